@@ -1,0 +1,73 @@
+"""Shape inference and counting: a `Spec` becomes a `Report`.
+
+Each layer's rule gives per-sample figures; this module only propagates
+shapes along the graph, scales by the batch and adds up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ShapeError
+from .graph import order_nodes
+from .layers import RULES, Call
+from .loader import load_spec
+from .memory import peak_live_elements
+from .report import LayerReport, Memory, Report, Totals
+from .shapes import elements, fmt
+from .spec import MODEL_INPUT, Spec
+
+
+def analyze(spec: Any, batch: int | None = None, dtype: str | None = None) -> Report:
+    """Analyse a spec given as a path, YAML text, a mapping or a loaded `Spec`."""
+    return analyze_spec(load_spec(spec, batch=batch, dtype=dtype))
+
+
+def infer_calls(spec: Spec) -> list[tuple[Any, Call]]:
+    """(node, call with output shape) for every layer, in execution order."""
+    shapes = {MODEL_INPUT: spec.input}
+    calls = []
+    for node in order_nodes(spec):
+        rule = RULES[node.type]
+        inputs = tuple(shapes[name] for name in node.inputs)
+        try:
+            output = tuple(rule.output_shape(Call(node.args, inputs)))
+            if not output or min(output) < 1:
+                raise ShapeError(f"output shape {fmt(output)} has an empty axis")
+        except ShapeError as exc:
+            received = " and ".join(fmt(s) for s in inputs)
+            raise spec.source.error(f"layer '{node.name}' ({node.type}): {exc} (input {received})",
+                                    node.path) from None
+        shapes[node.name] = output
+        calls.append((node, Call(node.args, inputs, output)))
+    return calls
+
+
+def analyze_spec(spec: Spec) -> Report:
+    batch = spec.batch
+    layers = []
+    for node, call in infer_calls(spec):
+        rule = RULES[node.type]
+        params = rule.params(call)
+        layers.append(LayerReport(
+            name=node.name, type=node.type, inputs=node.inputs, output_shape=call.output,
+            params=params.learned, trainable_params=params.learned if node.trainable else 0,
+            buffers=params.buffers, macs=rule.macs(call) * batch, flops=rule.flops(call) * batch,
+            blocks=node.blocks))
+
+    params = sum(layer.params for layer in layers)
+    trainable = sum(layer.trainable_params for layer in layers)
+    buffers = sum(layer.buffers for layer in layers)
+    size = spec.dtype_bytes
+    outputs = [(layer.name, layer.inputs, elements(layer.output_shape)) for layer in layers]
+    peak = peak_live_elements(outputs, MODEL_INPUT, elements(spec.input))
+    memory = Memory(
+        params_bytes=(params + buffers) * size,
+        activations_bytes=sum(n for _, _, n in outputs) * batch * size,
+        peak_activation_bytes=peak * batch * size,
+    )
+    totals = Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,
+                    buffers=buffers, macs=sum(layer.macs for layer in layers),
+                    flops=sum(layer.flops for layer in layers), memory=memory)
+    return Report(name=spec.name, input=spec.input, batch=batch, dtype=spec.dtype,
+                  totals=totals, layers=tuple(layers))

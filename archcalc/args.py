@@ -1,0 +1,145 @@
+"""Argument schemas: each layer rule lists its arguments as `Arg`s.
+
+A validator takes the raw YAML value and returns it normalised (a per-axis
+tuple for kernels and strides, for instance) or raises `ArgumentError`
+saying what it expected and what it received.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import ArgumentError
+
+REQUIRED = object()
+Validator = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    validate: Validator
+    default: Any = REQUIRED
+    help: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return f"number {value!r}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, list):
+        return f"list {value!r}"
+    return type(value).__name__
+
+
+def _is_int(value: Any) -> bool:
+    # YAML's `true` is a Python bool, which is an int subclass; it is never a size.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def integer(minimum: int | None = None) -> Validator:
+    def check(value: Any) -> int:
+        if not _is_int(value):
+            raise ArgumentError(f"expected an integer, got {describe(value)}")
+        if minimum is not None and value < minimum:
+            raise ArgumentError(f"expected an integer >= {minimum}, got {value}")
+        return value
+    check.kind = "int" if minimum is None else f"int >= {minimum}"
+    return check
+
+
+positive = integer(1)
+non_negative = integer(0)
+any_integer = integer()
+
+
+def per_axis(axes: int, minimum: int = 1) -> Validator:
+    """An int for every axis, or a list with one int per axis."""
+    one = integer(minimum)
+
+    def check(value: Any) -> tuple[int, ...]:
+        if isinstance(value, list):
+            if len(value) != axes:
+                raise ArgumentError(f"expected {axes} values (one per axis), got {describe(value)}")
+            return tuple(one(v) for v in value)
+        return (one(value),) * axes
+    check.kind = f"int or list of {axes}"
+    return check
+
+
+def padding(axes: int) -> Validator:
+    """`same`, `valid`, an int, or one int per axis; normalised to 'same' or a tuple."""
+    numbers = per_axis(axes, minimum=0)
+
+    def check(value: Any) -> str | tuple[int, ...]:
+        if isinstance(value, str):
+            if value in ("same", "valid"):
+                return "same" if value == "same" else (0,) * axes
+            raise ArgumentError(f"expected 'same', 'valid' or an integer, got {describe(value)}")
+        return numbers(value)
+    check.kind = f"same | valid | int | list of {axes}"
+    return check
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ArgumentError(f"expected true or false, got {describe(value)}")
+    return value
+
+
+boolean.kind = "bool"
+
+
+def number(minimum: float | None = None, below: float | None = None) -> Validator:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ArgumentError(f"expected a number, got {describe(value)}")
+        if minimum is not None and value < minimum:
+            raise ArgumentError(f"expected a number >= {minimum}, got {value}")
+        if below is not None and value >= below:
+            raise ArgumentError(f"expected a number < {below}, got {value}")
+        return float(value)
+    check.kind = "number"
+    return check
+
+
+def int_list(length: int | None = None, allow_unknown: bool = False) -> Validator:
+    """A list of positive ints (a shape); `-1` once if `allow_unknown`."""
+    def check(value: Any) -> tuple[int, ...]:
+        if _is_int(value) and length is not None:
+            value = [value] * length
+        if not isinstance(value, list) or not value:
+            raise ArgumentError(f"expected a list of integers, got {describe(value)}")
+        if length is not None and len(value) != length:
+            raise ArgumentError(f"expected {length} integers, got {describe(value)}")
+        out = []
+        for v in value:
+            if not _is_int(v) or (v < 1 and not (allow_unknown and v == -1)):
+                raise ArgumentError(f"expected positive integers, got {describe(value)}")
+            out.append(v)
+        if out.count(-1) > 1:
+            raise ArgumentError(f"at most one -1 is allowed, got {describe(value)}")
+        return tuple(out)
+    check.kind = "list of int" if length is None else f"list of {length} int"
+    return check
+
+
+def choice(*options: str) -> Validator:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ArgumentError(f"expected one of {', '.join(options)}, got {describe(value)}")
+        return value
+    check.kind = " | ".join(options)
+    return check

@@ -1,0 +1,45 @@
+"""Typed errors. The library raises these; only the CLI turns them into text."""
+
+from __future__ import annotations
+
+
+class ArchcalcError(Exception):
+    """Base class of every error a user can cause."""
+
+
+class SpecError(ArchcalcError):
+    """A spec that cannot be analysed: bad YAML, unknown layer, impossible shape, ...
+
+    `file`, `line` and `column` (1-based) say where, when known.
+    """
+
+    def __init__(self, message: str, file: str | None = None,
+                 line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+
+    def location(self) -> str:
+        parts = [self.file or "<spec>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+class UsageError(ArchcalcError):
+    """A bad command-line value, such as a malformed budget number."""
+
+
+class ArgumentError(ArchcalcError):
+    """A layer argument with the wrong type or range; the loader adds the location."""
+
+
+class ShapeError(ArchcalcError):
+    """A layer that cannot take the shape it receives; the analyzer adds the location."""

@@ -1,0 +1,285 @@
+"""Block expansion: the spec's `layers` (with blocks, `repeat`, `$args` and
+`activation:` shorthands) become a flat list of `Node`s.
+
+Names are scoped: a layer `c1` inside the second repetition of block use
+`layer1` is `layer1.1.c1`. Input references are resolved when a scope ends,
+so a layer may name one written after it; whether that makes a cycle is the
+graph's business.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .args import describe
+from .errors import ArgumentError
+from .layers import find_rule, all_type_names
+from .layers.registry import Rule
+from .source import KeyOf, Source
+from .spec import MODEL_INPUT, Node
+
+COMMON_KEYS = ("type", "name", "inputs", "repeat", "trainable")
+BLOCK_INPUT = "in"
+MAX_BLOCK_DEPTH = 64
+
+
+def suggest(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass
+class Block:
+    name: str
+    args: dict[str, Any]          # defaults; None means the use must give it
+    layers: list
+    path: tuple
+
+
+@dataclass
+class _Scope:
+    names: dict = field(default_factory=dict)   # local name -> full name or _Ref
+    counters: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    scope: _Scope
+    name: str
+    path: tuple
+
+
+@dataclass
+class _Draft:
+    name: str
+    type: str
+    args: dict
+    inputs: list                 # full names or _Refs
+    trainable: bool
+    blocks: tuple
+    path: tuple
+
+
+def read_blocks(raw: Any, source: Source) -> dict[str, Block]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise source.error(f"'blocks' must be a mapping of block names, got {describe(raw)}", ("blocks",))
+    blocks = {}
+    for name, body in raw.items():
+        path = ("blocks", name)
+        if not isinstance(name, str) or not name.isidentifier():
+            raise source.error(f"block name {name!r} must be an identifier", path)
+        if find_rule(name):
+            raise source.error(f"block name '{name}' is already a layer type", (*path[:-1], KeyOf(name)))
+        if isinstance(body, list):
+            body = {"layers": body}
+        if not isinstance(body, dict):
+            raise source.error(f"block '{name}' must be a mapping with 'layers', got {describe(body)}", path)
+        for key in body:
+            if key not in ("args", "layers", "description"):
+                raise source.error(f"unknown key '{key}' in block '{name}'"
+                                   + suggest(str(key), ("args", "layers")), (*path, KeyOf(key)))
+        layers = body.get("layers")
+        if not isinstance(layers, list) or not layers:
+            raise source.error(f"block '{name}' needs a non-empty 'layers' list", path)
+        args = body.get("args") or {}
+        if isinstance(args, list):
+            args = {a: None for a in args}
+        if not isinstance(args, dict) or not all(isinstance(a, str) for a in args):
+            raise source.error(f"'args' of block '{name}' must map argument names to defaults", (*path, "args"))
+        blocks[name] = Block(name, dict(args), layers, path)
+    return blocks
+
+
+class Expander:
+    def __init__(self, source: Source, blocks: dict[str, Block]):
+        self.source = source
+        self.blocks = blocks
+        self.drafts: list[_Draft] = []
+        self.pending: list[tuple[_Draft, int, _Ref]] = []
+
+    # -- public ---------------------------------------------------------
+    def expand(self, layers: Any) -> list[Node]:
+        if not isinstance(layers, list) or not layers:
+            raise self.source.error("'layers' must be a non-empty list", ("layers",))
+        self._scope(layers, ("layers",), prefix="", first_input=MODEL_INPUT, trainable=True,
+                    enclosing=(), stack=(), values=None)
+        for draft, position, ref in self.pending:
+            draft.inputs[position] = self._resolve(ref)
+        return [Node(d.name, d.type, d.args, tuple(d.inputs), d.trainable, d.blocks, d.path)
+                for d in self.drafts]
+
+    # -- scopes ---------------------------------------------------------
+    def _scope(self, entries, path, prefix, first_input, trainable, enclosing, stack, values):
+        scope = _Scope()
+        if enclosing:
+            scope.names[BLOCK_INPUT] = first_input
+        else:
+            scope.names[MODEL_INPUT] = MODEL_INPUT
+        previous = first_input
+        for index, raw in enumerate(entries):
+            previous = self._entry(raw, (*path, index), scope, prefix, previous, trainable,
+                                   enclosing, stack, values)
+        return previous
+
+    def _entry(self, raw, path, scope, prefix, previous, trainable, enclosing, stack, values):
+        entry = self._normalise(raw, path)
+        if values is not None:
+            entry = self._substitute(entry, values, path)
+        type_name = entry.get("type")
+        if not isinstance(type_name, str):
+            raise self.source.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
+        block = self.blocks.get(type_name)
+        rule = None if block else find_rule(type_name)
+        if block is None and rule is None:
+            raise self.source.error(f"unknown layer type '{type_name}'"
+                                    + suggest(type_name, [*all_type_names(), *self.blocks]), (*path, "type"))
+
+        count = scope.counters[type_name] = scope.counters.get(type_name, 0) + 1
+        name = entry.get("name", f"{type_name}_{count}")
+        if not isinstance(name, str) or not name or "." in name:
+            raise self.source.error(f"layer name must be a non-empty string without '.', got {describe(name)}",
+                                    (*path, "name"))
+        if name in (MODEL_INPUT, BLOCK_INPUT):
+            raise self.source.error(f"'{name}' is reserved for the model's or block's input", (*path, "name"))
+        if name in scope.names:
+            raise self.source.error(f"duplicate layer name '{prefix}{name}'", (*path, "name"))
+
+        repeat = entry.get("repeat", 1)
+        if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+            raise self.source.error(f"'repeat' must be an integer >= 1, got {describe(repeat)}", (*path, "repeat"))
+        frozen = entry.get("trainable", True)
+        if not isinstance(frozen, bool):
+            raise self.source.error(f"'trainable' must be true or false, got {describe(frozen)}", (*path, "trainable"))
+        trainable = trainable and frozen
+        inputs = self._input_refs(entry.get("inputs"), scope, previous, path)
+
+        for r in range(repeat):
+            local = f"{name}.{r}" if "repeat" in entry else name
+            if block:
+                output = self._use_block(block, entry, local, inputs, path, prefix, trainable, enclosing, stack)
+            else:
+                output = self._layer(rule, entry, local, inputs, path, prefix, trainable, enclosing)
+            scope.names[local] = output
+            inputs = [output]
+        scope.names[name] = inputs[0]
+        return inputs[0]
+
+    def _normalise(self, raw, path) -> dict:
+        if isinstance(raw, str):
+            return {"type": raw}
+        if not isinstance(raw, dict):
+            raise self.source.error(f"a layer must be a type name or a mapping, got {describe(raw)}", path)
+        if "type" not in raw:
+            raise self.source.error("layer has no 'type'", path)
+        return raw
+
+    def _input_refs(self, declared, scope, previous, path) -> list:
+        if declared is None:
+            return [previous]
+        if isinstance(declared, str):
+            declared = [declared]
+        if not isinstance(declared, list) or not declared or not all(isinstance(n, str) for n in declared):
+            raise self.source.error(f"'inputs' must be a list of layer names, got {describe(declared)}",
+                                    (*path, "inputs"))
+        return [_Ref(scope, n, (*path, "inputs", i)) for i, n in enumerate(declared)]
+
+    # -- plain layers ---------------------------------------------------
+    def _layer(self, rule: Rule, entry, local, inputs, path, prefix, trainable, enclosing):
+        full = prefix + local
+        args = self._arguments(rule, entry, path, full)
+        n = len(inputs)
+        if n < rule.min_inputs or (rule.max_inputs is not None and n > rule.max_inputs):
+            wanted = (f"{rule.min_inputs} or more" if rule.max_inputs is None
+                      else str(rule.min_inputs) if rule.min_inputs == rule.max_inputs
+                      else f"{rule.min_inputs} to {rule.max_inputs}")
+            raise self.source.error(f"layer '{full}' ({rule.type}) takes {wanted} inputs, got {n}",
+                                    (*path, "inputs") if "inputs" in entry else path)
+        self._add(_Draft(full, rule.type, args, list(inputs), trainable, enclosing, path))
+        activation = entry.get("activation")
+        if activation is None:
+            return full
+        act_rule = find_rule(activation) if isinstance(activation, str) else None
+        if act_rule is None or act_rule.family != "activation":
+            raise self.source.error(f"'activation' must name an activation layer type, got {describe(activation)}",
+                                    (*path, "activation"))
+        act_name = f"{full}_{act_rule.type}"
+        self._add(_Draft(act_name, act_rule.type, self._defaults(act_rule), [full], trainable, enclosing, path))
+        return act_name
+
+    def _defaults(self, rule: Rule) -> dict:
+        return {a.name: (None if a.default is None else a.validate(a.default)) for a in rule.args}
+
+    def _arguments(self, rule: Rule, entry, path, full) -> dict:
+        allowed = set(COMMON_KEYS) | rule.arg_names | ({"activation"} if rule.takes_activation else set())
+        for key in entry:
+            if key not in allowed:
+                raise self.source.error(
+                    f"unknown argument '{key}' for {rule.type} layer '{full}'" + suggest(str(key), allowed),
+                    (*path, KeyOf(key)))
+        args = {}
+        for arg in rule.args:
+            if arg.name not in entry:
+                if arg.required:
+                    raise self.source.error(f"{rule.type} layer '{full}' needs argument '{arg.name}'", path)
+                args[arg.name] = None if arg.default is None else arg.validate(arg.default)
+                continue
+            try:
+                args[arg.name] = arg.validate(entry[arg.name])
+            except ArgumentError as exc:
+                raise self.source.error(f"{rule.type} layer '{full}': '{arg.name}': {exc}", (*path, arg.name)) from None
+        return args
+
+    def _add(self, draft: _Draft):
+        for position, ref in enumerate(draft.inputs):
+            if isinstance(ref, _Ref):
+                self.pending.append((draft, position, ref))
+        self.drafts.append(draft)
+
+    # -- blocks ---------------------------------------------------------
+    def _use_block(self, block: Block, entry, local, inputs, path, prefix, trainable, enclosing, stack):
+        full = prefix + local
+        if block.name in stack:
+            chain = " -> ".join((*stack, block.name))
+            raise self.source.error(f"block '{block.name}' uses itself ({chain})", (*path, "type"))
+        if len(stack) >= MAX_BLOCK_DEPTH:
+            raise self.source.error(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", path)
+        if len(inputs) != 1:
+            raise self.source.error(f"block use '{full}' takes 1 input, got {len(inputs)}", (*path, "inputs"))
+        values = dict(block.args)
+        for key, value in entry.items():
+            if key in COMMON_KEYS:
+                continue
+            if key not in block.args:
+                raise self.source.error(f"unknown argument '{key}' for block '{block.name}'"
+                                        + suggest(str(key), block.args), (*path, KeyOf(key)))
+            values[key] = value
+        for key, value in values.items():
+            if value is None:
+                raise self.source.error(f"block use '{full}' needs argument '{key}'", path)
+        return self._scope(block.layers, (*block.path, "layers"), prefix=full + ".", first_input=inputs[0],
+                           trainable=trainable, enclosing=(*enclosing, (full, block.name)),
+                           stack=(*stack, block.name), values=values)
+
+    def _substitute(self, value, values, path):
+        if isinstance(value, str) and value.startswith("$"):
+            key = value[1:]
+            if key not in values:
+                raise self.source.error(f"undefined block argument '{value}'" + suggest(key, values), path)
+            return values[key]
+        if isinstance(value, dict):
+            return {k: self._substitute(v, values, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._substitute(v, values, (*path, i)) for i, v in enumerate(value)]
+        return value
+
+    def _resolve(self, ref: _Ref) -> str:
+        target = ref.scope.names.get(ref.name)
+        if target is None:
+            raise self.source.error(f"undefined input '{ref.name}'" + suggest(ref.name, ref.scope.names), ref.path)
+        if isinstance(target, _Ref):
+            return self._resolve(target)
+        return target

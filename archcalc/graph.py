@@ -1,0 +1,57 @@
+"""The layer graph: checks names and edges, and orders layers for execution."""
+
+from __future__ import annotations
+
+import heapq
+
+from .spec import MODEL_INPUT, Node, Spec
+
+
+def order_nodes(spec: Spec) -> list[Node]:
+    """The nodes in an order where every input runs first, keeping the spec's
+    order wherever the edges allow (it is the order peak memory assumes).
+
+    Raises SpecError on a duplicate name or a cycle.
+    """
+    nodes = spec.nodes
+    index = {}
+    for i, node in enumerate(nodes):
+        if node.name in index or node.name == MODEL_INPUT:
+            raise spec.source.error(f"duplicate layer name '{node.name}'", node.path)
+        index[node.name] = i
+
+    waiting = [0] * len(nodes)
+    consumers: list[list[int]] = [[] for _ in nodes]
+    for i, node in enumerate(nodes):
+        for name in set(node.inputs):
+            if name != MODEL_INPUT:
+                waiting[i] += 1
+                consumers[index[name]].append(i)
+
+    ready = [i for i, n in enumerate(waiting) if n == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(nodes[i])
+        for j in consumers[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, j)
+    if len(order) < len(nodes):
+        stuck = {i for i, n in enumerate(waiting) if n}
+        cycle = _find_cycle(nodes, index, stuck)
+        first = nodes[index[cycle[0]]]
+        raise spec.source.error("cycle in layer inputs: " + " -> ".join([*cycle, cycle[0]]), first.path)
+    return order
+
+
+def _find_cycle(nodes, index, stuck) -> list[str]:
+    """Walk input edges among stuck nodes until one repeats: that loop is a cycle."""
+    i = min(stuck)
+    seen: list[int] = []
+    while i not in seen:
+        seen.append(i)
+        i = next(index[n] for n in nodes[i].inputs if n != MODEL_INPUT and index[n] in stuck)
+    loop = seen[seen.index(i):]
+    return [nodes[j].name for j in reversed(loop)]

@@ -1,0 +1,89 @@
+"""Convolutions: conv1d on [T, C], conv2d and depthwise_conv2d on [H, W, C]."""
+
+from __future__ import annotations
+
+from math import prod
+
+from ..args import Arg, boolean, padding, per_axis, positive
+from ..errors import ShapeError
+from ..shapes import elements, fmt, sliding_output
+from .registry import Call, Params, Rule, register
+
+
+def _in_channels(call: Call) -> int:
+    return call.input[-1]
+
+
+def _groups(call: Call) -> int:
+    # Depthwise: one group per input channel.
+    return call.args.get("groups") or _in_channels(call)
+
+
+def _out_channels(call: Call) -> int:
+    if "filters" in call.args:
+        return call["filters"]
+    return _in_channels(call) * call["multiplier"]
+
+
+def _output_for(axes: int):
+    def output(call: Call):
+        if len(call.input) != axes + 1:
+            layout = "[T, C]" if axes == 1 else "[H, W, C]"
+            raise ShapeError(f"expects a {layout} input, got {fmt(call.input)}")
+        groups, c_in, c_out = _groups(call), _in_channels(call), _out_channels(call)
+        if c_in % groups:
+            raise ShapeError(f"groups={groups} does not divide the {c_in} input channels")
+        if c_out % groups:
+            raise ShapeError(f"groups={groups} does not divide the {c_out} output channels")
+        spatial = sliding_output(call.input[:-1], call["kernel"], call["stride"],
+                                 call["padding"], call["dilation"])
+        return spatial + (c_out,)
+    return output
+
+
+def _weights_per_output(call: Call) -> int:
+    return prod(call["kernel"]) * _in_channels(call) // _groups(call)
+
+
+def _params(call: Call) -> Params:
+    c_out = _out_channels(call)
+    return Params(_weights_per_output(call) * c_out + (c_out if call["bias"] else 0))
+
+
+def _macs(call: Call) -> int:
+    return elements(call.output) * _weights_per_output(call)
+
+
+def _flops(call: Call) -> int:
+    return 2 * _macs(call) + (elements(call.output) if call["bias"] else 0)
+
+
+def _geometry(axes: int) -> tuple[Arg, ...]:
+    return (
+        Arg("kernel", per_axis(axes), help="window size, int or per-axis list"),
+        Arg("stride", per_axis(axes), 1),
+        Arg("padding", padding(axes), 0, help="int, per-axis list, same or valid"),
+        Arg("dilation", per_axis(axes), 1),
+    )
+
+
+_FLOPS_RULE = "2 per MAC, plus 1 per output element for the bias"
+
+for _axes, _name in ((1, "conv1d"), (2, "conv2d")):
+    register(Rule(
+        type=_name, family="conv",
+        summary=f"{_axes}-D convolution ({'[T, C]' if _axes == 1 else '[H, W, C]'} input).",
+        args=(Arg("filters", positive, help="output channels"), *_geometry(_axes),
+              Arg("groups", positive, 1), Arg("bias", boolean, True)),
+        output_shape=_output_for(_axes), params=_params, macs=_macs, flops=_flops,
+        flops_rule=_FLOPS_RULE, takes_activation=True,
+    ))
+
+register(Rule(
+    type="depthwise_conv2d", family="conv",
+    summary="Depthwise 2-D convolution: conv2d with groups = input channels.",
+    args=(*_geometry(2), Arg("multiplier", positive, 1, help="output channels per input channel"),
+          Arg("bias", boolean, True)),
+    output_shape=_output_for(2), params=_params, macs=_macs, flops=_flops,
+    flops_rule=_FLOPS_RULE, takes_activation=True,
+))

@@ -1,0 +1,38 @@
+"""Fully connected layers."""
+
+from __future__ import annotations
+
+from ..args import Arg, boolean, positive
+from ..errors import ShapeError
+from ..shapes import elements
+from .registry import Call, Params, Rule, register
+
+
+def _output(call: Call):
+    if not call.input:
+        raise ShapeError("dense needs an input with at least one axis")
+    return call.input[:-1] + (call["units"],)
+
+
+def _params(call: Call) -> Params:
+    units = call["units"]
+    return Params(call.input[-1] * units + (units if call["bias"] else 0))
+
+
+def _macs(call: Call) -> int:
+    # Every input element meets every unit once: (elements / in) rows × in × units.
+    return elements(call.input) * call["units"]
+
+
+def _flops(call: Call) -> int:
+    return 2 * _macs(call) + (elements(call.output) if call["bias"] else 0)
+
+
+register(Rule(
+    type="dense", family="dense", aliases=("linear",),
+    summary="Fully connected layer on the last axis.",
+    args=(Arg("units", positive, help="output features"), Arg("bias", boolean, True)),
+    output_shape=_output, params=_params, macs=_macs, flops=_flops,
+    flops_rule="2 per MAC, plus 1 per output element for the bias",
+    takes_activation=True,
+))

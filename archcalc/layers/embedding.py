@@ -1,0 +1,22 @@
+"""Embedding tables: integer ids in, vectors out."""
+
+from __future__ import annotations
+
+from ..args import Arg, positive
+from .registry import Call, Params, Rule, register
+
+
+def _output(call: Call):
+    return call.input + (call["dim"],)
+
+
+def _params(call: Call) -> Params:
+    return Params(call["vocab"] * call["dim"])
+
+
+register(Rule(
+    type="embedding", family="embedding",
+    summary="Lookup table: [T] ids to [T, dim] vectors.",
+    args=(Arg("vocab", positive, help="number of ids"), Arg("dim", positive, help="vector size")),
+    output_shape=_output, params=_params, flops_rule="none: a table lookup",
+))

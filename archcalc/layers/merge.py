@@ -1,0 +1,59 @@
+"""Layers that join two or more tensors: add, multiply, concat."""
+
+from __future__ import annotations
+
+from ..args import Arg, any_integer
+from ..errors import ShapeError
+from ..shapes import broadcast, elements, fmt, normalise_axis
+from .registry import Call, Rule, register
+
+
+def _add_output(call: Call):
+    first = call.inputs[0]
+    for other in call.inputs[1:]:
+        if other != first:
+            raise ShapeError("inputs must have the same shape, got "
+                             + " and ".join(fmt(s) for s in call.inputs))
+    return first
+
+
+def _multiply_output(call: Call):
+    return broadcast(list(call.inputs))
+
+
+def _joins(call: Call) -> int:
+    # n inputs need n - 1 element-wise operations per output element.
+    return (len(call.inputs) - 1) * elements(call.output)
+
+
+def _concat_output(call: Call):
+    rank = len(call.inputs[0])
+    if any(len(s) != rank for s in call.inputs):
+        raise ShapeError("inputs must have the same rank, got " + " and ".join(fmt(s) for s in call.inputs))
+    axis = normalise_axis(call["axis"], rank)
+    rest = {s[:axis] + s[axis + 1:] for s in call.inputs}
+    if len(rest) > 1:
+        raise ShapeError(f"inputs must match on every axis but {call['axis']}, got "
+                         + " and ".join(fmt(s) for s in call.inputs))
+    first = call.inputs[0]
+    return first[:axis] + (sum(s[axis] for s in call.inputs),) + first[axis + 1:]
+
+
+register(Rule(
+    type="add", family="merge", summary="Element-wise sum of inputs of one shape (residual connection).",
+    output_shape=_add_output, flops=_joins, min_inputs=2, max_inputs=None,
+    flops_rule="(inputs - 1) per output element",
+))
+
+register(Rule(
+    type="multiply", family="merge",
+    summary="Element-wise product; broadcasts (e.g. [C] or [1, 1, C] over [H, W, C]).",
+    output_shape=_multiply_output, flops=_joins, min_inputs=2, max_inputs=None,
+    flops_rule="(inputs - 1) per output element",
+))
+
+register(Rule(
+    type="concat", family="merge", summary="Concatenation along an axis (default: channels).",
+    args=(Arg("axis", any_integer, -1, help="axis of the per-sample shape; negative counts from the end"),),
+    output_shape=_concat_output, min_inputs=2, max_inputs=None,
+))

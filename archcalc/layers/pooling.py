@@ -1,0 +1,90 @@
+"""Pooling: windowed (max/avg, 1-D and 2-D), global and adaptive."""
+
+from __future__ import annotations
+
+from math import prod
+
+from ..args import Arg, boolean, int_list, padding, per_axis
+from ..errors import ShapeError
+from ..shapes import adaptive_windows, elements, fmt, sliding_output
+from .registry import Call, Rule, register
+
+
+def _stride(call: Call):
+    return call["stride"] if call["stride"] is not None else call["kernel"]
+
+
+def _output_for(axes: int):
+    def output(call: Call):
+        if len(call.input) != axes + 1:
+            layout = "[T, C]" if axes == 1 else "[H, W, C]"
+            raise ShapeError(f"expects a {layout} input, got {fmt(call.input)}")
+        pad = call["padding"]
+        if pad != "same":
+            for p, k in zip(pad, call["kernel"]):
+                if 2 * p > k:  # PyTorch's rule: padding at most half the window
+                    raise ShapeError(f"padding {p} is more than half the kernel {k}")
+        ones = (1,) * axes
+        spatial = sliding_output(call.input[:-1], call["kernel"], _stride(call), pad, ones,
+                                 call["ceil_mode"])
+        return spatial + call.input[-1:]
+    return output
+
+
+def _window_flops(call: Call) -> int:
+    return elements(call.output) * prod(call["kernel"])
+
+
+for _axes in (1, 2):
+    for _kind, _what in (("max", "maximum"), ("avg", "average")):
+        register(Rule(
+            type=f"{_kind}pool{_axes}d", family="pooling",
+            summary=f"{_what.capitalize()} over sliding {_axes}-D windows.",
+            args=(Arg("kernel", per_axis(_axes)),
+                  Arg("stride", per_axis(_axes), None, help="default: the kernel"),
+                  Arg("padding", padding(_axes), 0),
+                  Arg("ceil_mode", boolean, False)),
+            output_shape=_output_for(_axes), flops=_window_flops,
+            flops_rule="1 per window element per output element",
+        ))
+
+
+def _global_output(call: Call):
+    if len(call.input) < 2:
+        raise ShapeError(f"expects a [H, W, C] or [T, C] input, got {fmt(call.input)}")
+    return call.input[-1:]
+
+
+def _global_flops(call: Call) -> int:
+    return elements(call.input)
+
+
+for _kind, _what in (("avg", "Average"), ("max", "Maximum")):
+    register(Rule(
+        type=f"global_{_kind}pool", family="pooling",
+        summary=f"{_what} over every position: [H, W, C] or [T, C] to [C].",
+        output_shape=_global_output, flops=_global_flops,
+        flops_rule="1 per input element",
+    ))
+
+
+def _adaptive_output(call: Call):
+    if len(call.input) != 3:
+        raise ShapeError(f"expects a [H, W, C] input, got {fmt(call.input)}")
+    return tuple(call["output"]) + call.input[-1:]
+
+
+def _adaptive_flops(call: Call) -> int:
+    (h, w), (oh, ow) = call.input[:2], call["output"]
+    rows = sum(end - start for start, end in adaptive_windows(h, oh))
+    cols = sum(end - start for start, end in adaptive_windows(w, ow))
+    return rows * cols * call.input[-1]
+
+
+register(Rule(
+    type="adaptive_avgpool2d", family="pooling",
+    summary="Average pooling to a fixed [h, w] output (PyTorch's windows).",
+    args=(Arg("output", int_list(2), help="[h, w] or an int for both"),),
+    output_shape=_adaptive_output, flops=_adaptive_flops,
+    flops_rule="1 per window element per output element",
+))

@@ -1,0 +1,70 @@
+"""The numbers: plain frozen dataclasses of integers, and their JSON form (CONTRACT §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    name: str
+    type: str
+    inputs: tuple[str, ...]
+    output_shape: tuple[int, ...]
+    params: int
+    trainable_params: int
+    buffers: int
+    macs: int
+    flops: int
+    blocks: tuple[tuple[str, str], ...] = ()   # enclosing block uses, outermost first
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "inputs": list(self.inputs),
+                "output_shape": list(self.output_shape), "params": self.params,
+                "trainable_params": self.trainable_params, "buffers": self.buffers,
+                "macs": self.macs, "flops": self.flops}
+
+
+@dataclass(frozen=True)
+class Memory:
+    params_bytes: int
+    activations_bytes: int
+    peak_activation_bytes: int
+
+    @property
+    def inference_bytes(self) -> int:
+        """What `check --max-memory` compares: weights plus peak activations."""
+        return self.params_bytes + self.peak_activation_bytes
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    buffers: int
+    macs: int
+    flops: int
+    memory: Memory
+
+    def to_dict(self) -> dict:
+        return {"params": self.params, "trainable_params": self.trainable_params,
+                "non_trainable_params": self.non_trainable_params, "buffers": self.buffers,
+                "macs": self.macs, "flops": self.flops,
+                "memory": {"params_bytes": self.memory.params_bytes,
+                           "activations_bytes": self.memory.activations_bytes,
+                           "peak_activation_bytes": self.memory.peak_activation_bytes}}
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    input: tuple[int, ...]
+    batch: int
+    dtype: str
+    totals: Totals
+    layers: tuple[LayerReport, ...]
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "input": list(self.input), "batch": self.batch, "dtype": self.dtype,
+                "totals": self.totals.to_dict(), "layers": [layer.to_dict() for layer in self.layers]}

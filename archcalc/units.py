@@ -1,0 +1,68 @@
+"""Numbers for people: parsing budget figures and printing counts and bytes.
+
+Counts use powers of 1000 (K, M, G, T); bytes use binary units (KiB, MiB,
+GiB) when printed, and either kind when parsed (`200MB` is 200·10^6 bytes,
+`1.5GiB` is 1.5·2^30 bytes).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from .errors import UsageError
+
+_COUNT_SUFFIX = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+_BYTE_SUFFIX = {
+    **_COUNT_SUFFIX, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+}
+_NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*")
+
+
+def parse_quantity(text: str | int, *, memory: bool = False) -> int:
+    """`25M` -> 25_000_000; with `memory`, also byte units. Raises UsageError."""
+    if isinstance(text, bool):
+        raise UsageError(f"malformed number {text!r}")
+    if isinstance(text, int):
+        if text < 0:
+            raise UsageError(f"malformed number {text!r}: must not be negative")
+        return text
+    if isinstance(text, float):
+        text = repr(text)
+    if not isinstance(text, str):
+        raise UsageError(f"malformed number {text!r}")
+    match = _NUMBER.fullmatch(text)
+    if not match:
+        raise UsageError(f"malformed number {text!r} (expected e.g. 25M, 4.1G, 512K"
+                         + (", 200MB, 1.5GiB)" if memory else ")"))
+    digits, suffix = match.groups()
+    scale = (_BYTE_SUFFIX if memory else _COUNT_SUFFIX).get(suffix)
+    if scale is None:
+        kinds = "K, M, G, T" + (", B, KB, MB, GB, KiB, MiB, GiB" if memory else "")
+        raise UsageError(f"malformed number {text!r}: unknown suffix {suffix!r} (use {kinds})")
+    try:
+        value = Decimal(digits) * scale
+    except InvalidOperation:
+        raise UsageError(f"malformed number {text!r}") from None
+    if value != value.to_integral_value():
+        raise UsageError(f"malformed number {text!r}: not a whole number")
+    return int(value)
+
+
+def human_count(n: int) -> str:
+    for scale, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
+        if abs(n) >= scale:
+            return f"{n / scale:.2f} {suffix}"
+    return str(n)
+
+
+def human_bytes(n: int) -> str:
+    for scale, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if abs(n) >= scale:
+            return f"{n / scale:.2f} {suffix}"
+    return f"{n} B"
+
+
+def exact(n: int) -> str:
+    return f"{n:,}"
