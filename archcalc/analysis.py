@@ -36,7 +36,7 @@ def infer_calls(spec: Spec) -> list[tuple[Any, Call]]:
                 raise ShapeError(f"output shape {fmt(output)} has an empty axis")
         except ShapeError as exc:
             received = " and ".join(fmt(s) for s in inputs)
-            raise spec.source.error(f"layer '{node.name}' ({node.type}): {exc} (input {received})",
+            raise spec.source.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}",
                                     node.path) from None
         shapes[node.name] = output
         calls.append((node, Call(node.args, inputs, output)))

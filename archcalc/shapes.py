@@ -75,7 +75,7 @@ def broadcast(shapes: list[Shape]) -> Shape:
     for sizes in zip(*padded):
         wide = {n for n in sizes if n != 1}
         if len(wide) > 1:
-            raise ShapeError("shapes cannot be broadcast together: " + ", ".join(fmt(s) for s in shapes))
+            raise ShapeError("shapes cannot be broadcast together")
         out.append(wide.pop() if wide else 1)
     return tuple(out)
 

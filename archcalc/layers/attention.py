@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ..args import Arg, boolean, positive
 from ..errors import ShapeError
-from ..shapes import fmt
+
 from .registry import Call, Params, Rule, register
 
 
 def _output(call: Call):
     if len(call.input) != 2:
-        raise ShapeError(f"expects a [T, C] sequence, got {fmt(call.input)}")
+        raise ShapeError("expects a [T, C] sequence")
     if call["dim"] % call["heads"]:
         raise ShapeError(f"dim {call['dim']} is not divisible by heads {call['heads']}")
     return (call.input[0], call["dim"])

@@ -6,7 +6,7 @@ from math import prod
 
 from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
-from ..shapes import elements, fmt, sliding_output
+from ..shapes import elements, sliding_output
 from .registry import Call, Params, Rule, register
 
 
@@ -29,7 +29,7 @@ def _output_for(axes: int):
     def output(call: Call):
         if len(call.input) != axes + 1:
             layout = "[T, C]" if axes == 1 else "[H, W, C]"
-            raise ShapeError(f"expects a {layout} input, got {fmt(call.input)}")
+            raise ShapeError(f"expects a {layout} input")
         groups, c_in, c_out = _groups(call), _in_channels(call), _out_channels(call)
         if c_in % groups:
             raise ShapeError(f"groups={groups} does not divide the {c_in} input channels")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..args import Arg, any_integer
 from ..errors import ShapeError
-from ..shapes import broadcast, elements, fmt, normalise_axis
+from ..shapes import broadcast, elements, normalise_axis
 from .registry import Call, Rule, register
 
 
@@ -12,8 +12,7 @@ def _add_output(call: Call):
     first = call.inputs[0]
     for other in call.inputs[1:]:
         if other != first:
-            raise ShapeError("inputs must have the same shape, got "
-                             + " and ".join(fmt(s) for s in call.inputs))
+            raise ShapeError("inputs must have the same shape")
     return first
 
 
@@ -29,12 +28,11 @@ def _joins(call: Call) -> int:
 def _concat_output(call: Call):
     rank = len(call.inputs[0])
     if any(len(s) != rank for s in call.inputs):
-        raise ShapeError("inputs must have the same rank, got " + " and ".join(fmt(s) for s in call.inputs))
+        raise ShapeError("inputs must have the same rank")
     axis = normalise_axis(call["axis"], rank)
     rest = {s[:axis] + s[axis + 1:] for s in call.inputs}
     if len(rest) > 1:
-        raise ShapeError(f"inputs must match on every axis but {call['axis']}, got "
-                         + " and ".join(fmt(s) for s in call.inputs))
+        raise ShapeError(f"inputs must match on every axis but axis {call['axis']}")
     first = call.inputs[0]
     return first[:axis] + (sum(s[axis] for s in call.inputs),) + first[axis + 1:]
 

@@ -6,7 +6,7 @@ from math import prod
 
 from ..args import Arg, boolean, int_list, padding, per_axis
 from ..errors import ShapeError
-from ..shapes import adaptive_windows, elements, fmt, sliding_output
+from ..shapes import adaptive_windows, elements, sliding_output
 from .registry import Call, Rule, register
 
 
@@ -18,7 +18,7 @@ def _output_for(axes: int):
     def output(call: Call):
         if len(call.input) != axes + 1:
             layout = "[T, C]" if axes == 1 else "[H, W, C]"
-            raise ShapeError(f"expects a {layout} input, got {fmt(call.input)}")
+            raise ShapeError(f"expects a {layout} input")
         pad = call["padding"]
         if pad != "same":
             for p, k in zip(pad, call["kernel"]):
@@ -51,7 +51,7 @@ for _axes in (1, 2):
 
 def _global_output(call: Call):
     if len(call.input) < 2:
-        raise ShapeError(f"expects a [H, W, C] or [T, C] input, got {fmt(call.input)}")
+        raise ShapeError("expects a [H, W, C] or [T, C] input")
     return call.input[-1:]
 
 
@@ -70,7 +70,7 @@ for _kind, _what in (("avg", "Average"), ("max", "Maximum")):
 
 def _adaptive_output(call: Call):
     if len(call.input) != 3:
-        raise ShapeError(f"expects a [H, W, C] input, got {fmt(call.input)}")
+        raise ShapeError("expects a [H, W, C] input")
     return tuple(call["output"]) + call.input[-1:]
 
 

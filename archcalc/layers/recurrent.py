@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..args import Arg, boolean, positive
 from ..errors import ShapeError
-from ..shapes import fmt
+
 from .registry import Call, Params, Rule, register
 
 # gates, and element-wise FLOPs per unit per step besides the matrix products:
@@ -16,7 +16,7 @@ _KINDS = {"lstm": (4, 9, "LSTM"), "gru": (3, 7, "GRU"), "rnn": (1, 1, "Elman RNN
 
 def _output(call: Call):
     if len(call.input) != 2:
-        raise ShapeError(f"expects a [T, C] sequence, got {fmt(call.input)}")
+        raise ShapeError("expects a [T, C] sequence")
     steps = call.input[0]
     return (steps, call["units"]) if call["return_sequences"] else (call["units"],)
 

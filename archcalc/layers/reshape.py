@@ -17,17 +17,16 @@ def _reshape(call: Call):
     if -1 in target:
         known = -elements(target)  # the -1 makes the product negative
         if total % known:
-            raise ShapeError(f"cannot reshape {fmt(call.input)} ({total} elements) to {fmt(target)}")
+            raise ShapeError(f"cannot reshape {total} elements to {fmt(target)}")
         return tuple(total // known if n == -1 else n for n in target)
     if elements(target) != total:
-        raise ShapeError(f"cannot reshape {fmt(call.input)} ({total} elements) "
-                         f"to {fmt(target)} ({elements(target)} elements)")
+        raise ShapeError(f"cannot reshape {total} elements to {fmt(target)} ({elements(target)} elements)")
     return target
 
 
 def _upsample(call: Call):
     if len(call.input) != 3:
-        raise ShapeError(f"expects a [H, W, C] input, got {fmt(call.input)}")
+        raise ShapeError("expects a [H, W, C] input")
     (h, w, c), (sh, sw) = call.input, call["scale"]
     return (h * sh, w * sw, c)
 

@@ -1,0 +1,155 @@
+"""The command line: wires options to library functions, and errors to one line.
+
+Library code raises typed errors; `ArchcalcGroup.invoke` turns a bad spec or
+bad usage into `error: …` with exit status 2, and anything unexpected into
+`internal error: …` with exit status 3, so a bug is never mistaken for a
+bad spec.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+
+from . import __version__
+from .errors import ArchcalcError
+from .spec import DTYPE_BYTES
+
+
+class ArchcalcGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ArchcalcError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug of ours, not the user's
+            if ctx.params.get("debug") or os.environ.get("ARCHCALC_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+                       err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=ArchcalcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="archcalc")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+def cli(debug):
+    """How big and how expensive is this network? Parameters, MACs, FLOPs and memory
+    of a network described in a YAML spec."""
+
+
+def _format_option(default="table"):
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+                        default=default, show_default=True, help="Output format.")
+
+
+_batch_option = click.option("--batch", type=click.IntRange(min=1), help="Override the spec's batch size.")
+_dtype_option = click.option("--dtype", type=click.Choice(list(DTYPE_BYTES)), help="Override the spec's dtype.")
+_exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
+
+
+def _options(exact: bool):
+    from .render import Options
+    return Options(exact=exact, width=shutil.get_terminal_size((100, 24)).columns,
+                   color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+
+
+def _load_all(specs, batch, dtype):
+    from .loader import load_spec
+    if list(specs).count("-") > 1:
+        raise click.UsageError("standard input ('-') can be read only once")
+    return [load_spec(s, batch=batch, dtype=dtype) for s in specs]
+
+
+def _emit(text: str):
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True)
+@_format_option()
+@_batch_option
+@_dtype_option
+@_exact_option
+def analyze(specs, fmt, batch, dtype, exact):
+    """Per-layer table and totals of each SPEC ('-' reads standard input)."""
+    from .analysis import analyze_spec
+    from .render import renderer
+    reports = [analyze_spec(spec) for spec in _load_all(specs, batch, dtype)]
+    _emit(renderer(fmt).analysis(reports, _options(exact)))
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True)
+@_format_option()
+@_batch_option
+@_dtype_option
+@_exact_option
+def compare(specs, fmt, batch, dtype, exact):
+    """Specs side by side, with ratios against the first."""
+    from .analysis import analyze_spec
+    from .compare import compare_reports
+    from .render import renderer
+    if len(specs) < 2:
+        raise click.UsageError("compare needs at least two specs")
+    reports = [analyze_spec(spec) for spec in _load_all(specs, batch, dtype)]
+    _emit(renderer(fmt).comparison(compare_reports(reports), _options(exact)))
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True)
+@click.option("--max-params", help="Largest allowed parameter count, e.g. 25M.")
+@click.option("--max-macs", help="Largest allowed MACs, e.g. 4.1G.")
+@click.option("--max-flops", help="Largest allowed FLOPs, e.g. 8G.")
+@click.option("--max-memory", help="Largest inference footprint (weights + peak activations), e.g. 200MB, 1.5GiB.")
+@_format_option()
+@_batch_option
+@_dtype_option
+@_exact_option
+def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype, exact):
+    """Fail (exit 1) when a SPEC exceeds its budget (flags override the spec's `budget:`)."""
+    from .analysis import analyze_spec
+    from .budget import check_budget
+    from .render import renderer
+    from .units import parse_quantity
+    flags = {key: parse_quantity(value, memory=key == "memory")
+             for key, value in (("params", max_params), ("macs", max_macs),
+                                ("flops", max_flops), ("memory", max_memory)) if value is not None}
+    loaded = _load_all(specs, batch, dtype)
+    results = [check_budget(analyze_spec(spec), spec.source.file, {**spec.budget, **flags})
+               for spec in loaded]
+    _emit(renderer(fmt).budgets(results, _options(exact)))
+    for spec, result in zip(loaded, results):
+        if not result.lines:
+            click.echo(f"warning: {spec.source.file}: no budget set (use --max-params, ... "
+                       "or a 'budget:' mapping in the spec)", err=True)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        _annotate(loaded, results, flags)
+    if not all(r.within for r in results):
+        sys.exit(1)
+
+
+def _annotate(loaded, results, flags):
+    """GitHub Actions `::error` lines pointing at the spec's `budget:` entry."""
+    from .source import locate
+    for spec, result in zip(loaded, results):
+        for line in result.lines:
+            if line.within:
+                continue
+            where = f"file={spec.source.file}"
+            if line.key not in flags and spec.source.text is not None:
+                found = locate(spec.source.text, ("budget", line.key))
+                if found:
+                    where += f",line={found[0]},col={found[1]}"
+            click.echo(f"::error {where}::{result.name}: {line.label} {line.used:,} exceeds the budget "
+                       f"{line.allowed:,} by {-line.headroom:,}")
+
+
+def main():
+    cli(prog_name="archcalc")

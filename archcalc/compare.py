@@ -1,0 +1,67 @@
+"""Side-by-side figures of several reports, with ratios against the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .report import Report
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str                     # "count", "bytes" or "per" (a quotient, shown with one decimal)
+    values: tuple                 # ints; Fractions for "per" metrics (None when undefined)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    names: tuple[str, ...]
+    inputs: tuple[tuple[int, ...], ...]
+    metrics: tuple[Metric, ...]
+
+
+def compare_reports(reports: list[Report]) -> Comparison:
+    def metric(key, label, unit, get):
+        return Metric(key, label, unit, tuple(get(r) for r in reports))
+
+    return Comparison(
+        names=tuple(r.name for r in reports),
+        inputs=tuple(r.input for r in reports),
+        metrics=(
+            metric("params", "Params", "count", lambda r: r.totals.params),
+            metric("trainable_params", "  trainable", "count", lambda r: r.totals.trainable_params),
+            metric("non_trainable_params", "  frozen", "count", lambda r: r.totals.non_trainable_params),
+            metric("buffers", "Buffers", "count", lambda r: r.totals.buffers),
+            metric("macs", "MACs", "count", lambda r: r.totals.macs),
+            metric("flops", "FLOPs", "count", lambda r: r.totals.flops),
+            metric("params_bytes", "Weight memory", "bytes", lambda r: r.totals.memory.params_bytes),
+            metric("activations_bytes", "Activation memory", "bytes",
+                   lambda r: r.totals.memory.activations_bytes),
+            metric("peak_activation_bytes", "Peak activation memory", "bytes",
+                   lambda r: r.totals.memory.peak_activation_bytes),
+            # How often each weight is reused per pass (per sample): 1 for a dense layer on a vector.
+            metric("macs_per_param", "MACs per param", "per",
+                   lambda r: Fraction(r.totals.macs, r.batch * r.totals.params) if r.totals.params else None),
+        ),
+    )
+
+
+def ratio(base, other) -> Fraction | None:
+    """base / other, or None when either is zero or undefined."""
+    if not base or not other:
+        return None
+    return Fraction(base) / Fraction(other)
+
+
+def describe_ratio(base, other, unit: str = "count") -> str:
+    """How `other` relates to the first spec's `base`: '4.1× fewer', '2.0× more', 'same'."""
+    if base == other:
+        return "same"
+    r = ratio(base, other)
+    if r is None:
+        return "-"
+    fewer = "fewer" if unit == "count" else "less"
+    return f"{float(r):.1f}× {fewer}" if r > 1 else f"{float(1 / r):.1f}× more"

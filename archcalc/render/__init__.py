@@ -1,0 +1,30 @@
+"""One renderer module per output format, chosen from one table.
+
+Every module offers the same three functions, each returning the whole text:
+`analysis(reports, options)`, `comparison(comparison, options)` and
+`budgets(results, options)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+FORMATS = {
+    "table": "archcalc.render.table",
+    "json": "archcalc.render.jsonfmt",
+    "csv": "archcalc.render.csvfmt",
+    "markdown": "archcalc.render.markdown",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    exact: bool = False          # integers instead of K/M/G and KiB/MiB
+    width: int | None = None     # table width in characters
+    color: bool = False
+
+
+def renderer(name: str):
+    # Imported on demand: only the table format needs rich.
+    return importlib.import_module(FORMATS[name])

@@ -1,0 +1,53 @@
+"""Cell formatting shared by the text formats."""
+
+from __future__ import annotations
+
+from ..units import exact, human_bytes, human_count
+
+
+def shape(dims) -> str:
+    return "×".join(str(n) for n in dims)
+
+
+def count(n: int, options) -> str:
+    return exact(n) if options.exact else human_count(n)
+
+
+def size(n: int, options) -> str:
+    return f"{exact(n)} B" if options.exact else human_bytes(n)
+
+
+def metric_value(metric, value, options) -> str:
+    if value is None:
+        return "-"
+    if metric.unit == "per":
+        return f"{float(value):,.1f}"
+    return size(value, options) if metric.unit == "bytes" else count(value, options)
+
+
+def share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def display_name(layer) -> str:
+    """A layer's name relative to its innermost block use, indented by nesting depth."""
+    name = layer.name
+    if layer.blocks:
+        name = name[len(layer.blocks[-1][0]) + 1:]
+    return "  " * len(layer.blocks) + name
+
+
+def rows_with_block_headers(layers):
+    """Yield ('block', depth, use name, block type) when a block use starts, then ('layer', layer)."""
+    open_uses: tuple = ()
+    for layer in layers:
+        common = 0
+        while (common < min(len(open_uses), len(layer.blocks))
+               and open_uses[common] == layer.blocks[common]):
+            common += 1
+        for depth in range(common, len(layer.blocks)):
+            use, block = layer.blocks[depth]
+            parent = layer.blocks[depth - 1][0] + "." if depth else ""
+            yield ("block", depth, use[len(parent):], block)
+        open_uses = layer.blocks
+        yield ("layer", layer)

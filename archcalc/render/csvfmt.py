@@ -1,0 +1,40 @@
+"""CSV: one row per layer (or per figure), for spreadsheets and scripts. Exact integers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .common import shape
+
+
+def _write(header, rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def analysis(reports, options) -> str:
+    header = ["model", "name", "type", "inputs", "output_shape", "params", "trainable_params",
+              "buffers", "macs", "flops"]
+    rows = [[r.name, layer.name, layer.type, ";".join(layer.inputs), shape(layer.output_shape).replace("×", "x"),
+             layer.params, layer.trainable_params, layer.buffers, layer.macs, layer.flops]
+            for r in reports for layer in r.layers]
+    return _write(header, rows)
+
+
+def comparison(cmp, options) -> str:
+    rows = [["input", *(shape(s).replace("×", "x") for s in cmp.inputs)]]
+    for metric in cmp.metrics:
+        rows.append([metric.key, *("" if v is None else v if isinstance(v, int) else f"{float(v):.4f}"
+                                   for v in metric.values)])
+    return _write(["metric", *cmp.names], rows)
+
+
+def budgets(results, options) -> str:
+    rows = [[r.name, r.file, line.key, line.used, line.allowed, line.headroom,
+             "within" if line.within else "over"]
+            for r in results for line in r.lines]
+    return _write(["model", "file", "budget", "used", "allowed", "headroom", "status"], rows)

@@ -1,0 +1,39 @@
+"""JSON for scripts: exact integers, CONTRACT §3 keys (one object per spec, a list for several)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+
+def _dump(items) -> str:
+    data = items[0] if len(items) == 1 else items
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def analysis(reports, options) -> str:
+    return _dump([r.to_dict() for r in reports])
+
+
+def _number(value):
+    # Quotients (MACs per param) are the only non-integers; round them for readers.
+    return round(float(value), 4) if value is not None and not isinstance(value, int) else value
+
+
+def comparison(cmp, options) -> str:
+    models = []
+    for i, name in enumerate(cmp.names):
+        figures = {m.key: _number(m.values[i]) for m in cmp.metrics}
+        ratios = {m.key: _number(m.values[0] / m.values[i]) if m.values[0] and m.values[i] else None
+                  for m in cmp.metrics}
+        models.append({"name": name, "input": list(cmp.inputs[i]), **figures,
+                       "ratio_first_to_this": ratios})
+    return json.dumps({"base": cmp.names[0], "models": models}, indent=2, ensure_ascii=False) + "\n"
+
+
+def budgets(results, options) -> str:
+    data = [{"name": r.name, "file": r.file, "within_budget": r.within,
+             "budgets": [{**asdict(line), "within": line.within, "headroom": line.headroom}
+                         for line in r.lines]}
+            for r in results]
+    return _dump(data)

@@ -1,0 +1,67 @@
+"""Markdown: for READMEs, pull requests and CI job summaries."""
+
+from __future__ import annotations
+
+from ..compare import describe_ratio
+from .common import count, display_name, metric_value, shape, share, size
+
+
+def _table(header, rows, right=()) -> list[str]:
+    align = ["---:" if i in right else "---" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def analysis(reports, options) -> str:
+    out = []
+    for r in reports:
+        t, m = r.totals, r.totals.memory
+        out += [f"## {r.name}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
+        out += _table(["", "value"], [
+            ["Params", count(t.params, options)],
+            ["Trainable params", count(t.trainable_params, options)],
+            ["Frozen params", count(t.non_trainable_params, options)],
+            ["Buffers", count(t.buffers, options)],
+            ["MACs", count(t.macs, options)],
+            ["FLOPs", count(t.flops, options)],
+            ["Weight memory", size(m.params_bytes, options)],
+            ["Activation memory (training)", size(m.activations_bytes, options)],
+            ["Peak activation memory (inference)", size(m.peak_activation_bytes, options)],
+        ], right={1})
+        out.append("")
+        rows = [[display_name(layer).replace("  ", "&nbsp;&nbsp;"), layer.type, shape(layer.output_shape),
+                 count(layer.params, options), count(layer.macs, options), share(layer.macs, t.macs)]
+                for layer in r.layers]
+        out += _table(["Layer", "Type", "Output shape", "Params", "MACs", "MACs %"], rows, right={3, 4, 5})
+        out.append("")
+    return "\n".join(out)
+
+
+def comparison(cmp, options) -> str:
+    base = cmp.names[0]
+    header = [""]
+    for i, name in enumerate(cmp.names):
+        header += [name] if i == 0 else [name, f"vs {base}"]
+    rows = [["Input", shape(cmp.inputs[0])] + sum(([shape(s), ""] for s in cmp.inputs[1:]), [])]
+    for metric in cmp.metrics:
+        row = [metric.label.strip(), metric_value(metric, metric.values[0], options)]
+        for v in metric.values[1:]:
+            row += [metric_value(metric, v, options), describe_ratio(metric.values[0], v, metric.unit)]
+        rows.append(row)
+    return "\n".join(_table(header, rows, right=set(range(1, len(header))))) + "\n"
+
+
+def budgets(results, options) -> str:
+    out = []
+    for r in results:
+        out += [f"### {'✅' if r.within else '❌'} {r.name} (`{r.file}`): "
+                f"{'within budget' if r.within else 'over budget'}", ""]
+        rows = []
+        for line in r.lines:
+            fmt = size if line.key == "memory" else count
+            rows.append([line.label, fmt(line.used, options), fmt(line.allowed, options),
+                         fmt(line.headroom, options), "ok" if line.within else "**over**"])
+        out += _table(["Budget", "Used", "Allowed", "Headroom", "Status"], rows, right={1, 2, 3})
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,112 @@
+"""Terminal tables through rich."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..compare import describe_ratio
+from .common import count, display_name, metric_value, rows_with_block_headers, shape, share, size
+
+
+def render(renderables, options) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=options.width or 100, color_system="standard" if options.color else None,
+                      force_terminal=options.color, highlight=False, emoji=False, legacy_windows=False)
+    for item in renderables:
+        console.print(item)
+    return out.getvalue()
+
+
+def _title(report) -> str:
+    return (f"{report.name}: input {shape(report.input)}, batch {report.batch}, {report.dtype}")
+
+
+def layer_table(report, options) -> Table:
+    totals = report.totals
+    table = Table(title=_title(report), box=box.SIMPLE_HEAD, show_footer=True, title_justify="left")
+    table.add_column("Layer", footer="Total", no_wrap=True)
+    table.add_column("Type", no_wrap=True)
+    table.add_column("Output shape", no_wrap=True)
+    table.add_column("Params", justify="right", footer=count(totals.params, options), no_wrap=True)
+    table.add_column("MACs", justify="right", footer=count(totals.macs, options), no_wrap=True)
+    table.add_column("MACs %", justify="right", footer=share(totals.macs, totals.macs), no_wrap=True)
+    for row in rows_with_block_headers(report.layers):
+        if row[0] == "block":
+            _, depth, name, block = row
+            table.add_row(Text("  " * depth + name, style="bold"), Text(block, style="dim"), "", "", "", "")
+            continue
+        layer = row[1]
+        table.add_row(display_name(layer), layer.type, shape(layer.output_shape),
+                      count(layer.params, options) if layer.params else "-",
+                      count(layer.macs, options) if layer.macs else "-",
+                      share(layer.macs, totals.macs) if layer.macs else "")
+    return table
+
+
+def summary(report, options) -> Table:
+    t, m = report.totals, report.totals.memory
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("Params", f"{count(t.params, options)} (trainable {count(t.trainable_params, options)}, "
+                           f"frozen {count(t.non_trainable_params, options)}); "
+                           f"buffers {count(t.buffers, options)}")
+    grid.add_row("Compute", f"{count(t.macs, options)} MACs, {count(t.flops, options)} FLOPs")
+    grid.add_row("Memory", f"weights {size(m.params_bytes, options)}, "
+                           f"activations {size(m.activations_bytes, options)} (kept for training), "
+                           f"peak {size(m.peak_activation_bytes, options)} (inference)")
+    return grid
+
+
+def analysis(reports, options) -> str:
+    items = []
+    for report in reports:
+        items += [layer_table(report, options), summary(report, options), ""]
+    return render(items[:-1], options)
+
+
+def comparison(cmp, options) -> str:
+    base = cmp.names[0]
+    table = Table(title=f"Compared with {base}",
+                  box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("", no_wrap=True)
+    for i, name in enumerate(cmp.names):
+        table.add_column(name, justify="right", no_wrap=True)
+        if i:
+            table.add_column(f"vs {base}", justify="right", style="dim", no_wrap=True)
+    table.add_row("Input", *_interleave([shape(s) for s in cmp.inputs], [""] * len(cmp.inputs)))
+    for metric in cmp.metrics:
+        cells = [metric_value(metric, v, options) for v in metric.values]
+        ratios = [describe_ratio(metric.values[0], v, metric.unit) for v in metric.values]
+        table.add_row(metric.label, *_interleave(cells, ratios))
+    return render([table], options)
+
+
+def _interleave(values, ratios):
+    out = [values[0]]
+    for value, ratio in zip(values[1:], ratios[1:]):
+        out += [value, ratio]
+    return out
+
+
+def budgets(results, options) -> str:
+    items = []
+    for result in results:
+        verdict = "[green]within budget[/]" if result.within else "[red]OVER BUDGET[/]"
+        table = Table(title=f"{result.name} ({result.file}): {verdict}", box=box.SIMPLE_HEAD,
+                      title_justify="left")
+        for column in ("Budget", "Used", "Allowed", "Headroom", ""):
+            table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=True)
+        for line in result.lines:
+            fmt = size if line.key == "memory" else count
+            table.add_row(line.label, fmt(line.used, options), fmt(line.allowed, options),
+                          fmt(line.headroom, options), "ok" if line.within else "[red]over[/]")
+        if not result.lines:
+            table.add_row("(no budget set)", "", "", "", "")
+        items.append(table)
+    return render(items, options)

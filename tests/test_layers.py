@@ -1,0 +1,114 @@
+"""Every layer type: output shape, params and MACs against hand derivations."""
+
+import pytest
+
+from archcalc.layers import RULES
+
+from helpers import only_layer
+
+# (input, layer, output shape, params, MACs) — each derived by hand in the comment.
+CASES = [
+    # dense: 16·8 weights + 8 biases; 16·8 MACs
+    ([16], {"type": "dense", "units": 8}, (8,), 136, 128),
+    ([16], {"type": "linear", "units": 8, "bias": False}, (8,), 128, 128),
+    # dense on [T, C] acts per step: 5 steps × 4·3 MACs; params 4·3 + 3
+    ([5, 4], {"type": "dense", "units": 3}, (5, 3), 15, 60),
+    # the posts' first layer: 150,528 inputs × 100 units + 100 biases = 15,052,900
+    ([150528], {"type": "dense", "units": 100}, (100,), 15052900, 15052800),
+    # conv2d 3×3, 64 filters on 224×224×3, padding 1: 3·3·3·64 + 64 = 1,792 params;
+    # 224·224 positions × 64 × 27 = 86,704,128 MACs
+    ([224, 224, 3], {"type": "conv2d", "filters": 64, "kernel": 3, "padding": 1}, (224, 224, 64), 1792, 86704128),
+    # no padding, stride 1: 4-3+1 = 2 per axis; 2·2·2·9 = 72 MACs; 2·9 + 2 = 20 params
+    ([4, 4, 1], {"type": "conv2d", "filters": 2, "kernel": 3}, (2, 2, 2), 20, 72),
+    # stride 2 on an odd size: floor((7 + 2 - 3) / 2) + 1 = 4
+    ([7, 7, 1], {"type": "conv2d", "filters": 1, "kernel": 3, "stride": 2, "padding": 1, "bias": False},
+     (4, 4, 1), 9, 4 * 4 * 9),
+    # same, stride 2 on 7: ceil(7/2) = 4; even kernel 2 with same, stride 1: 5 stays 5
+    ([7, 7, 2], {"type": "conv2d", "filters": 3, "kernel": 3, "stride": 2, "padding": "same"},
+     (4, 4, 3), 3 * 3 * 2 * 3 + 3, 4 * 4 * 3 * 18),
+    ([5, 5, 1], {"type": "conv2d", "filters": 1, "kernel": 2, "padding": "same", "bias": False}, (5, 5, 1), 4, 100),
+    # valid = no padding; per-axis kernel [1, 3]: out 5 × 3
+    ([5, 5, 2], {"type": "conv2d", "filters": 4, "kernel": [1, 3], "padding": "valid"},
+     (5, 3, 4), 1 * 3 * 2 * 4 + 4, 5 * 3 * 4 * 6),
+    # dilation 2, kernel 3: extent 5; 9 - 5 + 1 = 5
+    ([9, 9, 1], {"type": "conv2d", "filters": 1, "kernel": 3, "dilation": 2, "bias": False}, (5, 5, 1), 9, 225),
+    # groups 2: each filter sees 4 / 2 = 2 channels: 3·3·2·6 + 6 = 114 params; 6·6·6 positions·18
+    ([8, 8, 4], {"type": "conv2d", "filters": 6, "kernel": 3, "groups": 2}, (6, 6, 6), 114, 6 * 6 * 6 * 18),
+    # depthwise, multiplier 2 on 3 channels: 6 outputs, each 3·3 weights: 54 + 6 bias
+    ([6, 6, 3], {"type": "depthwise_conv2d", "kernel": 3, "multiplier": 2, "padding": 1}, (6, 6, 6), 60, 6 * 6 * 6 * 9),
+    # conv1d on [T, C] = [10, 4]: kernel 3 → 8 steps; 3·4·5 + 5 params; 8·5·12 MACs
+    ([10, 4], {"type": "conv1d", "filters": 5, "kernel": 3}, (8, 5), 65, 480),
+    # pooling: 2×2 stride 2 on 5: floor(3/2)+1 = 2; ceil_mode: ceil(3/2)+1 = 3
+    ([5, 5, 3], {"type": "maxpool2d", "kernel": 2}, (2, 2, 3), 0, 0),
+    ([5, 5, 3], {"type": "maxpool2d", "kernel": 2, "ceil_mode": True}, (3, 3, 3), 0, 0),
+    # ceil_mode drops a last window that would start in the right padding (PyTorch):
+    # L=6, k=2, s=2, p=1: ceil((6+2-2)/2)+1 = 4, but (4-1)·2 = 6 >= 6+1? no -> 4
+    ([6, 6, 1], {"type": "avgpool2d", "kernel": 2, "stride": 2, "padding": 1, "ceil_mode": True}, (4, 4, 1), 0, 0),
+    # L=5, k=3, s=2, p=1: ceil((5+2-3)/2)+1 = 3; (3-1)·2 = 4 < 6 keeps 3
+    ([5, 5, 1], {"type": "maxpool2d", "kernel": 3, "stride": 2, "padding": 1, "ceil_mode": True}, (3, 3, 1), 0, 0),
+    # ResNet's stem pool: 112 → floor((112 + 2 - 3)/2) + 1 = 56
+    ([112, 112, 64], {"type": "maxpool2d", "kernel": 3, "stride": 2, "padding": 1}, (56, 56, 64), 0, 0),
+    ([9, 4], {"type": "avgpool1d", "kernel": 3}, (3, 4), 0, 0),
+    ([9, 4], {"type": "maxpool1d", "kernel": 2, "stride": 1}, (8, 4), 0, 0),
+    ([7, 7, 32], "global_avgpool", (32,), 0, 0),
+    ([10, 8], "global_maxpool", (8,), 0, 0),
+    ([13, 13, 256], {"type": "adaptive_avgpool2d", "output": [6, 6]}, (6, 6, 256), 0, 0),
+    ([7, 7, 3], {"type": "adaptive_avgpool2d", "output": 1}, (1, 1, 3), 0, 0),
+    ([4, 4, 3], "flatten", (48,), 0, 0),
+    ([4, 4, 3], {"type": "reshape", "shape": [16, -1]}, (16, 3), 0, 0),
+    ([4, 4, 3], {"type": "upsample2d", "scale": 2}, (8, 8, 3), 0, 0),
+    ([4, 4, 3], {"type": "upsample2d", "scale": [1, 3]}, (4, 12, 3), 0, 0),
+    # batchnorm: 2·C learned; layernorm: 2·last axis
+    ([8, 8, 16], "batchnorm", (8, 8, 16), 32, 0),
+    ([10, 32], "layernorm", (10, 32), 64, 0),
+    ([10, 32], {"type": "dropout", "rate": 0.1}, (10, 32), 0, 0),
+    # embedding: vocab · dim
+    ([12], {"type": "embedding", "vocab": 1000, "dim": 64}, (12, 64), 64000, 0),
+    # lstm: 4·(u·(in + u) + 2u) = 4·(8·(4+8) + 16) = 448; MACs 5 steps · 4 · 8 · 12 = 1920
+    ([5, 4], {"type": "lstm", "units": 8}, (5, 8), 448, 1920),
+    ([5, 4], {"type": "lstm", "units": 8, "return_sequences": False}, (8,), 448, 1920),
+    # gru: 3·(8·12 + 16) = 336; MACs 5·3·8·12 = 1440
+    ([5, 4], {"type": "gru", "units": 8}, (5, 8), 336, 1440),
+    # rnn without bias: 8·12 = 96; MACs 5·8·12 = 480
+    ([5, 4], {"type": "rnn", "units": 8, "bias": False}, (5, 8), 96, 480),
+    # attention, T=10, C=dim=16: 4·(16·16 + 16) = 1088 params; 4·10·16·16 + 2·10·10·16 = 13,440 MACs
+    ([10, 16], {"type": "attention", "heads": 4, "dim": 16}, (10, 16), 1088, 13440),
+    # attention from C=8 to dim 16 without bias: 3·8·16 + 16·16 = 640; 3·10·8·16 + 10·16·16 + 2·100·16
+    ([10, 8], {"type": "attention", "heads": 2, "dim": 16, "bias": False}, (10, 16), 640, 3840 + 2560 + 3200),
+]
+
+ACTIVATIONS = ["relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "hardswish",
+               "hardsigmoid", "softmax"]
+
+
+@pytest.mark.parametrize("input_shape, layer, shape, params, macs", CASES)
+def test_layer(input_shape, layer, shape, params, macs):
+    row = only_layer(input_shape, layer)
+    assert (row.output_shape, row.params, row.macs) == (shape, params, macs)
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation_keeps_shape_and_has_no_weights(name):
+    row = only_layer([3, 5, 7], name)
+    assert (row.output_shape, row.params, row.macs, row.flops) == ((3, 5, 7), 0, 0, 3 * 5 * 7)
+
+
+def test_every_registered_type_has_a_case():
+    covered = {(c[1] if isinstance(c[1], str) else c[1]["type"]) for c in CASES} | set(ACTIVATIONS)
+    covered |= {"add", "multiply", "concat"}  # test_merge.py
+    assert set(RULES) - covered == set()
+
+
+def test_batchnorm_buffers():
+    assert only_layer([4, 4, 16], "batchnorm").buffers == 32
+
+
+def test_flops_add_bias_per_output_element():
+    # 2 FLOPs per MAC + one per output for the bias: 2·128 + 8
+    assert only_layer([16], {"type": "dense", "units": 8}).flops == 264
+    assert only_layer([16], {"type": "dense", "units": 8, "bias": False}).flops == 256
+
+
+def test_pool_flops_count_window_elements():
+    # 2×2 outputs × 3 channels, each a 2×2 window
+    assert only_layer([4, 4, 3], {"type": "maxpool2d", "kernel": 2}).flops == 2 * 2 * 3 * 4
