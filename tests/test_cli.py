@@ -1,0 +1,166 @@
+"""The command line through click's CliRunner: outputs, exit statuses and error lines."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from archcalc.cli import cli
+
+from helpers import SPECS, assert_golden
+
+ANN, CNN, RESNET = str(SPECS / "seed/ann_4x4.yaml"), str(SPECS / "seed/cnn_4x4.yaml"), str(SPECS / "resnet50.yaml")
+
+
+def invoke(*args, input=None, env=None):
+    runner = CliRunner()
+    return runner.invoke(cli, list(args), input=input, env={"COLUMNS": "100", **(env or {})})
+
+
+def test_analyze_json_golden(update_golden):
+    result = invoke("analyze", CNN, "--format", "json")
+    assert result.exit_code == 0
+    assert_golden("cnn_4x4.json", result.output, update_golden)
+
+
+def test_analyze_table_golden(update_golden):
+    result = invoke("analyze", ANN, CNN)
+    assert result.exit_code == 0
+    assert_golden("seed_table.txt", result.output, update_golden)
+
+
+def test_analyze_json_of_several_specs_is_a_list():
+    data = json.loads(invoke("analyze", ANN, CNN, "--format", "json").output)
+    assert [d["totals"]["params"] for d in data] == [154, 38]
+
+
+def test_json_rows_add_up_and_keys_follow_the_contract():
+    data = json.loads(invoke("analyze", RESNET, "--format", "json").output)
+    assert set(data) == {"name", "input", "batch", "dtype", "totals", "layers"}
+    assert set(data["totals"]["memory"]) == {"params_bytes", "activations_bytes", "peak_activation_bytes"}
+    for key in ("params", "macs", "flops"):
+        assert sum(layer[key] for layer in data["layers"]) == data["totals"][key]
+    assert data["layers"][0] == {**data["layers"][0], "name": "conv1", "type": "conv2d", "inputs": ["input"],
+                                 "output_shape": [112, 112, 64], "params": 9408, "macs": 118013952}
+
+
+def test_batch_and_dtype_override():
+    data = json.loads(invoke("analyze", CNN, "--format", "json", "--batch", "3", "--dtype", "float16").output)
+    assert (data["batch"], data["dtype"], data["totals"]["macs"]) == (3, "float16", 3 * 88)
+    assert data["totals"]["memory"]["params_bytes"] == 38 * 2
+
+
+def test_exact_table_and_stdin():
+    result = invoke("analyze", "-", "--exact", input=open(RESNET).read())
+    assert result.exit_code == 0 and "25,557,032" in result.output and "4,089,184,256" in result.output
+
+
+def test_csv_and_markdown():
+    csv_out = invoke("analyze", CNN, "--format", "csv").output.splitlines()
+    assert csv_out[0].startswith("model,name,type") and csv_out[1].startswith("cnn_4x4,conv2d_1,conv2d,input,2x2x2,20,")
+    md = invoke("analyze", CNN, "--format", "markdown").output
+    assert "## cnn_4x4" in md and "| Params | 38 |" in md
+
+
+def write(tmp_path, text, name="spec.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize("text, where, message", [
+    (None, "", "no such file"),
+    ("input: [4]\nlayers: [\n", ":3:1", "invalid YAML: did not find expected node content"),
+    ("input: [4]\nlayers:\n  - {type: dense, units: 2}\n  - {type: warp, x: 1}\n", ":4:12",
+     "unknown layer type 'warp'"),
+    ("input: [4, 4, 8]\nlayers:\n  - {type: conv2d, name: c, filters: 2, kernel: 1}\n"
+     "  - {type: add, inputs: [c, input]}\n", ":4:5",
+     "layer 'add_1' (add): inputs must have the same shape; received [4, 4, 2] and [4, 4, 8]"),
+    ("- relu\n", "", "a spec must be a mapping with 'input' and 'layers', got list ['relu']"),
+    ("input: [4]\n", "", "missing required key 'layers'"),
+    ("input: [4]\nlayer: [relu]\nlayers: [relu]\n", ":2:1", "unknown top-level key 'layer' (did you mean 'layers'?)"),
+])
+def test_bad_spec_is_one_error_line_and_exit_2(tmp_path, text, where, message):
+    path = write(tmp_path, text) if text is not None else str(tmp_path / "missing.yaml")
+    result = invoke("analyze", path)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"error: {path}{where}: {message}\n"
+
+
+def test_bad_spec_among_several_writes_nothing(tmp_path):
+    result = invoke("analyze", ANN, write(tmp_path, "input: [4]\nlayers: [bogus]\n"))
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_internal_error_is_exit_3(monkeypatch):
+    from archcalc.layers import RULES
+    from dataclasses import replace
+
+    def broken(call):
+        raise ZeroDivisionError("oops")
+    monkeypatch.setitem(RULES, "flatten", replace(RULES["flatten"], output_shape=broken))
+    result = invoke("analyze", CNN)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("internal error: ZeroDivisionError: oops (rerun with --debug")
+
+
+# -- compare ---------------------------------------------------------------
+
+def test_compare_seed_specs_table():
+    out = invoke("compare", ANN, CNN).output
+    assert "154" in out and "38" in out and "4.1× fewer" in out
+
+
+def test_compare_json_and_markdown():
+    data = json.loads(invoke("compare", ANN, CNN, "--format", "json").output)
+    ann, cnn = data["models"]
+    assert (ann["params"], cnn["params"]) == (154, 38)
+    assert cnn["ratio_first_to_this"]["params"] == round(154 / 38, 4)
+    md = invoke("compare", ANN, CNN, "--format", "markdown").output
+    assert "| Params | 154 | 38 | 4.1× fewer |" in md
+
+
+def test_compare_needs_two():
+    assert invoke("compare", ANN).exit_code == 2
+
+
+# -- check -------------------------------------------------------------------
+
+@pytest.mark.parametrize("flags, status", [
+    (["--max-params", "154"], 0),          # exactly at the budget passes
+    (["--max-params", "153"], 1),
+    (["--max-params", "1K", "--max-macs", "144"], 0),
+    (["--max-macs", "143"], 1),
+    (["--max-flops", "306"], 0),          # 2·144 MACs + 8 + 8 biases + 8 relu = 306
+    (["--max-flops", "305"], 1),
+    # memory: (154 params × 4 B) + peak (16 + 16 elements × 4 B) = 616 + 128
+    (["--max-memory", "744"], 0),
+    (["--max-memory", "743"], 1),
+    (["--max-params", "lots"], 2),
+    (["--max-memory", "1.5XB"], 2),
+])
+def test_check_flags(flags, status):
+    assert invoke("check", ANN, *flags).exit_code == status
+
+
+def test_check_budget_from_spec_and_github_annotation(tmp_path):
+    spec = write(tmp_path, "input: [16]\nlayers:\n  - {type: dense, units: 8}\nbudget:\n  params: 100\n  macs: 1K\n")
+    result = invoke("check", spec, env={"GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 1
+    assert f"::error file={spec},line=5,col=11::spec: params 136 exceeds the budget 100 by 36" in result.stdout
+    assert invoke("check", spec, "--max-params", "136").exit_code == 0   # flags override the spec
+
+
+def test_check_bad_budget_in_spec_is_located(tmp_path):
+    spec = write(tmp_path, "input: [16]\nlayers: [relu]\nbudget: {params: 12Q}\n")
+    result = invoke("check", spec)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {spec}:3:18: budget 'params': malformed number '12Q': "
+                             "unknown suffix 'Q' (use K, M, G, T)\n")
+
+
+def test_check_worst_status_of_several(tmp_path):
+    assert invoke("check", ANN, CNN, "--max-params", "100").exit_code == 1
+    data = json.loads(invoke("check", ANN, CNN, "--max-params", "100", "--format", "json").output)
+    assert [d["within_budget"] for d in data] == [False, True]

@@ -1,0 +1,103 @@
+"""Blocks, repeat, $args, activation shorthand, names and trainable."""
+
+import pytest
+
+import archcalc
+from archcalc.errors import SpecError
+
+BASIC = {
+    "basic": {
+        "args": {"filters": 4, "stride": 1},
+        "layers": [
+            {"type": "conv2d", "name": "c1", "filters": "$filters", "kernel": 3, "stride": "$stride",
+             "padding": 1, "bias": False},
+            "batchnorm", "relu",
+            {"type": "conv2d", "name": "c2", "filters": "$filters", "kernel": 3, "padding": 1, "bias": False},
+            {"type": "batchnorm", "name": "bn2"},
+            {"type": "add", "inputs": ["bn2", "in"]},
+            "relu",
+        ],
+    }
+}
+
+
+def run(layers, blocks=None, input_shape=(8, 8, 4)):
+    spec = {"input": list(input_shape), "layers": layers}
+    if blocks:
+        spec["blocks"] = blocks
+    return archcalc.analyze(spec)
+
+
+def test_block_repeat_names_and_counts():
+    r = run([{"type": "basic", "name": "layer1", "repeat": 2}], BASIC)
+    names = [layer.name for layer in r.layers]
+    assert names[:3] == ["layer1.0.c1", "layer1.0.batchnorm_1", "layer1.0.relu_1"]
+    assert "layer1.1.c1" in names and len(names) == 14
+    # per block: two 3·3·4·4 convs + two batchnorms of 2·4
+    assert r.totals.params == 2 * (2 * 144 + 2 * 8)
+    assert r.layers[5].inputs == ("layer1.0.bn2", "input")
+    assert r.layers[12].inputs == ("layer1.1.bn2", "layer1.0.relu_2")
+
+
+def test_block_arguments_override_defaults():
+    r = run([{"type": "basic", "name": "b", "filters": 8, "stride": 2},], {
+        **BASIC, "basic": {**BASIC["basic"], "layers": BASIC["basic"]["layers"][:5]}})
+    assert r.layers[0].output_shape == (4, 4, 8)
+
+
+def test_unnamed_block_use_and_default_layer_names():
+    r = run(["relu", "relu", {"type": "basic"}], BASIC)
+    assert [layer.name for layer in r.layers][:3] == ["relu_1", "relu_2", "basic_1.c1"]
+
+
+def test_nested_blocks():
+    blocks = {**BASIC, "stage": {"args": {"n": 1}, "layers": [{"type": "basic", "name": "b", "repeat": "$n"}]}}
+    r = run([{"type": "stage", "name": "s", "n": 3}], blocks)
+    assert r.layers[-1].name == "s.b.2.relu_2"
+    assert r.layers[-1].blocks == (("s", "stage"), ("s.b.2", "basic"))
+
+
+def test_repeat_plain_layer():
+    r = run([{"type": "dense", "name": "fc", "units": 4, "repeat": 3}], input_shape=[4])
+    assert [layer.name for layer in r.layers] == ["fc.0", "fc.1", "fc.2"]
+    assert r.totals.params == 3 * 20
+
+
+def test_activation_shorthand_appends_a_layer():
+    r = run([{"type": "dense", "name": "fc", "units": 4, "activation": "gelu"}, "softmax"], input_shape=[4])
+    assert [(layer.name, layer.type) for layer in r.layers] == [
+        ("fc", "dense"), ("fc_gelu", "gelu"), ("softmax_1", "softmax")]
+    assert r.layers[2].inputs == ("fc_gelu",)
+
+
+def test_trainable_false_freezes_a_block():
+    r = run([{"type": "basic", "name": "frozen", "trainable": False}, {"type": "basic", "name": "live"}], BASIC)
+    assert r.totals.non_trainable_params == r.totals.trainable_params == 2 * 144 + 2 * 8
+
+
+def test_forward_reference():
+    r = run([{"type": "add", "inputs": ["a", "input"]}, {"type": "relu", "name": "a", "inputs": ["input"]}],
+            input_shape=[3])
+    assert [layer.name for layer in r.layers] == ["a", "add_1"]
+
+
+@pytest.mark.parametrize("layers, blocks, message", [
+    ([{"type": "loop"}], {"loop": [{"type": "loop"}]}, "block 'loop' uses itself (loop -> loop)"),
+    ([{"type": "a"}], {"a": [{"type": "b"}], "b": [{"type": "a"}]}, "block 'a' uses itself (a -> b -> a)"),
+    ([{"type": "x"}], {"x": [{"type": "dense", "units": "$width"}]}, "undefined block argument '$width'"),
+    ([{"type": "x", "widht": 3}], {"x": {"args": {"width": 2}, "layers": ["relu"]}},
+     "unknown argument 'widht' for block 'x' (did you mean 'width'?)"),
+    ([{"type": "x"}], {"x": {"args": {"width": None}, "layers": ["relu"]}}, "needs argument 'width'"),
+    ([{"type": "relu", "name": "a"}, {"type": "relu", "name": "a"}], None, "duplicate layer name 'a'"),
+    ([{"type": "relu", "inputs": ["nope"]}], None, "undefined input 'nope'"),
+    ([{"type": "add", "name": "a", "inputs": ["b", "input"]}, {"type": "relu", "name": "b", "inputs": ["a"]}],
+     None, "cycle in layer inputs"),
+    ([{"type": "dense", "units": 0}], None, "expected an integer >= 1, got 0"),
+    ([{"type": "dense", "units": 2.5}], None, "expected an integer, got number 2.5"),
+    ([{"type": "dense", "units": 2, "activation": "dense"}], None, "must name an activation"),
+    ([{"type": "relu", "name": "input"}], None, "reserved"),
+])
+def test_errors(layers, blocks, message):
+    with pytest.raises(SpecError) as info:
+        run(layers, blocks, input_shape=[4])
+    assert message in str(info.value)
