@@ -110,3 +110,25 @@ def budgets(results, options) -> str:
             table.add_row("(no budget set)", "", "", "", "")
         items.append(table)
     return render(items, options)
+
+
+def verification(result, options) -> str:
+    from .common import shape as fmt_shape
+    table = Table(title=f"{result.name}: reference pass on input {fmt_shape(result.input)}, batch {result.batch}",
+                  box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("Layer", "Type", "Inferred", "Produced", "MACs analyzed", "MACs executed", ""):
+        table.add_column(column, justify="right" if column.startswith("MACs") else "left", no_wrap=True)
+    for c in result.checks:
+        mark = "[green]✓[/]" if c.agrees else "[red]✗[/]"
+        table.add_row(c.name, c.type, fmt_shape(c.inferred_shape), fmt_shape(c.produced_shape),
+                      count(c.analyzed_macs, options), count(c.executed_macs, options), mark)
+    bad = [c for c in result.checks if not c.agrees]
+    executed = sum(c.executed_macs for c in result.checks)
+    rate = executed / result.seconds if result.seconds else 0
+    lines = [f"{len(result.checks) - len(bad)} of {len(result.checks)} layers agree; "
+             f"{count(executed, options)} MACs executed in {result.seconds:.2f} s ({count(int(rate), options)} MAC/s)"]
+    for c in bad:
+        lines.append(f"[red]✗ {c.name}[/]: shape {fmt_shape(c.inferred_shape)} vs {fmt_shape(c.produced_shape)}, "
+                     f"MACs {c.analyzed_macs} vs {c.executed_macs}, params {c.analyzed_params} vs "
+                     f"{c.drawn_params}, buffers {c.analyzed_buffers} vs {c.drawn_buffers} (analysis vs reference)")
+    return render([table, *lines], options)

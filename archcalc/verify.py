@@ -1,0 +1,64 @@
+"""`archcalc verify`: the analysis against the reference forward pass, layer by layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .analysis import analyze_spec
+from .spec import Spec
+
+# A rough rate of the reference kernels on CPython 3.11 (benchmarks/bench_reference.py
+# measures it); used only to say how long a refused run would have taken.
+ASSUMED_MACS_PER_SECOND = 10_000_000
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    type: str
+    inferred_shape: tuple[int, ...]
+    produced_shape: tuple[int, ...]
+    analyzed_macs: int
+    executed_macs: int
+    analyzed_params: int
+    drawn_params: int
+    analyzed_buffers: int
+    drawn_buffers: int
+
+    @property
+    def agrees(self) -> bool:
+        return (self.inferred_shape == self.produced_shape and self.analyzed_macs == self.executed_macs
+                and self.analyzed_params == self.drawn_params and self.analyzed_buffers == self.drawn_buffers)
+
+
+@dataclass(frozen=True)
+class Verification:
+    name: str
+    input: tuple[int, ...]
+    batch: int
+    checks: tuple[Check, ...]
+    seconds: float
+
+    @property
+    def agrees(self) -> bool:
+        return all(c.agrees for c in self.checks)
+
+
+def with_input(spec: Spec, shape: tuple[int, ...] | None) -> Spec:
+    return spec if shape is None else replace(spec, input=tuple(shape))
+
+
+def verify(spec: Spec, seed: int = 0, progress=None) -> Verification:
+    import time
+
+    from .reference import run
+    report = analyze_spec(spec)
+    start = time.perf_counter()
+    result = run(spec, seed=seed, progress=progress)
+    seconds = time.perf_counter() - start
+    by_name = {layer.name: layer for layer in result.layers}
+    checks = tuple(
+        Check(row.name, row.type, row.output_shape, by_name[row.name].shape, row.macs, by_name[row.name].macs,
+              row.params, by_name[row.name].params, row.buffers, by_name[row.name].buffers)
+        for row in report.layers)
+    return Verification(spec.name, spec.input, spec.batch, checks, seconds)
