@@ -116,8 +116,10 @@ def verification(result, options) -> str:
     from .common import shape as fmt_shape
     table = Table(title=f"{result.name}: reference pass on input {fmt_shape(result.input)}, batch {result.batch}",
                   box=box.SIMPLE_HEAD, title_justify="left")
-    for column in ("Layer", "Type", "Inferred", "Produced", "MACs analyzed", "MACs executed", ""):
+    table.add_column("Layer", overflow="fold")
+    for column in ("Type", "Inferred", "Produced", "MACs analyzed", "MACs executed"):
         table.add_column(column, justify="right" if column.startswith("MACs") else "left", no_wrap=True)
+    table.add_column("", min_width=1, no_wrap=True)
     for c in result.checks:
         mark = "[green]✓[/]" if c.agrees else "[red]✗[/]"
         table.add_row(c.name, c.type, fmt_shape(c.inferred_shape), fmt_shape(c.produced_shape),
