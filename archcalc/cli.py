@@ -201,5 +201,22 @@ def _verify_with_progress(spec, seed, total, run_verify):
                           progress=lambda layer: bar.update(task, advance=layer.macs, description=layer.name))
 
 
+@cli.command()
+@click.argument("type_name", required=False)
+def layers(type_name):
+    """List the layer types with their arguments, or show one TYPE in full."""
+    from .layers import RULES, find_rule
+    from .render.layers import describe_rule, list_rules
+    if type_name is None:
+        _emit(list_rules(RULES.values()))
+        return
+    rule = find_rule(type_name)
+    if rule is None:
+        from .errors import UsageError
+        from .expand import suggest
+        raise UsageError(f"unknown layer type '{type_name}'" + suggest(type_name, RULES))
+    _emit(describe_rule(rule))
+
+
 def main():
     cli(prog_name="archcalc")

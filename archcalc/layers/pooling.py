@@ -41,7 +41,7 @@ for _axes in (1, 2):
             type=f"{_kind}pool{_axes}d", family="pooling",
             summary=f"{_what.capitalize()} over sliding {_axes}-D windows.",
             args=(Arg("kernel", per_axis(_axes)),
-                  Arg("stride", per_axis(_axes), None, help="default: the kernel"),
+                  Arg("stride", per_axis(_axes), None, help="default: kernel"),
                   Arg("padding", padding(_axes), 0),
                   Arg("ceil_mode", boolean, False)),
             output_shape=_output_for(_axes), flops=_window_flops,

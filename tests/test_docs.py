@@ -1,0 +1,24 @@
+from click.testing import CliRunner
+
+from archcalc.cli import cli
+from archcalc.layers import all_type_names
+
+from helpers import ROOT
+
+
+def test_every_layer_type_is_documented():
+    doc = (ROOT / "docs/spec-format.md").read_text()
+    missing = [name for name in all_type_names() if f"`{name}`" not in doc]
+    assert missing == []
+
+
+def test_layers_command_lists_every_type():
+    out = CliRunner().invoke(cli, ["layers"]).output
+    listed = {line.split()[0] for line in out.splitlines()}
+    assert listed == {name for name in all_type_names() if name != "linear"}
+
+
+def test_layers_command_shows_one_type():
+    result = CliRunner().invoke(cli, ["layers", "linear"])
+    assert result.exit_code == 0 and result.output.startswith("dense: ") and "units: int >= 1, required" in result.output
+    assert CliRunner().invoke(cli, ["layers", "conv3d"]).exit_code == 2
