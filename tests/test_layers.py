@@ -75,6 +75,12 @@ CASES = [
     ([10, 16], {"type": "attention", "heads": 4, "dim": 16}, (10, 16), 1088, 13440),
     # attention from C=8 to dim 16 without bias: 3·8·16 + 16·16 = 640; 3·10·8·16 + 10·16·16 + 2·100·16
     ([10, 8], {"type": "attention", "heads": 2, "dim": 16, "bias": False}, (10, 16), 640, 3840 + 2560 + 3200),
+    # locally connected on the posts' 10×10 image, one 3×3 filter: 8·8 positions each with 9 weights + 1 bias
+    ([10, 10, 1], {"type": "locally_connected2d", "filters": 1, "kernel": 3}, (8, 8, 1), 64 * 10, 64 * 9),
+    # tokens: a class token adds one learned [C] row; a position table is [T, C]; take picks one token
+    ([196, 768], "class_token", (197, 768), 768, 0),
+    ([197, 768], "position_embedding", (197, 768), 197 * 768, 0),
+    ([197, 768], {"type": "take", "index": 0}, (768,), 0, 0),
 ]
 
 ACTIVATIONS = ["relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "hardswish",

@@ -254,3 +254,27 @@ def upsample2d(args, inputs, w):
             start = ((y // sh) * wd + xx // sw) * c
             out += x.data[start:start + c]
     return Tensor((h * sh, wd * sw, c), out), 0
+
+
+# -- tokens ------------------------------------------------------------------------
+
+@kernel("class_token")
+def class_token(args, inputs, w):
+    x = inputs[0]
+    steps, c = x.shape
+    return Tensor((steps + 1, c), w.learned(c) + x.data), 0
+
+
+@kernel("position_embedding")
+def position_embedding(args, inputs, w):
+    x = inputs[0]
+    table = w.learned(len(x.data))
+    return Tensor(x.shape, [a + b for a, b in zip(x.data, table)]), 0
+
+
+@kernel("take")
+def take(args, inputs, w):
+    x = inputs[0]
+    steps, c = x.shape
+    i = args["index"] % steps
+    return Tensor((c,), x.data[i * c:(i + 1) * c]), 0

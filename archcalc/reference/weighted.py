@@ -185,3 +185,31 @@ def attention(args, inputs, w):
         out += [dot(mixed[t], out_w[o]) + out_b[o] for o in range(dim)]
         macs += dim * dim
     return Tensor((steps, dim), out), macs
+
+
+@kernel("locally_connected2d")
+def locally_connected2d(args, inputs, w):
+    """Like conv2d, but every output position draws filters of its own."""
+    x = inputs[0]
+    h, wd, c = x.shape
+    (kh, kw), (sh, sw) = per_axis(args["kernel"], 2), per_axis(args["stride"], 2)
+    (pt, pb), (pl, pr) = pads(args["padding"], (h, wd), (kh, kw), (sh, sw), (1, 1))
+    hp, wp = h + pt + pb, wd + pl + pr
+
+    def value(y, xx, ch):
+        y, xx = y - pt, xx - pl
+        return x.data[(y * wd + xx) * c + ch] if 0 <= y < h and 0 <= xx < wd else 0.0
+    ho = len(range(0, hp - kh + 1, sh))
+    wo = len(range(0, wp - kw + 1, sw))
+    filters, taps = args["filters"], kh * kw * c
+    weights = _rows(w.learned(ho * wo * filters * taps), taps)
+    biases = w.learned(ho * wo * filters) if args["bias"] else [0.0] * (ho * wo * filters)
+    out, macs = [], 0
+    for oy in range(ho):
+        for ox in range(wo):
+            patch = [value(oy * sh + i, ox * sw + j, ch) for i in range(kh) for j in range(kw) for ch in range(c)]
+            for f in range(filters):
+                unit = (oy * wo + ox) * filters + f
+                out.append(dot(patch, weights[unit]) + biases[unit])
+                macs += len(patch)
+    return Tensor((ho, wo, filters), out), macs

@@ -1,0 +1,47 @@
+"""Token layers of vision transformers on [T, C] sequences: class token, position embedding, take."""
+
+from __future__ import annotations
+
+from ..args import Arg, any_integer
+from ..errors import ShapeError
+from .registry import Call, Params, Rule, one_flop_per_output, register
+
+
+def _sequence(call: Call):
+    if len(call.input) != 2:
+        raise ShapeError("expects a [T, C] sequence")
+    return call.input
+
+
+def _class_token_output(call: Call):
+    steps, channels = _sequence(call)
+    return (steps + 1, channels)
+
+
+def _take_output(call: Call):
+    steps, channels = _sequence(call)
+    if not -steps <= call["index"] < steps:
+        raise ShapeError(f"index {call['index']} is outside the {steps} tokens")
+    return (channels,)
+
+
+register(Rule(
+    type="class_token", family="tokens",
+    summary="Prepends one learned token: [T, C] to [T + 1, C] (ViT's class token).",
+    output_shape=_class_token_output, params=lambda call: Params(call.input[-1]),
+    flops_rule="none: a copy",
+))
+
+register(Rule(
+    type="position_embedding", family="tokens",
+    summary="Adds a learned [T, C] table to a [T, C] sequence (ViT's position embedding).",
+    output_shape=_sequence, params=lambda call: Params(call.input[0] * call.input[1]),
+    flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
+))
+
+register(Rule(
+    type="take", family="tokens",
+    summary="One token of a [T, C] sequence: [C] (e.g. the class token, index 0).",
+    args=(Arg("index", any_integer, 0, help="token position; negative counts from the end"),),
+    output_shape=_take_output,
+))
