@@ -71,17 +71,42 @@ def _emit(text: str):
     click.echo(text, nl=not text.endswith("\n"))
 
 
+def _export_options(command):
+    command = click.option("--svg", type=click.Path(dir_okay=False), help="Also save the table as SVG.")(command)
+    return click.option("--html", type=click.Path(dir_okay=False), help="Also save the table as HTML.")(command)
+
+
+def _export(view, data, exact, svg, html, specs, title, **extra):
+    """--svg / --html: the table format, coloured, saved through rich's console export."""
+    if not (svg or html):
+        return
+    from dataclasses import replace as _replace
+
+    from .files import export_terminal_output
+    from .render import renderer
+    options = _replace(_options(exact), color=True)
+    text = getattr(renderer("table"), view)(data, options, **extra)
+    export_terminal_output(text, svg=svg, html=html, title=title, protected=specs)
+
+
 @cli.command()
 @click.argument("specs", nargs=-1, required=True)
 @_format_option()
 @_batch_option
 @_dtype_option
 @_exact_option
-def analyze(specs, fmt, batch, dtype, exact):
+@click.option("--depth", type=click.IntRange(min=0),
+              help="Collapse layers nested deeper than N block uses into one row per use; 0: totals only.")
+@_export_options
+def analyze(specs, fmt, batch, dtype, exact, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
     from .analysis import analyze_spec
     from .render import renderer
     reports = [analyze_spec(spec) for spec in _load_all(specs, batch, dtype)]
+    if depth is not None:
+        from .depth import collapse_layers
+        reports = [collapse_layers(report, depth) for report in reports]
+    _export("analysis", reports, exact, svg, html, specs, "archcalc analyze")
     _emit(renderer(fmt).analysis(reports, _options(exact)))
 
 
@@ -91,15 +116,37 @@ def analyze(specs, fmt, batch, dtype, exact):
 @_batch_option
 @_dtype_option
 @_exact_option
-def compare(specs, fmt, batch, dtype, exact):
+@_export_options
+def compare(specs, fmt, batch, dtype, exact, svg, html):
     """Specs side by side, with ratios against the first."""
     from .analysis import analyze_spec
     from .compare import compare_reports
     from .render import renderer
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
-    reports = [analyze_spec(spec) for spec in _load_all(specs, batch, dtype)]
-    _emit(renderer(fmt).comparison(compare_reports(reports), _options(exact)))
+    comparison = compare_reports([analyze_spec(spec) for spec in _load_all(specs, batch, dtype)])
+    _export("comparison", comparison, exact, svg, html, specs, "archcalc compare")
+    _emit(renderer(fmt).comparison(comparison, _options(exact)))
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("--sizes", required=True, help="Input side lengths: 28,56,112,224 or 32..512x2 or 32..256+32.")
+@click.option("--layers", "show_layers", is_flag=True, help="Per-layer figures and growth exponents.")
+@_format_option()
+@_batch_option
+@_dtype_option
+@_exact_option
+@_export_options
+def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, svg, html):
+    """Analyse SPEC at several input sizes and fit how params and MACs grow with the side length."""
+    from .render import renderer
+    from .scale import parse_sizes, scale_spec
+    side_lengths = parse_sizes(sizes)
+    (loaded,) = _load_all([spec], batch, dtype)
+    result = scale_spec(loaded, side_lengths)
+    _export("scaling", result, exact, svg, html, [spec], "archcalc scale", show_layers=show_layers)
+    _emit(renderer(fmt).scaling(result, _options(exact), show_layers=show_layers))
 
 
 @cli.command()

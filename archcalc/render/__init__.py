@@ -1,8 +1,9 @@
 """One renderer module per output format, chosen from one table.
 
-Every module offers the same three functions, each returning the whole text:
-`analysis(reports, options)`, `comparison(comparison, options)` and
-`budgets(results, options)`.
+Every module offers the same functions, each returning the whole text:
+`analysis(reports, options)`, `comparison(comparison, options)`,
+`budgets(results, options)` and `scaling(result, options, show_layers)`.
+The table module also renders `verification(result, options)`.
 """
 
 from __future__ import annotations

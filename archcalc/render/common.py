@@ -51,3 +51,7 @@ def rows_with_block_headers(layers):
             yield ("block", depth, use[len(parent):], block)
         open_uses = layer.blocks
         yield ("layer", layer)
+
+
+def exponent(value) -> str:
+    return "-" if value is None else f"{value:.2f}"

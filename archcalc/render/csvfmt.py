@@ -38,3 +38,15 @@ def budgets(results, options) -> str:
              "within" if line.within else "over"]
             for r in results for line in r.lines]
     return _write(["model", "file", "budget", "used", "allowed", "headroom", "status"], rows)
+
+
+def scaling(result, options, show_layers=False) -> str:
+    if show_layers:
+        rows = [[result.name, p.size, layer.name, layer.params, layer.macs, ""]
+                for p in result.points if p.report is not None for layer in p.report.layers]
+        rows += [[result.name, p.size, "", "", "", p.error] for p in result.points if p.report is None]
+        return _write(["model", "size", "layer", "params", "macs", "error"], rows)
+    rows = [[result.name, p.size, shape(p.input).replace("×", "x"),
+             *((p.report.totals.params, p.report.totals.macs, "") if p.report else ("", "", p.error))]
+            for p in result.points]
+    return _write(["model", "size", "input", "params", "macs", "error"], rows)

@@ -37,3 +37,22 @@ def budgets(results, options) -> str:
                          for line in r.lines]}
             for r in results]
     return _dump(data)
+
+
+def scaling(result, options, show_layers=False) -> str:
+    points = []
+    for p in result.points:
+        point = {"size": p.size, "input": list(p.input)}
+        if p.report is None:
+            point["error"] = p.error
+        else:
+            point.update(params=p.report.totals.params, macs=p.report.totals.macs, flops=p.report.totals.flops)
+            if show_layers:
+                point["layers"] = [{"name": layer.name, "params": layer.params, "macs": layer.macs}
+                                   for layer in p.report.layers]
+        points.append(point)
+    data = {"name": result.name, "points": points,
+            "exponents": {"params": result.params_exponent, "macs": result.macs_exponent}}
+    if show_layers:
+        data["layer_exponents"] = [{"name": n, "params": pe, "macs": me} for n, pe, me in result.layer_exponents]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

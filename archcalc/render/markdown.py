@@ -65,3 +65,17 @@ def budgets(results, options) -> str:
         out += _table(["Budget", "Used", "Allowed", "Headroom", "Status"], rows, right={1, 2, 3})
         out.append("")
     return "\n".join(out)
+
+
+def scaling(result, options, show_layers=False) -> str:
+    from .common import exponent
+    rows = [[p.size, shape(p.input), count(p.report.totals.params, options), count(p.report.totals.macs, options)]
+            if p.report else [p.size, shape(p.input), "error", p.error] for p in result.points]
+    out = [f"## {result.name}: cost by input size", ""]
+    out += _table(["Size", "Input", "Params", "MACs"], rows, right={0, 2, 3})
+    out += ["", f"Params ∝ size^{exponent(result.params_exponent)}, MACs ∝ size^{exponent(result.macs_exponent)}.", ""]
+    if show_layers:
+        out += _table(["Layer", "params exponent", "MACs exponent"],
+                      [[n, exponent(pe), exponent(me)] for n, pe, me in result.layer_exponents], right={1, 2})
+        out.append("")
+    return "\n".join(out)

@@ -134,3 +134,35 @@ def verification(result, options) -> str:
                      f"MACs {c.analyzed_macs} vs {c.executed_macs}, params {c.analyzed_params} vs "
                      f"{c.drawn_params}, buffers {c.analyzed_buffers} vs {c.drawn_buffers} (analysis vs reference)")
     return render([table, *lines], options)
+
+
+def scaling(result, options, show_layers=False) -> str:
+    from .common import exponent
+    good = [p for p in result.points if p.report is not None]
+    top = max((p.report.totals.macs for p in good), default=0)
+    table = Table(title=f"{result.name}: cost by input size", box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("Size", "Input", "Params", "MACs"):
+        table.add_column(column, justify="left" if column == "Input" else "right", no_wrap=True)
+    table.add_column("MACs, relative", no_wrap=True)
+    for p in result.points:
+        if p.report is None:
+            table.add_row(str(p.size), shape(p.input), "", "", Text(f"error: {p.error}", style="red"))
+            continue
+        macs = p.report.totals.macs
+        bar = "█" * max(1, round(30 * macs / top)) if top and macs else ""
+        table.add_row(str(p.size), shape(p.input), count(p.report.totals.params, options), count(macs, options),
+                      Text(bar, style="cyan"))
+    items = [table, f"Growth with the side length: params ∝ size^{exponent(result.params_exponent)}, "
+                    f"MACs ∝ size^{exponent(result.macs_exponent)}"]
+    if show_layers:
+        layers = Table(title="Per layer", box=box.SIMPLE_HEAD, title_justify="left")
+        layers.add_column("Layer", overflow="fold")
+        for p in good:
+            layers.add_column(f"MACs @{p.size}", justify="right", no_wrap=True)
+        layers.add_column("params exp.", justify="right")
+        layers.add_column("MACs exp.", justify="right")
+        for i, (name, params_exp, macs_exp) in enumerate(result.layer_exponents):
+            layers.add_row(name, *(count(p.report.layers[i].macs, options) for p in good),
+                           exponent(params_exp), exponent(macs_exp))
+        items.append(layers)
+    return render(items, options)

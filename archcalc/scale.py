@@ -1,0 +1,103 @@
+"""`archcalc scale`: the same spec at several input sizes, and how its cost grows."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+from .analysis import analyze_spec
+from .errors import SpecError, UsageError
+from .report import Report
+from .spec import Spec
+
+MAX_SIZES = 64
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    size: int
+    input: tuple[int, ...]
+    report: Report | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Scaling:
+    name: str
+    points: tuple[ScalePoint, ...]
+    params_exponent: float | None
+    macs_exponent: float | None
+    layer_exponents: tuple[tuple[str, float | None, float | None], ...]   # (layer, params, MACs)
+
+
+def parse_sizes(text: str) -> list[int]:
+    """`28,56,112`, `32..512x2` (doubling) or `32..256+32` (steps of 32)."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d+)\.\.(\d+)([x+])(\d+)", text)
+    if match:
+        start, stop, op, step = int(match[1]), int(match[2]), match[3], int(match[4])
+        if start < 1 or stop < start or (op == "x" and step < 2) or (op == "+" and step < 1):
+            raise UsageError(f"malformed --sizes {text!r}: need 1 <= start <= stop and a step that grows")
+        sizes, n = [], start
+        while n <= stop and len(sizes) <= MAX_SIZES:
+            sizes.append(n)
+            n = n * step if op == "x" else n + step
+    else:
+        try:
+            sizes = [int(part) for part in text.split(",")]
+        except ValueError:
+            raise UsageError(f"malformed --sizes {text!r} (e.g. 28,56,112,224 or 32..512x2)") from None
+    if not sizes or min(sizes) < 1:
+        raise UsageError(f"--sizes must be positive integers, got {text!r}")
+    if len(sizes) > MAX_SIZES:
+        raise UsageError(f"--sizes gives more than {MAX_SIZES} sizes")
+    return sizes
+
+
+def resize_input(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
+    """The side length becomes `size`: H (and W, keeping the aspect ratio) of an image,
+    T of a sequence, N of a vector; channels are kept."""
+    if len(shape) == 1:
+        return (size,)
+    if len(shape) == 2:
+        return (size, shape[1])
+    h, w = shape[0], shape[1]
+    return (size, max(1, round(w * size / h))) + tuple(shape[2:])
+
+
+def growth_exponent(sizes: list[int], values: list[int]) -> float | None:
+    """Least-squares slope of log(value) against log(size): value ∝ size^k."""
+    pairs = [(math.log(s), math.log(v)) for s, v in zip(sizes, values) if v > 0]
+    if len(pairs) < 2 or len(pairs) < len(values):
+        return None
+    mx = sum(x for x, _ in pairs) / len(pairs)
+    my = sum(y for _, y in pairs) / len(pairs)
+    var = sum((x - mx) ** 2 for x, _ in pairs)
+    if var == 0:
+        return None
+    return sum((x - mx) * (y - my) for x, y in pairs) / var
+
+
+def scale_spec(spec: Spec, sizes: list[int]) -> Scaling:
+    points = []
+    for size in sizes:
+        shape = resize_input(spec.input, size)
+        try:
+            points.append(ScalePoint(size, shape, analyze_spec(replace(spec, input=shape))))
+        except SpecError as exc:
+            points.append(ScalePoint(size, shape, None, exc.message))
+    good = [p for p in points if p.report is not None]
+    xs = [p.size for p in good]
+
+    def exponent(get):
+        return growth_exponent(xs, [get(p.report) for p in good])
+
+    layers = []
+    if good:
+        for i, layer in enumerate(good[0].report.layers):
+            if all(len(p.report.layers) > i and p.report.layers[i].name == layer.name for p in good):
+                layers.append((layer.name, exponent(lambda r: r.layers[i].params),
+                               exponent(lambda r: r.layers[i].macs)))
+    return Scaling(spec.name, tuple(points), exponent(lambda r: r.totals.params),
+                   exponent(lambda r: r.totals.macs), tuple(layers))
