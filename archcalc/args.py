@@ -7,6 +7,7 @@ saying what it expected and what it received.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -28,11 +29,16 @@ class Arg:
         return self.default is REQUIRED
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 3, 6, 4, 40
+
+
 def describe(value: Any) -> str:
+    """A short description of a received value; bounded even for huge or aliased YAML."""
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, str):
-        return f"string {value!r}"
+        return f"string {_SHORT.repr(value)}"
     if value is None:
         return "null"
     if isinstance(value, float):
@@ -40,7 +46,9 @@ def describe(value: Any) -> str:
     if isinstance(value, int):
         return f"integer {value}"
     if isinstance(value, list):
-        return f"list {value!r}"
+        return f"list {_SHORT.repr(value)}"
+    if isinstance(value, dict):
+        return f"mapping {_SHORT.repr(value)}"
     return type(value).__name__
 
 

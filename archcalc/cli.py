@@ -24,7 +24,8 @@ class ArchcalcGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchcalcError as exc:
-            click.echo(f"error: {exc}", err=True)
+            # One line, always: a name or value in the message may hold a line break.
+            click.echo("error: " + str(exc).replace("\r", "\\r").replace("\n", "\\n"), err=True)
             ctx.exit(2)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -39,7 +40,9 @@ class ArchcalcGroup(click.Group):
 @click.group(cls=ArchcalcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archcalc")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
-def cli(debug):
+@click.option("--max-layers", type=click.IntRange(min=1), default=10_000_000, show_default=True,
+              help="Refuse specs that expand to more layers than this.")
+def cli(debug, max_layers):
     """How big and how expensive is this network? Parameters, MACs, FLOPs and memory
     of a network described in a YAML spec."""
 
@@ -64,7 +67,8 @@ def _load_all(specs, batch, dtype):
     from .loader import load_spec
     if list(specs).count("-") > 1:
         raise click.UsageError("standard input ('-') can be read only once")
-    return [load_spec(s, batch=batch, dtype=dtype) for s in specs]
+    max_layers = click.get_current_context().find_root().params.get("max_layers")
+    return [load_spec(s, batch=batch, dtype=dtype, max_layers=max_layers) for s in specs]
 
 
 def _emit(text: str):

@@ -23,6 +23,7 @@ from .spec import MODEL_INPUT, Node
 COMMON_KEYS = ("type", "name", "inputs", "repeat", "trainable")
 BLOCK_INPUT = "in"
 MAX_BLOCK_DEPTH = 64
+MAX_LAYERS = 10_000_000
 
 
 def suggest(word: str, options) -> str:
@@ -86,7 +87,7 @@ def read_blocks(raw: Any, source: Source) -> dict[str, Block]:
         if not isinstance(layers, list) or not layers:
             raise source.error(f"block '{name}' needs a non-empty 'layers' list", path)
         args = body.get("args") or {}
-        if isinstance(args, list):
+        if isinstance(args, list) and all(isinstance(a, str) for a in args):
             args = {a: None for a in args}
         if not isinstance(args, dict) or not all(isinstance(a, str) for a in args):
             raise source.error(f"'args' of block '{name}' must map argument names to defaults", (*path, "args"))
@@ -95,22 +96,54 @@ def read_blocks(raw: Any, source: Source) -> dict[str, Block]:
 
 
 class Expander:
-    def __init__(self, source: Source, blocks: dict[str, Block]):
+    def __init__(self, source: Source, blocks: dict[str, Block], max_layers: int = MAX_LAYERS):
         self.source = source
         self.blocks = blocks
+        self.max_layers = max_layers
         self.drafts: list[_Draft] = []
         self.pending: list[tuple[_Draft, int, _Ref]] = []
+        self._counted: dict = {}
 
     # -- public ---------------------------------------------------------
     def expand(self, layers: Any) -> list[Node]:
         if not isinstance(layers, list) or not layers:
             raise self.source.error("'layers' must be a non-empty list", ("layers",))
+        # Counted before anything is built, so nested repeats cannot exhaust memory.
+        total = self._count(layers, None, ())
+        if total > self.max_layers:
+            raise self.source.error(f"the spec expands to {total:,} layers, more than the limit of "
+                                    f"{self.max_layers:,} (raise it with --max-layers)", ("layers",))
         self._scope(layers, ("layers",), prefix="", first_input=MODEL_INPUT, trainable=True,
                     enclosing=(), stack=(), values=None)
         for draft, position, ref in self.pending:
             draft.inputs[position] = self._resolve(ref)
         return [Node(d.name, d.type, d.args, tuple(d.inputs), d.trainable, d.blocks, d.path)
                 for d in self.drafts]
+
+    # -- counting -------------------------------------------------------
+    def _count(self, entries, values, stack) -> int:
+        """Layers `entries` expand to. Lenient: malformed entries count 1 and are
+        reported by the expansion itself."""
+        total = 0
+        for raw in entries if isinstance(entries, list) else ():
+            entry = {"type": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
+            pick = (lambda v: values.get(v[1:], v) if values and isinstance(v, str) and v.startswith("$") else v)
+            repeat = pick(entry.get("repeat", 1))
+            repeat = repeat if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 0 else 1
+            kind = pick(entry.get("type"))
+            block = self.blocks.get(kind) if isinstance(kind, str) else None
+            if block is None or block.name in stack or len(stack) >= MAX_BLOCK_DEPTH:
+                each = 1 + (pick(entry.get("activation")) is not None)
+            else:
+                inner = {**block.args, **{k: pick(v) for k, v in entry.items() if k not in COMMON_KEYS}}
+                # Only scalar arguments can change a count (repeat, activation, nested uses).
+                key = (block.name, tuple(sorted((k, repr(v)) for k, v in inner.items()
+                                                if isinstance(v, (int, float, str, bool, type(None))))))
+                if key not in self._counted:
+                    self._counted[key] = self._count(block.layers, inner, (*stack, block.name))
+                each = self._counted[key]
+            total += repeat * each
+        return total
 
     # -- scopes ---------------------------------------------------------
     def _scope(self, entries, path, prefix, first_input, trainable, enclosing, stack, values):
@@ -264,17 +297,23 @@ class Expander:
                            trainable=trainable, enclosing=(*enclosing, (full, block.name)),
                            stack=(*stack, block.name), values=values)
 
-    def _substitute(self, value, values, path):
+    def _substitute(self, value, values, path, done=None):
+        """`$arg` strings replaced by their values. YAML aliases make one object appear in
+        many places; `done` substitutes each object once, so an alias bomb stays linear."""
+        done = {} if done is None else done
         if isinstance(value, str) and value.startswith("$"):
             key = value[1:]
             if key not in values:
                 raise self.source.error(f"undefined block argument '{value}'" + suggest(key, values), path)
             return values[key]
-        if isinstance(value, dict):
-            return {k: self._substitute(v, values, (*path, k)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._substitute(v, values, (*path, i)) for i, v in enumerate(value)]
-        return value
+        if not isinstance(value, (dict, list)):
+            return value
+        if id(value) not in done:
+            if isinstance(value, dict):
+                done[id(value)] = {k: self._substitute(v, values, (*path, k), done) for k, v in value.items()}
+            else:
+                done[id(value)] = [self._substitute(v, values, (*path, i), done) for i, v in enumerate(value)]
+        return done[id(value)]
 
     def _resolve(self, ref: _Ref) -> str:
         target = ref.scope.names.get(ref.name)

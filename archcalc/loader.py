@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from .args import describe
 from .errors import SpecError, UsageError
-from .expand import Expander, read_blocks, suggest
+from .expand import MAX_LAYERS, Expander, read_blocks, suggest
 from .source import KeyOf, Source, parse_yaml
 from .spec import DTYPE_BYTES, Spec
 from .units import parse_quantity
@@ -41,11 +41,12 @@ def read_text(spec: str | os.PathLike) -> tuple[str, str]:
         raise SpecError(f"not UTF-8 text (byte {exc.start})", file) from None
 
 
-def load_spec(spec: Any, *, batch: int | None = None, dtype: str | None = None) -> Spec:
+def load_spec(spec: Any, *, batch: int | None = None, dtype: str | None = None,
+              max_layers: int = MAX_LAYERS) -> Spec:
     """Load a spec from a path, `-`, YAML text or an already parsed mapping."""
     if isinstance(spec, Spec):
-        data, source = None, spec.source
-    elif isinstance(spec, Mapping):
+        return override(spec, batch=batch, dtype=dtype)
+    if isinstance(spec, Mapping):
         data, source = spec, Source("<spec>")
     elif isinstance(spec, str) and "\n" in spec:
         source = Source("<string>", spec)
@@ -54,11 +55,9 @@ def load_spec(spec: Any, *, batch: int | None = None, dtype: str | None = None) 
         file, text = read_text(spec)
         source = Source(file, text)
         data = parse_yaml(text, file)
-    if data is not None:
-        default_name = "stdin" if source.file == "<stdin>" else (
-            Path(source.file).stem if not source.file.startswith("<") else "model")
-        spec = build_spec(data, source, default_name)
-    return override(spec, batch=batch, dtype=dtype)
+    default_name = "stdin" if source.file == "<stdin>" else (
+        Path(source.file).stem if not source.file.startswith("<") else "model")
+    return override(build_spec(data, source, default_name, max_layers), batch=batch, dtype=dtype)
 
 
 def override(spec: Spec, *, batch: int | None, dtype: str | None) -> Spec:
@@ -74,7 +73,9 @@ def override(spec: Spec, *, batch: int | None, dtype: str | None) -> Spec:
     return spec
 
 
-def build_spec(data: Any, source: Source, default_name: str) -> Spec:
+def build_spec(data: Any, source: Source, default_name: str, max_layers: int = MAX_LAYERS) -> Spec:
+    if data is None:
+        raise source.error("the spec is empty (it needs 'input' and 'layers')")
     if not isinstance(data, Mapping):
         raise source.error(f"a spec must be a mapping with 'input' and 'layers', got {describe(data)}")
     for key in data:
@@ -98,11 +99,11 @@ def build_spec(data: Any, source: Source, default_name: str) -> Spec:
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise source.error(f"'batch' must be an integer >= 1, got {describe(batch)}", ("batch",))
     dtype = data.get("dtype", "float32")
-    if dtype not in DTYPE_BYTES:
+    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
         raise source.error(f"unknown dtype {describe(dtype)} (use {', '.join(DTYPE_BYTES)})"
-                           + suggest(str(dtype), DTYPE_BYTES), ("dtype",))
+                           + (suggest(dtype, DTYPE_BYTES) if isinstance(dtype, str) else ""), ("dtype",))
 
-    nodes = Expander(source, read_blocks(data.get("blocks"), source)).expand(data["layers"])
+    nodes = Expander(source, read_blocks(data.get("blocks"), source), max_layers).expand(data["layers"])
     return Spec(name=name, input=tuple(shape), nodes=tuple(nodes), batch=batch, dtype=dtype,
                 budget=read_budget(data.get("budget"), source), source=source)
 

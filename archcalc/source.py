@@ -15,7 +15,21 @@ import yaml
 
 from .errors import SpecError
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_BaseLoader):
+    """libyaml's safe loader, refusing duplicate keys (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                mark = key_node.start_mark
+                raise SpecError(f"duplicate key '{key}'", None, mark.line + 1, mark.column + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 class KeyOf(str):
@@ -41,21 +55,31 @@ class Source:
 def parse_yaml(text: str, file: str) -> Any:
     try:
         return yaml.load(text, Loader=SafeLoader)
+    except SpecError as exc:
+        exc.file = file
+        raise
+    except RecursionError:
+        raise SpecError("invalid YAML: nested too deeply", file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if mark is None:
             raise SpecError(f"invalid YAML: {problem}", file) from None
         raise SpecError(f"invalid YAML: {problem}", file, mark.line + 1, mark.column + 1) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        raise SpecError(f"invalid YAML: {exc.reason} ({ord(exc.character) if isinstance(exc.character, str) else exc.character:#x})",
+                        file, line, column) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"invalid YAML: {exc}", file) from None
+        raise SpecError(f"invalid YAML: {str(exc).splitlines()[0]}", file) from None
 
 
 def locate(text: str, path: tuple) -> tuple[int, int] | None:
     """1-based (line, column) of the node at `path`, or of its nearest ancestor."""
     try:
         node = yaml.compose(text, Loader=SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     best = node
     for step in path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from .args import describe
 from .errors import UsageError
 
 _COUNT_SUFFIX = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
@@ -22,16 +23,14 @@ _NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*")
 
 def parse_quantity(text: str | int, *, memory: bool = False) -> int:
     """`25M` -> 25_000_000; with `memory`, also byte units. Raises UsageError."""
-    if isinstance(text, bool):
-        raise UsageError(f"malformed number {text!r}")
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise UsageError(f"malformed number: {describe(text)}")
     if isinstance(text, int):
         if text < 0:
             raise UsageError(f"malformed number {text!r}: must not be negative")
         return text
     if isinstance(text, float):
         text = repr(text)
-    if not isinstance(text, str):
-        raise UsageError(f"malformed number {text!r}")
     match = _NUMBER.fullmatch(text)
     if not match:
         raise UsageError(f"malformed number {text!r} (expected e.g. 25M, 4.1G, 512K"

@@ -1,0 +1,49 @@
+"""Long fuzz run: mutated specs and random text through `archcalc analyze -`.
+
+    python benchmarks/fuzz.py [CASES] [SEED]
+
+Prints how many inputs were tried and how they ended; exits 1 if any ended
+other than with a result (exit 0) or one `error:` line (exit 2).
+"""
+
+import collections
+import random
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fuzzing import dump, mutate, outcome_is_clean, random_text, run  # noqa: E402
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+SEEDS = ["seed/cnn_4x4.yaml", "seed/ann_4x4.yaml", "seed/all_layers.yaml", "resnet18.yaml", "lenet5.yaml",
+         "mobilenet_v2.yaml"]
+
+
+def main(cases: int = 100_000, seed: int = 0) -> int:
+    specs = [yaml.safe_load((SPECS / name).read_text()) for name in SEEDS]
+    outcomes = collections.Counter()
+    bad = []
+    start = time.perf_counter()
+    for i in range(cases):
+        rng = random.Random(f"{seed}:{i}")
+        text = random_text(rng) if i % 5 == 0 else dump(mutate(rng.choice(specs), rng, rng.randint(1, 5)))
+        status, stdout, stderr = run(text)
+        clean = outcome_is_clean(status, stdout, stderr)
+        outcomes["ok (exit 0)" if clean and status == 0 else "error line (exit 2)" if clean else f"BAD exit {status}"] += 1
+        if not clean and len(bad) < 5:
+            bad.append((i, status, stderr[:200]))
+    seconds = time.perf_counter() - start
+    print(f"{cases:,} inputs in {seconds:.0f} s ({cases / seconds:,.0f}/s)")
+    for outcome, n in sorted(outcomes.items()):
+        print(f"  {outcome}: {n:,}")
+    for case in bad:
+        print("  first bad cases:", case)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]]
+    sys.exit(main(*args))
