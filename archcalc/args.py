@@ -30,7 +30,12 @@ class Arg:
 
 
 _SHORT = reprlib.Repr()
-_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 3, 6, 4, 40
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 6, 4, 40
+
+
+def _short(value: Any) -> str:
+    text = _SHORT.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def describe(value: Any) -> str:
@@ -38,7 +43,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, str):
-        return f"string {_SHORT.repr(value)}"
+        return f"string {_short(value)}"
     if value is None:
         return "null"
     if isinstance(value, float):
@@ -46,9 +51,9 @@ def describe(value: Any) -> str:
     if isinstance(value, int):
         return f"integer {value}"
     if isinstance(value, list):
-        return f"list {_SHORT.repr(value)}"
+        return f"list {_short(value)}"
     if isinstance(value, dict):
-        return f"mapping {_SHORT.repr(value)}"
+        return f"mapping {_short(value)}"
     return type(value).__name__
 
 
