@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ShapeError
+from .gcpause import without_gc
 from .graph import order_nodes
 from .layers import RULES, Call
 from .loader import load_spec
@@ -23,37 +24,45 @@ def analyze(spec: Any, batch: int | None = None, dtype: str | None = None) -> Re
     return analyze_spec(load_spec(spec, batch=batch, dtype=dtype))
 
 
-def infer_calls(spec: Spec) -> list[tuple[Any, Call]]:
-    """(node, call with output shape) for every layer, in execution order."""
-    shapes = {MODEL_INPUT: spec.input}
-    calls = []
-    for node in order_nodes(spec):
-        rule = RULES[node.type]
-        inputs = tuple(shapes[name] for name in node.inputs)
-        try:
-            output = tuple(rule.output_shape(Call(node.args, inputs)))
-            if not output or min(output) < 1:
-                raise ShapeError(f"output shape {fmt(output)} has an empty axis")
-        except ShapeError as exc:
-            received = " and ".join(fmt(s) for s in inputs)
-            raise spec.source.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}",
-                                    node.path) from None
-        shapes[node.name] = output
-        calls.append((node, Call(node.args, inputs, output)))
-    return calls
+def _apply(node, inputs, spec) -> Call:
+    rule = RULES[node.type]
+    try:
+        output = tuple(rule.output_shape(Call(node.args, inputs)))
+        if not output or min(output) < 1:
+            raise ShapeError(f"output shape {fmt(output)} has an empty axis")
+    except ShapeError as exc:
+        received = " and ".join(fmt(s) for s in inputs)
+        raise spec.source.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}",
+                                node.path) from None
+    return Call(node.args, inputs, output)
 
 
+def _count(node, call: Call, batch: int) -> tuple:
+    rule = RULES[node.type]
+    params = rule.params(call)
+    return call.output, params.learned, params.buffers, rule.macs(call) * batch, rule.flops(call) * batch
+
+
+@without_gc
 def analyze_spec(spec: Spec) -> Report:
     batch = spec.batch
+    shapes = {MODEL_INPUT: spec.input}
+    # Repeated layers share one args object (see expand.py), so a layer's figures are
+    # computed once per distinct (type, arguments, input shapes) and reused.
+    known: dict = {}
     layers = []
-    for node, call in infer_calls(spec):
-        rule = RULES[node.type]
-        params = rule.params(call)
+    for node in order_nodes(spec):
+        inputs = tuple(shapes[name] for name in node.inputs)
+        key = (node.type, id(node.args), inputs)
+        figures = known.get(key)
+        if figures is None:
+            figures = known[key] = _count(node, _apply(node, inputs, spec), batch)
+        output, learned, buffers, macs, flops = figures
+        shapes[node.name] = output
         layers.append(LayerReport(
-            name=node.name, type=node.type, inputs=node.inputs, output_shape=call.output,
-            params=params.learned, trainable_params=params.learned if node.trainable else 0,
-            buffers=params.buffers, macs=rule.macs(call) * batch, flops=rule.flops(call) * batch,
-            blocks=node.blocks))
+            name=node.name, type=node.type, inputs=node.inputs, output_shape=output,
+            params=learned, trainable_params=learned if node.trainable else 0,
+            buffers=buffers, macs=macs, flops=flops, blocks=node.blocks))
 
     params = sum(layer.params for layer in layers)
     trainable = sum(layer.trainable_params for layer in layers)

@@ -52,7 +52,7 @@ class _Ref:
     path: tuple
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     name: str
     type: str
@@ -103,6 +103,12 @@ class Expander:
         self.drafts: list[_Draft] = []
         self.pending: list[tuple[_Draft, int, _Ref]] = []
         self._counted: dict = {}
+        # Repetitions of a block see the same entries with the same values: substitution,
+        # validation and block arguments are done once per distinct object and shared.
+        # Cached values hold on to their key objects, so an id() is never reused while cached.
+        self._substituted: dict = {}
+        self._validated: dict = {}
+        self._block_values: dict = {}
 
     # -- public ---------------------------------------------------------
     def expand(self, layers: Any) -> list[Node]:
@@ -161,7 +167,10 @@ class Expander:
     def _entry(self, raw, path, scope, prefix, previous, trainable, enclosing, stack, values):
         entry = self._normalise(raw, path)
         if values is not None:
-            entry = self._substitute(entry, values, path)
+            key = (id(raw), id(values))
+            if key not in self._substituted:
+                self._substituted[key] = (raw, values, self._substitute(entry, values, path))
+            entry = self._substituted[key][2]
         type_name = entry.get("type")
         if not isinstance(type_name, str):
             raise self.source.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
@@ -223,7 +232,9 @@ class Expander:
     # -- plain layers ---------------------------------------------------
     def _layer(self, rule: Rule, entry, local, inputs, path, prefix, trainable, enclosing):
         full = prefix + local
-        args = self._arguments(rule, entry, path, full)
+        if id(entry) not in self._validated:
+            self._validated[id(entry)] = (entry, self._arguments(rule, entry, path, full))
+        args = self._validated[id(entry)][1]
         n = len(inputs)
         if n < rule.min_inputs or (rule.max_inputs is not None and n > rule.max_inputs):
             wanted = (f"{rule.min_inputs} or more" if rule.max_inputs is None
@@ -240,7 +251,10 @@ class Expander:
             raise self.source.error(f"'activation' must name an activation layer type, got {describe(activation)}",
                                     (*path, "activation"))
         act_name = f"{full}_{act_rule.type}"
-        self._add(_Draft(act_name, act_rule.type, self._defaults(act_rule), [full], trainable, enclosing, path))
+        if act_rule.type not in self._validated:
+            self._validated[act_rule.type] = (None, self._defaults(act_rule))
+        self._add(_Draft(act_name, act_rule.type, self._validated[act_rule.type][1], [full], trainable,
+                         enclosing, path))
         return act_name
 
     def _defaults(self, rule: Rule) -> dict:
@@ -282,6 +296,14 @@ class Expander:
             raise self.source.error(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", path)
         if len(inputs) != 1:
             raise self.source.error(f"block use '{full}' takes 1 input, got {len(inputs)}", (*path, "inputs"))
+        if id(entry) not in self._block_values:
+            self._block_values[id(entry)] = (entry, self._arguments_of_block(block, entry, path, full))
+        values = self._block_values[id(entry)][1]
+        return self._scope(block.layers, (*block.path, "layers"), prefix=full + ".", first_input=inputs[0],
+                           trainable=trainable, enclosing=(*enclosing, (full, block.name)),
+                           stack=(*stack, block.name), values=values)
+
+    def _arguments_of_block(self, block: Block, entry, path, full) -> dict:
         values = dict(block.args)
         for key, value in entry.items():
             if key in COMMON_KEYS:
@@ -293,9 +315,7 @@ class Expander:
         for key, value in values.items():
             if value is None:
                 raise self.source.error(f"block use '{full}' needs argument '{key}'", path)
-        return self._scope(block.layers, (*block.path, "layers"), prefix=full + ".", first_input=inputs[0],
-                           trainable=trainable, enclosing=(*enclosing, (full, block.name)),
-                           stack=(*stack, block.name), values=values)
+        return values
 
     def _substitute(self, value, values, path, done=None):
         """`$arg` strings replaced by their values. YAML aliases make one object appear in

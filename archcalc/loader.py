@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from .args import describe
 from .errors import SpecError, UsageError
+from .gcpause import without_gc
 from .expand import MAX_LAYERS, Expander, read_blocks, suggest
 from .source import KeyOf, Source, parse_yaml
 from .spec import DTYPE_BYTES, Spec
@@ -73,6 +74,7 @@ def override(spec: Spec, *, batch: int | None, dtype: str | None) -> Spec:
     return spec
 
 
+@without_gc
 def build_spec(data: Any, source: Source, default_name: str, max_layers: int = MAX_LAYERS) -> Spec:
     if data is None:
         raise source.error("the spec is empty (it needs 'input' and 'layers')")
