@@ -100,7 +100,7 @@ class Expander:
         self.source = source
         self.blocks = blocks
         self.max_layers = max_layers
-        self.drafts: list[_Draft] = []
+        self.drafts: list = []          # Nodes, and _Drafts whose inputs wait for a name
         self.pending: list[tuple[_Draft, int, _Ref]] = []
         self._counted: dict = {}
         # Repetitions of a block see the same entries with the same values: substitution,
@@ -124,7 +124,7 @@ class Expander:
         for draft, position, ref in self.pending:
             draft.inputs[position] = self._resolve(ref)
         return [Node(d.name, d.type, d.args, tuple(d.inputs), d.trainable, d.blocks, d.path)
-                for d in self.drafts]
+                if isinstance(d, _Draft) else d for d in self.drafts]
 
     # -- counting -------------------------------------------------------
     def _count(self, entries, values, stack) -> int:
@@ -281,10 +281,14 @@ class Expander:
         return args
 
     def _add(self, draft: _Draft):
+        """Keep a draft while an input waits to be resolved; otherwise the final Node at once."""
+        waiting = False
         for position, ref in enumerate(draft.inputs):
             if isinstance(ref, _Ref):
                 self.pending.append((draft, position, ref))
-        self.drafts.append(draft)
+                waiting = True
+        self.drafts.append(draft if waiting else Node(draft.name, draft.type, draft.args, tuple(draft.inputs),
+                                                      draft.trainable, draft.blocks, draft.path))
 
     # -- blocks ---------------------------------------------------------
     def _use_block(self, block: Block, entry, local, inputs, path, prefix, trainable, enclosing, stack):

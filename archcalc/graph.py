@@ -20,6 +20,10 @@ def order_nodes(spec: Spec) -> list[Node]:
             raise spec.source.error(f"duplicate layer name '{node.name}'", node.path)
         index[node.name] = i
 
+    # The common case: every input is written before its consumer, so the spec's order is it.
+    if all(index.get(name, -1) < i for i, node in enumerate(nodes) for name in node.inputs):
+        return list(nodes)
+
     waiting = [0] * len(nodes)
     consumers: list[list[int]] = [[] for _ in nodes]
     for i, node in enumerate(nodes):
