@@ -109,6 +109,7 @@ class Expander:
         self._substituted: dict = {}
         self._validated: dict = {}
         self._block_values: dict = {}
+        self._read: dict = {}
 
     # -- public ---------------------------------------------------------
     def expand(self, layers: Any) -> list[Node]:
@@ -171,31 +172,14 @@ class Expander:
             if key not in self._substituted:
                 self._substituted[key] = (raw, values, self._substitute(entry, values, path))
             entry = self._substituted[key][2]
-        type_name = entry.get("type")
-        if not isinstance(type_name, str):
-            raise self.source.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
-        block = self.blocks.get(type_name)
-        rule = None if block else find_rule(type_name)
-        if block is None and rule is None:
-            raise self.source.error(f"unknown layer type '{type_name}'"
-                                    + suggest(type_name, [*all_type_names(), *self.blocks]), (*path, "type"))
+        if id(entry) not in self._read:
+            self._read[id(entry)] = (entry, self._read_entry(entry, path))
+        type_name, block, rule, repeat, frozen = self._read[id(entry)][1]
 
         count = scope.counters[type_name] = scope.counters.get(type_name, 0) + 1
-        name = entry.get("name", f"{type_name}_{count}")
-        if not isinstance(name, str) or not name or "." in name:
-            raise self.source.error(f"layer name must be a non-empty string without '.', got {describe(name)}",
-                                    (*path, "name"))
-        if name in (MODEL_INPUT, BLOCK_INPUT):
-            raise self.source.error(f"'{name}' is reserved for the model's or block's input", (*path, "name"))
+        name = entry.get("name") or f"{type_name}_{count}"
         if name in scope.names:
             raise self.source.error(f"duplicate layer name '{prefix}{name}'", (*path, "name"))
-
-        repeat = entry.get("repeat", 1)
-        if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-            raise self.source.error(f"'repeat' must be an integer >= 1, got {describe(repeat)}", (*path, "repeat"))
-        frozen = entry.get("trainable", True)
-        if not isinstance(frozen, bool):
-            raise self.source.error(f"'trainable' must be true or false, got {describe(frozen)}", (*path, "trainable"))
         trainable = trainable and frozen
         inputs = self._input_refs(entry.get("inputs"), scope, previous, path)
 
@@ -209,6 +193,31 @@ class Expander:
             inputs = [output]
         scope.names[name] = inputs[0]
         return inputs[0]
+
+    def _read_entry(self, entry, path) -> tuple:
+        """(type name, block, rule, repeat, trainable) of an entry, checked once per entry object."""
+        type_name = entry.get("type")
+        if not isinstance(type_name, str):
+            raise self.source.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
+        block = self.blocks.get(type_name)
+        rule = None if block else find_rule(type_name)
+        if block is None and rule is None:
+            raise self.source.error(f"unknown layer type '{type_name}'"
+                                    + suggest(type_name, [*all_type_names(), *self.blocks]), (*path, "type"))
+        if "name" in entry:
+            name = entry["name"]
+            if not isinstance(name, str) or not name or "." in name:
+                raise self.source.error(f"layer name must be a non-empty string without '.', got {describe(name)}",
+                                        (*path, "name"))
+            if name in (MODEL_INPUT, BLOCK_INPUT):
+                raise self.source.error(f"'{name}' is reserved for the model's or block's input", (*path, "name"))
+        repeat = entry.get("repeat", 1)
+        if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+            raise self.source.error(f"'repeat' must be an integer >= 1, got {describe(repeat)}", (*path, "repeat"))
+        frozen = entry.get("trainable", True)
+        if not isinstance(frozen, bool):
+            raise self.source.error(f"'trainable' must be true or false, got {describe(frozen)}", (*path, "trainable"))
+        return type_name, block, rule, repeat, frozen
 
     def _normalise(self, raw, path) -> dict:
         if isinstance(raw, str):
