@@ -33,13 +33,16 @@ class Weights:
 
     def learned(self, n: int, scale: float = 0.5) -> list[float]:
         self.learned_count += n
-        uniform = self._random.uniform
-        return [uniform(-scale, scale) for _ in range(n)]
+        return self._uniform(n, -scale, scale)
 
     def buffer(self, n: int, low: float = -0.5, high: float = 0.5) -> list[float]:
         self.buffer_count += n
-        uniform = self._random.uniform
-        return [uniform(low, high) for _ in range(n)]
+        return self._uniform(n, low, high)
+
+    def _uniform(self, n: int, low: float, high: float) -> list[float]:
+        # random() in a comprehension: several times faster than uniform() for large layers
+        draw, width = self._random.random, high - low
+        return [low + width * draw() for _ in range(n)]
 
 
 def random_tensor(shape: tuple[int, ...], seed: int) -> Tensor:

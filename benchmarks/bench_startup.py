@@ -1,0 +1,60 @@
+"""Whole-process start-up and parsing, side by side in one run (medians of several runs).
+
+    python benchmarks/bench_startup.py [RUNS]
+"""
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESNET = str(ROOT / "specs" / "resnet50.yaml")
+ARCHCALC = [sys.executable, "-m", "archcalc"]
+
+
+def median_seconds(cmd, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compare(label, cmd, baseline_label, baseline, runs, goal):
+    ours, base = median_seconds(cmd, runs), median_seconds(baseline, runs)
+    print(f"{label:<40}{ours * 1000:7.0f} ms   {baseline_label:<44}{base * 1000:7.0f} ms"
+          f"   ratio {ours / base:.2f} (goal <= {goal})")
+
+
+def main(runs=15):
+    compare("analyze resnet50 --format json", [*ARCHCALC, "analyze", RESNET, "--format", "json"],
+            "python -c 'import click, yaml'", [sys.executable, "-c", "import click, yaml"], runs, 1.3)
+    compare("analyze resnet50 (table)", [*ARCHCALC, "analyze", RESNET],
+            "python -c 'import click, yaml, rich...'",
+            [sys.executable, "-c", "import click, yaml, rich.console, rich.table"], runs, 1.3)
+
+    # Parsing: a flat 10,000-layer spec, analysed, against libyaml's bare parse of the same file.
+    lines = ["input: [8, 8, 8]", "layers:"] + ["  - {type: conv2d, filters: 8, kernel: 3, padding: 1}",
+                                               "  - relu"] * 5000
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        handle.write("\n".join(lines) + "\n")
+    bare = ("import yaml, sys; yaml.load(open(sys.argv[1]).read(), Loader=yaml.CSafeLoader)")
+    ours = ("import sys, archcalc; archcalc.analyze(sys.argv[1])")
+    in_process = []
+    for code in (ours, bare):
+        script = (f"import time, sys\nt = time.perf_counter()\n{code}\nprint(time.perf_counter() - t)")
+        samples = [float(subprocess.run([sys.executable, "-c", script, handle.name], check=True,
+                                        capture_output=True, text=True).stdout) for _ in range(5)]
+        in_process.append(statistics.median(samples))
+    print(f"{'flat 10,000 layers: parse + analyze':<40}{in_process[0] * 1000:7.0f} ms   "
+          f"{'libyaml CSafeLoader bare parse':<44}{in_process[1] * 1000:7.0f} ms   "
+          f"ratio {in_process[0] / in_process[1]:.2f} (goal <= 1.5)")
+    Path(handle.name).unlink()
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:]))
