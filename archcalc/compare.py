@@ -64,4 +64,8 @@ def describe_ratio(base, other, unit: str = "count") -> str:
     if r is None:
         return "-"
     fewer = "fewer" if unit == "count" else "less"
-    return f"{float(r):.1f}× {fewer}" if r > 1 else f"{float(1 / r):.1f}× more"
+    return f"{_times(r)} {fewer}" if r > 1 else f"{_times(1 / r)} more"
+
+
+def _times(r: Fraction) -> str:
+    return f"{float(r):,.0f}×" if r >= 100 else f"{float(r):.1f}×"

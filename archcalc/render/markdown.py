@@ -42,7 +42,7 @@ def comparison(cmp, options) -> str:
     base = cmp.names[0]
     header = [""]
     for i, name in enumerate(cmp.names):
-        header += [name] if i == 0 else [name, f"vs {base}"]
+        header += [name] if i == 0 else [name, "vs first"]
     rows = [["Input", shape(cmp.inputs[0])] + sum(([shape(s), ""] for s in cmp.inputs[1:]), [])]
     for metric in cmp.metrics:
         row = [metric.label.strip(), metric_value(metric, metric.values[0], options)]

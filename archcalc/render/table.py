@@ -78,7 +78,7 @@ def comparison(cmp, options) -> str:
     for i, name in enumerate(cmp.names):
         table.add_column(name, justify="right", no_wrap=True)
         if i:
-            table.add_column(f"vs {base}", justify="right", style="dim", no_wrap=True)
+            table.add_column("vs first", justify="right", style="dim", no_wrap=True, min_width=11)
     table.add_row("Input", *_interleave([shape(s) for s in cmp.inputs], [""] * len(cmp.inputs)))
     for metric in cmp.metrics:
         cells = [metric_value(metric, v, options) for v in metric.values]
