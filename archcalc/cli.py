@@ -57,6 +57,13 @@ _dtype_option = click.option("--dtype", type=click.Choice(list(DTYPE_BYTES)), he
 _exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
 
 
+def _report_options(command):
+    """--format, --batch, --dtype and --exact, shared by the commands that report figures."""
+    for option in reversed((_format_option(), _batch_option, _dtype_option, _exact_option)):
+        command = option(command)
+    return command
+
+
 def _options(exact: bool):
     from .render import Options
     return Options(exact=exact, width=shutil.get_terminal_size((100, 24)).columns,
@@ -95,10 +102,7 @@ def _export(view, data, exact, svg, html, specs, title, **extra):
 
 @cli.command()
 @click.argument("specs", nargs=-1, required=True)
-@_format_option()
-@_batch_option
-@_dtype_option
-@_exact_option
+@_report_options
 @click.option("--depth", type=click.IntRange(min=0),
               help="Collapse layers nested deeper than N block uses into one row per use; 0: totals only.")
 @_export_options
@@ -116,10 +120,7 @@ def analyze(specs, fmt, batch, dtype, exact, depth, svg, html):
 
 @cli.command()
 @click.argument("specs", nargs=-1, required=True)
-@_format_option()
-@_batch_option
-@_dtype_option
-@_exact_option
+@_report_options
 @_export_options
 def compare(specs, fmt, batch, dtype, exact, svg, html):
     """Specs side by side, with ratios against the first."""
@@ -137,10 +138,7 @@ def compare(specs, fmt, batch, dtype, exact, svg, html):
 @click.argument("spec")
 @click.option("--sizes", required=True, help="Input side lengths: 28,56,112,224 or 32..512x2 or 32..256+32.")
 @click.option("--layers", "show_layers", is_flag=True, help="Per-layer figures and growth exponents.")
-@_format_option()
-@_batch_option
-@_dtype_option
-@_exact_option
+@_report_options
 @_export_options
 def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, svg, html):
     """Analyse SPEC at several input sizes and fit how params and MACs grow with the side length."""
@@ -159,10 +157,7 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, svg, html):
 @click.option("--max-macs", help="Largest allowed MACs, e.g. 4.1G.")
 @click.option("--max-flops", help="Largest allowed FLOPs, e.g. 8G.")
 @click.option("--max-memory", help="Largest inference footprint (weights + peak activations), e.g. 200MB, 1.5GiB.")
-@_format_option()
-@_batch_option
-@_dtype_option
-@_exact_option
+@_report_options
 def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype, exact):
     """Fail (exit 1) when a SPEC exceeds its budget (flags override the spec's `budget:`)."""
     from .analysis import analyze_spec
