@@ -9,8 +9,7 @@ graph's business.
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .args import describe
@@ -27,6 +26,7 @@ MAX_LAYERS = 10_000_000
 
 
 def suggest(word: str, options) -> str:
+    import difflib   # only error messages need it
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -39,28 +39,32 @@ class Block:
     path: tuple
 
 
-@dataclass
+# The helpers below are plain slotted classes rather than dataclasses: they are
+# internal, and building dataclasses costs import time on every command.
+
 class _Scope:
-    names: dict = field(default_factory=dict)   # local name -> full name or _Ref
-    counters: dict = field(default_factory=dict)
+    __slots__ = ("names", "counters")
+
+    def __init__(self):
+        self.names: dict = {}      # local name -> full name or _Ref
+        self.counters: dict = {}
 
 
-@dataclass(frozen=True)
 class _Ref:
-    scope: _Scope
-    name: str
-    path: tuple
+    """A name written in `inputs`, resolved when its scope is complete."""
+    __slots__ = ("scope", "name", "path")
+
+    def __init__(self, scope: _Scope, name: str, path: tuple):
+        self.scope, self.name, self.path = scope, name, path
 
 
-@dataclass(slots=True)
 class _Draft:
-    name: str
-    type: str
-    args: dict
-    inputs: list                 # full names or _Refs
-    trainable: bool
-    blocks: tuple
-    path: tuple
+    """A layer whose inputs wait for names written after it."""
+    __slots__ = ("name", "type", "args", "inputs", "trainable", "blocks", "path")
+
+    def __init__(self, name, type, args, inputs, trainable, blocks, path):
+        self.name, self.type, self.args, self.inputs = name, type, args, inputs
+        self.trainable, self.blocks, self.path = trainable, blocks, path
 
 
 def read_blocks(raw: Any, source: Source) -> dict[str, Block]:

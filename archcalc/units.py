@@ -8,7 +8,6 @@ GiB) when printed, and either kind when parsed (`200MB` is 200·10^6 bytes,
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from .args import describe
 from .errors import UsageError
@@ -40,6 +39,7 @@ def parse_quantity(text: str | int, *, memory: bool = False) -> int:
     if scale is None:
         kinds = "K, M, G, T" + (", B, KB, MB, GB, KiB, MiB, GiB" if memory else "")
         raise UsageError(f"malformed number {text!r}: unknown suffix {suffix!r} (use {kinds})")
+    from decimal import Decimal, InvalidOperation   # exact decimal scaling; imported only when used
     try:
         value = Decimal(digits) * scale
     except InvalidOperation:

@@ -39,7 +39,6 @@ def analysis(reports, options) -> str:
 
 
 def comparison(cmp, options) -> str:
-    base = cmp.names[0]
     header = [""]
     for i, name in enumerate(cmp.names):
         header += [name] if i == 0 else [name, "vs first"]
