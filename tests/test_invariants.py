@@ -43,3 +43,17 @@ def test_macs_are_linear_in_batch(layers, size, batch):
 @given(stacks, st.integers(8, 20), st.integers(1, 12))
 def test_conv_params_do_not_depend_on_input_size(layers, size, grow):
     assert model(layers, size, head=False).totals.params == model(layers, size + grow, head=False).totals.params
+
+
+def test_large_generated_spec_matches_the_closed_form():
+    # 25,000 uses of a 2-layer block (conv 3·3·8·8 + 8 params, then relu) = 50,000 layers
+    spec = {"input": [8, 8, 8],
+            "blocks": {"unit": [{"type": "conv2d", "filters": 8, "kernel": 3, "padding": 1}, "relu"],
+                       "stage": [{"type": "unit", "repeat": 250}]},
+            "layers": [{"type": "stage", "repeat": 100}]}
+    r = archcalc.analyze(spec)
+    assert len(r.layers) == 50_000
+    assert r.totals.params == 25_000 * (3 * 3 * 8 * 8 + 8)
+    assert r.totals.macs == 25_000 * (8 * 8 * 8 * 3 * 3 * 8)
+    # peak: while a conv runs, its input and output (2 × 512 elements) are alive
+    assert r.totals.memory.peak_activation_bytes == 2 * 512 * 4

@@ -142,3 +142,64 @@ def test_verify_refuses_a_huge_pass():
 def test_verify_checks_batch():
     result = run_cli("verify", str(SPECS / "seed/cnn_4x4.yaml"), "--batch", "3")
     assert result.exit_code == 0 and "264" in result.output   # 3 × 88 MACs
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 7), st.integers(2, 7), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
+       st.integers(0, 1), st.booleans(), st.sampled_from(["max", "avg"]), st.randoms())
+def test_pooling_matches_its_definition(h, w, c, k, s, pad, ceil_mode, mode, rng):
+    if 2 * pad > k or h + 2 * pad < k or w + 2 * pad < k:
+        return
+    x = Tensor((h, w, c), [rng.uniform(-1, 1) for _ in range(h * w * c)])
+    out = pool2d(x, (k, k), (s, s), (pad, pad), ceil_mode, mode)
+
+    def size(n):   # PyTorch's documented formula, with its ceil_mode correction
+        room = n + 2 * pad - k
+        o = (-(-room // s) if ceil_mode else room // s) + 1
+        return o - 1 if ceil_mode and (o - 1) * s >= n + pad else o
+    ho, wo = size(h), size(w)
+    assert out.shape == (ho, wo, c)
+    for oy in range(ho):
+        for ox in range(wo):
+            ys = range(max(oy * s - pad, 0), min(oy * s - pad + k, h))
+            xs = range(max(ox * s - pad, 0), min(ox * s - pad + k, w))
+            # divisor: the window clipped to the padded input (count_include_pad)
+            inside = (min(oy * s - pad + k, h + pad) - (oy * s - pad)) * (min(ox * s - pad + k, w + pad) - (ox * s - pad))
+            for ch in range(c):
+                values = [x.data[(y * w + xx) * c + ch] for y in ys for xx in xs]
+                want = max(values) if mode == "max" else sum(values) / inside
+                assert math.isclose(out.data[(oy * wo + ox) * c + ch], want, abs_tol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.integers(1, 5), st.booleans(), st.randoms())
+def test_dense_matches_its_definition(rows, n_in, units, bias, rng):
+    x = Tensor((rows, n_in), [rng.uniform(-1, 1) for _ in range(rows * n_in)])
+    weights = RandomWeights(rng)
+    out, macs = KERNELS["dense"]({"units": units, "bias": bias}, [x], weights)
+    w_rows = [weights.drawn[0][u * n_in:(u + 1) * n_in] for u in range(units)]
+    b = weights.drawn[1] if bias else [0.0] * units
+    for r in range(rows):
+        for u in range(units):
+            want = sum(x.data[r * n_in + i] * w_rows[u][i] for i in range(n_in)) + b[u]
+            assert math.isclose(out.data[r * units + u], want, abs_tol=1e-9)
+    assert macs == rows * n_in * units
+
+
+def test_softmax_and_batchnorm_by_hand():
+    probs, _ = KERNELS["softmax"]({}, [Tensor((2,), [0.0, math.log(3)])], None)
+    assert [round(p, 12) for p in probs.data] == [0.25, 0.75]
+    norm = FixedWeights([2.0], [1.0])          # gamma 2, beta 1
+    buffers = iter([[0.5], [4.0]])                                   # running mean 0.5, variance 4
+    norm.buffer = lambda n, *bounds: next(buffers)
+    out, _ = KERNELS["batchnorm"]({"eps": 0.0}, [Tensor((1,), [2.5])], norm)
+    assert out.data == [2.0 * (2.5 - 0.5) / 2.0 + 1.0]
+
+
+def test_run_returns_values_and_records():
+    from archcalc.reference import run
+    result = run(str(SPECS / "seed/cnn_4x4.yaml"), seed=3)
+    assert [r.name for r in result.layers] == ["conv2d_1", "conv2d_1_relu", "flatten_1", "dense_1"]
+    assert result.outputs[0].shape == (2,)
+    assert run(str(SPECS / "seed/cnn_4x4.yaml"), seed=3).outputs[0].data == result.outputs[0].data
+    assert run(str(SPECS / "seed/cnn_4x4.yaml"), seed=4).outputs[0].data != result.outputs[0].data
