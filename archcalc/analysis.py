@@ -10,13 +10,13 @@ from typing import Any
 
 from .errors import ShapeError
 from .gcpause import without_gc
-from .graph import order_nodes
+from .graph import wire_nodes
 from .layers import RULES, Call
 from .loader import load_spec
 from .memory import peak_live_elements
 from .report import LayerReport, Memory, Report, Totals
 from .shapes import elements, fmt
-from .spec import MODEL_INPUT, Spec
+from .spec import Spec
 
 
 def analyze(spec: Any, batch: int | None = None, dtype: str | None = None) -> Report:
@@ -46,33 +46,33 @@ def _count(node, call: Call, batch: int) -> tuple:
 @without_gc
 def analyze_spec(spec: Spec) -> Report:
     batch = spec.batch
-    shapes = {MODEL_INPUT: spec.input}
+    nodes, sources = wire_nodes(spec)
+    shapes: list = [None] * len(nodes) + [spec.input]     # position -1 is the model input
     # Repeated layers share one args object (see expand.py), so a layer's figures are
     # computed once per distinct (type, arguments, input shapes) and reused.
     known: dict = {}
     layers = []
-    for node in order_nodes(spec):
-        inputs = tuple(shapes[name] for name in node.inputs)
+    for i, node in enumerate(nodes):
+        inputs = tuple([shapes[j] for j in sources[i]])
         key = (node.type, id(node.args), inputs)
         figures = known.get(key)
         if figures is None:
             figures = known[key] = _count(node, _apply(node, inputs, spec), batch)
         output, learned, buffers, macs, flops = figures
-        shapes[node.name] = output
-        layers.append(LayerReport(
-            name=node.name, type=node.type, inputs=node.inputs, output_shape=output,
-            params=learned, trainable_params=learned if node.trainable else 0,
-            buffers=buffers, macs=macs, flops=flops, blocks=node.blocks))
+        shapes[i] = output
+        # positional: name, type, inputs, output shape, params, trainable, buffers, MACs, FLOPs, blocks
+        layers.append(LayerReport(node.name, node.type, node.inputs, output, learned,
+                                  learned if node.trainable else 0, buffers, macs, flops, node.blocks))
 
     params = sum(layer.params for layer in layers)
     trainable = sum(layer.trainable_params for layer in layers)
     buffers = sum(layer.buffers for layer in layers)
     size = spec.dtype_bytes
-    outputs = [(layer.name, layer.inputs, elements(layer.output_shape)) for layer in layers]
-    peak = peak_live_elements(outputs, MODEL_INPUT, elements(spec.input))
+    sizes = [elements(layer.output_shape) for layer in layers]
+    peak = peak_live_elements(sources, sizes, elements(spec.input))
     memory = Memory(
         params_bytes=(params + buffers) * size,
-        activations_bytes=sum(n for _, _, n in outputs) * batch * size,
+        activations_bytes=sum(sizes) * batch * size,
         peak_activation_bytes=peak * batch * size,
     )
     totals = Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,

@@ -20,10 +20,10 @@ def collapse_layers(report: Report, depth: int) -> Report:
         use, block = layer.blocks[depth - 1]
         last = rows[-1] if rows else None
         if last is not None and last.name == use:
-            rows[-1] = replace(last, output_shape=layer.output_shape, params=last.params + layer.params,
+            rows[-1] = last._replace(output_shape=layer.output_shape, params=last.params + layer.params,
                                trainable_params=last.trainable_params + layer.trainable_params,
                                buffers=last.buffers + layer.buffers, macs=last.macs + layer.macs,
                                flops=last.flops + layer.flops)
         else:
-            rows.append(replace(layer, name=use, type=block, blocks=layer.blocks[:depth - 1]))
+            rows.append(layer._replace(name=use, type=block, blocks=layer.blocks[:depth - 1]))
     return replace(report, layers=tuple(rows))

@@ -13,6 +13,12 @@ def order_nodes(spec: Spec) -> list[Node]:
 
     Raises SpecError on a duplicate name or a cycle.
     """
+    return wire_nodes(spec)[0]
+
+
+def wire_nodes(spec: Spec) -> tuple[list[Node], list[tuple[int, ...]]]:
+    """`order_nodes`, and for each ordered node the positions of its inputs in that
+    order (-1 for the model input), so later passes index lists instead of names."""
     nodes = spec.nodes
     index = {}
     for i, node in enumerate(nodes):
@@ -20,17 +26,19 @@ def order_nodes(spec: Spec) -> list[Node]:
             raise spec.source.error(f"duplicate layer name '{node.name}'", node.path)
         index[node.name] = i
 
+    index[MODEL_INPUT] = -1
+    sources = [tuple(index[name] for name in node.inputs) for node in nodes]
     # The common case: every input is written before its consumer, so the spec's order is it.
-    if all(index.get(name, -1) < i for i, node in enumerate(nodes) for name in node.inputs):
-        return list(nodes)
+    if all(max(inputs) < i for i, inputs in enumerate(sources)):
+        return list(nodes), sources
 
     waiting = [0] * len(nodes)
     consumers: list[list[int]] = [[] for _ in nodes]
     for i, node in enumerate(nodes):
-        for name in set(node.inputs):
-            if name != MODEL_INPUT:
+        for j in set(sources[i]):
+            if j >= 0:
                 waiting[i] += 1
-                consumers[index[name]].append(i)
+                consumers[j].append(i)
 
     ready = [i for i, n in enumerate(waiting) if n == 0]
     heapq.heapify(ready)
@@ -47,7 +55,9 @@ def order_nodes(spec: Spec) -> list[Node]:
         cycle = _find_cycle(nodes, index, stuck)
         first = nodes[index[cycle[0]]]
         raise spec.source.error("cycle in layer inputs: " + " -> ".join([*cycle, cycle[0]]), first.path)
-    return order
+    position = {node.name: k for k, node in enumerate(order)}
+    position[MODEL_INPUT] = -1
+    return order, [tuple(position[name] for name in node.inputs) for node in order]
 
 
 def _find_cycle(nodes, index, stuck) -> list[str]:

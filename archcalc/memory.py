@@ -5,30 +5,29 @@ from __future__ import annotations
 from typing import Sequence
 
 
-def peak_live_elements(steps: Sequence[tuple[str, Sequence[str], int]], input_name: str,
-                       input_elements: int) -> int:
+def peak_live_elements(sources: Sequence[Sequence[int]], sizes: Sequence[int], input_elements: int) -> int:
     """Largest number of elements alive at once.
 
-    `steps` are (name, input names, output elements) in execution order. A
-    tensor is freed after its last consumer runs; while a layer runs, its
-    inputs and its output are alive together; an output nobody consumes is
-    freed at once, except the last step's (the model's output).
+    Layer i (in execution order) consumes the outputs at positions `sources[i]`
+    (-1 is the model input) and produces `sizes[i]` elements. A tensor is freed
+    after its last consumer runs; while a layer runs, its inputs and its output
+    are alive together; an output nobody consumes is freed at once, except the
+    last layer's (the model's output).
     """
-    last_use = {input_name: -1}
-    for i, (name, inputs, _) in enumerate(steps):
-        last_use.setdefault(name, -1)
-        for source in inputs:
-            last_use[source] = i
-    size = {input_name: input_elements}
+    count = len(sizes)
+    last_use = [-1] * (count + 1)          # slot `count` (= index -1) is the model input
+    for i, inputs in enumerate(sources):
+        for j in inputs:
+            last_use[j] = i
     live = peak = input_elements
-    final = len(steps) - 1
-    for i, (name, inputs, elements) in enumerate(steps):
-        size[name] = elements
-        live += elements
-        peak = max(peak, live)
-        for source in set(inputs):
-            if last_use[source] == i:
-                live -= size[source]
-        if last_use[name] == -1 and i != final:
-            live -= elements
+    final = count - 1
+    for i, inputs in enumerate(sources):
+        live += sizes[i]
+        if live > peak:
+            peak = live
+        for j in set(inputs):
+            if last_use[j] == i:
+                live -= sizes[j] if j >= 0 else input_elements
+        if last_use[i] == -1 and i != final:
+            live -= sizes[i]
     return peak
