@@ -67,6 +67,18 @@ class _Draft:
         self.trainable, self.blocks, self.path = trainable, blocks, path
 
 
+def _arguments_key(entry: dict):
+    """Equal layer arguments share one validated args object (and so, in the analysis,
+    one set of figures): the key is the entry without its per-use fields, or the
+    entry's identity when a value (a list) cannot be hashed."""
+    key = tuple([item for item in entry.items() if item[0] not in ("name", "inputs", "repeat", "trainable")])
+    try:
+        hash(key)
+    except TypeError:
+        return id(entry)
+    return key
+
+
 def read_blocks(raw: Any, source: Source) -> dict[str, Block]:
     if raw is None:
         return {}
@@ -245,9 +257,13 @@ class Expander:
     # -- plain layers ---------------------------------------------------
     def _layer(self, rule: Rule, entry, local, inputs, path, prefix, trainable, enclosing):
         full = prefix + local
-        if id(entry) not in self._validated:
-            self._validated[id(entry)] = (entry, self._arguments(rule, entry, path, full))
-        args = self._validated[id(entry)][1]
+        known = self._validated.get(id(entry))
+        if known is None:    # a new entry object: maybe equal to one validated before
+            key = _arguments_key(entry)
+            if key not in self._validated:
+                self._validated[key] = (entry, self._arguments(rule, entry, path, full))
+            known = self._validated[id(entry)] = (entry, self._validated[key][1])
+        args = known[1]
         n = len(inputs)
         if n < rule.min_inputs or (rule.max_inputs is not None and n > rule.max_inputs):
             wanted = (f"{rule.min_inputs} or more" if rule.max_inputs is None
