@@ -113,8 +113,7 @@ def budgets(results, options) -> str:
 
 
 def verification(result, options) -> str:
-    from .common import shape as fmt_shape
-    table = Table(title=f"{result.name}: reference pass on input {fmt_shape(result.input)}, batch {result.batch}",
+    table = Table(title=f"{result.name}: reference pass on input {shape(result.input)}, batch {result.batch}",
                   box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("Layer", overflow="fold")
     for column in ("Type", "Inferred", "Produced", "MACs analyzed", "MACs executed"):
@@ -122,7 +121,7 @@ def verification(result, options) -> str:
     table.add_column("", min_width=1, no_wrap=True)
     for c in result.checks:
         mark = "[green]✓[/]" if c.agrees else "[red]✗[/]"
-        table.add_row(c.name, c.type, fmt_shape(c.inferred_shape), fmt_shape(c.produced_shape),
+        table.add_row(c.name, c.type, shape(c.inferred_shape), shape(c.produced_shape),
                       count(c.analyzed_macs, options), count(c.executed_macs, options), mark)
     bad = [c for c in result.checks if not c.agrees]
     executed = sum(c.executed_macs for c in result.checks)
@@ -130,7 +129,7 @@ def verification(result, options) -> str:
     lines = [f"{len(result.checks) - len(bad)} of {len(result.checks)} layers agree; "
              f"{count(executed, options)} MACs executed in {result.seconds:.2f} s ({count(int(rate), options)} MAC/s)"]
     for c in bad:
-        lines.append(f"[red]✗ {c.name}[/]: shape {fmt_shape(c.inferred_shape)} vs {fmt_shape(c.produced_shape)}, "
+        lines.append(f"[red]✗ {c.name}[/]: shape {shape(c.inferred_shape)} vs {shape(c.produced_shape)}, "
                      f"MACs {c.analyzed_macs} vs {c.executed_macs}, params {c.analyzed_params} vs "
                      f"{c.drawn_params}, buffers {c.analyzed_buffers} vs {c.drawn_buffers} (analysis vs reference)")
     return render([table, *lines], options)
