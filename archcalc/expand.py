@@ -273,7 +273,7 @@ class Expander:
                                     (*path, "inputs") if "inputs" in entry else path)
         self._add(_Draft(full, rule.type, args, list(inputs), trainable, enclosing, path))
         activation = entry.get("activation")
-        if activation is None:
+        if activation in (None, "linear"):   # Keras's name for "no activation"
             return full
         act_rule = find_rule(activation) if isinstance(activation, str) else None
         if act_rule is None or act_rule.family != "activation":

@@ -70,6 +70,12 @@ def test_activation_shorthand_appends_a_layer():
     assert r.layers[2].inputs == ("fc_gelu",)
 
 
+def test_activation_linear_or_null_adds_nothing():
+    for value in ("linear", None):
+        r = run([{"type": "dense", "units": 4, "activation": value}], input_shape=[4])
+        assert [layer.type for layer in r.layers] == ["dense"]
+
+
 def test_trainable_false_freezes_a_block():
     r = run([{"type": "basic", "name": "frozen", "trainable": False}, {"type": "basic", "name": "live"}], BASIC)
     assert r.totals.non_trainable_params == r.totals.trainable_params == 2 * 144 + 2 * 8
