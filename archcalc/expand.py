@@ -122,6 +122,7 @@ class Expander:
         # Repetitions of a block see the same entries with the same values: substitution,
         # validation and block arguments are done once per distinct object and shared.
         # Cached values hold on to their key objects, so an id() is never reused while cached.
+        # `_validated` maps entry ids, equal-content keys and activation type names to args.
         self._substituted: dict = {}
         self._validated: dict = {}
         self._block_values: dict = {}
@@ -156,7 +157,7 @@ class Expander:
             kind = pick(entry.get("type"))
             block = self.blocks.get(kind) if isinstance(kind, str) else None
             if block is None or block.name in stack or len(stack) >= MAX_BLOCK_DEPTH:
-                each = 1 + (pick(entry.get("activation")) is not None)
+                each = 1 + (pick(entry.get("activation")) not in (None, "linear"))
             else:
                 inner = {**block.args, **{k: pick(v) for k, v in entry.items() if k not in COMMON_KEYS}}
                 # Only scalar arguments can change a count (repeat, activation, nested uses).
