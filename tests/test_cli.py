@@ -164,3 +164,29 @@ def test_check_worst_status_of_several(tmp_path):
     assert invoke("check", ANN, CNN, "--max-params", "100").exit_code == 1
     data = json.loads(invoke("check", ANN, CNN, "--max-params", "100", "--format", "json").output)
     assert [d["within_budget"] for d in data] == [False, True]
+
+
+def test_check_markdown_and_csv_outputs():
+    md = invoke("check", ANN, "--max-params", "100", "--format", "markdown")
+    assert md.exit_code == 1
+    assert "### ❌ ann_4x4" in md.stdout and "| params | 154 | 100 | -54 | **over** |" in md.stdout
+    csv_out = invoke("check", ANN, "--max-params", "200", "--format", "csv").stdout.splitlines()
+    assert csv_out == ["model,file,budget,used,allowed,headroom,status",
+                       f"ann_4x4,{ANN},params,154,200,46,within"]
+
+
+def test_compare_csv():
+    rows = invoke("compare", ANN, CNN, "--format", "csv").stdout.splitlines()
+    assert rows[0] == "metric,ann_4x4,cnn_4x4" and "params,154,38" in rows
+
+
+def test_check_without_any_budget_warns():
+    result = invoke("check", ANN)
+    assert result.exit_code == 0 and "no budget set" in result.stderr
+
+
+def test_python_api_accepts_yaml_text_and_mappings():
+    import archcalc
+    text = "input: [16]\nlayers:\n  - {type: dense, units: 8}\n"
+    assert archcalc.analyze(text).totals.params == 136
+    assert archcalc.analyze({"input": [16], "layers": [{"type": "dense", "units": 8}]}, batch=2).totals.macs == 256
