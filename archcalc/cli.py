@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import ArchcalcError
+from .render import FORMATS
 from .spec import DTYPE_BYTES
 
 
@@ -32,7 +33,8 @@ class ArchcalcGroup(click.Group):
         except Exception as exc:  # a bug of ours, not the user's
             if ctx.params.get("debug") or os.environ.get("ARCHCALC_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+            message = str(exc).replace("\n", "\\n")
+            click.echo(f"internal error: {type(exc).__name__}: {message} (rerun with --debug for the traceback)",
                        err=True)
             ctx.exit(3)
 
@@ -48,7 +50,7 @@ def cli(debug, max_layers):
 
 
 def _format_option(default="table"):
-    return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+    return click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
                         default=default, show_default=True, help="Output format.")
 
 
