@@ -40,6 +40,7 @@ def test_json_rows_add_up_and_keys_follow_the_contract():
     assert set(data["totals"]["memory"]) == {"params_bytes", "activations_bytes", "peak_activation_bytes"}
     for key in ("params", "macs", "flops"):
         assert sum(layer[key] for layer in data["layers"]) == data["totals"][key]
+    # conv1: 7·7·3·64 = 9,408 weights; 112·112 positions · 64 filters · 147 taps = 118,013,952 MACs
     assert data["layers"][0] == {**data["layers"][0], "name": "conv1", "type": "conv2d", "inputs": ["input"],
                                  "output_shape": [112, 112, 64], "params": 9408, "macs": 118013952}
 

@@ -60,7 +60,7 @@ def test_nested_blocks():
 def test_repeat_plain_layer():
     r = run([{"type": "dense", "name": "fc", "units": 4, "repeat": 3}], input_shape=[4])
     assert [layer.name for layer in r.layers] == ["fc.0", "fc.1", "fc.2"]
-    assert r.totals.params == 3 * 20
+    assert r.totals.params == 3 * 20   # each 4·4 weights + 4 biases
 
 
 def test_activation_shorthand_appends_a_layer():
