@@ -1,6 +1,7 @@
 """The reference pass: hand-computed values, slow definitions, coverage, and verify's verdicts."""
 
 import math
+from array import array
 from dataclasses import replace
 
 import pytest
@@ -25,11 +26,11 @@ class FixedWeights:
         self.arrays = list(arrays)
         self.learned_count = self.buffer_count = 0
 
-    def learned(self, n, scale=0.5):
+    def learned(self, n):
         values = self.arrays.pop(0)
         assert len(values) == n
         self.learned_count += n
-        return list(values)
+        return array("d", values)   # as Weights.learned does
 
 
 class RandomWeights(FixedWeights):
@@ -38,10 +39,10 @@ class RandomWeights(FixedWeights):
         self.learned_count = self.buffer_count = 0
         self.drawn = []
 
-    def learned(self, n, scale=0.5):
+    def learned(self, n):
         values = [self.rng.uniform(-1, 1) for _ in range(n)]
         self.drawn.append(values)
-        return values
+        return array("d", values)
 
 
 def test_every_rule_has_a_kernel():

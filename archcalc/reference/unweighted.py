@@ -262,7 +262,7 @@ def upsample2d(args, inputs, w):
 def class_token(args, inputs, w):
     x = inputs[0]
     steps, c = x.shape
-    return Tensor((steps + 1, c), w.learned(c) + x.data), 0
+    return Tensor((steps + 1, c), list(w.learned(c)) + x.data), 0
 
 
 @kernel("position_embedding")
