@@ -132,3 +132,13 @@ def test_deep_block_nesting_is_refused():
     blocks = "".join(f"  b{i}: [{{type: b{i + 1}}}]\n" for i in range(100)) + "  b100: [relu]\n"
     result, seconds = timed(f"input: [4]\nblocks:\n{blocks}layers: [b0]\n")
     assert result.exit_code == 2 and "nested more than 64 deep" in result.stderr and seconds < 1
+
+
+def test_file_size_cap(tmp_path):
+    from archcalc.loader import MAX_FILE_BYTES
+    spec = tmp_path / "big.yaml"
+    spec.write_text("input: [4]\nlayers: [relu]\n" + "#" * MAX_FILE_BYTES)
+    start = time.perf_counter()
+    result = CliRunner().invoke(cli, ["analyze", str(spec)])
+    assert (result.exit_code, result.stderr) == (2, f"error: {spec}: file is larger than 16 MiB\n")
+    assert time.perf_counter() - start < 1
