@@ -59,17 +59,21 @@ _dtype_option = click.option("--dtype", type=click.Choice(list(DTYPE_BYTES)), he
 _exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
 
 
+_output_option = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                              help="Write to FILE (whole or not at all) instead of standard output.")
+
+
 def _report_options(command):
-    """--format, --batch, --dtype and --exact, shared by the commands that report figures."""
-    for option in reversed((_format_option(), _batch_option, _dtype_option, _exact_option)):
+    """--format, --batch, --dtype, --exact and --output, shared by the commands that report figures."""
+    for option in reversed((_format_option(), _batch_option, _dtype_option, _exact_option, _output_option)):
         command = option(command)
     return command
 
 
-def _options(exact: bool):
+def _options(exact: bool, output: str | None = None):
     from .render import Options
     return Options(exact=exact, width=shutil.get_terminal_size((100, 24)).columns,
-                   color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+                   color=output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
 
 
 def _load_all(specs, batch, dtype):
@@ -80,7 +84,11 @@ def _load_all(specs, batch, dtype):
     return [load_spec(s, batch=batch, dtype=dtype, max_layers=max_layers) for s in specs]
 
 
-def _emit(text: str):
+def _emit(text: str, output: str | None = None, specs=()):
+    if output is not None:
+        from .files import write_atomic
+        write_atomic(output, text if text.endswith("\n") else text + "\n", protected=specs)
+        return
     click.echo(text, nl=not text.endswith("\n"))
 
 
@@ -108,7 +116,7 @@ def _export(view, data, exact, svg, html, specs, title, **extra):
 @click.option("--depth", type=click.IntRange(min=0),
               help="Collapse layers nested deeper than N block uses into one row per use; 0: totals only.")
 @_export_options
-def analyze(specs, fmt, batch, dtype, exact, depth, svg, html):
+def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
     from .analysis import analyze_spec
     from .render import renderer
@@ -117,14 +125,14 @@ def analyze(specs, fmt, batch, dtype, exact, depth, svg, html):
         from .depth import collapse_layers
         reports = [collapse_layers(report, depth) for report in reports]
     _export("analysis", reports, exact, svg, html, specs, "archcalc analyze")
-    _emit(renderer(fmt).analysis(reports, _options(exact)))
+    _emit(renderer(fmt).analysis(reports, _options(exact, output)), output, specs)
 
 
 @cli.command()
 @click.argument("specs", nargs=-1, required=True)
 @_report_options
 @_export_options
-def compare(specs, fmt, batch, dtype, exact, svg, html):
+def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     """Specs side by side, with ratios against the first."""
     from .analysis import analyze_spec
     from .compare import compare_reports
@@ -133,7 +141,7 @@ def compare(specs, fmt, batch, dtype, exact, svg, html):
         raise click.UsageError("compare needs at least two specs")
     comparison = compare_reports([analyze_spec(spec) for spec in _load_all(specs, batch, dtype)])
     _export("comparison", comparison, exact, svg, html, specs, "archcalc compare")
-    _emit(renderer(fmt).comparison(comparison, _options(exact)))
+    _emit(renderer(fmt).comparison(comparison, _options(exact, output)), output, specs)
 
 
 @cli.command()
@@ -142,7 +150,7 @@ def compare(specs, fmt, batch, dtype, exact, svg, html):
 @click.option("--layers", "show_layers", is_flag=True, help="Per-layer figures and growth exponents.")
 @_report_options
 @_export_options
-def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, svg, html):
+def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html):
     """Analyse SPEC at several input sizes and fit how params and MACs grow with the side length."""
     from .render import renderer
     from .scale import parse_sizes, scale_spec
@@ -150,7 +158,7 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, svg, html):
     (loaded,) = _load_all([spec], batch, dtype)
     result = scale_spec(loaded, side_lengths)
     _export("scaling", result, exact, svg, html, [spec], "archcalc scale", show_layers=show_layers)
-    _emit(renderer(fmt).scaling(result, _options(exact), show_layers=show_layers))
+    _emit(renderer(fmt).scaling(result, _options(exact, output), show_layers=show_layers), output, [spec])
 
 
 @cli.command()
@@ -160,7 +168,7 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, svg, html):
 @click.option("--max-flops", help="Largest allowed FLOPs, e.g. 8G.")
 @click.option("--max-memory", help="Largest inference footprint (weights + peak activations), e.g. 200MB, 1.5GiB.")
 @_report_options
-def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype, exact):
+def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype, exact, output):
     """Fail (exit 1) when a SPEC exceeds its budget (flags override the spec's `budget:`)."""
     from .analysis import analyze_spec
     from .budget import check_budget
@@ -172,7 +180,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype,
     loaded = _load_all(specs, batch, dtype)
     results = [check_budget(analyze_spec(spec), spec.source.file, {**spec.budget, **flags})
                for spec in loaded]
-    _emit(renderer(fmt).budgets(results, _options(exact)))
+    _emit(renderer(fmt).budgets(results, _options(exact, output)), output, specs)
     for spec, result in zip(loaded, results):
         if not result.lines:
             click.echo(f"warning: {spec.source.file}: no budget set (use --max-params, ... "

@@ -191,3 +191,19 @@ def test_python_api_accepts_yaml_text_and_mappings():
     text = "input: [16]\nlayers:\n  - {type: dense, units: 8}\n"
     assert archcalc.analyze(text).totals.params == 136
     assert archcalc.analyze({"input": [16], "layers": [{"type": "dense", "units": 8}]}, batch=2).totals.macs == 256
+
+
+def test_output_file_is_written_whole_and_never_over_a_spec(tmp_path):
+    out = tmp_path / "report.json"
+    result = invoke("analyze", CNN, "--format", "json", "-o", str(out))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out.read_text())["totals"]["params"] == 38
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(open(CNN).read())
+    result = invoke("analyze", str(spec), "--output", str(spec))
+    assert result.exit_code == 2 and "refusing to write over the input spec" in result.stderr
+    assert spec.read_text() == open(CNN).read()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("input: [4]\nlayers: [nope]\n")
+    assert invoke("analyze", str(bad), "-o", str(tmp_path / "never.txt")).exit_code == 2
+    assert not (tmp_path / "never.txt").exists()
