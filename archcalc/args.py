@@ -74,7 +74,6 @@ def integer(minimum: int | None = None) -> Validator:
 
 
 positive = integer(1)
-non_negative = integer(0)
 any_integer = integer()
 
 
@@ -146,13 +145,4 @@ def int_list(length: int | None = None, allow_unknown: bool = False) -> Validato
             raise ArgumentError(f"at most one -1 is allowed, got {describe(value)}")
         return tuple(out)
     check.kind = "list of int" if length is None else f"list of {length} int"
-    return check
-
-
-def choice(*options: str) -> Validator:
-    def check(value: Any) -> str:
-        if value not in options:
-            raise ArgumentError(f"expected one of {', '.join(options)}, got {describe(value)}")
-        return value
-    check.kind = " | ".join(options)
     return check

@@ -148,10 +148,12 @@ class Expander:
     def _count(self, entries, values, stack) -> int:
         """Layers `entries` expand to. Lenient: malformed entries count 1 and are
         reported by the expansion itself."""
+        def pick(v):   # a `$arg` replaced by its value, as the expansion will
+            return values.get(v[1:], v) if values and isinstance(v, str) and v.startswith("$") else v
+
         total = 0
         for raw in entries if isinstance(entries, list) else ():
             entry = {"type": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
-            pick = (lambda v: values.get(v[1:], v) if values and isinstance(v, str) and v.startswith("$") else v)
             repeat = pick(entry.get("repeat", 1))
             repeat = repeat if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 0 else 1
             kind = pick(entry.get("type"))
@@ -282,13 +284,10 @@ class Expander:
                                     (*path, "activation"))
         act_name = f"{full}_{act_rule.type}"
         if act_rule.type not in self._validated:
-            self._validated[act_rule.type] = (None, self._defaults(act_rule))
+            self._validated[act_rule.type] = (None, self._arguments(act_rule, {}, path, act_name))
         self._add(_Draft(act_name, act_rule.type, self._validated[act_rule.type][1], [full], trainable,
                          enclosing, path))
         return act_name
-
-    def _defaults(self, rule: Rule) -> dict:
-        return {a.name: (None if a.default is None else a.validate(a.default)) for a in rule.args}
 
     def _arguments(self, rule: Rule, entry, path, full) -> dict:
         allowed = set(COMMON_KEYS) | rule.arg_names | ({"activation"} if rule.takes_activation else set())

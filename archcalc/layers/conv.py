@@ -7,7 +7,7 @@ from math import prod
 from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
 from ..shapes import elements, sliding_output
-from .registry import Call, Params, Rule, register
+from .registry import WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
 def _in_channels(call: Call) -> int:
@@ -54,10 +54,6 @@ def _macs(call: Call) -> int:
     return elements(call.output) * _weights_per_output(call)
 
 
-def _flops(call: Call) -> int:
-    return 2 * _macs(call) + (elements(call.output) if call["bias"] else 0)
-
-
 def _geometry(axes: int) -> tuple[Arg, ...]:
     return (
         Arg("kernel", per_axis(axes), help="window size, int or per-axis list"),
@@ -67,16 +63,14 @@ def _geometry(axes: int) -> tuple[Arg, ...]:
     )
 
 
-_FLOPS_RULE = "2 per MAC, plus 1 per output element for the bias"
-
 for _axes, _name in ((1, "conv1d"), (2, "conv2d")):
     register(Rule(
         type=_name, family="conv",
         summary=f"{_axes}-D convolution ({'[T, C]' if _axes == 1 else '[H, W, C]'} input).",
         args=(Arg("filters", positive, help="output channels"), *_geometry(_axes),
               Arg("groups", positive, 1), Arg("bias", boolean, True)),
-        output_shape=_output_for(_axes), params=_params, macs=_macs, flops=_flops,
-        flops_rule=_FLOPS_RULE, takes_activation=True,
+        output_shape=_output_for(_axes), params=_params, macs=_macs, flops=weighted_flops(_macs),
+        flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True,
     ))
 
 register(Rule(
@@ -84,6 +78,6 @@ register(Rule(
     summary="Depthwise 2-D convolution: conv2d with groups = input channels.",
     args=(*_geometry(2), Arg("multiplier", positive, 1, help="output channels per input channel"),
           Arg("bias", boolean, True)),
-    output_shape=_output_for(2), params=_params, macs=_macs, flops=_flops,
-    flops_rule=_FLOPS_RULE, takes_activation=True,
+    output_shape=_output_for(2), params=_params, macs=_macs, flops=weighted_flops(_macs),
+    flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True,
 ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..args import Arg, boolean, positive
 from ..errors import ShapeError
 from ..shapes import elements
-from .registry import Call, Params, Rule, register
+from .registry import WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
 def _output(call: Call):
@@ -24,15 +24,11 @@ def _macs(call: Call) -> int:
     return elements(call.input) * call["units"]
 
 
-def _flops(call: Call) -> int:
-    return 2 * _macs(call) + (elements(call.output) if call["bias"] else 0)
-
-
 register(Rule(
     type="dense", family="dense", aliases=("linear",),
     summary="Fully connected layer on the last axis.",
     args=(Arg("units", positive, help="output features"), Arg("bias", boolean, True)),
-    output_shape=_output, params=_params, macs=_macs, flops=_flops,
-    flops_rule="2 per MAC, plus 1 per output element for the bias",
+    output_shape=_output, params=_params, macs=_macs, flops=weighted_flops(_macs),
+    flops_rule=WEIGHTED_FLOPS_RULE,
     takes_activation=True,
 ))

@@ -8,7 +8,7 @@ from math import prod
 from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
 from ..shapes import elements, sliding_output
-from .registry import Call, Params, Rule, register
+from .registry import WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
 def _output(call: Call):
@@ -37,6 +37,5 @@ register(Rule(
     args=(Arg("filters", positive, help="output channels"), Arg("kernel", per_axis(2)),
           Arg("stride", per_axis(2), 1), Arg("padding", padding(2), 0), Arg("bias", boolean, True)),
     output_shape=_output, params=_params, macs=_macs,
-    flops=lambda call: 2 * _macs(call) + (elements(call.output) if call["bias"] else 0),
-    flops_rule="2 per MAC, plus 1 per output element for the bias", takes_activation=True,
+    flops=weighted_flops(_macs), flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True,
 ))

@@ -53,6 +53,16 @@ def one_flop_per_output(call: Call) -> int:
     return elements(call.output)
 
 
+WEIGHTED_FLOPS_RULE = "2 per MAC, plus 1 per output element for the bias"
+
+
+def weighted_flops(macs: Callable[[Call], int]) -> Callable[[Call], int]:
+    """FLOPs of a weighted layer with a `bias` argument: WEIGHTED_FLOPS_RULE."""
+    def flops(call: Call) -> int:
+        return 2 * macs(call) + (elements(call.output) if call["bias"] else 0)
+    return flops
+
+
 @dataclass(frozen=True)
 class Rule:
     type: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from ..compare import ratio
+
 
 def _dump(items) -> str:
     data = items[0] if len(items) == 1 else items
@@ -24,8 +26,7 @@ def comparison(cmp, options) -> str:
     models = []
     for i, name in enumerate(cmp.names):
         figures = {m.key: _number(m.values[i]) for m in cmp.metrics}
-        ratios = {m.key: _number(m.values[0] / m.values[i]) if m.values[0] and m.values[i] else None
-                  for m in cmp.metrics}
+        ratios = {m.key: _number(ratio(m.values[0], m.values[i])) for m in cmp.metrics}
         models.append({"name": name, "input": list(cmp.inputs[i]), **figures,
                        "ratio_first_to_this": ratios})
     return json.dumps({"base": cmp.names[0], "models": models}, indent=2, ensure_ascii=False) + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..compare import describe_ratio
-from .common import count, display_name, metric_value, shape, share, size
+from .common import count, display_name, exponent, metric_value, shape, share, size
 
 
 def _table(header, rows, right=()) -> list[str]:
@@ -67,7 +67,6 @@ def budgets(results, options) -> str:
 
 
 def scaling(result, options, show_layers=False) -> str:
-    from .common import exponent
     rows = [[p.size, shape(p.input), count(p.report.totals.params, options), count(p.report.totals.macs, options)]
             if p.report else [p.size, shape(p.input), "error", p.error] for p in result.points]
     out = [f"## {result.name}: cost by input size", ""]

@@ -11,7 +11,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from ..compare import describe_ratio
-from .common import count, display_name, metric_value, rows_with_block_headers, shape, share, size
+from .common import count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
 def render(renderables, options) -> str:
@@ -182,7 +182,6 @@ def verification(result, options) -> str:
 
 
 def scaling(result, options, show_layers=False) -> str:
-    from .common import exponent
     good = [p for p in result.points if p.report is not None]
     top = max((p.report.totals.macs for p in good), default=0)
     table = Table(title=f"{result.name}: cost by input size", box=box.SIMPLE_HEAD, title_justify="left")
