@@ -38,7 +38,14 @@ class UsageError(ArchcalcError):
 
 
 class ArgumentError(ArchcalcError):
-    """A layer argument with the wrong type or range; the loader adds the location."""
+    """A layer argument with the wrong type or range; the front door adds the location.
+
+    `key` names the argument at fault (None: the layer as a whole); `unknown` says the
+    key itself is not an argument, so the location is the key rather than its value."""
+
+    def __init__(self, message: str, key: str | None = None, unknown: bool = False):
+        super().__init__(message)
+        self.key, self.unknown = key, unknown
 
 
 class ShapeError(ArchcalcError):

@@ -267,13 +267,11 @@ class Expander:
                 self._validated[key] = (entry, self._arguments(rule, entry, path, full))
             known = self._validated[id(entry)] = (entry, self._validated[key][1])
         args = known[1]
-        n = len(inputs)
-        if n < rule.min_inputs or (rule.max_inputs is not None and n > rule.max_inputs):
-            wanted = (f"{rule.min_inputs} or more" if rule.max_inputs is None
-                      else str(rule.min_inputs) if rule.min_inputs == rule.max_inputs
-                      else f"{rule.min_inputs} to {rule.max_inputs}")
-            raise self.source.error(f"layer '{full}' ({rule.type}) takes {wanted} inputs, got {n}",
-                                    (*path, "inputs") if "inputs" in entry else path)
+        try:
+            rule.check_inputs(len(inputs))
+        except ArgumentError as exc:
+            raise self.source.error(f"layer '{full}' ({rule.type}) {exc}",
+                                    (*path, "inputs") if "inputs" in entry else path) from None
         self._add(_Draft(full, rule.type, args, list(inputs), trainable, enclosing, path))
         activation = entry.get("activation")
         if activation in (None, "linear"):   # Keras's name for "no activation"
@@ -290,24 +288,13 @@ class Expander:
         return act_name
 
     def _arguments(self, rule: Rule, entry, path, full) -> dict:
-        allowed = set(COMMON_KEYS) | rule.arg_names | ({"activation"} if rule.takes_activation else set())
-        for key in entry:
-            if key not in allowed:
-                raise self.source.error(
-                    f"unknown argument '{key}' for {rule.type} layer '{full}'" + suggest(str(key), allowed),
-                    (*path, KeyOf(key)))
-        args = {}
-        for arg in rule.args:
-            if arg.name not in entry:
-                if arg.required:
-                    raise self.source.error(f"{rule.type} layer '{full}' needs argument '{arg.name}'", path)
-                args[arg.name] = None if arg.default is None else arg.validate(arg.default)
-                continue
-            try:
-                args[arg.name] = arg.validate(entry[arg.name])
-            except ArgumentError as exc:
-                raise self.source.error(f"{rule.type} layer '{full}': '{arg.name}': {exc}", (*path, arg.name)) from None
-        return args
+        extra = set(COMMON_KEYS) | ({"activation"} if rule.takes_activation else set())
+        raw = {key: value for key, value in entry.items() if key not in extra}
+        try:
+            return rule.bind(raw, label=f"{rule.type} layer '{full}'", also_known=extra)
+        except ArgumentError as exc:
+            where = path if exc.key is None else (*path, KeyOf(exc.key) if exc.unknown else exc.key)
+            raise self.source.error(str(exc), where) from None
 
     def _add(self, draft: _Draft):
         """Keep a draft while an input waits to be resolved; otherwise the final Node at once."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..args import Arg, number
-from .registry import Call, Rule, one_flop_per_output, register
+from .registry import Call, Rule, one_flop_per_output, register, zero
 
 
 def _same(call: Call):
@@ -27,13 +27,14 @@ for _name, _formula in _ACTIVATIONS.items():
     register(Rule(
         type=_name, family="activation", summary=f"Activation: {_formula}.",
         args=(Arg("negative_slope", number(), 0.01),) if _name == "leaky_relu" else (),
-        output_shape=_same, flops=one_flop_per_output, flops_rule="1 per output element",
+        output_shape=_same, params=zero("no weights"), macs=zero("element-wise, no products"),
+        flops=one_flop_per_output, flops_rule="1 per output element",
     ))
 
 register(Rule(
     type="dropout", family="regularisation",
     summary="Dropout; the identity at inference.",
     args=(Arg("rate", number(minimum=0.0, below=1.0), 0.5),),
-    output_shape=_same,
-    flops_rule="none: the identity at inference",
+    output_shape=_same, params=zero("no weights"), macs=zero("no products"),
+    flops=zero("the identity at inference"),
 ))

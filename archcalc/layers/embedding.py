@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..args import Arg, positive
-from .registry import Call, Params, Rule, register
+from .registry import Call, Params, Rule, register, zero
 
 
 def _output(call: Call):
@@ -18,5 +18,6 @@ register(Rule(
     type="embedding", family="embedding",
     summary="Lookup table: [T] ids to [T, dim] vectors.",
     args=(Arg("vocab", positive, help="number of ids"), Arg("dim", positive, help="vector size")),
-    output_shape=_output, params=_params, flops_rule="none: a table lookup",
+    output_shape=_output, params=_params, macs=zero("a table lookup, no products"),
+    flops=zero("a table lookup"),
 ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..args import Arg, any_integer
 from ..errors import ShapeError
 from ..shapes import broadcast, elements, normalise_axis
-from .registry import Call, Rule, register
+from .registry import Call, Rule, register, zero
 
 
 def _add_output(call: Call):
@@ -39,19 +39,20 @@ def _concat_output(call: Call):
 
 register(Rule(
     type="add", family="merge", summary="Element-wise sum of inputs of one shape (residual connection).",
-    output_shape=_add_output, flops=_joins, min_inputs=2, max_inputs=None,
+    output_shape=_add_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins, min_inputs=2, max_inputs=None,
     flops_rule="(inputs - 1) per output element",
 ))
 
 register(Rule(
     type="multiply", family="merge",
     summary="Element-wise product; broadcasts (e.g. [C] or [1, 1, C] over [H, W, C]).",
-    output_shape=_multiply_output, flops=_joins, min_inputs=2, max_inputs=None,
+    output_shape=_multiply_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins, min_inputs=2, max_inputs=None,
     flops_rule="(inputs - 1) per output element",
 ))
 
 register(Rule(
     type="concat", family="merge", summary="Concatenation along an axis (default: channels).",
     args=(Arg("axis", any_integer, -1, help="axis of the per-sample shape; negative counts from the end"),),
-    output_shape=_concat_output, min_inputs=2, max_inputs=None,
+    output_shape=_concat_output, params=zero("no weights"), macs=zero("it only moves data"),
+    flops=zero("it only moves data"), min_inputs=2, max_inputs=None,
 ))

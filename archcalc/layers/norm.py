@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..args import Arg, number
-from .registry import Call, Params, Rule, one_flop_per_output, register
+from .registry import Call, Params, Rule, one_flop_per_output, register, zero
 
 
 def _same(call: Call):
@@ -24,7 +24,8 @@ register(Rule(
     type="batchnorm", family="norm",
     summary="Batch normalisation over the channel axis (inference: a per-channel scale and shift).",
     args=(Arg("eps", number(minimum=0.0), 1e-5), Arg("momentum", number(minimum=0.0), 0.1)),
-    output_shape=_same, params=_batchnorm_params, flops=one_flop_per_output,
+    output_shape=_same, params=_batchnorm_params, macs=zero("a per-channel scale and shift, element-wise"),
+    flops=one_flop_per_output,
     flops_rule="1 per output element",
 ))
 
@@ -32,7 +33,8 @@ register(Rule(
     type="layernorm", family="norm",
     summary="Layer normalisation over the last axis.",
     args=(Arg("eps", number(minimum=0.0), 1e-5),),
-    output_shape=_same, params=_layernorm_params, flops=one_flop_per_output,
+    output_shape=_same, params=_layernorm_params, macs=zero("element-wise normalisation"),
+    flops=one_flop_per_output,
     flops_rule="1 per output element",
 ))
 

@@ -7,7 +7,7 @@ from math import prod
 from ..args import Arg, boolean, int_list, padding, per_axis
 from ..errors import ShapeError
 from ..shapes import adaptive_windows, elements, sliding_output
-from .registry import Call, Rule, register
+from .registry import Call, Rule, register, zero
 
 
 def _stride(call: Call):
@@ -44,7 +44,8 @@ for _axes in (1, 2):
                   Arg("stride", per_axis(_axes), None, help="default: kernel"),
                   Arg("padding", padding(_axes), 0),
                   Arg("ceil_mode", boolean, False)),
-            output_shape=_output_for(_axes), flops=_window_flops,
+            output_shape=_output_for(_axes), params=zero("no weights"), macs=zero("no products"),
+            flops=_window_flops,
             flops_rule="1 per window element per output element",
         ))
 
@@ -63,7 +64,8 @@ for _kind, _what in (("avg", "Average"), ("max", "Maximum")):
     register(Rule(
         type=f"global_{_kind}pool", family="pooling",
         summary=f"{_what} over every position: [H, W, C] or [T, C] to [C].",
-        output_shape=_global_output, flops=_global_flops,
+        output_shape=_global_output, params=zero("no weights"), macs=zero("no products"),
+        flops=_global_flops,
         flops_rule="1 per input element",
     ))
 
@@ -85,6 +87,7 @@ register(Rule(
     type="adaptive_avgpool2d", family="pooling",
     summary="Average pooling to a fixed [h, w] output (PyTorch's windows).",
     args=(Arg("output", int_list(2), help="[h, w] or an int for both"),),
-    output_shape=_adaptive_output, flops=_adaptive_flops,
+    output_shape=_adaptive_output, params=zero("no weights"), macs=zero("no products"),
+    flops=_adaptive_flops,
     flops_rule="1 per window element per output element",
 ))

@@ -1,17 +1,22 @@
 """The registry: one `Rule` per layer type, and nothing else knows type names.
 
-A rule holds the layer's argument schema and four pure functions of a
-`Call` (the validated arguments and the input shapes): its output shape,
-its parameter count, its multiply-accumulates and its FLOPs, all per sample.
-The analyzer multiplies by the batch.
+A rule holds the layer's argument schema (`bind` checks raw arguments against
+it) and four pure functions of a `Call` (the bound arguments and the input
+shapes): its output shape, its parameter count, its multiply-accumulates and
+its FLOPs, all per sample. The analyzer multiplies by the batch.
+
+Every rule states all three figures. A figure that is zero says why with
+`zero("…")`: a compute layer that forgot its FLOPs must not count 0 silently
+(fvcore's lesson), and a test fails on a rule that leaves one out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..args import Arg
+from ..errors import ArgumentError
 from ..shapes import Shape, elements
 
 
@@ -19,6 +24,9 @@ from ..shapes import Shape, elements
 class Params:
     learned: int = 0
     buffers: int = 0
+
+
+NO_PARAMS = Params()
 
 
 @dataclass(frozen=True)
@@ -37,16 +45,25 @@ class Call:
         return self.args[name]
 
 
-def no_params(call: Call) -> Params:
-    return Params()
+class Zero:
+    """A figure that is zero for a stated reason: `macs=zero("it only moves data")`.
+
+    In the `params` slot it returns `Params()`, elsewhere 0."""
+
+    __slots__ = ("why", "value")
+
+    def __init__(self, why: str, value: Any = 0):
+        self.why, self.value = why, value
+
+    def __call__(self, call: Call) -> Any:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"zero({self.why!r})"
 
 
-def no_macs(call: Call) -> int:
-    return 0
-
-
-def no_flops(call: Call) -> int:
-    return 0
+def zero(why: str) -> Zero:
+    return Zero(why)
 
 
 def one_flop_per_output(call: Call) -> int:
@@ -63,17 +80,23 @@ def weighted_flops(macs: Callable[[Call], int]) -> Callable[[Call], int]:
     return flops
 
 
+def _count_words(low: int, high: int | None) -> str:
+    if high is None:
+        return f"{low} or more"
+    return str(low) if low == high else f"{low} to {high}"
+
+
 @dataclass(frozen=True)
 class Rule:
     type: str
     family: str
     summary: str
     output_shape: Callable[[Call], Shape]
+    params: Callable[[Call], Params]
+    macs: Callable[[Call], int]
+    flops: Callable[[Call], int]
+    flops_rule: str = ""
     args: tuple[Arg, ...] = ()
-    params: Callable[[Call], Params] = no_params
-    macs: Callable[[Call], int] = no_macs
-    flops: Callable[[Call], int] = no_flops
-    flops_rule: str = "none: it moves or selects data without arithmetic"
     min_inputs: int = 1
     max_inputs: int | None = 1
     aliases: tuple[str, ...] = ()
@@ -82,25 +105,83 @@ class Rule:
 
     def __post_init__(self):
         object.__setattr__(self, "arg_names", frozenset(a.name for a in self.args))
+        if isinstance(self.params, Zero) and self.params.value == 0:
+            object.__setattr__(self, "params", Zero(self.params.why, NO_PARAMS))
+        if not self.flops_rule:
+            if not isinstance(self.flops, Zero):
+                raise ValueError(f"rule {self.type!r} computes FLOPs but states no flops_rule")
+            object.__setattr__(self, "flops_rule", f"none: {self.flops.why}")
+
+    @property
+    def inputs_wanted(self) -> str:
+        return _count_words(self.min_inputs, self.max_inputs)
+
+    def bind(self, raw: Mapping[str, Any], n_inputs: int | None = None, *, label: str | None = None,
+             also_known: Iterable[str] = ()) -> dict[str, Any]:
+        """Raw arguments (without the entry's own keys such as `type` and `name`) -> validated
+        arguments with defaults filled in. Raises `ArgumentError` without a location (its `.key`
+        names the offending argument, or None); each front door adds its own. `label` names the
+        layer in messages ("dense layer 'fc1'"); `also_known` are the front door's own keys, offered
+        as suggestions for a misspelt one."""
+        label = label or f"{self.type} layer"
+        for key in raw:
+            if key not in self.arg_names:
+                raise ArgumentError(f"unknown argument '{key}' for {label}"
+                                    + suggest(str(key), {*self.arg_names, *also_known}), key=key, unknown=True)
+        bound = {}
+        for arg in self.args:
+            if arg.name not in raw:
+                if arg.required:
+                    raise ArgumentError(f"{label} needs argument '{arg.name}'")
+                bound[arg.name] = None if arg.default is None else arg.validate(arg.default)
+                continue
+            try:
+                bound[arg.name] = arg.validate(raw[arg.name])
+            except ArgumentError as exc:
+                raise ArgumentError(f"{label}: '{arg.name}': {exc}", key=arg.name) from None
+        if n_inputs is not None:
+            self.check_inputs(n_inputs)
+        return bound
+
+    def check_inputs(self, n: int) -> None:
+        if n < self.min_inputs or (self.max_inputs is not None and n > self.max_inputs):
+            raise ArgumentError(f"takes {self.inputs_wanted} inputs, got {n}", key="inputs")
 
 
 RULES: dict[str, Rule] = {}
-ALIASES: dict[str, str] = {}
+ALIASES: dict[str, str] = {}       # lower-case alias -> canonical type
 
 
 def register(rule: Rule) -> Rule:
     for name in (rule.type, *rule.aliases):
-        if name in RULES or name in ALIASES:
+        key = name.lower()
+        if key in RULES or key in ALIASES:
             raise ValueError(f"layer type {name!r} registered twice")
     RULES[rule.type] = rule
     for alias in rule.aliases:
-        ALIASES[alias] = rule.type
+        ALIASES[alias.lower()] = rule.type
     return rule
 
 
 def find_rule(type_name: str) -> Rule | None:
-    return RULES.get(ALIASES.get(type_name, type_name))
+    """The rule of a type name or alias; PyTorch and Keras class names match in any case."""
+    rule = RULES.get(type_name)
+    if rule is None:
+        key = type_name.lower()
+        rule = RULES.get(ALIASES.get(key, key))
+    return rule
 
 
 def all_type_names() -> list[str]:
-    return sorted([*RULES, *ALIASES])
+    return sorted(RULES)
+
+
+def all_aliases() -> dict[str, str]:
+    """Every alias as registered (its own spelling) -> canonical type."""
+    return {alias: rule.type for rule in RULES.values() for alias in rule.aliases}
+
+
+def suggest(word: str, options) -> str:
+    import difflib   # only error messages need it
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..args import Arg, int_list, per_axis
 from ..errors import ShapeError
 from ..shapes import elements, fmt
-from .registry import Call, Rule, register
+from .registry import Call, Rule, register, zero
 
 
 def _flatten(call: Call):
@@ -31,16 +31,18 @@ def _upsample(call: Call):
     return (h * sh, w * sw, c)
 
 
-register(Rule(type="flatten", family="reshape", summary="All axes into one.", output_shape=_flatten))
+register(Rule(type="flatten", family="reshape", summary="All axes into one.", output_shape=_flatten,
+                   params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data")))
 
 register(Rule(
     type="reshape", family="reshape", summary="A new shape with the same element count (one -1 allowed).",
     args=(Arg("shape", int_list(allow_unknown=True), help="per-sample shape, without the batch"),),
-    output_shape=_reshape,
+    output_shape=_reshape, params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
 ))
 
 register(Rule(
     type="upsample2d", family="reshape", summary="Nearest-neighbour upsampling of H and W.",
     args=(Arg("scale", per_axis(2), help="int or [sh, sw]"),),
-    output_shape=_upsample, flops_rule="none: nearest-neighbour copies",
+    output_shape=_upsample, params=zero("no weights"), macs=zero("no products"),
+    flops=zero("nearest-neighbour copies"),
 ))

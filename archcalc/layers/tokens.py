@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..args import Arg, any_integer
 from ..errors import ShapeError
-from .registry import Call, Params, Rule, one_flop_per_output, register
+from .registry import Call, Params, Rule, one_flop_per_output, register, zero
 
 
 def _sequence(call: Call):
@@ -29,19 +29,19 @@ register(Rule(
     type="class_token", family="tokens",
     summary="Prepends one learned token: [T, C] to [T + 1, C] (ViT's class token).",
     output_shape=_class_token_output, params=lambda call: Params(call.input[-1]),
-    flops_rule="none: a copy",
+    macs=zero("a copy"), flops=zero("a copy"),
 ))
 
 register(Rule(
     type="position_embedding", family="tokens",
     summary="Adds a learned [T, C] table to a [T, C] sequence (ViT's position embedding).",
     output_shape=_sequence, params=lambda call: Params(call.input[0] * call.input[1]),
-    flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
+    macs=zero("an element-wise addition"), flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
 ))
 
 register(Rule(
     type="take", family="tokens",
     summary="One token of a [T, C] sequence: [C] (e.g. the class token, index 0).",
     args=(Arg("index", any_integer, 0, help="token position; negative counts from the end"),),
-    output_shape=_take_output,
+    output_shape=_take_output, params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
 ))
