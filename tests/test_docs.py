@@ -7,7 +7,7 @@ from helpers import ROOT
 
 
 def test_every_layer_type_is_documented():
-    doc = (ROOT / "docs/spec-format.md").read_text()
+    doc = (ROOT / "docs/layers.md").read_text()
     missing = [name for name in all_type_names() if f"`{name}`" not in doc]
     assert missing == []
 
