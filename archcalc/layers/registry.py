@@ -101,6 +101,14 @@ class Rule:
     max_inputs: int | None = 1
     aliases: tuple[str, ...] = ()
     takes_activation: bool = False
+    # Workload hooks (section "Workloads" of docs): None where a type has nothing to say.
+    # MACs that multiply two activations (attention's scores and weighted values): a backward
+    # pass computes them twice more, once per operand, whatever is trainable.
+    product_macs: Callable[[Call], int] | None = None
+    # Elements one new token adds to the KV cache (causal self-attention: 2·kv_heads·head_dim).
+    cache_per_token: Callable[[Call], int] | None = None
+    # MACs to produce one new token with `context` tokens already cached.
+    decode_macs: Callable[[Call, int], int] | None = None
     arg_names: frozenset = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
