@@ -1,17 +1,37 @@
-"""archcalc: parameters, MACs, FLOPs and memory of a network from a YAML spec."""
+"""archcalc: parameters, MACs, FLOPs and memory of a network, before anyone trains it.
+
+    import archcalc
+    report = archcalc.analyze("specs/resnet50.yaml")
+    report.totals.params        # 25557032
+
+Submodules are imported on first use, so `import archcalc` stays cheap for the CLI.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+_LAZY = {
+    "analyze": "api", "analyze_file": "api", "analyze_text": "api", "analyze_mapping": "api",
+    "analyze_graph": "api", "load": "api",
+    "Graph": "graph", "Node": "graph",
+    "Report": "report", "Totals": "report", "Memory": "report", "LayerReport": "report",
+    "ArchcalcError": "errors", "SpecError": "errors", "UsageError": "errors",
+}
 
 
-def analyze(spec, batch=None, dtype=None):
-    """Analyse a spec (a path, YAML text or a mapping); returns a `Report`.
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'archcalc' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f"archcalc.{module}"), name)
+    globals()[name] = value
+    return value
 
-    Imported lazily so that `import archcalc` stays cheap for the CLI.
-    """
-    from .analysis import analyze as _analyze
-    return _analyze(spec, batch=batch, dtype=dtype)
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])
 
 
-__all__ = ["analyze", "__version__"]
+__all__ = ["__version__", *_LAZY]

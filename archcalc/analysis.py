@@ -1,4 +1,4 @@
-"""Shape inference and counting: a `Spec` becomes a `Report`.
+"""Shape inference and counting: a `Graph` becomes a `Report`.
 
 Each layer's rule gives per-sample figures; this module only propagates
 shapes along the graph, scales by the batch and adds up.
@@ -6,25 +6,16 @@ shapes along the graph, scales by the batch and adds up.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import ShapeError
 from .gcpause import without_gc
-from .graph import wire_nodes
+from .graph import Graph, wire_nodes
 from .layers import RULES, Call
-from .loader import load_spec
 from .memory import peak_live_elements
 from .report import LayerReport, Memory, Report, Totals
 from .shapes import elements, fmt
-from .spec import Spec
 
 
-def analyze(spec: Any, batch: int | None = None, dtype: str | None = None) -> Report:
-    """Analyse a spec given as a path, YAML text, a mapping or a loaded `Spec`."""
-    return analyze_spec(load_spec(spec, batch=batch, dtype=dtype))
-
-
-def _apply(node, inputs, spec) -> Call:
+def _apply(node, inputs, graph: Graph) -> Call:
     rule = RULES[node.type]
     try:
         output = tuple(rule.output_shape(Call(node.args, inputs)))
@@ -32,8 +23,7 @@ def _apply(node, inputs, spec) -> Call:
             raise ShapeError(f"output shape {fmt(output)} has an empty axis")
     except ShapeError as exc:
         received = " and ".join(fmt(s) for s in inputs)
-        raise spec.source.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}",
-                                node.path) from None
+        raise graph.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}", node) from None
     return Call(node.args, inputs, output)
 
 
@@ -44,10 +34,11 @@ def _count(node, call: Call, batch: int) -> tuple:
 
 
 @without_gc
-def analyze_spec(spec: Spec) -> Report:
-    batch = spec.batch
-    nodes, sources = wire_nodes(spec)
-    shapes: list = [None] * len(nodes) + [spec.input]     # position -1 is the model input
+def analyze_graph(graph: Graph) -> Report:
+    batch = graph.batch
+    nodes, sources = wire_nodes(graph)
+    # Model input k sits at position -1 - k, counted from the end of the list.
+    shapes: list = [None] * len(nodes) + [shape for _, shape in reversed(graph.inputs)]
     # Repeated layers share one args object (see expand.py), so a layer's figures are
     # computed once per distinct (type, arguments, input shapes) and reused.
     known: dict = {}
@@ -57,7 +48,7 @@ def analyze_spec(spec: Spec) -> Report:
         key = (node.type, id(node.args), inputs)
         figures = known.get(key)
         if figures is None:
-            figures = known[key] = _count(node, _apply(node, inputs, spec), batch)
+            figures = known[key] = _count(node, _apply(node, inputs, graph), batch)
         output, learned, buffers, macs, flops = figures
         shapes[i] = output
         # positional: name, type, inputs, output shape, params, trainable, buffers, MACs, FLOPs, blocks
@@ -67,9 +58,9 @@ def analyze_spec(spec: Spec) -> Report:
     params = sum(layer.params for layer in layers)
     trainable = sum(layer.trainable_params for layer in layers)
     buffers = sum(layer.buffers for layer in layers)
-    size = spec.dtype_bytes
+    size = graph.dtype_bytes
     sizes = [elements(layer.output_shape) for layer in layers]
-    peak = peak_live_elements(sources, sizes, elements(spec.input))
+    peak = peak_live_elements(sources, sizes, [elements(shape) for _, shape in graph.inputs])
     memory = Memory(
         params_bytes=(params + buffers) * size,
         activations_bytes=sum(sizes) * batch * size,
@@ -78,5 +69,5 @@ def analyze_spec(spec: Spec) -> Report:
     totals = Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,
                     buffers=buffers, macs=sum(layer.macs for layer in layers),
                     flops=sum(layer.flops for layer in layers), memory=memory)
-    return Report(name=spec.name, input=spec.input, batch=batch, dtype=spec.dtype,
-                  totals=totals, layers=tuple(layers))
+    return Report(name=graph.name, input=graph.input, batch=batch, dtype=graph.dtype,
+                  totals=totals, layers=tuple(layers), inputs=graph.inputs)

@@ -16,8 +16,8 @@ import click
 
 from . import __version__
 from .errors import ArchcalcError
+from .graph import DTYPE_BYTES
 from .render import FORMATS
-from .spec import DTYPE_BYTES
 
 
 class ArchcalcGroup(click.Group):
@@ -77,11 +77,17 @@ def _options(exact: bool, output: str | None = None):
 
 
 def _load_all(specs, batch, dtype):
-    from .loader import load_spec
+    """Every SPEC (a spec or a model file) as a `Graph`, with --batch and --dtype applied."""
+    from .api import apply_settings
+    from .frontends import read_model
     if list(specs).count("-") > 1:
         raise click.UsageError("standard input ('-') can be read only once")
     max_layers = click.get_current_context().find_root().params.get("max_layers")
-    return [load_spec(s, batch=batch, dtype=dtype, max_layers=max_layers) for s in specs]
+    graphs = [apply_settings(read_model(s, None, max_layers), batch=batch, dtype=dtype) for s in specs]
+    for graph in graphs:
+        for note in graph.notes:
+            click.echo(f"note: {graph.origin.file}: {note}", err=True)
+    return graphs
 
 
 def _emit(text: str, output: str | None = None, specs=()):
@@ -118,9 +124,9 @@ def _export(view, data, exact, svg, html, specs, title, **extra):
 @_export_options
 def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
-    from .analysis import analyze_spec
+    from .analysis import analyze_graph
     from .render import renderer
-    reports = [analyze_spec(spec) for spec in _load_all(specs, batch, dtype)]
+    reports = [analyze_graph(spec) for spec in _load_all(specs, batch, dtype)]
     if depth is not None:
         from .depth import collapse_layers
         reports = [collapse_layers(report, depth) for report in reports]
@@ -134,12 +140,12 @@ def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
 @_export_options
 def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     """Specs side by side, with ratios against the first."""
-    from .analysis import analyze_spec
+    from .analysis import analyze_graph
     from .compare import compare_reports
     from .render import renderer
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
-    comparison = compare_reports([analyze_spec(spec) for spec in _load_all(specs, batch, dtype)])
+    comparison = compare_reports([analyze_graph(spec) for spec in _load_all(specs, batch, dtype)])
     _export("comparison", comparison, exact, svg, html, specs, "archcalc compare")
     _emit(renderer(fmt).comparison(comparison, _options(exact, output)), output, specs)
 
@@ -170,7 +176,7 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html)
 @_report_options
 def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype, exact, output):
     """Fail (exit 1) when a SPEC exceeds its budget (flags override the spec's `budget:`)."""
-    from .analysis import analyze_spec
+    from .analysis import analyze_graph
     from .budget import check_budget
     from .render import renderer
     from .units import parse_quantity
@@ -178,12 +184,12 @@ def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype,
              for key, value in (("params", max_params), ("macs", max_macs),
                                 ("flops", max_flops), ("memory", max_memory)) if value is not None}
     loaded = _load_all(specs, batch, dtype)
-    results = [check_budget(analyze_spec(spec), spec.source.file, {**spec.budget, **flags})
+    results = [check_budget(analyze_graph(spec), spec.origin.file, {**spec.budget, **flags})
                for spec in loaded]
     _emit(renderer(fmt).budgets(results, _options(exact, output)), output, specs)
     for spec, result in zip(loaded, results):
         if not result.lines:
-            click.echo(f"warning: {spec.source.file}: no budget set (use --max-params, ... "
+            click.echo(f"warning: {spec.origin.file}: no budget set (use --max-params, ... "
                        "or a 'budget:' mapping in the spec)", err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         _annotate(loaded, results, flags)
@@ -193,16 +199,15 @@ def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype,
 
 def _annotate(loaded, results, flags):
     """GitHub Actions `::error` lines pointing at the spec's `budget:` entry."""
-    from .source import locate
     for spec, result in zip(loaded, results):
         for line in result.lines:
             if line.within:
                 continue
-            where = f"file={spec.source.file}"
-            if line.key not in flags and spec.source.text is not None:
-                found = locate(spec.source.text, ("budget", line.key))
-                if found:
-                    where += f",line={found[0]},col={found[1]}"
+            where = f"file={spec.origin.file}"
+            if line.key not in flags:
+                found = spec.origin.error("", ("budget", line.key))
+                if found.line is not None:
+                    where += f",line={found.line},col={found.column}"
             click.echo(f"::error {where}::{result.name}: {line.label} {line.used:,} exceeds the budget "
                        f"{line.allowed:,} by {-line.headroom:,}")
 
@@ -216,7 +221,7 @@ def _annotate(loaded, results, flags):
               help="Refuse to start a pass larger than this (the reference pass is slow).")
 def verify(spec, input_shape, batch, seed, max_macs):
     """Run SPEC through the pure-Python reference pass and check every layer's shape and MACs."""
-    from .analysis import analyze_spec
+    from .analysis import analyze_graph
     from .errors import UsageError
     from .render import renderer
     from .units import human_count, parse_quantity
@@ -232,10 +237,10 @@ def verify(spec, input_shape, batch, seed, max_macs):
             raise UsageError(f"--input sizes must be positive, got {input_shape!r}")
     (loaded,) = _load_all([spec], batch, None)
     loaded = with_input(loaded, shape)
-    total = analyze_spec(loaded).totals.macs
+    total = analyze_graph(loaded).totals.macs
     if total > limit:
         raise UsageError(
-            f"{loaded.source.file}: the reference pass would execute {human_count(total)} MACs, more than "
+            f"{loaded.origin.file}: the reference pass would execute {human_count(total)} MACs, more than "
             f"--max-macs {human_count(limit)} (about {total / ASSUMED_MACS_PER_SECOND:,.0f} s); "
             "run it at a smaller --input (e.g. 64,64,3) or raise --max-macs")
     result = _verify_with_progress(loaded, seed, total, run_verify)
@@ -269,7 +274,7 @@ def layers(type_name):
     rule = find_rule(type_name)
     if rule is None:
         from .errors import UsageError
-        from .expand import suggest
+        from .layers.registry import suggest
         raise UsageError(f"unknown layer type '{type_name}'" + suggest(type_name, RULES))
     _emit(describe_rule(rule))
 

@@ -1,40 +1,131 @@
-"""The layer graph: checks names and edges, and orders layers for execution."""
+"""The layer graph: the one thing every front door produces and every analysis reads.
+
+A front door (YAML spec, ONNX, Hugging Face config, Keras JSON) turns a file
+into a frozen `Graph`. Nothing after it knows where the graph came from,
+except through `Graph.origin`, which turns a node's opaque `where` into a
+located error (`FILE:LINE:COL: …` for YAML, `FILE: node 'x': …` for a model file).
+"""
 
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Protocol
 
-from .spec import MODEL_INPUT, Node, Spec
+from .errors import SpecError
+
+MODEL_INPUT = "input"        # the name of a one-input model's input
+
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 
 
-def order_nodes(spec: Spec) -> list[Node]:
+class Origin(Protocol):
+    """Where a graph came from: the file name for messages, and how to place a `where`."""
+
+    file: str
+
+    def error(self, message: str, where: Any = None) -> SpecError: ...
+
+
+@dataclass(frozen=True)
+class PlainOrigin:
+    """An origin that knows only a name: a mapping built in Python, for instance."""
+
+    file: str = "<spec>"
+
+    def error(self, message: str, where: Any = None) -> SpecError:
+        return SpecError(message, self.file)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One layer after block expansion.
+
+    `name` is fully scoped (`layer1.0.c1`); `type` is canonical; `args` are bound by the
+    type's rule; `inputs` are node names or model input names; `blocks` lists the enclosing
+    block uses as (full use name, block type), outermost first; `where` is opaque to all
+    but the front door that made it (its origin places it in errors).
+    """
+
+    name: str
+    type: str
+    args: Mapping[str, Any]
+    inputs: tuple[str, ...]
+    trainable: bool = True
+    blocks: tuple[tuple[str, str], ...] = ()
+    where: Any = None
+
+
+@dataclass(frozen=True)
+class Graph:
+    name: str
+    inputs: tuple[tuple[str, tuple[int, ...]], ...]     # (name, shape) in order
+    nodes: tuple[Node, ...]
+    batch: int = 1
+    dtype: str = "float32"
+    budget: Mapping[str, Any] = field(default_factory=dict)
+    origin: Origin = PlainOrigin()
+    notes: tuple[str, ...] = ()           # said to the user (e.g. an importer's remarks)
+
+    @property
+    def input(self) -> tuple[int, ...]:
+        """The first input's shape (the only one of most models)."""
+        return self.inputs[0][1]
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.inputs)
+
+    @property
+    def dtype_bytes(self) -> int:
+        return DTYPE_BYTES[self.dtype]
+
+    def with_input(self, shape: tuple[int, ...]) -> "Graph":
+        """The same graph with its first input resized (scale, verify --input)."""
+        first, *rest = self.inputs
+        return replace(self, inputs=((first[0], tuple(shape)), *rest))
+
+    def with_settings(self, *, batch: int | None = None, dtype: str | None = None) -> "Graph":
+        changes = {k: v for k, v in (("batch", batch), ("dtype", dtype)) if v is not None}
+        return replace(self, **changes) if changes else self
+
+    def error(self, message: str, node: Node | None = None) -> SpecError:
+        return self.origin.error(message, None if node is None else node.where)
+
+
+def order_nodes(graph: Graph) -> list[Node]:
     """The nodes in an order where every input runs first, keeping the spec's
     order wherever the edges allow (it is the order peak memory assumes).
 
     Raises SpecError on a duplicate name or a cycle.
     """
-    return wire_nodes(spec)[0]
+    return wire_nodes(graph)[0]
 
 
-def wire_nodes(spec: Spec) -> tuple[list[Node], list[tuple[int, ...]]]:
+def wire_nodes(graph: Graph) -> tuple[list[Node], list[tuple[int, ...]]]:
     """`order_nodes`, and for each ordered node the positions of its inputs in that
-    order (-1 for the model input), so later passes index lists instead of names."""
-    nodes = spec.nodes
-    index = {}
+    order; model input k is position -1 - k, so later passes index lists instead of names."""
+    nodes = graph.nodes
+    index: dict[str, int] = {}
+    for k, name in enumerate(graph.input_names):
+        index[name] = -1 - k
     for i, node in enumerate(nodes):
-        if node.name in index or node.name == MODEL_INPUT:
-            raise spec.source.error(f"duplicate layer name '{node.name}'", node.path)
+        if node.name in index:
+            raise graph.error(f"duplicate layer name '{node.name}'", node)
         index[node.name] = i
 
-    index[MODEL_INPUT] = -1
-    sources = [tuple(index[name] for name in node.inputs) for node in nodes]
+    try:
+        sources = [tuple([index[name] for name in node.inputs]) for node in nodes]
+    except KeyError as exc:
+        bad = next(node for node in nodes if any(name not in index for name in node.inputs))
+        raise graph.error(f"layer '{bad.name}' reads an unknown input '{exc.args[0]}'", bad) from None
     # The common case: every input is written before its consumer, so the spec's order is it.
     if all(max(inputs) < i for i, inputs in enumerate(sources)):
         return list(nodes), sources
 
     waiting = [0] * len(nodes)
     consumers: list[list[int]] = [[] for _ in nodes]
-    for i, node in enumerate(nodes):
+    for i in range(len(nodes)):
         for j in set(sources[i]):
             if j >= 0:
                 waiting[i] += 1
@@ -45,27 +136,29 @@ def wire_nodes(spec: Spec) -> tuple[list[Node], list[tuple[int, ...]]]:
     order = []
     while ready:
         i = heapq.heappop(ready)
-        order.append(nodes[i])
+        order.append(i)
         for j in consumers[i]:
             waiting[j] -= 1
             if waiting[j] == 0:
                 heapq.heappush(ready, j)
     if len(order) < len(nodes):
         stuck = {i for i, n in enumerate(waiting) if n}
-        cycle = _find_cycle(nodes, index, stuck)
-        first = nodes[index[cycle[0]]]
-        raise spec.source.error("cycle in layer inputs: " + " -> ".join([*cycle, cycle[0]]), first.path)
-    position = {node.name: k for k, node in enumerate(order)}
-    position[MODEL_INPUT] = -1
-    return order, [tuple(position[name] for name in node.inputs) for node in order]
+        cycle = _find_cycle(sources, stuck)
+        names = [nodes[j].name for j in cycle]
+        shown = names if len(names) <= 8 else [*names[:4], "…", *names[-3:]]
+        raise graph.error("cycle in layer inputs: " + " -> ".join([*shown, names[0]]), nodes[cycle[0]])
+    position = {i: k for k, i in enumerate(order)}
+    return ([nodes[i] for i in order],
+            [tuple([position[j] if j >= 0 else j for j in sources[i]]) for i in order])
 
 
-def _find_cycle(nodes, index, stuck) -> list[str]:
-    """Walk input edges among stuck nodes until one repeats: that loop is a cycle."""
+def _find_cycle(sources, stuck) -> list[int]:
+    """Walk input edges among stuck nodes until one repeats: that loop is a cycle (linear time)."""
     i = min(stuck)
-    seen: list[int] = []
+    seen: dict[int, int] = {}
+    walk: list[int] = []
     while i not in seen:
-        seen.append(i)
-        i = next(index[n] for n in nodes[i].inputs if n != MODEL_INPUT and index[n] in stuck)
-    loop = seen[seen.index(i):]
-    return [nodes[j].name for j in reversed(loop)]
+        seen[i] = len(walk)
+        walk.append(i)
+        i = next(j for j in sources[i] if j in stuck)
+    return list(reversed(walk[seen[i]:]))

@@ -5,21 +5,28 @@ from __future__ import annotations
 from typing import Sequence
 
 
-def peak_live_elements(sources: Sequence[Sequence[int]], sizes: Sequence[int], input_elements: int) -> int:
+def peak_live_elements(sources: Sequence[Sequence[int]], sizes: Sequence[int],
+                       input_elements: Sequence[int]) -> int:
     """Largest number of elements alive at once.
 
     Layer i (in execution order) consumes the outputs at positions `sources[i]`
-    (-1 is the model input) and produces `sizes[i]` elements. A tensor is freed
-    after its last consumer runs; while a layer runs, its inputs and its output
-    are alive together; an output nobody consumes is freed at once, except the
-    last layer's (the model's output).
+    (-1 - k is model input k) and produces `sizes[i]` elements. Every model input is
+    alive from the start; a tensor is freed after its last consumer runs; while a
+    layer runs, its inputs and its output are alive together; an output nobody
+    consumes is freed at once, except the last layer's (the model's output).
     """
     count = len(sizes)
-    last_use = [-1] * (count + 1)          # slot `count` (= index -1) is the model input
+    n_inputs = len(input_elements)
+    # Slots count .. count + n_inputs - 1 hold the inputs, so position -1 - k indexes input k.
+    all_sizes = list(sizes) + list(reversed(input_elements))
+    last_use = [-1] * (count + n_inputs)
     for i, inputs in enumerate(sources):
         for j in inputs:
             last_use[j] = i
-    live = peak = input_elements
+    live = peak = sum(input_elements)
+    for k in range(n_inputs):          # an input no layer reads is freed before the first layer
+        if last_use[-1 - k] == -1:
+            live -= input_elements[k]
     final = count - 1
     for i, inputs in enumerate(sources):
         live += sizes[i]
@@ -27,7 +34,7 @@ def peak_live_elements(sources: Sequence[Sequence[int]], sizes: Sequence[int], i
             peak = live
         for j in set(inputs):
             if last_use[j] == i:
-                live -= sizes[j] if j >= 0 else input_elements
+                live -= all_sizes[j]
         if last_use[i] == -1 and i != final:
             live -= sizes[i]
     return peak

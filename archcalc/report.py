@@ -68,7 +68,13 @@ class Report:
     dtype: str
     totals: Totals
     layers: tuple[LayerReport, ...]
+    inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()    # (name, shape) of every model input
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "input": list(self.input), "batch": self.batch, "dtype": self.dtype,
+        inputs = self.inputs or (("input", self.input),)
+        head = {"name": self.name}
+        if len(inputs) == 1:           # "input" stays for one-input models, as in version 1
+            head["input"] = list(self.input)
+        head["inputs"] = {name: list(shape) for name, shape in inputs}
+        return {**head, "batch": self.batch, "dtype": self.dtype,
                 "totals": self.totals.to_dict(), "layers": [layer.to_dict() for layer in self.layers]}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from .analysis import analyze_spec
+from .analysis import analyze_graph
 from .errors import SpecError, UsageError
 from .report import Report
-from .spec import Spec
+from .graph import Graph
 
 MAX_SIZES = 64
 
@@ -79,12 +79,12 @@ def growth_exponent(sizes: list[int], values: list[int]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in pairs) / var
 
 
-def scale_spec(spec: Spec, sizes: list[int]) -> Scaling:
+def scale_spec(spec: Graph, sizes: list[int]) -> Scaling:
     points = []
     for size in sizes:
         shape = resize_input(spec.input, size)
         try:
-            points.append(ScalePoint(size, shape, analyze_spec(replace(spec, input=shape))))
+            points.append(ScalePoint(size, shape, analyze_graph(spec.with_input(shape))))
         except SpecError as exc:
             points.append(ScalePoint(size, shape, None, exc.message))
     good = [p for p in points if p.report is not None]

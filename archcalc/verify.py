@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from .analysis import analyze_spec
-from .spec import Spec
+from .analysis import analyze_graph
+from .graph import Graph
 
 # A rough rate of the reference kernels on CPython 3.11 (benchmarks/bench_reference.py
 # measures it); used only to say how long a refused run would have taken.
@@ -44,15 +44,15 @@ class Verification:
         return all(c.agrees for c in self.checks)
 
 
-def with_input(spec: Spec, shape: tuple[int, ...] | None) -> Spec:
-    return spec if shape is None else replace(spec, input=tuple(shape))
+def with_input(graph: Graph, shape: tuple[int, ...] | None) -> Graph:
+    return graph if shape is None else graph.with_input(tuple(shape))
 
 
-def verify(spec: Spec, seed: int = 0, progress=None) -> Verification:
+def verify(spec: Graph, seed: int = 0, progress=None) -> Verification:
     import time
 
     from .reference import run
-    report = analyze_spec(spec)
+    report = analyze_graph(spec)
     start = time.perf_counter()
     result = run(spec, seed=seed, progress=progress)
     seconds = time.perf_counter() - start

@@ -11,7 +11,7 @@ import random
 import time
 from pathlib import Path
 
-from archcalc.loader import load_spec
+from archcalc import load as load_spec
 from archcalc.reference.kernels import KERNELS
 from archcalc.reference.tensor import Tensor, Weights
 from archcalc.verify import verify, with_input

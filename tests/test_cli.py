@@ -36,7 +36,7 @@ def test_analyze_json_of_several_specs_is_a_list():
 
 def test_json_rows_add_up_and_keys_follow_the_contract():
     data = json.loads(invoke("analyze", RESNET, "--format", "json").output)
-    assert set(data) == {"name", "input", "batch", "dtype", "totals", "layers"}
+    assert set(data) == {"name", "input", "inputs", "batch", "dtype", "totals", "layers"}
     assert set(data["totals"]["memory"]) == {"params_bytes", "activations_bytes", "peak_activation_bytes"}
     for key in ("params", "macs", "flops"):
         assert sum(layer[key] for layer in data["layers"]) == data["totals"][key]
@@ -189,7 +189,11 @@ def test_check_without_any_budget_warns():
 def test_python_api_accepts_yaml_text_and_mappings():
     import archcalc
     text = "input: [16]\nlayers:\n  - {type: dense, units: 8}\n"
-    assert archcalc.analyze(text).totals.params == 136
+    assert archcalc.analyze_text(text).totals.params == 136   # 16·8 + 8
+    assert archcalc.analyze_mapping({"input": [4], "layers": ["relu"]}).totals.params == 0
+    # A string is a path only: spec text given to analyze() is refused with a pointer.
+    with pytest.raises(archcalc.UsageError, match="analyze_text"):
+        archcalc.analyze("{input: [4], layers: [relu]}")
     assert archcalc.analyze({"input": [16], "layers": [{"type": "dense", "units": 8}]}, batch=2).totals.macs == 256
 
 

@@ -135,7 +135,7 @@ def test_deep_block_nesting_is_refused():
 
 
 def test_file_size_cap(tmp_path):
-    from archcalc.loader import MAX_FILE_BYTES
+    from archcalc.frontends.reading import SPEC_CAP as MAX_FILE_BYTES
     spec = tmp_path / "big.yaml"
     spec.write_text("input: [4]\nlayers: [relu]\n" + "#" * MAX_FILE_BYTES)
     start = time.perf_counter()

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from archcalc.cli import cli
 from archcalc.errors import UsageError
-from archcalc.loader import load_spec
+from archcalc import load as load_spec
 from archcalc.scale import growth_exponent, parse_sizes, scale_spec
 
 from helpers import SPECS

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..graph import order_nodes
-from ..loader import load_spec
-from ..spec import MODEL_INPUT, Spec
+from ..graph import Graph, order_nodes
 from . import unweighted, weighted  # noqa: F401  (registers the kernels)
 from .kernels import KERNELS
 from .tensor import Tensor, Weights, random_tensor
@@ -33,14 +31,15 @@ class RunResult:
 
 def run(spec: Any, input: tuple[int, ...] | None = None, seed: int = 0,
         progress: Callable[[LayerRun], None] | None = None) -> RunResult:
-    """Run `spec` (path, YAML text, mapping or Spec) on seeded random input and weights."""
-    if not isinstance(spec, Spec):
-        spec = load_spec(spec)
+    """Run `spec` (a Graph, or anything `archcalc.load` reads) on seeded random input and weights.
+    Every model input is drawn from its own seed, so adding an input changes no other."""
+    if not isinstance(spec, Graph):
+        from ..api import load
+        spec = load(spec)
     if input is not None:
-        from dataclasses import replace
-        spec = replace(spec, input=tuple(input))
-    samples = [random_tensor(spec.input, seed + i) for i in range(spec.batch)]
-    values = [{MODEL_INPUT: x} for x in samples]
+        spec = spec.with_input(tuple(input))
+    values = [{name: random_tensor(shape, seed + i, name) for name, shape in spec.inputs}
+              for i in range(spec.batch)]
     records = []
     for node in order_nodes(spec):
         kernel = KERNELS[node.type]

@@ -63,8 +63,8 @@ class Weights:
         return [low + width * draw() for _ in range(n)]
 
 
-def random_tensor(shape: tuple[int, ...], seed: int) -> Tensor:
-    rng = random.Random(f"{seed}:input")
+def random_tensor(shape: tuple[int, ...], seed: int, name: str = "input") -> Tensor:
+    rng = random.Random(f"{seed}:{name}")
     size = 1
     for n in shape:
         size *= n

@@ -1,4 +1,4 @@
-"""Reading spec text and finding where a value stands in it.
+"""The YAML door's parser, and finding where a value stands in the text.
 
 Parsing uses libyaml's safe loader when it is present and never a full
 loader. Source positions are not kept on the success path: when an error
@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SpecError
+from ...errors import SpecError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -37,16 +37,19 @@ class KeyOf(str):
 
 
 @dataclass(frozen=True)
-class Source:
-    """Where a spec came from: a file name for messages and its text for locations."""
+class YamlOrigin:
+    """Where a spec came from: a file name for messages and its text for locations.
+
+    A `where` is the path of keys and indices from the document's root to a value;
+    it is turned into a line and column only when an error needs one."""
 
     file: str
     text: str | None = None
 
-    def error(self, message: str, path: tuple = ()) -> SpecError:
+    def error(self, message: str, where: tuple | None = ()) -> SpecError:
         line = column = None
-        if self.text is not None and path:
-            found = locate(self.text, path)
+        if self.text is not None and where:
+            found = locate(self.text, where)
             if found:
                 line, column = found
         return SpecError(message, self.file, line, column)

@@ -12,23 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .args import describe
-from .errors import ArgumentError
-from .layers import find_rule, all_type_names
-from .layers.registry import Rule
-from .source import KeyOf, Source
-from .spec import MODEL_INPUT, Node
+from ...args import describe
+from ...errors import ArgumentError
+from ...graph import MODEL_INPUT, Node
+from ...layers import all_type_names, find_rule
+from ...layers.registry import Rule, suggest
+from .parse import KeyOf, YamlOrigin
 
 COMMON_KEYS = ("type", "name", "inputs", "repeat", "trainable")
 BLOCK_INPUT = "in"
 MAX_BLOCK_DEPTH = 64
 MAX_LAYERS = 10_000_000
-
-
-def suggest(word: str, options) -> str:
-    import difflib   # only error messages need it
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @dataclass
@@ -79,41 +73,43 @@ def _arguments_key(entry: dict):
     return key
 
 
-def read_blocks(raw: Any, source: Source) -> dict[str, Block]:
+def read_blocks(raw: Any, origin: YamlOrigin) -> dict[str, Block]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise source.error(f"'blocks' must be a mapping of block names, got {describe(raw)}", ("blocks",))
+        raise origin.error(f"'blocks' must be a mapping of block names, got {describe(raw)}", ("blocks",))
     blocks = {}
     for name, body in raw.items():
         path = ("blocks", name)
         if not isinstance(name, str) or not name.isidentifier():
-            raise source.error(f"block name {name!r} must be an identifier", path)
+            raise origin.error(f"block name {name!r} must be an identifier", path)
         if find_rule(name):
-            raise source.error(f"block name '{name}' is already a layer type", (*path[:-1], KeyOf(name)))
+            raise origin.error(f"block name '{name}' is already a layer type", (*path[:-1], KeyOf(name)))
         if isinstance(body, list):
             body = {"layers": body}
         if not isinstance(body, dict):
-            raise source.error(f"block '{name}' must be a mapping with 'layers', got {describe(body)}", path)
+            raise origin.error(f"block '{name}' must be a mapping with 'layers', got {describe(body)}", path)
         for key in body:
             if key not in ("args", "layers", "description"):
-                raise source.error(f"unknown key '{key}' in block '{name}'"
+                raise origin.error(f"unknown key '{key}' in block '{name}'"
                                    + suggest(str(key), ("args", "layers")), (*path, KeyOf(key)))
         layers = body.get("layers")
         if not isinstance(layers, list) or not layers:
-            raise source.error(f"block '{name}' needs a non-empty 'layers' list", path)
+            raise origin.error(f"block '{name}' needs a non-empty 'layers' list", path)
         args = body.get("args") or {}
         if isinstance(args, list) and all(isinstance(a, str) for a in args):
             args = {a: None for a in args}
         if not isinstance(args, dict) or not all(isinstance(a, str) for a in args):
-            raise source.error(f"'args' of block '{name}' must map argument names to defaults", (*path, "args"))
+            raise origin.error(f"'args' of block '{name}' must map argument names to defaults", (*path, "args"))
         blocks[name] = Block(name, dict(args), layers, path)
     return blocks
 
 
 class Expander:
-    def __init__(self, source: Source, blocks: dict[str, Block], max_layers: int = MAX_LAYERS):
-        self.source = source
+    def __init__(self, origin: YamlOrigin, blocks: dict[str, Block], max_layers: int = MAX_LAYERS,
+                 input_names: tuple[str, ...] = (MODEL_INPUT,)):
+        self.origin = origin
+        self.input_names = input_names
         self.blocks = blocks
         self.max_layers = max_layers
         self.drafts: list = []          # Nodes, and _Drafts whose inputs wait for a name
@@ -131,13 +127,13 @@ class Expander:
     # -- public ---------------------------------------------------------
     def expand(self, layers: Any) -> list[Node]:
         if not isinstance(layers, list) or not layers:
-            raise self.source.error("'layers' must be a non-empty list", ("layers",))
+            raise self.origin.error("'layers' must be a non-empty list", ("layers",))
         # Counted before anything is built, so nested repeats cannot exhaust memory.
         total = self._count(layers, None, ())
         if total > self.max_layers:
-            raise self.source.error(f"the spec expands to {total:,} layers, more than the limit of "
+            raise self.origin.error(f"the spec expands to {total:,} layers, more than the limit of "
                                     f"{self.max_layers:,} (raise it with --max-layers)", ("layers",))
-        self._scope(layers, ("layers",), prefix="", first_input=MODEL_INPUT, trainable=True,
+        self._scope(layers, ("layers",), prefix="", first_input=self.input_names[0], trainable=True,
                     enclosing=(), stack=(), values=None)
         for draft, position, ref in self.pending:
             draft.inputs[position] = self._resolve(ref)
@@ -177,7 +173,8 @@ class Expander:
         if enclosing:
             scope.names[BLOCK_INPUT] = first_input
         else:
-            scope.names[MODEL_INPUT] = MODEL_INPUT
+            for name in self.input_names:
+                scope.names[name] = name
         previous = first_input
         for index, raw in enumerate(entries):
             previous = self._entry(raw, (*path, index), scope, prefix, previous, trainable,
@@ -198,7 +195,7 @@ class Expander:
         count = scope.counters[type_name] = scope.counters.get(type_name, 0) + 1
         name = entry.get("name") or f"{type_name}_{count}"
         if name in scope.names:
-            raise self.source.error(f"duplicate layer name '{prefix}{name}'", (*path, "name"))
+            raise self.origin.error(f"duplicate layer name '{prefix}{name}'", (*path, "name"))
         trainable = trainable and frozen
         inputs = self._input_refs(entry.get("inputs"), scope, previous, path)
 
@@ -217,34 +214,34 @@ class Expander:
         """(type name, block, rule, repeat, trainable) of an entry, checked once per entry object."""
         type_name = entry.get("type")
         if not isinstance(type_name, str):
-            raise self.source.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
+            raise self.origin.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
         block = self.blocks.get(type_name)
         rule = None if block else find_rule(type_name)
         if block is None and rule is None:
-            raise self.source.error(f"unknown layer type '{type_name}'"
+            raise self.origin.error(f"unknown layer type '{type_name}'"
                                     + suggest(type_name, [*all_type_names(), *self.blocks]), (*path, "type"))
         if "name" in entry:
             name = entry["name"]
             if not isinstance(name, str) or not name or "." in name:
-                raise self.source.error(f"layer name must be a non-empty string without '.', got {describe(name)}",
+                raise self.origin.error(f"layer name must be a non-empty string without '.', got {describe(name)}",
                                         (*path, "name"))
-            if name in (MODEL_INPUT, BLOCK_INPUT):
-                raise self.source.error(f"'{name}' is reserved for the model's or block's input", (*path, "name"))
+            if name in self.input_names or name in (MODEL_INPUT, BLOCK_INPUT):
+                raise self.origin.error(f"'{name}' is reserved for the model's or block's input", (*path, "name"))
         repeat = entry.get("repeat", 1)
         if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-            raise self.source.error(f"'repeat' must be an integer >= 1, got {describe(repeat)}", (*path, "repeat"))
+            raise self.origin.error(f"'repeat' must be an integer >= 1, got {describe(repeat)}", (*path, "repeat"))
         frozen = entry.get("trainable", True)
         if not isinstance(frozen, bool):
-            raise self.source.error(f"'trainable' must be true or false, got {describe(frozen)}", (*path, "trainable"))
+            raise self.origin.error(f"'trainable' must be true or false, got {describe(frozen)}", (*path, "trainable"))
         return type_name, block, rule, repeat, frozen
 
     def _normalise(self, raw, path) -> dict:
         if isinstance(raw, str):
             return {"type": raw}
         if not isinstance(raw, dict):
-            raise self.source.error(f"a layer must be a type name or a mapping, got {describe(raw)}", path)
+            raise self.origin.error(f"a layer must be a type name or a mapping, got {describe(raw)}", path)
         if "type" not in raw:
-            raise self.source.error("layer has no 'type'", path)
+            raise self.origin.error("layer has no 'type'", path)
         return raw
 
     def _input_refs(self, declared, scope, previous, path) -> list:
@@ -253,7 +250,7 @@ class Expander:
         if isinstance(declared, str):
             declared = [declared]
         if not isinstance(declared, list) or not declared or not all(isinstance(n, str) for n in declared):
-            raise self.source.error(f"'inputs' must be a list of layer names, got {describe(declared)}",
+            raise self.origin.error(f"'inputs' must be a list of layer names, got {describe(declared)}",
                                     (*path, "inputs"))
         return [_Ref(scope, n, (*path, "inputs", i)) for i, n in enumerate(declared)]
 
@@ -270,7 +267,7 @@ class Expander:
         try:
             rule.check_inputs(len(inputs))
         except ArgumentError as exc:
-            raise self.source.error(f"layer '{full}' ({rule.type}) {exc}",
+            raise self.origin.error(f"layer '{full}' ({rule.type}) {exc}",
                                     (*path, "inputs") if "inputs" in entry else path) from None
         self._add(_Draft(full, rule.type, args, list(inputs), trainable, enclosing, path))
         activation = entry.get("activation")
@@ -278,7 +275,7 @@ class Expander:
             return full
         act_rule = find_rule(activation) if isinstance(activation, str) else None
         if act_rule is None or act_rule.family != "activation":
-            raise self.source.error(f"'activation' must name an activation layer type, got {describe(activation)}",
+            raise self.origin.error(f"'activation' must name an activation layer type, got {describe(activation)}",
                                     (*path, "activation"))
         act_name = f"{full}_{act_rule.type}"
         if act_rule.type not in self._validated:
@@ -294,7 +291,7 @@ class Expander:
             return rule.bind(raw, label=f"{rule.type} layer '{full}'", also_known=extra)
         except ArgumentError as exc:
             where = path if exc.key is None else (*path, KeyOf(exc.key) if exc.unknown else exc.key)
-            raise self.source.error(str(exc), where) from None
+            raise self.origin.error(str(exc), where) from None
 
     def _add(self, draft: _Draft):
         """Keep a draft while an input waits to be resolved; otherwise the final Node at once."""
@@ -311,11 +308,11 @@ class Expander:
         full = prefix + local
         if block.name in stack:
             chain = " -> ".join((*stack, block.name))
-            raise self.source.error(f"block '{block.name}' uses itself ({chain})", (*path, "type"))
+            raise self.origin.error(f"block '{block.name}' uses itself ({chain})", (*path, "type"))
         if len(stack) >= MAX_BLOCK_DEPTH:
-            raise self.source.error(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", path)
+            raise self.origin.error(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", path)
         if len(inputs) != 1:
-            raise self.source.error(f"block use '{full}' takes 1 input, got {len(inputs)}", (*path, "inputs"))
+            raise self.origin.error(f"block use '{full}' takes 1 input, got {len(inputs)}", (*path, "inputs"))
         if id(entry) not in self._block_values:
             self._block_values[id(entry)] = (entry, self._arguments_of_block(block, entry, path, full))
         values = self._block_values[id(entry)][1]
@@ -329,12 +326,12 @@ class Expander:
             if key in COMMON_KEYS:
                 continue
             if key not in block.args:
-                raise self.source.error(f"unknown argument '{key}' for block '{block.name}'"
+                raise self.origin.error(f"unknown argument '{key}' for block '{block.name}'"
                                         + suggest(str(key), block.args), (*path, KeyOf(key)))
             values[key] = value
         for key, value in values.items():
             if value is None:
-                raise self.source.error(f"block use '{full}' needs argument '{key}'", path)
+                raise self.origin.error(f"block use '{full}' needs argument '{key}'", path)
         return values
 
     def _substitute(self, value, values, path, done=None):
@@ -344,7 +341,7 @@ class Expander:
         if isinstance(value, str) and value.startswith("$"):
             key = value[1:]
             if key not in values:
-                raise self.source.error(f"undefined block argument '{value}'" + suggest(key, values), path)
+                raise self.origin.error(f"undefined block argument '{value}'" + suggest(key, values), path)
             return values[key]
         if not isinstance(value, (dict, list)):
             return value
@@ -358,7 +355,7 @@ class Expander:
     def _resolve(self, ref: _Ref) -> str:
         target = ref.scope.names.get(ref.name)
         if target is None:
-            raise self.source.error(f"undefined input '{ref.name}'" + suggest(ref.name, ref.scope.names), ref.path)
+            raise self.origin.error(f"undefined input '{ref.name}'" + suggest(ref.name, ref.scope.names), ref.path)
         if isinstance(target, _Ref):
             return self._resolve(target)
         return target

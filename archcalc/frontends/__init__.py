@@ -1,0 +1,127 @@
+"""Front doors: every supported file becomes a `Graph` here, and only here.
+
+`load_graph` picks the door from the file name's extension, then from the
+content; the YAML door reads specs, importers translate model files into a
+spec mapping (see imported.py) that the YAML door's builder turns into the
+graph. Adding a door is one module and one entry in `IMPORTERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, replace
+from pathlib import PurePath
+from typing import Any, Mapping
+
+from ..errors import SpecError
+from ..graph import Graph
+from .imported import Imported, ImportOptions
+from .reading import MODEL_CAP, SPEC_CAP, decode_text, read_input
+
+# name -> module: each has SUFFIXES, sniff(head) and to_spec(data, file, options).
+IMPORTERS = {
+    "onnx": "archcalc.frontends.onnx",
+    "huggingface": "archcalc.frontends.huggingface",
+    "keras": "archcalc.frontends.keras",
+}
+
+
+def _importer(name: str):
+    return importlib.import_module(IMPORTERS[name])
+
+
+@dataclass(frozen=True)
+class ImportedOrigin:
+    """Places errors in a translated model file: a path into the spec mapping becomes
+    the file's own name for the layer (`node 'Conv_12'`)."""
+
+    file: str
+    spec: Mapping[str, Any]
+    where: Mapping[str, str]
+
+    def error(self, message: str, where: Any = None) -> SpecError:
+        place = self._place(where)
+        return SpecError(f"{place}: {message}" if place else message, self.file)
+
+    def _place(self, where: Any) -> str | None:
+        if not where or where[0] != "layers" or len(where) < 2 or not isinstance(where[1], int):
+            return None
+        layers = self.spec.get("layers") or ()
+        if not 0 <= where[1] < len(layers) or not isinstance(layers[where[1]], Mapping):
+            return None
+        name = layers[where[1]].get("name")
+        return self.where.get(name) if isinstance(name, str) else None
+
+
+def _suffix(file: str) -> str:
+    return PurePath(file).suffix.lower() if not file.startswith("<") else ""
+
+
+def choose_door(file: str, head: bytes) -> str:
+    """'yaml' or an importer's name: by extension first, then by content."""
+    suffix = _suffix(file)
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    claimed = [name for name in IMPORTERS if suffix and suffix in _suffixes(name)]
+    for name in claimed or IMPORTERS:
+        if _sniff(name, head):
+            return name
+    if claimed and suffix != ".json":
+        return claimed[0]          # its own error will say what is wrong with the file
+    if suffix == ".json" and _looks_like_spec(head):
+        return "yaml"              # JSON is YAML: a spec written as JSON
+    if suffix == ".json":
+        raise SpecError("a JSON file that is neither a Hugging Face config.json (no 'model_type'), "
+                        "a Keras model JSON (no 'class_name') nor a spec (no 'layers')", file)
+    return "yaml"
+
+
+def _suffixes(name: str) -> tuple[str, ...]:
+    try:
+        return _importer(name).SUFFIXES
+    except ImportError:
+        return ()
+
+
+def _sniff(name: str, head: bytes) -> bool:
+    try:
+        module = _importer(name)
+    except ImportError:
+        return False
+    try:
+        return bool(module.sniff(head))
+    except Exception:   # a sniff is a guess; a door that cannot tell does not claim the file
+        return False
+
+
+def _looks_like_spec(head: bytes) -> bool:
+    return b'"layers"' in head
+
+
+def read_model(source: str, options: ImportOptions | None = None,
+               max_layers: int | None = None) -> Graph:
+    """A path (or `-`) of any supported kind -> `Graph`."""
+    from .yaml import MAX_LAYERS, graph_from_text
+    max_layers = max_layers or MAX_LAYERS
+    file, data = read_input(str(source), MODEL_CAP)
+    door = choose_door(file, data[:65536])
+    if door == "yaml":
+        if len(data) > SPEC_CAP:
+            raise SpecError(f"file is larger than {SPEC_CAP // 2**20} MiB", file)
+        return graph_from_text(decode_text(data, file), file, max_layers)
+    return graph_from_import(import_file(door, data, file, options or ImportOptions()), file, max_layers)
+
+
+def import_file(door: str, data: bytes, file: str, options: ImportOptions) -> Imported:
+    try:
+        module = _importer(door)
+    except ImportError as exc:
+        raise SpecError(f"cannot read this file: {exc}", file) from None
+    return module.to_spec(data, file, options)
+
+
+def graph_from_import(imported: Imported, file: str, max_layers: int | None = None) -> Graph:
+    from .yaml import MAX_LAYERS, graph_from_mapping
+    origin = ImportedOrigin(file, imported.spec, imported.where)
+    graph = graph_from_mapping(imported.spec, file, max_layers or MAX_LAYERS, origin=origin)
+    return replace(graph, notes=tuple(imported.notes))

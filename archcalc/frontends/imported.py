@@ -1,0 +1,34 @@
+"""What a model-file importer hands over: a spec mapping plus notes.
+
+Importers (ONNX, Hugging Face config.json, Keras JSON) translate a file into
+the spec language itself — the same mapping a YAML file parses to — so that
+`archcalc import` can write it out as a readable spec and every other command
+analyses exactly what that spec says. The YAML door's builder then turns the
+mapping into the layer graph; an error found there is placed through `where`.
+
+Each importer module offers:
+    SUFFIXES: tuple[str, ...]          file-name endings it claims (".onnx")
+    def sniff(head: bytes) -> bool     does the file's start look like this format
+    def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported
+and raises `archcalc.errors.SpecError(message, file, line, column)` on bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    seq_len: int | None = None                  # --seq-len: T for sequence models
+    head: str | None = None                     # --head: which head a config's model carries
+    inputs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)   # --input NAME=SHAPE
+    batch: int | None = None
+
+
+@dataclass(frozen=True)
+class Imported:
+    spec: dict[str, Any]                        # a spec mapping in the YAML spec language
+    notes: tuple[str, ...] = ()                 # said on stderr, and as comments by `import`
+    where: Mapping[str, str] = field(default_factory=dict)   # layer name -> "node 'Conv_12'"

@@ -1,0 +1,31 @@
+"""The YAML front door: spec text or a parsed mapping -> `Graph`."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any, Mapping
+
+from ...graph import Graph
+from .build import build_graph
+from .expand import MAX_LAYERS
+from .parse import YamlOrigin, parse_yaml
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def default_name(file: str) -> str:
+    if file == "<stdin>":
+        return "stdin"
+    return "model" if file.startswith("<") else PurePath(file).stem
+
+
+def graph_from_text(text: str, file: str = "<string>", max_layers: int = MAX_LAYERS) -> Graph:
+    origin = YamlOrigin(file, text)
+    return build_graph(parse_yaml(text, file), origin, default_name(file), max_layers)
+
+
+def graph_from_mapping(data: Mapping[str, Any], file: str = "<spec>", max_layers: int = MAX_LAYERS,
+                       origin=None) -> Graph:
+    """A spec already parsed (or written by an importer). `origin` places errors; by default
+    they carry the file name only."""
+    return build_graph(data, origin or YamlOrigin(file), default_name(file), max_layers)

@@ -1,0 +1,105 @@
+"""The YAML door's builder: a parsed spec mapping -> a checked `Graph`.
+
+Importers hand their translations to the same builder, so a model file and
+the spec `archcalc import` writes for it are analysed by one path.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ...args import describe
+from ...errors import UsageError
+from ...gcpause import without_gc
+from ...graph import DTYPE_BYTES, MODEL_INPUT, Graph
+from ...layers.registry import suggest
+from ...units import parse_quantity
+from .expand import MAX_LAYERS, Expander, read_blocks
+from .parse import KeyOf, YamlOrigin
+
+TOP_LEVEL_KEYS = ("name", "description", "input", "inputs", "batch", "dtype", "blocks", "layers", "budget")
+BUDGET_KEYS = ("params", "macs", "flops", "memory")
+
+
+@without_gc
+def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: int = MAX_LAYERS) -> Graph:
+    if data is None:
+        raise origin.error("the spec is empty (it needs 'input' and 'layers')")
+    if not isinstance(data, Mapping):
+        raise origin.error(f"a spec must be a mapping with 'input' and 'layers', got {describe(data)}")
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            raise origin.error(f"unknown top-level key '{key}'" + suggest(str(key), TOP_LEVEL_KEYS), (KeyOf(key),))
+    if "input" in data and "inputs" in data:
+        raise origin.error("give either 'input' or 'inputs', not both", (KeyOf("inputs"),))
+    for key in ("input", "layers"):
+        if key not in data and not (key == "input" and "inputs" in data):
+            raise origin.error(f"missing required key '{key}'")
+
+    name = data.get("name", default_name)
+    if not isinstance(name, str) or not name:
+        raise origin.error(f"'name' must be a non-empty string, got {describe(name)}", ("name",))
+    inputs = read_inputs(data, origin)
+    batch = data.get("batch", 1)
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise origin.error(f"'batch' must be an integer >= 1, got {describe(batch)}", ("batch",))
+    dtype = data.get("dtype", "float32")
+    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
+        raise origin.error(f"unknown dtype {describe(dtype)} (use {', '.join(DTYPE_BYTES)})"
+                           + (suggest(dtype, DTYPE_BYTES) if isinstance(dtype, str) else ""), ("dtype",))
+
+    expander = Expander(origin, read_blocks(data.get("blocks"), origin), max_layers,
+                        input_names=tuple(n for n, _ in inputs))
+    nodes = expander.expand(data["layers"])
+    return Graph(name=name, inputs=inputs, nodes=tuple(nodes), batch=batch, dtype=dtype,
+                 budget=read_budget(data.get("budget"), origin), origin=origin)
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if (not isinstance(value, list) or not value
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in value)):
+        return None
+    return tuple(value)
+
+
+def read_inputs(data: Mapping, origin: YamlOrigin) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """`input: [224, 224, 3]` (named `input`) or `inputs: {ids: [128], types: [128]}`, in order."""
+    if "input" in data:
+        shape = _shape(data["input"])
+        if shape is None:
+            raise origin.error(f"'input' must be a list of positive integers such as [224, 224, 3], "
+                               f"got {describe(data['input'])}", ("input",))
+        return ((MODEL_INPUT, shape),)
+    raw = data["inputs"]
+    if not isinstance(raw, Mapping) or not raw:
+        raise origin.error(f"'inputs' must map input names to shapes, such as {{ids: [128]}}, "
+                           f"got {describe(raw)}", ("inputs",))
+    inputs = []
+    for key, value in raw.items():
+        if not isinstance(key, str) or not key or "." in key:
+            raise origin.error(f"input name must be a non-empty string without '.', got {describe(key)}",
+                               ("inputs", KeyOf(key)))
+        shape = _shape(value)
+        if shape is None:
+            raise origin.error(f"input '{key}' must be a list of positive integers, got {describe(value)}",
+                               ("inputs", key))
+        inputs.append((key, shape))
+    return tuple(inputs)
+
+
+def read_budget(raw: Any, origin: YamlOrigin) -> dict[str, int]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise origin.error(f"'budget' must be a mapping, got {describe(raw)}", ("budget",))
+    budget = {}
+    for key, value in raw.items():
+        if key not in BUDGET_KEYS:
+            raise origin.error(f"unknown budget '{key}'" + suggest(str(key), BUDGET_KEYS), ("budget", KeyOf(key)))
+        try:
+            budget[key] = parse_quantity(value, memory=key == "memory")
+        except UsageError as exc:
+            raise origin.error(f"budget '{key}': {exc}", ("budget", key)) from None
+    return budget
