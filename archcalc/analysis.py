@@ -30,7 +30,34 @@ def _apply(node, inputs, graph: Graph) -> Call:
 def _count(node, call: Call, batch: int) -> tuple:
     rule = RULES[node.type]
     params = rule.params(call)
-    return call.output, params.learned, params.buffers, rule.macs(call) * batch, rule.flops(call) * batch
+    weight = rule.weight_elements(call) if rule.weight_elements else None
+    return (call.output, params.learned, params.buffers, rule.macs(call) * batch, rule.flops(call) * batch,
+            weight)
+
+
+def _held(node, figures) -> tuple[int, int, int, int, int]:
+    """(params, buffers, MACs, FLOPs, active params) of a node as its weights are held:
+    a tied weight is the other layer's, a shared repetition owns nothing, experts hold
+    E (+ shared) copies and run k (+ shared) of them."""
+    _, learned, buffers, macs, flops, weight = figures
+    if node.tied_to is not None:
+        learned -= weight
+    if node.shares is not None:
+        learned = buffers = 0
+    held, run = node.copies
+    return learned * held, buffers * held, macs * run, flops * run, learned * run
+
+
+def _check_ties(graph: Graph, nodes, weights: dict) -> None:
+    for node in nodes:
+        if node.tied_to is None:
+            continue
+        target = weights.get(node.tied_to, 0)
+        if target is None or target == 0:
+            raise graph.error(f"layer '{node.name}': tied_to '{node.tied_to}' names a layer without a weight", node)
+        if target != weights[node.name]:
+            raise graph.error(f"layer '{node.name}': tied_to '{node.tied_to}': that weight has {target:,} "
+                              f"elements, this layer's {weights[node.name]:,}", node)
 
 
 @without_gc
@@ -43,17 +70,30 @@ def analyze_graph(graph: Graph) -> Report:
     # computed once per distinct (type, arguments, input shapes) and reused.
     known: dict = {}
     layers = []
+    active = 0
+    weights: dict = {}          # name -> main weight elements, for checking tied_to
+    ties = False
     for i, node in enumerate(nodes):
         inputs = tuple([shapes[j] for j in sources[i]])
         key = (node.type, id(node.args), inputs)
         figures = known.get(key)
         if figures is None:
             figures = known[key] = _count(node, _apply(node, inputs, graph), batch)
-        output, learned, buffers, macs, flops = figures
-        shapes[i] = output
-        # positional: name, type, inputs, output shape, params, trainable, buffers, MACs, FLOPs, blocks
+        output = shapes[i] = figures[0]
+        if node.tied_to is None and node.shares is None and node.copies == (1, 1):
+            learned, buffers, macs, flops = figures[1:5]
+            active += learned
+        else:
+            learned, buffers, macs, flops, running = _held(node, figures)
+            active += running
+            ties = ties or node.tied_to is not None
+        weights[node.name] = figures[5]
+        # positional: name, type, inputs, output shape, params, trainable, buffers, MACs, FLOPs, blocks, tied_to
         layers.append(LayerReport(node.name, node.type, node.inputs, output, learned,
-                                  learned if node.trainable else 0, buffers, macs, flops, node.blocks))
+                                  learned if node.trainable else 0, buffers, macs, flops, node.blocks,
+                                  node.tied_to))
+    if ties:
+        _check_ties(graph, nodes, weights)
 
     params = sum(layer.params for layer in layers)
     trainable = sum(layer.trainable_params for layer in layers)
@@ -68,6 +108,6 @@ def analyze_graph(graph: Graph) -> Report:
     )
     totals = Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,
                     buffers=buffers, macs=sum(layer.macs for layer in layers),
-                    flops=sum(layer.flops for layer in layers), memory=memory)
+                    flops=sum(layer.flops for layer in layers), memory=memory, active_params=active)
     return Report(name=graph.name, input=graph.input, batch=batch, dtype=graph.dtype,
                   totals=totals, layers=tuple(layers), inputs=graph.inputs)

@@ -1,9 +1,9 @@
 """The command line: wires options to library functions, and errors to one line.
 
-Library code raises typed errors; `ArchcalcGroup.invoke` turns a bad spec or
-bad usage into `error: …` with exit status 2, and anything unexpected into
-`internal error: …` with exit status 3, so a bug is never mistaken for a
-bad spec.
+Library code raises typed errors; `ArchcalcGroup` turns a bad spec or bad usage
+into one line, `error: …`, with exit status 2, an interrupt into status 130,
+and anything unexpected into `internal error: …` with exit status 3, so a bug
+is never mistaken for a bad spec.
 """
 
 from __future__ import annotations
@@ -18,24 +18,44 @@ from . import __version__
 from .errors import ArchcalcError
 from .graph import DTYPE_BYTES
 from .render import FORMATS
+from .text import one_line
 
 
 class ArchcalcGroup(click.Group):
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """Click's own error blocks (Usage:/Try/Error:) become one `error:` line."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "archcalc"
+            click.echo(f"error: {one_line(exc.format_message())} (see '{command} --help')", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"error: {one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except ArchcalcError as exc:
-            # One line, always: a name or value in the message may hold a line break.
-            click.echo("error: " + str(exc).replace("\r", "\\r").replace("\n", "\\n"), err=True)
+            # One line, always: a name or value in the message may hold a line break or an escape.
+            click.echo("error: " + one_line(str(exc)), err=True)
             ctx.exit(2)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Abort() from None
         except Exception as exc:  # a bug of ours, not the user's
             if ctx.params.get("debug") or os.environ.get("ARCHCALC_DEBUG"):
                 raise
-            message = str(exc).replace("\n", "\\n")
-            click.echo(f"internal error: {type(exc).__name__}: {message} (rerun with --debug for the traceback)",
-                       err=True)
+            click.echo(f"internal error: {type(exc).__name__}: {one_line(str(exc))} "
+                       "(rerun with --debug for the traceback)", err=True)
             ctx.exit(3)
 
 
@@ -63,11 +83,71 @@ _output_option = click.option("-o", "--output", type=click.Path(dir_okay=False),
                               help="Write to FILE (whole or not at all) instead of standard output.")
 
 
-def _report_options(command):
-    """--format, --batch, --dtype, --exact and --output, shared by the commands that report figures."""
-    for option in reversed((_format_option(), _batch_option, _dtype_option, _exact_option, _output_option)):
+def _store_pairs(key):
+    """Keeps NAME=VALUE options in the context for `_load_all`, so commands need not pass them on."""
+    def store(ctx, param, values):
+        pairs = {}
+        for item in values or ():
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", ctx, param)
+            pairs[name.strip()] = value
+        ctx.meta[key] = pairs
+        return pairs
+    return store
+
+
+_set_option = click.option(
+    "--set", "set_args", multiple=True, metavar="NAME=VALUE", expose_value=False,
+    callback=_store_pairs("archcalc.set"),
+    help="Override one of the spec's `args` (repeatable), e.g. --set width=32 --set se=false.")
+
+
+def _store_shape_inputs(ctx, param, values):
+    shapes = {}
+    for name, text in _store_pairs("archcalc.raw-inputs")(ctx, param, values).items():
+        try:
+            shapes[name] = tuple(int(n) for n in text.split(","))
+        except ValueError:
+            raise click.BadParameter(f"{name}: expected sizes separated by commas, got {text!r}", ctx, param) \
+                from None
+        if not shapes[name] or min(shapes[name]) < 1:
+            raise click.BadParameter(f"{name}: sizes must be positive, got {text!r}", ctx, param)
+    ctx.meta["archcalc.inputs"] = shapes
+
+
+def _import_options(command):
+    """Options of model files that are not specs: symbolic input shapes, sequence length, head."""
+    for option in reversed((
+        click.option("--input", "input_shapes", multiple=True, metavar="NAME=SHAPE", expose_value=False,
+                     callback=_store_shape_inputs,
+                     help="Shape of a model file's input, in the file's own layout with its batch axis "
+                          "(ONNX), e.g. --input input=1,3,224,224."),
+        click.option("--seq-len", type=click.IntRange(min=1), expose_value=False,
+                     callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.seq_len", value),
+                     help="Sequence length T of a Hugging Face config's model."),
+        click.option("--head", expose_value=False,
+                     callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.head", value),
+                     help="Which head a Hugging Face config's model carries (see docs/importing.md)."),
+    )):
         command = option(command)
     return command
+
+
+def _report_options(command):
+    """--format, --batch, --dtype, --exact, --output, --set and the model-file options, shared
+    by the commands that report figures."""
+    for option in reversed((_format_option(), _batch_option, _dtype_option, _exact_option, _output_option,
+                            _set_option)):
+        command = option(command)
+    return _import_options(command)
+
+
+def _import_settings():
+    from .frontends.imported import ImportOptions
+    meta = click.get_current_context().meta
+    return ImportOptions(seq_len=meta.get("archcalc.seq_len"), head=meta.get("archcalc.head"),
+                         inputs=meta.get("archcalc.inputs") or {})
 
 
 def _options(exact: bool, output: str | None = None):
@@ -83,10 +163,15 @@ def _load_all(specs, batch, dtype):
     if list(specs).count("-") > 1:
         raise click.UsageError("standard input ('-') can be read only once")
     max_layers = click.get_current_context().find_root().params.get("max_layers")
-    graphs = [apply_settings(read_model(s, None, max_layers), batch=batch, dtype=dtype) for s in specs]
+    context = click.get_current_context()
+    overrides, options = context.meta.get("archcalc.set") or {}, _import_settings()
+    graphs = [apply_settings(read_model(s, options, max_layers, overrides), batch=batch, dtype=dtype)
+              for s in specs]
     for graph in graphs:
         for note in graph.notes:
-            click.echo(f"note: {graph.origin.file}: {note}", err=True)
+            click.echo(f"note: {one_line(graph.origin.file)}: {one_line(note)}", err=True)
+        for warning in graph.warnings:
+            click.echo(f"warning: {one_line(graph.origin.file)}: {one_line(warning)}", err=True)
     return graphs
 
 
@@ -219,6 +304,7 @@ def _annotate(loaded, results, flags):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input and weights.")
 @click.option("--max-macs", default="2G", show_default=True,
               help="Refuse to start a pass larger than this (the reference pass is slow).")
+@_set_option
 def verify(spec, input_shape, batch, seed, max_macs):
     """Run SPEC through the pure-Python reference pass and check every layer's shape and MACs."""
     from .analysis import analyze_graph

@@ -54,6 +54,9 @@ class Node:
     trainable: bool = True
     blocks: tuple[tuple[str, str], ...] = ()
     where: Any = None
+    tied_to: str | None = None         # uses that node's weight: its own counts 0 params
+    shares: str | None = None          # a repetition of that node with the same weights (`shared: true`)
+    copies: tuple[int, int] = (1, 1)   # experts: (copies held, copies run per token)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Graph:
     budget: Mapping[str, Any] = field(default_factory=dict)
     origin: Origin = PlainOrigin()
     notes: tuple[str, ...] = ()           # said to the user (e.g. an importer's remarks)
+    warnings: tuple[str, ...] = ()        # likely mistakes that do not stop the analysis
 
     @property
     def input(self) -> tuple[int, ...]:

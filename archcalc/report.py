@@ -21,12 +21,14 @@ class LayerReport(NamedTuple):
     macs: int
     flops: int
     blocks: tuple[tuple[str, str], ...] = ()   # enclosing block uses, outermost first
+    tied_to: str | None = None                  # the layer whose weight this one uses
 
     def to_dict(self) -> dict:
         return {"name": self.name, "type": self.type, "inputs": list(self.inputs),
                 "output_shape": list(self.output_shape), "params": self.params,
                 "trainable_params": self.trainable_params, "buffers": self.buffers,
-                "macs": self.macs, "flops": self.flops}
+                "macs": self.macs, "flops": self.flops,
+                **({"tied_to": self.tied_to} if self.tied_to is not None else {})}
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,11 @@ class Totals:
     macs: int
     flops: int
     memory: Memory
+    active_params: int | None = None     # params with only the experts a token runs; None: = params
 
     def to_dict(self) -> dict:
-        return {"params": self.params, "trainable_params": self.trainable_params,
+        active = self.params if self.active_params is None else self.active_params
+        return {"params": self.params, "active_params": active, "trainable_params": self.trainable_params,
                 "non_trainable_params": self.non_trainable_params, "buffers": self.buffers,
                 "macs": self.macs, "flops": self.flops,
                 "memory": {"params_bytes": self.memory.params_bytes,

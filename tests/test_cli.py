@@ -74,9 +74,9 @@ def write(tmp_path, text, name="spec.yaml"):
     ("input: [4]\nlayers: [\n", ":3:1", "invalid YAML: did not find expected node content"),
     ("input: [4]\nlayers:\n  - {type: dense, units: 2}\n  - {type: warp, x: 1}\n", ":4:12",
      "unknown layer type 'warp'"),
-    ("input: [4, 4, 8]\nlayers:\n  - {type: conv2d, name: c, filters: 2, kernel: 1}\n"
+    ("input: [5, 5, 8]\nlayers:\n  - {type: conv2d, name: c, filters: 2, kernel: 1}\n"
      "  - {type: add, inputs: [c, input]}\n", ":4:5",
-     "layer 'add_1' (add): inputs must have the same shape; received [4, 4, 2] and [4, 4, 8]"),
+     "layer 'add_1' (add): inputs must have the same shape; received [5, 5, 2] and [5, 5, 8]"),
     ("- relu\n", "", "a spec must be a mapping with 'input' and 'layers', got list ['relu']"),
     ("input: [4]\n", "", "missing required key 'layers'"),
     ("input: [4]\nlayer: [relu]\nlayers: [relu]\n", ":2:1", "unknown top-level key 'layer' (did you mean 'layers'?)"),

@@ -90,7 +90,7 @@ def test_forward_reference():
 @pytest.mark.parametrize("layers, blocks, message", [
     ([{"type": "loop"}], {"loop": [{"type": "loop"}]}, "block 'loop' uses itself (loop -> loop)"),
     ([{"type": "a"}], {"a": [{"type": "b"}], "b": [{"type": "a"}]}, "block 'a' uses itself (a -> b -> a)"),
-    ([{"type": "x"}], {"x": [{"type": "dense", "units": "$width"}]}, "undefined block argument '$width'"),
+    ([{"type": "x"}], {"x": [{"type": "dense", "units": "$width"}]}, "undefined argument '$width'"),
     ([{"type": "x", "widht": 3}], {"x": {"args": {"width": 2}, "layers": ["relu"]}},
      "unknown argument 'widht' for block 'x' (did you mean 'width'?)"),
     ([{"type": "x"}], {"x": {"args": {"width": None}, "layers": ["relu"]}}, "needs argument 'width'"),

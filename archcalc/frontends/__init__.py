@@ -99,8 +99,8 @@ def _looks_like_spec(head: bytes) -> bool:
 
 
 def read_model(source: str, options: ImportOptions | None = None,
-               max_layers: int | None = None) -> Graph:
-    """A path (or `-`) of any supported kind -> `Graph`."""
+               max_layers: int | None = None, overrides: Mapping[str, str] | None = None) -> Graph:
+    """A path (or `-`) of any supported kind -> `Graph`; `overrides` are `--set` pairs."""
     from .yaml import MAX_LAYERS, graph_from_text
     max_layers = max_layers or MAX_LAYERS
     file, data = read_input(str(source), MODEL_CAP)
@@ -108,8 +108,9 @@ def read_model(source: str, options: ImportOptions | None = None,
     if door == "yaml":
         if len(data) > SPEC_CAP:
             raise SpecError(f"file is larger than {SPEC_CAP // 2**20} MiB", file)
-        return graph_from_text(decode_text(data, file), file, max_layers)
-    return graph_from_import(import_file(door, data, file, options or ImportOptions()), file, max_layers)
+        return graph_from_text(decode_text(data, file), file, max_layers, overrides)
+    imported = import_file(door, data, file, options or ImportOptions())
+    return graph_from_import(imported, file, max_layers, overrides)
 
 
 def import_file(door: str, data: bytes, file: str, options: ImportOptions) -> Imported:
@@ -120,8 +121,9 @@ def import_file(door: str, data: bytes, file: str, options: ImportOptions) -> Im
     return module.to_spec(data, file, options)
 
 
-def graph_from_import(imported: Imported, file: str, max_layers: int | None = None) -> Graph:
+def graph_from_import(imported: Imported, file: str, max_layers: int | None = None,
+                      overrides: Mapping[str, str] | None = None) -> Graph:
     from .yaml import MAX_LAYERS, graph_from_mapping
     origin = ImportedOrigin(file, imported.spec, imported.where)
-    graph = graph_from_mapping(imported.spec, file, max_layers or MAX_LAYERS, origin=origin)
+    graph = graph_from_mapping(imported.spec, file, max_layers or MAX_LAYERS, origin=origin, overrides=overrides)
     return replace(graph, notes=tuple(imported.notes))

@@ -47,7 +47,11 @@ def _weights_per_output(call: Call) -> int:
 
 def _params(call: Call) -> Params:
     c_out = _out_channels(call)
-    return Params(_weights_per_output(call) * c_out + (c_out if call["bias"] else 0))
+    return Params(_weight_elements(call) + (c_out if call["bias"] else 0))
+
+
+def _weight_elements(call: Call) -> int:
+    return _weights_per_output(call) * _out_channels(call)
 
 
 def _macs(call: Call) -> int:
@@ -70,7 +74,7 @@ for _axes, _name in ((1, "conv1d"), (2, "conv2d")):
         args=(Arg("filters", positive, help="output channels"), *_geometry(_axes),
               Arg("groups", positive, 1), Arg("bias", boolean, True)),
         output_shape=_output_for(_axes), params=_params, macs=_macs, flops=weighted_flops(_macs),
-        flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True,
+        flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, weight_elements=_weight_elements,
     ))
 
 register(Rule(

@@ -30,5 +30,5 @@ register(Rule(
     args=(Arg("units", positive, help="output features"), Arg("bias", boolean, True)),
     output_shape=_output, params=_params, macs=_macs, flops=weighted_flops(_macs),
     flops_rule=WEIGHTED_FLOPS_RULE,
-    takes_activation=True,
+    takes_activation=True, weight_elements=lambda call: call.input[-1] * call["units"],
 ))

@@ -105,6 +105,8 @@ class Rule:
     # MACs that multiply two activations (attention's scores and weighted values): a backward
     # pass computes them twice more, once per operand, whatever is trainable.
     product_macs: Callable[[Call], int] | None = None
+    # Elements of the main weight another layer may share with `tied_to` (None: nothing to tie).
+    weight_elements: Callable[[Call], int] | None = None
     # Elements one new token adds to the KV cache (causal self-attention: 2·kv_heads·head_dim).
     cache_per_token: Callable[[Call], int] | None = None
     # MACs to produce one new token with `context` tokens already cached.

@@ -19,13 +19,14 @@ def default_name(file: str) -> str:
     return "model" if file.startswith("<") else PurePath(file).stem
 
 
-def graph_from_text(text: str, file: str = "<string>", max_layers: int = MAX_LAYERS) -> Graph:
+def graph_from_text(text: str, file: str = "<string>", max_layers: int = MAX_LAYERS,
+                    overrides: Mapping[str, str] | None = None) -> Graph:
     origin = YamlOrigin(file, text)
-    return build_graph(parse_yaml(text, file), origin, default_name(file), max_layers)
+    return build_graph(parse_yaml(text, file), origin, default_name(file), max_layers, overrides)
 
 
 def graph_from_mapping(data: Mapping[str, Any], file: str = "<spec>", max_layers: int = MAX_LAYERS,
-                       origin=None) -> Graph:
+                       origin=None, overrides: Mapping[str, str] | None = None) -> Graph:
     """A spec already parsed (or written by an importer). `origin` places errors; by default
     they carry the file name only."""
-    return build_graph(data, origin or YamlOrigin(file), default_name(file), max_layers)
+    return build_graph(data, origin or YamlOrigin(file), default_name(file), max_layers, overrides)

@@ -12,17 +12,21 @@ from ...args import describe
 from ...errors import UsageError
 from ...gcpause import without_gc
 from ...graph import DTYPE_BYTES, MODEL_INPUT, Graph
-from ...layers.registry import suggest
+from ...layers.registry import find_rule, suggest
 from ...units import parse_quantity
 from .expand import MAX_LAYERS, Expander, read_blocks
 from .parse import KeyOf, YamlOrigin
+from .values import read_overrides
 
-TOP_LEVEL_KEYS = ("name", "description", "input", "inputs", "batch", "dtype", "blocks", "layers", "budget")
+TOP_LEVEL_KEYS = ("name", "description", "args", "input", "inputs", "batch", "dtype", "blocks", "layers",
+                  "budget")
 BUDGET_KEYS = ("params", "macs", "flops", "memory")
 
 
 @without_gc
-def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: int = MAX_LAYERS) -> Graph:
+def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: int = MAX_LAYERS,
+                overrides: Mapping[str, str] | None = None) -> Graph:
+    """`overrides` are `--set NAME=VALUE` pairs for the spec's `args`."""
     if data is None:
         raise origin.error("the spec is empty (it needs 'input' and 'layers')")
     if not isinstance(data, Mapping):
@@ -48,11 +52,38 @@ def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: in
         raise origin.error(f"unknown dtype {describe(dtype)} (use {', '.join(DTYPE_BYTES)})"
                            + (suggest(dtype, DTYPE_BYTES) if isinstance(dtype, str) else ""), ("dtype",))
 
+    values = read_overrides(read_args(data.get("args"), origin), overrides or {})
     expander = Expander(origin, read_blocks(data.get("blocks"), origin), max_layers,
-                        input_names=tuple(n for n, _ in inputs))
-    nodes = expander.expand(data["layers"])
-    return Graph(name=name, inputs=inputs, nodes=tuple(nodes), batch=batch, dtype=dtype,
-                 budget=read_budget(data.get("budget"), origin), origin=origin)
+                        input_names=tuple(n for n, _ in inputs), values=values)
+    nodes = tuple(expander.expand(data["layers"]))
+    return Graph(name=name, inputs=inputs, nodes=nodes, batch=batch, dtype=dtype,
+                 budget=read_budget(data.get("budget"), origin), origin=origin,
+                 warnings=channels_last_warnings(inputs, nodes))
+
+
+def read_args(raw: Any, origin: YamlOrigin) -> dict[str, Any]:
+    """The spec's `args`: names and default values usable as `$name` everywhere."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise origin.error(f"'args' must map argument names to values, got {describe(raw)}", ("args",))
+    for key in raw:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise origin.error(f"argument name {describe(key)} must be an identifier", ("args", KeyOf(key)))
+    return dict(raw)
+
+
+def channels_last_warnings(inputs, nodes) -> tuple[str, ...]:
+    """`[3, 224, 224]` before a 2-D convolution is almost surely channels-first."""
+    shape = inputs[0][1]
+    first = next((node for node in nodes if node.inputs and node.inputs[0] == inputs[0][0]), None)
+    if first is None or len(shape) != 3 or shape[0] not in (1, 3, 4) or shape[-1] <= 4:
+        return ()
+    rule = find_rule(first.type)
+    if rule is None or rule.family != "conv" or "kernel" not in first.args or len(first.args["kernel"]) != 2:
+        return ()
+    return (f"input {list(shape)} looks channels-first; shapes are channels-last, [H, W, C] "
+            f"(did you mean {[shape[1], shape[2], shape[0]]}?)",)
 
 
 def _shape(value: Any) -> tuple[int, ...] | None:

@@ -1,217 +1,195 @@
-"""Block expansion: the spec's `layers` (with blocks, `repeat`, `$args` and
-`activation:` shorthands) become a flat list of `Node`s.
+"""Expansion: the spec's `layers` (with blocks, `repeat`, `if:`, `$args`, expressions,
+`activation:` shorthands, tied, shared and expert weights) become a flat list of `Node`s.
 
 Names are scoped: a layer `c1` inside the second repetition of block use
-`layer1` is `layer1.1.c1`. Input references are resolved when a scope ends,
+`layer1` is `layer1.1.c1`. Input references are resolved when expansion ends,
 so a layer may name one written after it; whether that makes a cycle is the
-graph's business.
+graph's business. The other jobs live beside this module: counting for the
+bomb guard (count.py), values and expressions (values.py, expressions.py),
+block declarations (blocks.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from ...args import describe
 from ...errors import ArgumentError
 from ...graph import MODEL_INPUT, Node
 from ...layers import all_type_names, find_rule
 from ...layers.registry import Rule, suggest
+from .blocks import Block, read_blocks  # noqa: F401  (read_blocks is part of this door's API)
+from .count import MAX_BLOCK_DEPTH, LayerCounter
 from .parse import KeyOf, YamlOrigin
+from .values import bind_block_values, substitute
 
-COMMON_KEYS = ("type", "name", "inputs", "repeat", "trainable")
+# Keys every entry may have besides its type's arguments (see docs/spec-format.md).
+ENTRY_KEYS = ("type", "name", "inputs", "repeat", "trainable", "if", "tied_to", "shared",
+              "experts", "top_k", "router_bias", "shared_experts")
+EXPERT_KEYS = ("top_k", "router_bias", "shared_experts")
 BLOCK_INPUT = "in"
-MAX_BLOCK_DEPTH = 64
 MAX_LAYERS = 10_000_000
+ROUTER_TYPE = "dense"       # the experts' router, as the spec language defines it
 
 
-@dataclass
-class Block:
-    name: str
-    args: dict[str, Any]          # defaults; None means the use must give it
-    layers: list
-    path: tuple
-
-
-# The helpers below are plain slotted classes rather than dataclasses: they are
-# internal, and building dataclasses costs import time on every command.
+# Internal helpers are plain slotted classes rather than dataclasses: building
+# dataclasses costs import time on every command.
 
 class _Scope:
-    __slots__ = ("names", "counters")
+    """The names one list of entries defines: local name -> full name (or a _Ref)."""
+    __slots__ = ("names", "counters", "left_out")
 
     def __init__(self):
-        self.names: dict = {}      # local name -> full name or _Ref
+        self.names: dict = {}
         self.counters: dict = {}
+        self.left_out: dict = {}       # names of entries an `if:` left out -> their path
 
 
 class _Ref:
-    """A name written in `inputs`, resolved when its scope is complete."""
-    __slots__ = ("scope", "name", "path")
+    """A name written in `inputs` or `tied_to`, resolved when expansion ends."""
+    __slots__ = ("scope", "name", "path", "reader")
 
-    def __init__(self, scope: _Scope, name: str, path: tuple):
-        self.scope, self.name, self.path = scope, name, path
-
-
-class _Draft:
-    """A layer whose inputs wait for names written after it."""
-    __slots__ = ("name", "type", "args", "inputs", "trainable", "blocks", "path")
-
-    def __init__(self, name, type, args, inputs, trainable, blocks, path):
-        self.name, self.type, self.args, self.inputs = name, type, args, inputs
-        self.trainable, self.blocks, self.path = trainable, blocks, path
+    def __init__(self, scope: _Scope, name: str, path: tuple, reader: str):
+        self.scope, self.name, self.path, self.reader = scope, name, path, reader
 
 
-def _arguments_key(entry: dict):
-    """Equal layer arguments share one validated args object (and so, in the analysis,
-    one set of figures): the key is the entry without its per-use fields, or the
-    entry's identity when a value (a list) cannot be hashed."""
-    key = tuple([item for item in entry.items() if item[0] not in ("name", "inputs", "repeat", "trainable")])
-    try:
-        hash(key)
-    except TypeError:
-        return id(entry)
-    return key
+class _Context:
+    """Where an entry is expanded: name prefix, enclosing block uses, the values `$names`
+    see, and how its weights are held (frozen, shared with repetition 0, expert copies)."""
+    __slots__ = ("prefix", "trainable", "enclosing", "stack", "values", "copies", "shares")
+
+    def __init__(self, prefix="", trainable=True, enclosing=(), stack=(), values=None, copies=(1, 1),
+                 shares=None):
+        self.prefix, self.trainable, self.enclosing, self.stack = prefix, trainable, enclosing, stack
+        self.values, self.copies, self.shares = values, copies, shares
+
+    def but(self, **changes) -> "_Context":
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields.update(changes)
+        return _Context(**fields)
+
+    def shared_name(self, full: str) -> str | None:
+        """The name this layer has in repetition 0, when its weights are shared with it."""
+        if self.shares is None:
+            return None
+        current, first = self.shares
+        return first + full[len(current):]
 
 
-def read_blocks(raw: Any, origin: YamlOrigin) -> dict[str, Block]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise origin.error(f"'blocks' must be a mapping of block names, got {describe(raw)}", ("blocks",))
-    blocks = {}
-    for name, body in raw.items():
-        path = ("blocks", name)
-        if not isinstance(name, str) or not name.isidentifier():
-            raise origin.error(f"block name {name!r} must be an identifier", path)
-        if find_rule(name):
-            raise origin.error(f"block name '{name}' is already a layer type", (*path[:-1], KeyOf(name)))
-        if isinstance(body, list):
-            body = {"layers": body}
-        if not isinstance(body, dict):
-            raise origin.error(f"block '{name}' must be a mapping with 'layers', got {describe(body)}", path)
-        for key in body:
-            if key not in ("args", "layers", "description"):
-                raise origin.error(f"unknown key '{key}' in block '{name}'"
-                                   + suggest(str(key), ("args", "layers")), (*path, KeyOf(key)))
-        layers = body.get("layers")
-        if not isinstance(layers, list) or not layers:
-            raise origin.error(f"block '{name}' needs a non-empty 'layers' list", path)
-        args = body.get("args") or {}
-        if isinstance(args, list) and all(isinstance(a, str) for a in args):
-            args = {a: None for a in args}
-        if not isinstance(args, dict) or not all(isinstance(a, str) for a in args):
-            raise origin.error(f"'args' of block '{name}' must map argument names to defaults", (*path, "args"))
-        blocks[name] = Block(name, dict(args), layers, path)
-    return blocks
+class _Read:
+    """An entry's own keys, checked once per entry object."""
+    __slots__ = ("type", "block", "rule", "repeat", "trainable", "tied_to", "shared", "experts")
+
+    def __init__(self, type, block, rule, repeat, trainable, tied_to, shared, experts):
+        self.type, self.block, self.rule, self.repeat = type, block, rule, repeat
+        self.trainable, self.tied_to, self.shared, self.experts = trainable, tied_to, shared, experts
 
 
 class Expander:
     def __init__(self, origin: YamlOrigin, blocks: dict[str, Block], max_layers: int = MAX_LAYERS,
-                 input_names: tuple[str, ...] = (MODEL_INPUT,)):
+                 input_names: tuple[str, ...] = (MODEL_INPUT,), values: Mapping[str, Any] | None = None):
         self.origin = origin
         self.input_names = input_names
         self.blocks = blocks
         self.max_layers = max_layers
-        self.drafts: list = []          # Nodes, and _Drafts whose inputs wait for a name
-        self.pending: list[tuple[_Draft, int, _Ref]] = []
-        self._counted: dict = {}
+        self.values = dict(values) if values else None      # the spec's `args`, after --set
+        self.nodes: list = []           # Nodes, and lists [fields…] whose references wait
+        self.pending: list = []         # (index in nodes, field position, slot, _Ref)
         # Repetitions of a block see the same entries with the same values: substitution,
-        # validation and block arguments are done once per distinct object and shared.
-        # Cached values hold on to their key objects, so an id() is never reused while cached.
-        # `_validated` maps entry ids, equal-content keys and activation type names to args.
-        self._substituted: dict = {}
-        self._validated: dict = {}
-        self._block_values: dict = {}
-        self._read: dict = {}
+        # reading, validation and block values are done once per distinct object and shared.
+        # Each cache keeps its key objects alive, so an id() is never reused while cached.
+        self._substituted: dict = {}    # (id(raw entry), id(values)) -> (raw, values, entry)
+        self._conditions: dict = {}     # (id(raw entry), id(values)) -> (raw, values, keep?)
+        self._read: dict = {}           # id(entry) -> (entry, _Read)
+        self._bound: dict = {}          # id(entry) or equal-content key -> (entry, bound args)
+        self._block_values: dict = {}   # (id(entry), id(values)) -> (entry, values, block values)
 
     # -- public ---------------------------------------------------------
     def expand(self, layers: Any) -> list[Node]:
         if not isinstance(layers, list) or not layers:
             raise self.origin.error("'layers' must be a non-empty list", ("layers",))
         # Counted before anything is built, so nested repeats cannot exhaust memory.
-        total = self._count(layers, None, ())
+        total = LayerCounter(self.blocks, ENTRY_KEYS).count(layers, self.values)
         if total > self.max_layers:
             raise self.origin.error(f"the spec expands to {total:,} layers, more than the limit of "
                                     f"{self.max_layers:,} (raise it with --max-layers)", ("layers",))
-        self._scope(layers, ("layers",), prefix="", first_input=self.input_names[0], trainable=True,
-                    enclosing=(), stack=(), values=None)
-        for draft, position, ref in self.pending:
-            draft.inputs[position] = self._resolve(ref)
-        return [Node(d.name, d.type, d.args, tuple(d.inputs), d.trainable, d.blocks, d.path)
-                if isinstance(d, _Draft) else d for d in self.drafts]
-
-    # -- counting -------------------------------------------------------
-    def _count(self, entries, values, stack) -> int:
-        """Layers `entries` expand to. Lenient: malformed entries count 1 and are
-        reported by the expansion itself."""
-        def pick(v):   # a `$arg` replaced by its value, as the expansion will
-            return values.get(v[1:], v) if values and isinstance(v, str) and v.startswith("$") else v
-
-        total = 0
-        for raw in entries if isinstance(entries, list) else ():
-            entry = {"type": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
-            repeat = pick(entry.get("repeat", 1))
-            repeat = repeat if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 0 else 1
-            kind = pick(entry.get("type"))
-            block = self.blocks.get(kind) if isinstance(kind, str) else None
-            if block is None or block.name in stack or len(stack) >= MAX_BLOCK_DEPTH:
-                each = 1 + (pick(entry.get("activation")) not in (None, "linear"))
+        self._scope(layers, ("layers",), self.input_names[0], _Context(values=self.values))
+        for index, position, slot, ref in self.pending:
+            fields = self.nodes[index]
+            target = self._resolve(ref)
+            if slot is None:
+                fields[position] = target
             else:
-                inner = {**block.args, **{k: pick(v) for k, v in entry.items() if k not in COMMON_KEYS}}
-                # Only scalar arguments can change a count (repeat, activation, nested uses).
-                key = (block.name, tuple(sorted((k, repr(v)) for k, v in inner.items()
-                                                if isinstance(v, (int, float, str, bool, type(None))))))
-                if key not in self._counted:
-                    self._counted[key] = self._count(block.layers, inner, (*stack, block.name))
-                each = self._counted[key]
-            total += repeat * each
-        return total
+                fields[position][slot] = target
+        return [node if isinstance(node, Node) else _finish(node) for node in self.nodes]
 
     # -- scopes ---------------------------------------------------------
-    def _scope(self, entries, path, prefix, first_input, trainable, enclosing, stack, values):
+    def _scope(self, entries, path, first_input, context: _Context):
         scope = _Scope()
-        if enclosing:
+        if context.enclosing:
             scope.names[BLOCK_INPUT] = first_input
         else:
             for name in self.input_names:
                 scope.names[name] = name
         previous = first_input
         for index, raw in enumerate(entries):
-            previous = self._entry(raw, (*path, index), scope, prefix, previous, trainable,
-                                   enclosing, stack, values)
+            previous = self._entry(raw, (*path, index), scope, previous, context)
         return previous
 
-    def _entry(self, raw, path, scope, prefix, previous, trainable, enclosing, stack, values):
+    def _entry(self, raw, path, scope: _Scope, previous, context: _Context):
         entry = self._normalise(raw, path)
+        values = context.values
+        if "if" in entry and not self._keeps(raw, entry, path, values):
+            name = entry.get("name")
+            if isinstance(name, str):
+                scope.left_out.setdefault(name, path)
+            return previous          # left out, and not otherwise evaluated
         if values is not None:
             key = (id(raw), id(values))
             if key not in self._substituted:
-                self._substituted[key] = (raw, values, self._substitute(entry, values, path))
+                self._substituted[key] = (raw, values, substitute(entry, values, path, self.origin))
             entry = self._substituted[key][2]
         if id(entry) not in self._read:
             self._read[id(entry)] = (entry, self._read_entry(entry, path))
-        type_name, block, rule, repeat, frozen = self._read[id(entry)][1]
+        read: _Read = self._read[id(entry)][1]
 
-        count = scope.counters[type_name] = scope.counters.get(type_name, 0) + 1
-        name = entry.get("name") or f"{type_name}_{count}"
+        count = scope.counters[read.type] = scope.counters.get(read.type, 0) + 1
+        name = entry.get("name") or f"{read.type}_{count}"
         if name in scope.names:
-            raise self.origin.error(f"duplicate layer name '{prefix}{name}'", (*path, "name"))
-        trainable = trainable and frozen
-        inputs = self._input_refs(entry.get("inputs"), scope, previous, path)
+            raise self.origin.error(f"duplicate layer name '{context.prefix}{name}'", (*path, "name"))
+        scope.left_out.pop(name, None)
+        context = context.but(trainable=context.trainable and read.trainable)
+        inputs = self._input_refs(entry.get("inputs"), scope, previous, path, context.prefix + name)
+        tied = _Ref(scope, read.tied_to, (*path, "tied_to"), context.prefix + name) if read.tied_to else None
 
-        for r in range(repeat):
+        first = f"{context.prefix}{name}.0"
+        for r in range(read.repeat):
             local = f"{name}.{r}" if "repeat" in entry else name
-            if block:
-                output = self._use_block(block, entry, local, inputs, path, prefix, trainable, enclosing, stack)
+            here = context
+            if read.shared and r > 0:
+                here = context.but(shares=(f"{context.prefix}{local}", context.shared_name(first) or first))
+            if read.experts:
+                inputs = self._route(read, entry, local, inputs, path, here)
+                here = here.but(copies=_times(here.copies, read.experts))
+            if read.block:
+                output = self._use_block(read.block, entry, local, inputs, path, here)
             else:
-                output = self._layer(rule, entry, local, inputs, path, prefix, trainable, enclosing)
+                output = self._layer(read.rule, entry, local, inputs, path, here, tied)
             scope.names[local] = output
             inputs = [output]
         scope.names[name] = inputs[0]
         return inputs[0]
 
-    def _read_entry(self, entry, path) -> tuple:
-        """(type name, block, rule, repeat, trainable) of an entry, checked once per entry object."""
+    def _keeps(self, raw, entry, path, values) -> bool:
+        key = (id(raw), id(values))
+        if key not in self._conditions:
+            condition = substitute(entry["if"], values or {}, (*path, "if"), self.origin)
+            if not isinstance(condition, bool):
+                raise self.origin.error(f"'if' must be true or false, got {describe(condition)}", (*path, "if"))
+            self._conditions[key] = (raw, values, condition)
+        return self._conditions[key][2]
+
+    def _read_entry(self, entry, path) -> _Read:
         type_name = entry.get("type")
         if not isinstance(type_name, str):
             raise self.origin.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
@@ -230,10 +208,44 @@ class Expander:
         repeat = entry.get("repeat", 1)
         if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
             raise self.origin.error(f"'repeat' must be an integer >= 1, got {describe(repeat)}", (*path, "repeat"))
-        frozen = entry.get("trainable", True)
-        if not isinstance(frozen, bool):
-            raise self.origin.error(f"'trainable' must be true or false, got {describe(frozen)}", (*path, "trainable"))
-        return type_name, block, rule, repeat, frozen
+        trainable = self._flag(entry, "trainable", True, path)
+        shared = self._flag(entry, "shared", False, path)
+        tied_to = entry.get("tied_to")
+        if tied_to is not None:
+            if not isinstance(tied_to, str) or not tied_to:
+                raise self.origin.error(f"'tied_to' must name a layer, got {describe(tied_to)}", (*path, "tied_to"))
+            if block is not None or rule.weight_elements is None:
+                what = f"block '{type_name}'" if block is not None else f"a {rule.type} layer"
+                raise self.origin.error(f"'tied_to' needs a layer with a weight to share; {what} has none",
+                                        (*path, "tied_to"))
+        experts = self._experts(entry, path)
+        return _Read(block.name if block else rule.type, block, rule, repeat, trainable, tied_to, shared, experts)
+
+    def _flag(self, entry, key, default, path) -> bool:
+        value = entry.get(key, default)
+        if not isinstance(value, bool):
+            raise self.origin.error(f"'{key}' must be true or false, got {describe(value)}", (*path, key))
+        return value
+
+    def _experts(self, entry, path) -> tuple[int, int, bool] | None:
+        """(experts, top_k, router bias, shared experts) of a mixture-of-experts entry."""
+        if "experts" not in entry:
+            for key in EXPERT_KEYS:
+                if key in entry:
+                    raise self.origin.error(f"'{key}' goes with 'experts'", (*path, KeyOf(key)))
+            return None
+
+        def number(key, default, minimum):
+            value = entry.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise self.origin.error(f"'{key}' must be an integer >= {minimum}, got {describe(value)}",
+                                        (*path, key))
+            return value
+        experts, top_k = number("experts", None, 1), number("top_k", 1, 1)
+        shared = number("shared_experts", 0, 0)
+        if top_k > experts:
+            raise self.origin.error(f"'top_k' {top_k} is more than the {experts} experts", (*path, "top_k"))
+        return experts, top_k, self._flag(entry, "router_bias", False, path), shared
 
     def _normalise(self, raw, path) -> dict:
         if isinstance(raw, str):
@@ -244,7 +256,7 @@ class Expander:
             raise self.origin.error("layer has no 'type'", path)
         return raw
 
-    def _input_refs(self, declared, scope, previous, path) -> list:
+    def _input_refs(self, declared, scope, previous, path, reader) -> list:
         if declared is None:
             return [previous]
         if isinstance(declared, str):
@@ -252,24 +264,19 @@ class Expander:
         if not isinstance(declared, list) or not declared or not all(isinstance(n, str) for n in declared):
             raise self.origin.error(f"'inputs' must be a list of layer names, got {describe(declared)}",
                                     (*path, "inputs"))
-        return [_Ref(scope, n, (*path, "inputs", i)) for i, n in enumerate(declared)]
+        return [_Ref(scope, n, (*path, "inputs", i), reader) for i, n in enumerate(declared)]
 
     # -- plain layers ---------------------------------------------------
-    def _layer(self, rule: Rule, entry, local, inputs, path, prefix, trainable, enclosing):
-        full = prefix + local
-        known = self._validated.get(id(entry))
-        if known is None:    # a new entry object: maybe equal to one validated before
-            key = _arguments_key(entry)
-            if key not in self._validated:
-                self._validated[key] = (entry, self._arguments(rule, entry, path, full))
-            known = self._validated[id(entry)] = (entry, self._validated[key][1])
-        args = known[1]
+    def _layer(self, rule: Rule, entry, local, inputs, path, context: _Context, tied: _Ref | None):
+        full = context.prefix + local
+        args = self._bound_arguments(rule, entry, path, full)
         try:
             rule.check_inputs(len(inputs))
         except ArgumentError as exc:
             raise self.origin.error(f"layer '{full}' ({rule.type}) {exc}",
                                     (*path, "inputs") if "inputs" in entry else path) from None
-        self._add(_Draft(full, rule.type, args, list(inputs), trainable, enclosing, path))
+        self._add([full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
+                   tied, context.shared_name(full), context.copies])
         activation = entry.get("activation")
         if activation in (None, "linear"):   # Keras's name for "no activation"
             return full
@@ -278,14 +285,25 @@ class Expander:
             raise self.origin.error(f"'activation' must name an activation layer type, got {describe(activation)}",
                                     (*path, "activation"))
         act_name = f"{full}_{act_rule.type}"
-        if act_rule.type not in self._validated:
-            self._validated[act_rule.type] = (None, self._arguments(act_rule, {}, path, act_name))
-        self._add(_Draft(act_name, act_rule.type, self._validated[act_rule.type][1], [full], trainable,
-                         enclosing, path))
+        if act_rule.type not in self._bound:
+            self._bound[act_rule.type] = (None, self._bind(act_rule, {}, path, act_name))
+        self._add([act_name, act_rule.type, self._bound[act_rule.type][1], [full], context.trainable,
+                   context.enclosing, path, None, None, context.copies])
         return act_name
 
-    def _arguments(self, rule: Rule, entry, path, full) -> dict:
-        extra = set(COMMON_KEYS) | ({"activation"} if rule.takes_activation else set())
+    def _bound_arguments(self, rule: Rule, entry, path, full) -> dict:
+        """Equal arguments share one bound object (and so, in the analysis, one set of figures):
+        the key is the entry's identity, then its content without the per-use keys."""
+        known = self._bound.get(id(entry))
+        if known is None:
+            key = _content_key(entry)
+            if key not in self._bound:
+                self._bound[key] = (entry, self._bind(rule, entry, path, full))
+            known = self._bound[id(entry)] = (entry, self._bound[key][1])
+        return known[1]
+
+    def _bind(self, rule: Rule, entry, path, full) -> dict:
+        extra = set(ENTRY_KEYS) | ({"activation"} if rule.takes_activation else set())
         raw = {key: value for key, value in entry.items() if key not in extra}
         try:
             return rule.bind(raw, label=f"{rule.type} layer '{full}'", also_known=extra)
@@ -293,69 +311,79 @@ class Expander:
             where = path if exc.key is None else (*path, KeyOf(exc.key) if exc.unknown else exc.key)
             raise self.origin.error(str(exc), where) from None
 
-    def _add(self, draft: _Draft):
-        """Keep a draft while an input waits to be resolved; otherwise the final Node at once."""
+    def _add(self, fields: list):
+        """Keep a node's fields while a reference waits to be resolved; otherwise the Node at once."""
+        index = len(self.nodes)
         waiting = False
-        for position, ref in enumerate(draft.inputs):
+        for position, ref in enumerate(fields[3]):
             if isinstance(ref, _Ref):
-                self.pending.append((draft, position, ref))
+                self.pending.append((index, 3, position, ref))
                 waiting = True
-        self.drafts.append(draft if waiting else Node(draft.name, draft.type, draft.args, tuple(draft.inputs),
-                                                      draft.trainable, draft.blocks, draft.path))
+        if isinstance(fields[7], _Ref):
+            self.pending.append((index, 7, None, fields[7]))
+            waiting = True
+        self.nodes.append(fields if waiting else _finish(fields))
+
+    # -- experts --------------------------------------------------------
+    def _route(self, read: _Read, entry, local, inputs, path, context: _Context) -> list:
+        """Adds the router (a dense layer C -> E) that reads what the experts read."""
+        experts, _, bias, _ = read.experts
+        if len(inputs) != 1:
+            raise self.origin.error(f"experts take 1 input, got {len(inputs)}", (*path, "inputs"))
+        rule = find_rule(ROUTER_TYPE)
+        full = f"{context.prefix}{local}.router"
+        args = self._bind(rule, {"units": experts, "bias": bias}, path, full)
+        self._add([full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
+                   None, context.shared_name(full), context.copies])
+        return inputs
 
     # -- blocks ---------------------------------------------------------
-    def _use_block(self, block: Block, entry, local, inputs, path, prefix, trainable, enclosing, stack):
-        full = prefix + local
-        if block.name in stack:
-            chain = " -> ".join((*stack, block.name))
+    def _use_block(self, block: Block, entry, local, inputs, path, context: _Context):
+        full = context.prefix + local
+        if block.name in context.stack:
+            chain = " -> ".join((*context.stack, block.name))
             raise self.origin.error(f"block '{block.name}' uses itself ({chain})", (*path, "type"))
-        if len(stack) >= MAX_BLOCK_DEPTH:
+        if len(context.stack) >= MAX_BLOCK_DEPTH:
             raise self.origin.error(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", path)
         if len(inputs) != 1:
             raise self.origin.error(f"block use '{full}' takes 1 input, got {len(inputs)}", (*path, "inputs"))
-        if id(entry) not in self._block_values:
-            self._block_values[id(entry)] = (entry, self._arguments_of_block(block, entry, path, full))
-        values = self._block_values[id(entry)][1]
-        return self._scope(block.layers, (*block.path, "layers"), prefix=full + ".", first_input=inputs[0],
-                           trainable=trainable, enclosing=(*enclosing, (full, block.name)),
-                           stack=(*stack, block.name), values=values)
-
-    def _arguments_of_block(self, block: Block, entry, path, full) -> dict:
-        values = dict(block.args)
-        for key, value in entry.items():
-            if key in COMMON_KEYS:
-                continue
-            if key not in block.args:
-                raise self.origin.error(f"unknown argument '{key}' for block '{block.name}'"
-                                        + suggest(str(key), block.args), (*path, KeyOf(key)))
-            values[key] = value
-        for key, value in values.items():
-            if value is None:
-                raise self.origin.error(f"block use '{full}' needs argument '{key}'", path)
-        return values
-
-    def _substitute(self, value, values, path, done=None):
-        """`$arg` strings replaced by their values. YAML aliases make one object appear in
-        many places; `done` substitutes each object once, so an alias bomb stays linear."""
-        done = {} if done is None else done
-        if isinstance(value, str) and value.startswith("$"):
-            key = value[1:]
-            if key not in values:
-                raise self.origin.error(f"undefined block argument '{value}'" + suggest(key, values), path)
-            return values[key]
-        if not isinstance(value, (dict, list)):
-            return value
-        if id(value) not in done:
-            if isinstance(value, dict):
-                done[id(value)] = {k: self._substitute(v, values, (*path, k), done) for k, v in value.items()}
-            else:
-                done[id(value)] = [self._substitute(v, values, (*path, i), done) for i, v in enumerate(value)]
-        return done[id(value)]
+        key = (id(entry), id(context.values))
+        if key not in self._block_values:
+            values = bind_block_values(block, entry, context.values or {}, ENTRY_KEYS, path, full, self.origin)
+            self._block_values[key] = (entry, context.values, values)
+        values = self._block_values[key][2]
+        inner = context.but(prefix=full + ".", enclosing=(*context.enclosing, (full, block.name)),
+                            stack=(*context.stack, block.name), values=values)
+        return self._scope(block.layers, (*block.path, "layers"), inputs[0], inner)
 
     def _resolve(self, ref: _Ref) -> str:
         target = ref.scope.names.get(ref.name)
         if target is None:
+            if ref.name in ref.scope.left_out:
+                raise self.origin.error(f"layer '{ref.reader}' reads '{ref.name}', which its 'if:' left out",
+                                        ref.path)
             raise self.origin.error(f"undefined input '{ref.name}'" + suggest(ref.name, ref.scope.names), ref.path)
         if isinstance(target, _Ref):
             return self._resolve(target)
         return target
+
+
+def _finish(fields: list) -> Node:
+    name, type_, args, inputs, trainable, blocks, where, tied, shares, copies = fields
+    return Node(name, type_, args, tuple(inputs), trainable, blocks, where, tied, shares, copies)
+
+
+def _times(copies: tuple[int, int], experts: tuple[int, int, bool, int]) -> tuple[int, int]:
+    """Copies held and run once an entry is made experts: E + shared held, k + shared run."""
+    count, top_k, _, shared = experts
+    return copies[0] * (count + shared), copies[1] * (top_k + shared)
+
+
+def _content_key(entry: dict):
+    """The entry without its per-use keys, or its identity when a value (a list) cannot be hashed."""
+    key = tuple([item for item in entry.items() if item[0] not in ("name", "inputs", "repeat", "trainable", "if")])
+    try:
+        hash(key)
+    except TypeError:
+        return id(entry)
+    return key

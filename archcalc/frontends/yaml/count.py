@@ -1,0 +1,67 @@
+"""Counting the layers a spec expands to, before anything is built.
+
+The bomb guard: nested `repeat`s can ask for more layers than memory holds, so
+the count comes first and is checked against the limit. It is lenient: a
+malformed entry counts as one layer (the expansion reports it), an `if:` is
+taken as true and an expression that cannot be evaluated yet as 1, so the count
+is an upper bound where it is not exact. Block uses with the same scalar
+arguments are counted once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .expressions import ExpressionError, evaluate, is_expression, is_reference
+
+MAX_BLOCK_DEPTH = 64
+
+
+def _pick(value: Any, values: Mapping[str, Any] | None) -> Any:
+    """A value as the expansion will see it, or None where it cannot tell yet."""
+    if not isinstance(value, str) or "$" not in value or values is None:
+        return value
+    if is_reference(value):
+        return values.get(value[1:])
+    if is_expression(value):
+        try:
+            return evaluate(value, values)
+        except ExpressionError:
+            return None
+    return value
+
+
+class LayerCounter:
+    def __init__(self, blocks: Mapping[str, Any], common_keys: tuple[str, ...]):
+        self.blocks = blocks
+        self.common_keys = common_keys
+        self._known: dict = {}
+
+    def count(self, entries: Any, values: Mapping[str, Any] | None, stack: tuple = ()) -> int:
+        total = 0
+        for raw in entries if isinstance(entries, list) else ():
+            entry = {"type": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
+            repeat = _pick(entry.get("repeat", 1), values)
+            repeat = repeat if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 0 else 1
+            experts = _pick(entry.get("experts", 0), values)
+            router = 1 if isinstance(experts, int) and not isinstance(experts, bool) and experts > 0 else 0
+            kind = _pick(entry.get("type"), values)
+            block = self.blocks.get(kind) if isinstance(kind, str) else None
+            if block is None or block.name in stack or len(stack) >= MAX_BLOCK_DEPTH:
+                each = 1 + (_pick(entry.get("activation"), values) not in (None, "linear"))
+            else:
+                each = self._count_block(block, entry, values, stack)
+            total += repeat * (each + router)
+        return total
+
+    def _count_block(self, block, entry, values, stack) -> int:
+        inner = dict(values or {})
+        for key, default in block.args.items():
+            value = entry.get(key, default) if key not in self.common_keys else default
+            inner[key] = _pick(value, values if key in entry else inner)
+        # Only scalar arguments can change a count (repeat, activation, if, nested uses).
+        key = (block.name, tuple(sorted((k, repr(v)) for k, v in inner.items()
+                                        if isinstance(v, (int, float, str, bool, type(None))))))
+        if key not in self._known:
+            self._known[key] = self.count(block.layers, inner, (*stack, block.name))
+        return self._known[key]

@@ -1,0 +1,247 @@
+"""Integer expressions in spec values: `$k // 2`, `max($c // 4, 8)`, `$se and $width > 64`.
+
+A small tokenizer and recursive-descent parser of our own — never Python's
+`eval`. Parsing is bounded (length and nesting), and a parsed expression is
+kept per text, so a block repeated a thousand times parses its values once.
+
+Grammar, loosest first:
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)?
+    sum     := term (("+" | "-") term)*
+    term    := unary (("*" | "//" | "%") unary)*
+    unary   := "-" unary | atom
+    atom    := INT | "true" | "false" | "$" NAME | ("min" | "max") "(" or ("," or)* ")" | "(" or ")"
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+MAX_LENGTH = 400
+MAX_DEPTH = 32
+
+_TOKEN = re.compile(r"\s*(?:(\d+)|\$([A-Za-z_][A-Za-z0-9_]*)|(//|==|!=|<=|>=|[-+*%()<>,])|([A-Za-z_]+))")
+_REFERENCE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+class ExpressionError(Exception):
+    """A malformed or failing expression; the YAML door adds the location."""
+
+
+def is_reference(text: str) -> bool:
+    """`$name` alone: replaced by the value itself, whatever its type."""
+    return _REFERENCE.fullmatch(text) is not None
+
+
+def is_expression(value: Any) -> bool:
+    """A string holding a `$name` and more than that name."""
+    return isinstance(value, str) and "$" in value and _REFERENCE.search(value) is not None \
+        and not is_reference(value)
+
+
+def names_in(text: str) -> list[str]:
+    return [m[1:] for m in _REFERENCE.findall(text)]
+
+
+Compiled = Callable[[Mapping[str, Any]], Any]
+_CACHE: dict[str, Compiled] = {}
+
+
+def evaluate(text: str, values: Mapping[str, Any]) -> Any:
+    """The value of expression `text` with `$name`s taken from `values`."""
+    compiled = _CACHE.get(text)
+    if compiled is None:
+        compiled = _CACHE[text] = _Parser(text).parse()
+    return compiled(values)
+
+
+def _tokens(text: str) -> list[tuple[str, Any]]:
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
+    tokens, at = [], 0
+    while at < len(text):
+        if text[at:].strip() == "":
+            break
+        match = _TOKEN.match(text, at)
+        if match is None:
+            raise ExpressionError(f"unexpected {text[at:].strip()[:20]!r} in expression {text!r}")
+        number, name, op, word = match.groups()
+        if number is not None:
+            tokens.append(("int", int(number)))
+        elif name is not None:
+            tokens.append(("name", name))
+        elif op is not None:
+            tokens.append(("op", op))
+        elif word in ("true", "false"):
+            tokens.append(("bool", word == "true"))
+        elif word in ("and", "or", "not", "min", "max"):
+            tokens.append(("op", word))
+        else:
+            raise ExpressionError(f"unknown word {word!r} in expression {text!r} (arguments are written $name)")
+        at = match.end()
+    tokens.append(("end", None))
+    return tokens
+
+
+def _integer(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ExpressionError(f"{what} needs integers, got {value!r}")
+    return value
+
+
+def _boolean(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ExpressionError(f"'{what}' needs true or false, got {value!r}")
+    return value
+
+
+def _divide(a: int, b: int, op: str) -> int:
+    if b == 0:
+        raise ExpressionError("division by zero")
+    return a // b if op == "//" else a % b
+
+
+_ARITHMETIC = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "//": lambda a, b: _divide(a, b, "//"), "%": lambda a, b: _divide(a, b, "%"),
+}
+_COMPARE = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+class _Parser:
+    """Builds a tree of closures: evaluation walks no tokens."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = _tokens(text)
+        self.at = 0
+        self.depth = 0
+
+    def parse(self) -> Compiled:
+        node = self._or()
+        if self.tokens[self.at][0] != "end":
+            raise ExpressionError(f"unexpected {self._shown()} in expression {self.text!r}")
+        return node
+
+    def _shown(self) -> str:
+        kind, value = self.tokens[self.at]
+        return "end of expression" if kind == "end" else repr(value if kind != "name" else "$" + value)
+
+    def _peek(self, *ops: str) -> str | None:
+        kind, value = self.tokens[self.at]
+        return value if kind == "op" and value in ops else None
+
+    def _take(self, op: str) -> None:
+        if self._peek(op) is None:
+            raise ExpressionError(f"expected {op!r}, found {self._shown()} in expression {self.text!r}")
+        self.at += 1
+
+    def _or(self) -> Compiled:
+        left = self._and()
+        while self._peek("or"):
+            self.at += 1
+            right = self._and()
+            left = (lambda l, r: lambda v: _boolean(l(v), "or") or _boolean(r(v), "or"))(left, right)
+        return left
+
+    def _and(self) -> Compiled:
+        left = self._not()
+        while self._peek("and"):
+            self.at += 1
+            right = self._not()
+            left = (lambda l, r: lambda v: _boolean(l(v), "and") and _boolean(r(v), "and"))(left, right)
+        return left
+
+    def _not(self) -> Compiled:
+        if self._peek("not"):
+            self.at += 1
+            inner = self._nested(self._not)
+            return lambda v: not _boolean(inner(v), "not")
+        return self._compare()
+
+    def _compare(self) -> Compiled:
+        left = self._sum()
+        op = self._peek(*_COMPARE)
+        if op:
+            self.at += 1
+            right, test = self._sum(), _COMPARE[op]
+
+            def compare(v, l=left, r=right, test=test, op=op):
+                a, b = l(v), r(v)
+                if op not in ("==", "!="):
+                    _integer(a, f"'{op}'"), _integer(b, f"'{op}'")
+                return test(a, b)
+            return compare
+        return left
+
+    def _sum(self) -> Compiled:
+        left = self._term()
+        while (op := self._peek("+", "-")):
+            self.at += 1
+            left = self._binary(op, left, self._term())
+        return left
+
+    def _term(self) -> Compiled:
+        left = self._unary()
+        while (op := self._peek("*", "//", "%")):
+            self.at += 1
+            left = self._binary(op, left, self._unary())
+        return left
+
+    @staticmethod
+    def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
+        apply = _ARITHMETIC[op]
+        return lambda v: apply(_integer(left(v), f"'{op}'"), _integer(right(v), f"'{op}'"))
+
+    def _unary(self) -> Compiled:
+        if self._peek("-"):
+            self.at += 1
+            inner = self._nested(self._unary)
+            return lambda v: -_integer(inner(v), "'-'")
+        return self._atom()
+
+    def _nested(self, parse: Callable[[], Compiled]) -> Compiled:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"expression nested more than {MAX_DEPTH} deep")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    def _atom(self) -> Compiled:
+        kind, value = self.tokens[self.at]
+        if kind in ("int", "bool"):
+            self.at += 1
+            return lambda v, value=value: value
+        if kind == "name":
+            self.at += 1
+
+            def lookup(v, name=value):
+                if name not in v:
+                    from ...layers.registry import suggest
+                    raise ExpressionError(f"unknown argument '${name}'" + suggest(name, v))
+                return v[name]
+            return lookup
+        if self._peek("min", "max"):
+            self.at += 1
+            pick = min if value == "min" else max
+            self._take("(")
+            items = [self._nested(self._or)]
+            while self._peek(","):
+                self.at += 1
+                items.append(self._nested(self._or))
+            self._take(")")
+            return lambda v: pick(_integer(item(v), f"{value}()") for item in items)
+        if self._peek("("):
+            self.at += 1
+            inner = self._nested(self._or)
+            self._take(")")
+            return inner
+        raise ExpressionError(f"unexpected {self._shown()} in expression {self.text!r}")
