@@ -14,6 +14,9 @@ from .memory import peak_live_elements
 from .report import LayerReport, Memory, Report, Totals
 from .shapes import elements, fmt
 
+# The bound on any one tensor: every total stays an exact integer that prints and fits a float.
+MAX_ELEMENTS = 2**100
+
 
 def _apply(node, inputs, graph: Graph) -> Call:
     rule = RULES[node.type]
@@ -21,6 +24,8 @@ def _apply(node, inputs, graph: Graph) -> Call:
         output = tuple(rule.output_shape(Call(node.args, inputs)))
         if not output or min(output) < 1:
             raise ShapeError(f"output shape {fmt(output)} has an empty axis")
+        if elements(output) > MAX_ELEMENTS:
+            raise ShapeError(f"its output would hold more than 2^100 elements per sample ({len(output)} axes)")
     except ShapeError as exc:
         received = " and ".join(fmt(s) for s in inputs)
         raise graph.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}", node) from None

@@ -62,12 +62,23 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# Sizes beyond 2^62 describe no machine; the bound keeps every total a plain, printable integer.
+MAX_INTEGER = 2**62
+
+
+def _bounded(value: int) -> str:
+    """An integer for a message: huge ones by their digit count, never their 4,300+ digits."""
+    return str(value) if abs(value) < 10**30 else f"an integer of {len(format(abs(value), 'x')) * 4} bits"
+
+
 def integer(minimum: int | None = None) -> Validator:
     def check(value: Any) -> int:
         if not _is_int(value):
             raise ArgumentError(f"expected an integer, got {describe(value)}")
         if minimum is not None and value < minimum:
-            raise ArgumentError(f"expected an integer >= {minimum}, got {value}")
+            raise ArgumentError(f"expected an integer >= {minimum}, got {_bounded(value)}")
+        if abs(value) > MAX_INTEGER:
+            raise ArgumentError(f"expected an integer of at most 2^62 in size, got {_bounded(value)}")
         return value
     check.kind = "int" if minimum is None else f"int >= {minimum}"
     return check

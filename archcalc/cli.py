@@ -74,7 +74,8 @@ def _format_option(default="table"):
                         default=default, show_default=True, help="Output format.")
 
 
-_batch_option = click.option("--batch", type=click.IntRange(min=1), help="Override the spec's batch size.")
+_batch_option = click.option("--batch", type=click.IntRange(min=1, max=2**31),
+                             help="Override the spec's batch size.")
 _dtype_option = click.option("--dtype", type=click.Choice(list(DTYPE_BYTES)), help="Override the spec's dtype.")
 _exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
 

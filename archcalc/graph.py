@@ -16,6 +16,8 @@ from .errors import SpecError
 
 MODEL_INPUT = "input"        # the name of a one-input model's input
 
+MAX_BATCH = 2**31       # with at most 2^62 elements a tensor, totals stay far inside a float's range
+
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 
 

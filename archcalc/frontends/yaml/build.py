@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ...args import describe
+from ...args import MAX_INTEGER, describe
 from ...errors import UsageError
 from ...gcpause import without_gc
-from ...graph import DTYPE_BYTES, MODEL_INPUT, Graph
+from ...graph import DTYPE_BYTES, MAX_BATCH, MODEL_INPUT, Graph
 from ...layers.registry import find_rule, suggest
 from ...units import parse_quantity
 from .expand import MAX_LAYERS, Expander, read_blocks
@@ -45,8 +45,8 @@ def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: in
         raise origin.error(f"'name' must be a non-empty string, got {describe(name)}", ("name",))
     inputs = read_inputs(data, origin)
     batch = data.get("batch", 1)
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise origin.error(f"'batch' must be an integer >= 1, got {describe(batch)}", ("batch",))
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
+        raise origin.error(f"'batch' must be an integer from 1 to 2^31, got {describe(batch)}", ("batch",))
     dtype = data.get("dtype", "float32")
     if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
         raise origin.error(f"unknown dtype {describe(dtype)} (use {', '.join(DTYPE_BYTES)})"
@@ -90,7 +90,7 @@ def _shape(value: Any) -> tuple[int, ...] | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value]
     if (not isinstance(value, list) or not value
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in value)):
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_INTEGER for n in value)):
         return None
     return tuple(value)
 

@@ -19,17 +19,92 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SafeLoader(_BaseLoader):
-    """libyaml's safe loader, refusing duplicate keys (YAML would silently keep the last)."""
+    """libyaml's safe loader, narrowed to what a spec may hold: strings, integers, floats,
+    booleans, null, lists and mappings. Dates stay strings (`description: 2023-02-30` is
+    text), every other tag is an error at its location, duplicate keys are refused (YAML
+    would silently keep the last), and a scalar that its tag cannot read is an error at its
+    location rather than a Python exception."""
+
+    # Implicit resolvers without the timestamp: a date-looking value is a string.
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+    yaml_constructors = dict(_BaseLoader.yaml_constructors)
 
     def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            raise _at(node, f"invalid YAML: tag {node.tag!r} needs a mapping")
         seen = set()
         for key_node, _ in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is not None and key in seen:
-                mark = key_node.start_mark
-                raise SpecError(f"duplicate key '{key}'", None, mark.line + 1, mark.column + 1)
+                raise _at(node=key_node, message=f"duplicate key '{str(key)[:80]}'")
             seen.add(key)
         return super().construct_mapping(node, deep)
+
+
+def _at(node, message: str) -> SpecError:
+    mark = node.start_mark
+    return SpecError(message, None, mark.line + 1, mark.column + 1)
+
+
+def _checked(tag: str, construct):
+    """A scalar constructor whose failures become errors at the value's location."""
+    def run(loader, node):
+        try:
+            return construct(loader, node)
+        except SpecError:
+            raise
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, AttributeError):
+            shown = node.value if isinstance(node.value, str) else ""
+            raise _at(node, f"invalid YAML: {shown[:40]!r} is not a valid {tag.rsplit(':', 1)[-1]}") from None
+    return run
+
+
+def _refuse(loader, node):
+    raise _at(node, f"invalid YAML: tag {node.tag!r} is not allowed in a spec "
+                    "(only strings, numbers, booleans, null, lists and mappings)")
+
+
+for _tag in ("int", "float", "bool", "null", "str"):
+    _full = f"tag:yaml.org,2002:{_tag}"
+    SafeLoader.yaml_constructors[_full] = _checked(_full, _BaseLoader.yaml_constructors[_full])
+SafeLoader.yaml_constructors["tag:yaml.org,2002:timestamp"] = \
+    lambda loader, node: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else _refuse(loader, node)
+for _tag in ("binary", "set", "omap", "pairs"):
+    SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"] = _refuse
+SafeLoader.yaml_constructors[None] = _refuse
+
+
+def _sequence(loader, node):
+    if not isinstance(node, yaml.SequenceNode):
+        raise _at(node, f"invalid YAML: tag {node.tag!r} needs a list")
+    return _BaseLoader.yaml_constructors["tag:yaml.org,2002:seq"](loader, node)
+
+
+SafeLoader.yaml_constructors["tag:yaml.org,2002:seq"] = _sequence
+
+
+def _check_acyclic(data: Any, file: str) -> None:
+    """An anchor used inside itself (`a: &r [*r]`) builds a list that contains itself: refuse it
+    before anything walks it. Shared (aliased) values are visited once, so this is linear."""
+    done: set = set()
+    on_path: set = set()
+    stack = [(data, False)]
+    while stack:
+        value, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(value))
+            done.add(id(value))
+            continue
+        if not isinstance(value, (list, dict)) or id(value) in done:
+            continue
+        if id(value) in on_path:
+            raise SpecError("invalid YAML: an anchor is used inside itself (a recursive alias)", file)
+        on_path.add(id(value))
+        stack.append((value, True))
+        stack.extend((child, False) for child in (value.values() if isinstance(value, dict) else value))
 
 
 class KeyOf(str):
@@ -57,7 +132,9 @@ class YamlOrigin:
 
 def parse_yaml(text: str, file: str) -> Any:
     try:
-        return yaml.load(text, Loader=SafeLoader)
+        data = yaml.load(text, Loader=SafeLoader)
+        _check_acyclic(data, file)
+        return data
     except SpecError as exc:
         exc.file = file
         raise
