@@ -181,7 +181,23 @@ def _emit(text: str, output: str | None = None, specs=()):
         from .files import write_atomic
         write_atomic(output, text if text.endswith("\n") else text + "\n", protected=specs)
         return
-    click.echo(text, nl=not text.endswith("\n"))
+    try:
+        click.echo(text, nl=not text.endswith("\n"))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop writing quietly, as Unix tools do, and let
+        # the command finish with its own status.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError as exc:
+        from .errors import UsageError
+        raise UsageError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _check_outputs(output, svg=None, html=None, specs=()):
+    """Every target checked before any is written (--svg f -o f, -o over a spec)."""
+    from .files import check_targets
+    check_targets([output, svg, html], specs)
 
 
 def _export_options(command):
@@ -189,10 +205,11 @@ def _export_options(command):
     return click.option("--html", type=click.Path(dir_okay=False), help="Also save the table as HTML.")(command)
 
 
-def _export(view, data, exact, svg, html, specs, title, **extra):
+def _export(view, data, exact, svg, html, specs, title, output=None, **extra):
     """--svg / --html: the table format, coloured, saved through rich's console export."""
     if not (svg or html):
         return
+    _check_outputs(output, svg, html, specs)
     from dataclasses import replace as _replace
 
     from .files import export_terminal_output
@@ -216,7 +233,7 @@ def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     if depth is not None:
         from .depth import collapse_layers
         reports = [collapse_layers(report, depth) for report in reports]
-    _export("analysis", reports, exact, svg, html, specs, "archcalc analyze")
+    _export("analysis", reports, exact, svg, html, specs, "archcalc analyze", output)
     _emit(renderer(fmt).analysis(reports, _options(exact, output)), output, specs)
 
 
@@ -232,7 +249,7 @@ def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
     comparison = compare_reports([analyze_graph(spec) for spec in _load_all(specs, batch, dtype)])
-    _export("comparison", comparison, exact, svg, html, specs, "archcalc compare")
+    _export("comparison", comparison, exact, svg, html, specs, "archcalc compare", output)
     _emit(renderer(fmt).comparison(comparison, _options(exact, output)), output, specs)
 
 
@@ -249,7 +266,7 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html)
     side_lengths = parse_sizes(sizes)
     (loaded,) = _load_all([spec], batch, dtype)
     result = scale_spec(loaded, side_lengths)
-    _export("scaling", result, exact, svg, html, [spec], "archcalc scale", show_layers=show_layers)
+    _export("scaling", result, exact, svg, html, [spec], "archcalc scale", output, show_layers=show_layers)
     _emit(renderer(fmt).scaling(result, _options(exact, output), show_layers=show_layers), output, [spec])
 
 

@@ -1,34 +1,117 @@
-"""Writing output files safely: whole or not at all, and never over an input spec."""
+"""Writing output files safely: whole or not at all, never over an input, never replacing
+a device or a pipe, keeping an existing file's permissions."""
 
 from __future__ import annotations
 
 import os
+import signal
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
 from .errors import UsageError
 
 
-def write_atomic(path: str, text: str, protected=()) -> None:
-    target = Path(path)
-    for spec in protected:
-        if spec != "-" and Path(spec).exists() and target.exists() and target.resolve() == Path(spec).resolve():
-            raise UsageError(f"refusing to write over the input spec {spec}")
-    directory = target.parent if str(target.parent) else Path(".")
+def _identity(path: str) -> tuple[int, int] | None:
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _stdin_identity() -> tuple[int, int] | None:
+    try:
+        info = os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def check_targets(targets, protected=()) -> None:
+    """Refuse, before anything is written: a target that is an input (a spec read from
+    standard input included), a directory, or two outputs on one file."""
+    inputs = {}
+    for spec in protected:
+        identity = _stdin_identity() if spec == "-" else _identity(spec)
+        if identity is not None:
+            inputs[identity] = "standard input" if spec == "-" else spec
+    seen: dict = {}
+    for target in targets:
+        if target is None:
+            continue
+        if os.path.isdir(target):
+            raise UsageError(f"cannot write {target}: it is a directory")
+        identity = _identity(target) or ("new", os.path.abspath(target))
+        if identity in inputs:
+            raise UsageError(f"refusing to write over the input spec {inputs[identity]} ({target})")
+        if identity in seen:
+            raise UsageError(f"two outputs go to one file: {seen[identity]} and {target}")
+        seen[identity] = target
+
+
+def write_atomic(path: str, text: str, protected=()) -> None:
+    check_targets([path], protected)
+    real = os.path.realpath(path)
+    try:
+        info = os.stat(real)
+    except OSError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_through(path, text)      # a device, a pipe, a terminal: write into it, never replace it
+        return
+    target = Path(real)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    previous = _cleanup_on_terminate()
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)   # mkstemp makes 0600; give the file the usual permissions
+        if info is not None:
+            mode = stat.S_IMODE(info.st_mode)        # keep the file's own permissions
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask                    # mkstemp makes 0600; give the usual permissions
+        os.chmod(temp, mode)
         os.replace(temp, target)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    finally:
+        _restore(previous)
+
+
+def _write_through(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+class _Terminated(BaseException):
+    """SIGTERM while a file is written: unwinds through the cleanup, then exits 143."""
+
+
+def _cleanup_on_terminate():
+    try:
+        def terminated(signum, frame):
+            raise _Terminated()
+        return signal.signal(signal.SIGTERM, terminated)
+    except ValueError:          # not the main thread: no handler can be set
+        return None
+
+
+def _restore(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def export_terminal_output(ansi_text: str, *, svg: str | None, html: str | None, title: str, protected=()) -> None:
