@@ -192,6 +192,10 @@ def all_aliases() -> dict[str, str]:
 
 
 def suggest(word: str, options) -> str:
+    """` (did you mean 'x'?)` for a misspelt word, or nothing. Long words get no suggestion:
+    comparing them costs time out of proportion to a typo."""
+    if len(word) > 64:
+        return ""
     import difflib   # only error messages need it
-    close = difflib.get_close_matches(word, list(options), n=1)
+    close = difflib.get_close_matches(word, [o for o in options if isinstance(o, str) and len(o) <= 64], n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""

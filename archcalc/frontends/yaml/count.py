@@ -32,13 +32,16 @@ def _pick(value: Any, values: Mapping[str, Any] | None) -> Any:
 
 
 class LayerCounter:
+    """Counts (layers, input edges) of a list of entries; edges too, since one layer may read a
+    thousand inputs and a block of such layers be repeated a million times."""
+
     def __init__(self, blocks: Mapping[str, Any], common_keys: tuple[str, ...]):
         self.blocks = blocks
         self.common_keys = common_keys
         self._known: dict = {}
 
-    def count(self, entries: Any, values: Mapping[str, Any] | None, stack: tuple = ()) -> int:
-        total = 0
+    def count(self, entries: Any, values: Mapping[str, Any] | None, stack: tuple = ()) -> tuple[int, int]:
+        layers = edges = 0
         for raw in entries if isinstance(entries, list) else ():
             entry = {"type": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
             repeat = _pick(entry.get("repeat", 1), values)
@@ -49,19 +52,36 @@ class LayerCounter:
             block = self.blocks.get(kind) if isinstance(kind, str) else None
             if block is None or block.name in stack or len(stack) >= MAX_BLOCK_DEPTH:
                 each = 1 + (_pick(entry.get("activation"), values) not in (None, "linear"))
+                reads = entry.get("inputs")
+                each_edges = each - 1 + (len(reads) if isinstance(reads, list) else 1)
             else:
-                each = self._count_block(block, entry, values, stack)
-            total += repeat * (each + router)
-        return total
+                each, each_edges = self._count_block(block, entry, values, stack)
+            layers += repeat * (each + router)
+            edges += repeat * (each_edges + router)
+        return layers, edges
 
-    def _count_block(self, block, entry, values, stack) -> int:
+    def _count_block(self, block, entry, values, stack) -> tuple[int, int]:
         inner = dict(values or {})
         for key, default in block.args.items():
             value = entry.get(key, default) if key not in self.common_keys else default
             inner[key] = _pick(value, values if key in entry else inner)
         # Only scalar arguments can change a count (repeat, activation, if, nested uses).
-        key = (block.name, tuple(sorted((k, repr(v)) for k, v in inner.items()
+        key = (block.name, tuple(sorted((str(k), repr(v)) for k, v in inner.items()
                                         if isinstance(v, (int, float, str, bool, type(None))))))
         if key not in self._known:
             self._known[key] = self.count(block.layers, inner, (*stack, block.name))
         return self._known[key]
+
+
+def find_unknown_type(entries: Any, blocks: Mapping[str, Any], known) -> tuple[tuple, str] | None:
+    """The path and name of the first literal type name that is neither a layer type nor a
+    block, in the layers and in every block: a typo is reported before a long expansion."""
+    lists = [(("layers",), entries)] + [((*block.path, "layers"), block.layers) for block in blocks.values()]
+    for path, items in lists:
+        for index, raw in enumerate(items if isinstance(items, list) else ()):
+            kind = raw if isinstance(raw, str) else raw.get("type") if isinstance(raw, dict) else None
+            if isinstance(raw, dict) and "if" in raw:
+                continue            # a left-out entry is never read
+            if isinstance(kind, str) and "$" not in kind and kind not in blocks and known(kind) is None:
+                return (*path, index) if isinstance(raw, str) else (*path, index, "type"), kind
+    return None

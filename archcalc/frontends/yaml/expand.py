@@ -19,7 +19,7 @@ from ...graph import MODEL_INPUT, Node
 from ...layers import all_type_names, find_rule
 from ...layers.registry import Rule, suggest
 from .blocks import Block, read_blocks  # noqa: F401  (read_blocks is part of this door's API)
-from .count import MAX_BLOCK_DEPTH, LayerCounter
+from .count import MAX_BLOCK_DEPTH, LayerCounter, find_unknown_type
 from .parse import KeyOf, YamlOrigin
 from .values import bind_block_values, substitute
 
@@ -29,6 +29,7 @@ ENTRY_KEYS = ("type", "name", "inputs", "repeat", "trainable", "if", "tied_to", 
 EXPERT_KEYS = ("top_k", "router_bias", "shared_experts")
 BLOCK_INPUT = "in"
 MAX_LAYERS = 10_000_000
+EDGES_PER_LAYER = 4          # inputs read per layer, on average, before a spec counts as a bomb
 ROUTER_TYPE = "dense"       # the experts' router, as the spec language defines it
 
 
@@ -108,11 +109,20 @@ class Expander:
     def expand(self, layers: Any) -> list[Node]:
         if not isinstance(layers, list) or not layers:
             raise self.origin.error("'layers' must be a non-empty list", ("layers",))
+        typo = find_unknown_type(layers, self.blocks, find_rule)
+        if typo is not None:
+            path, kind = typo
+            raise self.origin.error(f"unknown layer type '{kind}'"
+                                    + suggest(kind, [*all_type_names(), *self.blocks]), path)
         # Counted before anything is built, so nested repeats cannot exhaust memory.
-        total = LayerCounter(self.blocks, ENTRY_KEYS).count(layers, self.values)
+        total, edges = LayerCounter(self.blocks, ENTRY_KEYS).count(layers, self.values)
         if total > self.max_layers:
             raise self.origin.error(f"the spec expands to {total:,} layers, more than the limit of "
                                     f"{self.max_layers:,} (raise it with --max-layers)", ("layers",))
+        if edges > EDGES_PER_LAYER * self.max_layers:
+            raise self.origin.error(f"the spec expands to {edges:,} input connections, more than the limit of "
+                                    f"{EDGES_PER_LAYER * self.max_layers:,} ({EDGES_PER_LAYER} per allowed layer)",
+                                    ("layers",))
         self._scope(layers, ("layers",), self.input_names[0], _Context(values=self.values))
         for index, position, slot, ref in self.pending:
             fields = self.nodes[index]
