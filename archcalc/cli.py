@@ -413,3 +413,7 @@ def import_model(model, output, list_ops):
 
 def main():
     cli(prog_name="archcalc")
+
+
+if __name__ == "__main__":
+    main()

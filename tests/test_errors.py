@@ -1,7 +1,6 @@
 """One bad spec per case: the exact error line (file, line, column, message) and exit status 2.
 Then the bombs: inputs built to explode memory or time, each ending fast."""
 
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -77,17 +76,17 @@ def test_files_that_cannot_be_read(tmp_path):
         assert (result.exit_code, result.stderr) == (2, f"error: {path}: {message}\n")
 
 
-def timed(text, *args):
-    start = time.perf_counter()
-    result = CliRunner().invoke(cli, ["analyze", "-", "--format", "json", *args], input=text)
-    return result, time.perf_counter() - start
+def run_stdin(text, *args):
+    """Hostile inputs; how fast each fails is measured by benchmarks/bench_guards.py, not here:
+    these tests check that the guard fires (the message names the limit it hit)."""
+    return CliRunner().invoke(cli, ["analyze", "-", "--format", "json", *args], input=text)
 
 
 def test_nested_repeats_are_refused_before_expansion():
     text = ("input: [4]\nblocks:\n  a: [{type: relu, repeat: 1000}]\n  b: [{type: a, repeat: 1000}]\n"
             "  c: [{type: b, repeat: 1000}]\nlayers:\n  - {type: c, repeat: 1000}\n")
-    result, seconds = timed(text)
-    assert result.exit_code == 2 and "expands to 1,000,000,000,000 layers" in result.stderr and seconds < 1
+    result = run_stdin(text)
+    assert result.exit_code == 2 and "expands to 1,000,000,000,000 layers" in result.stderr
 
 
 def test_max_layers_option():
@@ -106,15 +105,15 @@ def alias_bomb(levels=12):
 def test_alias_bomb_inside_a_block_fails_fast():
     text = ("input: [4]\nblocks:\n  b:\n    layers:\n      - type: dense\n        units: 3\n"
             + alias_bomb() + "\nlayers: [b]\n")
-    result, seconds = timed(text)
-    assert result.exit_code == 2 and "unknown argument 'a0'" in result.stderr and seconds < 1
+    result = run_stdin(text)
+    assert result.exit_code == 2 and "unknown argument 'a0'" in result.stderr
 
 
 def test_alias_bomb_as_a_value_is_described_briefly():
     text = ("input: [4]\ndescription:\n" + alias_bomb().replace("        ", "  ")
             + "\nlayers:\n  - {type: dense, units: *a11}\n")
-    result, seconds = timed(text)
-    assert result.exit_code == 2 and seconds < 1
+    result = run_stdin(text)
+    assert result.exit_code == 2
     assert result.stderr.startswith("error: <stdin>:") and "'units': expected an integer, got list [[[" in result.stderr
     assert len(result.stderr) < 300
 
@@ -122,23 +121,21 @@ def test_alias_bomb_as_a_value_is_described_briefly():
 def test_huge_dimensions_are_exact():
     side = 10**12
     text = f"input: [{side}, {side}, 3]\nlayers:\n  - {{type: conv2d, filters: 64, kernel: 3}}\n  - global_avgpool\n"
-    result, seconds = timed(text)
-    assert result.exit_code == 0 and seconds < 1
+    result = run_stdin(text)
+    assert result.exit_code == 0
     # (side - 2)² positions × 64 filters × 27
     assert f'"macs": {(side - 2) ** 2 * 64 * 27}' in result.stdout
 
 
 def test_deep_block_nesting_is_refused():
     blocks = "".join(f"  b{i}: [{{type: b{i + 1}}}]\n" for i in range(100)) + "  b100: [relu]\n"
-    result, seconds = timed(f"input: [4]\nblocks:\n{blocks}layers: [b0]\n")
-    assert result.exit_code == 2 and "nested more than 64 deep" in result.stderr and seconds < 1
+    result = run_stdin(f"input: [4]\nblocks:\n{blocks}layers: [b0]\n")
+    assert result.exit_code == 2 and "nested more than 64 deep" in result.stderr
 
 
 def test_file_size_cap(tmp_path):
     from archcalc.frontends.reading import SPEC_CAP as MAX_FILE_BYTES
     spec = tmp_path / "big.yaml"
     spec.write_text("input: [4]\nlayers: [relu]\n" + "#" * MAX_FILE_BYTES)
-    start = time.perf_counter()
     result = CliRunner().invoke(cli, ["analyze", str(spec)])
     assert (result.exit_code, result.stderr) == (2, f"error: {spec}: file is larger than 16 MiB\n")
-    assert time.perf_counter() - start < 1
