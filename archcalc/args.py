@@ -157,3 +157,20 @@ def int_list(length: int | None = None, allow_unknown: bool = False) -> Validato
         return tuple(out)
     check.kind = "list of int" if length is None else f"list of {length} int"
     return check
+
+
+def optional(inner: Validator) -> Validator:
+    """`inner`, or null: the rule derives the value (its help says how)."""
+    def check(value: Any) -> Any:
+        return None if value is None else inner(value)
+    check.kind = f"{getattr(inner, 'kind', 'value')} | null"
+    return check
+
+
+def choice(*options: str) -> Validator:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in options:
+            raise ArgumentError(f"expected one of {', '.join(options)}, got {describe(value)}")
+        return value.lower()
+    check.kind = " | ".join(options)
+    return check

@@ -1,47 +1,196 @@
-"""Multi-head self-attention over a [T, C] sequence."""
+"""Multi-head attention: self- or cross-attention, grouped-query heads, windows (Swin).
+
+With H query heads, KV key/value heads of width d, T queries of width C, S keys and
+values of width Ckv (S = T, Ckv = C for self-attention) and output width O:
+params = C·H·d + 2·Ckv·KV·d + H·d·O (+ biases H·d + 2·KV·d and O, + a position-bias table);
+MACs   = T·C·H·d + 2·S·Ckv·KV·d + T·H·d·O + 2·T·S·H·d — the projections, then the scores
+Q·Kᵀ and the weighted sum of values, counted in full whatever the mask (as PyTorch,
+fvcore and torchvision count them). In windows of wh × ww over an [H, W, C] input padded
+to Hp × Wp, T = S = Hp·Wp for the projections and the products are 2·Hp·Wp·wh·ww·H·d.
+"""
 
 from __future__ import annotations
 
-from ..args import Arg, boolean, positive
-from ..errors import ShapeError
+from typing import Any
 
+from ..args import Arg, boolean, choice, describe, optional, per_axis, positive
+from ..errors import ArgumentError, ShapeError
 from .registry import Call, Params, Rule, register
 
 
+def _position_bias(value: Any):
+    """`{buckets: N}` (T5's table), `true` (Swin's table over a window), or none."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return True
+    if isinstance(value, dict) and set(value) == {"buckets"}:
+        return ("buckets", positive(value["buckets"]))
+    raise ArgumentError(f"expected {{buckets: N}}, true or false, got {describe(value)}")
+
+
+_position_bias.kind = "{buckets: N} | true | false"
+
+
+class _Geometry:
+    """The sizes one application works with, derived once from the call."""
+    __slots__ = ("t", "s", "c", "c_kv", "heads", "kv", "d", "out", "window", "padded", "cross")
+
+    def __init__(self, call: Call):
+        args, first = call.args, call.inputs[0]
+        self.cross = len(call.inputs) == 2
+        self.window = args["window"]
+        if self.window is not None:
+            if self.cross or len(first) != 3:
+                raise ShapeError("a window needs one [H, W, C] input")
+            (h, w, _), (wh, ww) = first, self.window
+            self.padded = (-(-h // wh) * wh, -(-w // ww) * ww)
+            self.t = self.s = self.padded[0] * self.padded[1]
+        else:
+            if len(first) != 2:
+                raise ShapeError("expects a [T, C] sequence (or a window on [H, W, C])")
+            self.padded = None
+            self.t = first[0]
+            self.s = call.inputs[1][0] if self.cross else self.t
+        if self.cross and len(call.inputs[1]) != 2:
+            raise ShapeError("keys and values (the second input) must be a [S, C] sequence")
+        self.c = first[-1]
+        self.c_kv = call.inputs[1][-1] if self.cross else self.c
+        self.heads = args["heads"]
+        self.kv = args["kv_heads"] or self.heads
+        self.out = args["dim"] or self.c
+        if args["head_dim"] is not None:
+            self.d = args["head_dim"]
+        else:
+            if self.out % self.heads:
+                raise ShapeError(f"dim {self.out} is not divisible by heads {self.heads} (give head_dim)")
+            self.d = self.out // self.heads
+        if self.heads % self.kv:
+            raise ShapeError(f"heads {self.heads} is not divisible by kv_heads {self.kv}")
+
+    @property
+    def products(self) -> int:
+        """Multiply-accumulates of Q·Kᵀ plus those of the weighted sum of values."""
+        if self.window is not None:
+            return 2 * self.t * self.window[0] * self.window[1] * self.heads * self.d
+        return 2 * self.t * self.s * self.heads * self.d
+
+    @property
+    def scores(self) -> int:
+        """Attention scores computed: one per query, key and head."""
+        return self.products // (2 * self.d)
+
+
+def _check(call: Call) -> _Geometry:
+    geometry = _Geometry(call)
+    args = call.args
+    if args["relative_position_bias"] is True and geometry.window is None:
+        raise ShapeError("relative_position_bias: true is Swin's table over a window: give window")
+    if _shifted(call) and geometry.window is None:
+        raise ShapeError("shift needs a window")
+    if geometry.window is not None and any(s >= w for s, w in zip(args["shift"] or (0, 0), geometry.window)):
+        raise ShapeError(f"shift {list(args['shift'])} must be smaller than the window {list(geometry.window)}")
+    return geometry
+
+
+def _shifted(call: Call) -> bool:
+    return call["shift"] is not None and any(call["shift"])
+
+
 def _output(call: Call):
-    if len(call.input) != 2:
-        raise ShapeError("expects a [T, C] sequence")
-    if call["dim"] % call["heads"]:
-        raise ShapeError(f"dim {call['dim']} is not divisible by heads {call['heads']}")
-    return (call.input[0], call["dim"])
+    geometry = _check(call)
+    return call.inputs[0][:-1] + (geometry.out,)
+
+
+def _bias(call: Call, key: str) -> bool:
+    value = call[key]
+    return call["bias"] if value is None else value
+
+
+def _table(call: Call, geometry: _Geometry) -> int:
+    kind = call["relative_position_bias"]
+    if kind is None:
+        return 0
+    if kind is True:
+        wh, ww = geometry.window
+        return (2 * wh - 1) * (2 * ww - 1) * geometry.heads
+    return kind[1] * geometry.heads
 
 
 def _params(call: Call) -> Params:
-    c_in, dim = call.input[-1], call["dim"]
-    bias = dim if call["bias"] else 0
-    # Q, K and V project C -> dim; the output projection dim -> dim.
-    return Params(3 * (c_in * dim + bias) + dim * dim + bias)
+    g = _Geometry(call)
+    weights = g.c * g.heads * g.d + 2 * g.c_kv * g.kv * g.d + g.heads * g.d * g.out
+    biases = (g.heads * g.d + 2 * g.kv * g.d if _bias(call, "qkv_bias") else 0) + (g.out if _bias(call, "out_bias") else 0)
+    return Params(weights + biases + _table(call, g))
+
+
+def _projection_macs(g: _Geometry, queries: int, keys: int) -> int:
+    return queries * g.c * g.heads * g.d + 2 * keys * g.c_kv * g.kv * g.d + queries * g.heads * g.d * g.out
 
 
 def _macs(call: Call) -> int:
-    steps, c_in = call.input
-    dim = call["dim"]
-    projections = 3 * steps * c_in * dim + steps * dim * dim
-    # Scores Q·Kᵀ and the weighted sum of V: T·T·(dim / heads) per head each.
-    return projections + 2 * steps * steps * dim
+    g = _Geometry(call)
+    return _projection_macs(g, g.t, g.s) + g.products
 
 
 def _flops(call: Call) -> int:
-    steps, dim, heads = call.input[0], call["dim"], call["heads"]
-    bias = 4 * steps * dim if call["bias"] else 0
-    return 2 * _macs(call) + bias + 2 * heads * steps * steps
+    g = _Geometry(call)
+    bias = ((g.t * g.heads * g.d + 2 * g.s * g.kv * g.d) if _bias(call, "qkv_bias") else 0) \
+        + (g.t * g.out if _bias(call, "out_bias") else 0)
+    # Per score: the 1/sqrt(d) scaling and the softmax; one more for an added bias (a
+    # position table, ALiBi's slopes, a shifted window's mask).
+    per_score = 2 + (call["relative_position_bias"] is not None) + (call["position"] == "alibi") \
+        + _shifted(call)
+    # RoPE rotates each query and key element: two products and a sum.
+    rope = 3 * (g.t * g.heads + g.s * g.kv) * g.d if call["position"] == "rope" else 0
+    return 2 * _macs(call) + bias + per_score * g.scores + rope
+
+
+def _product_macs(call: Call) -> int:
+    return _Geometry(call).products
+
+
+def _self_causal(call: Call) -> bool:
+    return bool(call["causal"]) and len(call.inputs) == 1 and call["window"] is None
+
+
+def _cache_per_token(call: Call) -> int:
+    if not _self_causal(call):
+        return 0
+    g = _Geometry(call)
+    return 2 * g.kv * g.d
+
+
+def _decode_macs(call: Call, context: int) -> int:
+    """One new query position: its projections, then scores over the cached context and itself."""
+    g = _Geometry(call)
+    return _projection_macs(g, 1, 1) + 2 * (context + 1) * g.heads * g.d
 
 
 register(Rule(
     type="attention", family="attention",
-    summary="Multi-head self-attention with Q, K, V and output projections.",
-    args=(Arg("heads", positive), Arg("dim", positive, help="model width"), Arg("bias", boolean, True)),
+    summary="Multi-head attention: Q, K, V and output projections (self- or cross-attention, "
+            "grouped-query heads, windows).",
+    args=(
+        Arg("heads", positive, help="query heads"),
+        Arg("dim", optional(positive), None, help="output width (default: the input's C)"),
+        Arg("head_dim", optional(positive), None, help="width of a head (default: dim / heads)"),
+        Arg("kv_heads", optional(positive), None, help="key/value heads (default: heads; 1: multi-query)"),
+        Arg("bias", boolean, True, help="biases on every projection"),
+        Arg("qkv_bias", optional(boolean), None, help="biases of Q, K, V (default: bias)"),
+        Arg("out_bias", optional(boolean), None, help="bias of the output projection (default: bias)"),
+        Arg("causal", boolean, False, help="a causal mask: changes no count; marks it for the KV cache"),
+        Arg("position", choice("none", "rope", "alibi"), "none", help="rotary or ALiBi positions (no params)"),
+        Arg("relative_position_bias", _position_bias, None,
+            help="{buckets: N}: T5's table (N·heads); true: Swin's over the window"),
+        Arg("window", optional(per_axis(2)), None, help="attention inside windows of [wh, ww] on [H, W, C]"),
+        Arg("shift", optional(per_axis(2, minimum=0)), None, help="shifted windows (Swin)"),
+    ),
     output_shape=_output, params=_params, macs=_macs, flops=_flops,
-    flops_rule=("2 per MAC, plus 1 per projection output element for biases, and per head 1 per "
-                "score for the 1/sqrt(d) scaling and 1 per score for the softmax"),
+    flops_rule=("2 per MAC, plus 1 per projection output element for biases, per score 2 (scaling and "
+                "softmax) and 1 more for a position bias, ALiBi or a shifted window's mask, and 3 per "
+                "query and key element for RoPE"),
+    min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
+    product_macs=_product_macs, cache_per_token=_cache_per_token, decode_macs=_decode_macs,
 ))
+

@@ -1,4 +1,4 @@
-"""Kernels of the weighted layers: dense, convolutions, embedding, recurrent, attention."""
+"""Kernels of the weighted layers: dense, convolutions, embedding, recurrent (attention: attention.py)."""
 
 from __future__ import annotations
 
@@ -147,48 +147,6 @@ def _recurrent(kind: str, gates: int):
 
 for _kind, _gates in (("lstm", 4), ("gru", 3), ("rnn", 1)):
     kernel(_kind)(_recurrent(_kind, _gates))
-
-
-@kernel("attention")
-def attention(args, inputs, w):
-    x = inputs[0]
-    steps, n_in = x.shape
-    dim, heads = args["dim"], args["heads"]
-    d_head = dim // heads
-    projections = []
-    macs = 0
-    for _ in range(3):   # Q, K, V
-        weights = _rows(w.learned(dim * n_in), n_in)
-        bias = w.learned(dim) if args["bias"] else [0.0] * dim
-        rows = []
-        for t in range(steps):
-            xt = x.data[t * n_in:(t + 1) * n_in]
-            rows.append([dot(xt, weights[o]) + bias[o] for o in range(dim)])
-            macs += dim * len(xt)
-        projections.append(rows)
-    q, k, v = projections
-    scale = 1 / math.sqrt(d_head)
-    mixed = [[0.0] * dim for _ in range(steps)]
-    for hd in range(heads):
-        lo, hi = hd * d_head, (hd + 1) * d_head
-        for t in range(steps):
-            qt = q[t][lo:hi]
-            scores = [dot(qt, k[s][lo:hi]) * scale for s in range(steps)]
-            macs += steps * len(qt)
-            top = max(scores)
-            exps = [math.exp(sc - top) for sc in scores]
-            total = sum(exps)
-            for j in range(lo, hi):
-                column = [v[s][j] for s in range(steps)]
-                mixed[t][j] = dot(exps, column) / total
-                macs += len(column)
-    out_w = _rows(w.learned(dim * dim), dim)
-    out_b = w.learned(dim) if args["bias"] else [0.0] * dim
-    out = []
-    for t in range(steps):
-        out += [dot(mixed[t], out_w[o]) + out_b[o] for o in range(dim)]
-        macs += dim * dim
-    return Tensor((steps, dim), out), macs
 
 
 @kernel("locally_connected2d")
