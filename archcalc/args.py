@@ -126,16 +126,32 @@ boolean.kind = "bool"
 
 
 def number(minimum: float | None = None, below: float | None = None) -> Validator:
+    """A finite number; a YAML string that reads as one (`1e-6`, which YAML 1.1 keeps as text) too."""
     def check(value: Any) -> float:
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise ArgumentError(f"expected a number, got {describe(value)}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ArgumentError(f"expected a number, got {describe(value)}")
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ArgumentError(f"expected a number, got {describe_number(value)}, too large for a float") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ArgumentError(f"expected a finite number, got {value}")
         if minimum is not None and value < minimum:
             raise ArgumentError(f"expected a number >= {minimum}, got {value}")
         if below is not None and value >= below:
             raise ArgumentError(f"expected a number < {below}, got {value}")
-        return float(value)
+        return value
     check.kind = "number"
     return check
+
+
+def describe_number(value: int) -> str:
+    return _bounded(value)
 
 
 def int_list(length: int | None = None, allow_unknown: bool = False) -> Validator:

@@ -1,9 +1,9 @@
-"""Element-wise activations and dropout: same shape out, no parameters."""
+"""Element-wise activations (PReLU with its learned slopes), identity and dropout: same shape out."""
 
 from __future__ import annotations
 
-from ..args import Arg, number
-from .registry import Call, Rule, one_flop_per_output, register, zero
+from ..args import Arg, boolean, choice, number
+from .registry import Call, Params, Rule, one_flop_per_output, register, zero
 
 
 def _same(call: Call):
@@ -11,30 +11,63 @@ def _same(call: Call):
 
 
 _ACTIVATIONS = {
-    "relu": "max(x, 0)",
-    "relu6": "min(max(x, 0), 6)",
-    "leaky_relu": "x if x > 0 else slope · x",
-    "sigmoid": "1 / (1 + e^-x)",
-    "tanh": "hyperbolic tangent",
-    "gelu": "x · Φ(x) (exact, erf form)",
-    "silu": "x · sigmoid(x) (swish)",
-    "hardswish": "x · relu6(x + 3) / 6",
-    "hardsigmoid": "relu6(x + 3) / 6",
-    "softmax": "e^x / Σ e^x along the last axis",
+    "relu": ("max(x, 0)", ("ReLU",)),
+    "relu6": ("min(max(x, 0), 6)", ("ReLU6",)),
+    "leaky_relu": ("x if x > 0 else slope · x", ("LeakyReLU",)),
+    "sigmoid": ("1 / (1 + e^-x)", ("Sigmoid",)),
+    "tanh": ("hyperbolic tangent", ("Tanh",)),
+    "silu": ("x · sigmoid(x) (swish)", ("SiLU", "swish")),
+    "hardswish": ("x · relu6(x + 3) / 6", ("Hardswish", "hard_swish")),
+    "hardsigmoid": ("relu6(x + 3) / 6", ("Hardsigmoid", "hard_sigmoid")),
+    "softmax": ("e^x / Σ e^x along the last axis", ("Softmax",)),
+    "log_softmax": ("log of softmax along the last axis", ("LogSoftmax",)),
+    "elu": ("x if x > 0 else alpha · (e^x − 1)", ("ELU",)),
+    "selu": ("scale · elu(x) with SELU's fixed constants", ("SELU",)),
+    "celu": ("max(0, x) + min(0, alpha · (e^(x/alpha) − 1))", ("CELU",)),
+    "mish": ("x · tanh(softplus(x))", ("Mish",)),
+    "softplus": ("log(1 + e^x)", ("Softplus",)),
+    "gelu": ("x · Φ(x) (erf form; approximate: tanh form)", ("GELU",)),
+}
+_EXTRA_ARGS = {
+    "leaky_relu": (Arg("negative_slope", number(), 0.01),),
+    "elu": (Arg("alpha", number(), 1.0),),
+    "celu": (Arg("alpha", number(), 1.0),),
+    "softplus": (Arg("beta", number(), 1.0), Arg("threshold", number(), 20.0)),
+    "gelu": (Arg("approximate", choice("none", "tanh"), "none"),),
 }
 
-for _name, _formula in _ACTIVATIONS.items():
+for _name, (_formula, _aliases) in _ACTIVATIONS.items():
     register(Rule(
         type=_name, family="activation", summary=f"Activation: {_formula}.",
-        args=(Arg("negative_slope", number(), 0.01),) if _name == "leaky_relu" else (),
+        args=_EXTRA_ARGS.get(_name, ()),
         output_shape=_same, params=zero("no weights"), macs=zero("element-wise, no products"),
-        flops=one_flop_per_output, flops_rule="1 per output element",
+        flops=one_flop_per_output, flops_rule="1 per output element", aliases=_aliases,
     ))
+
+
+def _prelu_params(call: Call) -> Params:
+    return Params(call.input[-1] if call["per_channel"] else 1)
+
+
+register(Rule(
+    type="prelu", family="activation",
+    summary="Leaky ReLU with a learned slope: one for all channels (PyTorch's default) or one per channel.",
+    args=(Arg("per_channel", boolean, False, help="true: a slope per channel (last axis)"),),
+    output_shape=_same, params=_prelu_params, macs=zero("element-wise, no products"),
+    flops=one_flop_per_output, flops_rule="1 per output element", aliases=("PReLU",),
+))
+
+register(Rule(
+    type="identity", family="activation", summary="The identity: passes its input on unchanged.",
+    output_shape=_same, params=zero("no weights"), macs=zero("no products"), flops=zero("no arithmetic"),
+    aliases=("Identity",),
+))
 
 register(Rule(
     type="dropout", family="regularisation",
     summary="Dropout; the identity at inference.",
     args=(Arg("rate", number(minimum=0.0, below=1.0), 0.5),),
     output_shape=_same, params=zero("no weights"), macs=zero("no products"),
-    flops=zero("the identity at inference"),
+    flops=zero("the identity at inference"), aliases=("Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
+                                                     "SpatialDropout1D", "SpatialDropout2D", "AlphaDropout"),
 ))

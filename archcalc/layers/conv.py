@@ -1,4 +1,4 @@
-"""Convolutions: conv1d on [T, C], conv2d and depthwise_conv2d on [H, W, C]."""
+"""Convolutions: conv1d on [T, C], conv2d and depthwise_conv2d on [H, W, C], conv3d on [D, H, W, C]."""
 
 from __future__ import annotations
 
@@ -28,8 +28,7 @@ def _out_channels(call: Call) -> int:
 def _output_for(axes: int):
     def output(call: Call):
         if len(call.input) != axes + 1:
-            layout = "[T, C]" if axes == 1 else "[H, W, C]"
-            raise ShapeError(f"expects a {layout} input")
+            raise ShapeError(f"expects a {_LAYOUTS[axes]} input")
         groups, c_in, c_out = _groups(call), _in_channels(call), _out_channels(call)
         if c_in % groups:
             raise ShapeError(f"groups={groups} does not divide the {c_in} input channels")
@@ -67,14 +66,17 @@ def _geometry(axes: int) -> tuple[Arg, ...]:
     )
 
 
-for _axes, _name in ((1, "conv1d"), (2, "conv2d")):
+_LAYOUTS = {1: "[T, C]", 2: "[H, W, C]", 3: "[D, H, W, C]"}
+
+for _axes, _aliases in ((1, ("Conv1d", "Conv1D")), (2, ("Conv2d", "Conv2D")), (3, ("Conv3d", "Conv3D"))):
     register(Rule(
-        type=_name, family="conv",
-        summary=f"{_axes}-D convolution ({'[T, C]' if _axes == 1 else '[H, W, C]'} input).",
+        type=f"conv{_axes}d", family="conv",
+        summary=f"{_axes}-D convolution ({_LAYOUTS[_axes]} input).",
         args=(Arg("filters", positive, help="output channels"), *_geometry(_axes),
               Arg("groups", positive, 1), Arg("bias", boolean, True)),
         output_shape=_output_for(_axes), params=_params, macs=_macs, flops=weighted_flops(_macs),
         flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, weight_elements=_weight_elements,
+        aliases=_aliases,
     ))
 
 register(Rule(
@@ -83,5 +85,6 @@ register(Rule(
     args=(*_geometry(2), Arg("multiplier", positive, 1, help="output channels per input channel"),
           Arg("bias", boolean, True)),
     output_shape=_output_for(2), params=_params, macs=_macs, flops=weighted_flops(_macs),
-    flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True,
+    flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, aliases=("DepthwiseConv2D", "DepthwiseConv2d"),
+    weight_elements=_weight_elements,
 ))

@@ -25,7 +25,7 @@ def _macs(call: Call) -> int:
 
 
 register(Rule(
-    type="dense", family="dense", aliases=("linear",),
+    type="dense", family="dense", aliases=("linear", "Dense"),
     summary="Fully connected layer on the last axis.",
     args=(Arg("units", positive, help="output features"), Arg("bias", boolean, True)),
     output_shape=_output, params=_params, macs=_macs, flops=weighted_flops(_macs),

@@ -20,4 +20,5 @@ register(Rule(
     args=(Arg("vocab", positive, help="number of ids"), Arg("dim", positive, help="vector size")),
     output_shape=_output, params=_params, macs=zero("a table lookup, no products"),
     flops=zero("a table lookup"), weight_elements=lambda call: call["vocab"] * call["dim"],
+    aliases=("Embedding",),
 ))

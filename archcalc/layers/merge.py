@@ -40,19 +40,25 @@ def _concat_output(call: Call):
 register(Rule(
     type="add", family="merge", summary="Element-wise sum of inputs of one shape (residual connection).",
     output_shape=_add_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins, min_inputs=2, max_inputs=None,
-    flops_rule="(inputs - 1) per output element",
+    flops_rule="(inputs - 1) per output element", aliases=("Add",),
+))
+
+register(Rule(
+    type="subtract", family="merge", summary="Element-wise difference of two inputs of one shape (first − second).",
+    output_shape=_add_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins,
+    min_inputs=2, max_inputs=2, flops_rule="1 per output element", aliases=("Subtract",),
 ))
 
 register(Rule(
     type="multiply", family="merge",
     summary="Element-wise product; broadcasts (e.g. [C] or [1, 1, C] over [H, W, C]).",
     output_shape=_multiply_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins, min_inputs=2, max_inputs=None,
-    flops_rule="(inputs - 1) per output element",
+    flops_rule="(inputs - 1) per output element", aliases=("Multiply",),
 ))
 
 register(Rule(
     type="concat", family="merge", summary="Concatenation along an axis (default: channels).",
     args=(Arg("axis", any_integer, -1, help="axis of the per-sample shape; negative counts from the end"),),
     output_shape=_concat_output, params=zero("no weights"), macs=zero("it only moves data"),
-    flops=zero("it only moves data"), min_inputs=2, max_inputs=None,
+    flops=zero("it only moves data"), aliases=("Concatenate", "Concat"), min_inputs=2, max_inputs=None,
 ))

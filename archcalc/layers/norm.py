@@ -1,9 +1,15 @@
-"""Normalisation layers; both act on the last (channel) axis."""
+"""Normalisation layers. Each normalises and (when affine) scales and shifts per channel, the
+last axis: batchnorm, layernorm, rmsnorm, groupnorm, instancenorm."""
 
 from __future__ import annotations
 
-from ..args import Arg, number
+from ..args import Arg, boolean, number, positive
+from ..errors import ShapeError
 from .registry import Call, Params, Rule, one_flop_per_output, register, zero
+
+_EPS = Arg("eps", number(minimum=0.0), 1e-5)
+_NO_MACS = zero("element-wise normalisation")
+_FLOPS_RULE = "1 per output element"
 
 
 def _same(call: Call):
@@ -17,24 +23,59 @@ def _batchnorm_params(call: Call) -> Params:
 
 
 def _layernorm_params(call: Call) -> Params:
-    return Params(learned=2 * call.input[-1])
+    return Params(learned=(2 if call["bias"] else 1) * call.input[-1])
+
+
+def _groupnorm_output(call: Call):
+    channels = call.input[-1]
+    if channels % call["groups"]:
+        raise ShapeError(f"groups={call['groups']} does not divide the {channels} channels")
+    return call.input
+
+
+def _affine_params(call: Call) -> Params:
+    channels = call.input[-1]
+    buffers = 2 * channels if call.args.get("track_running_stats") else 0
+    return Params(learned=2 * channels if call["affine"] else 0, buffers=buffers)
 
 
 register(Rule(
     type="batchnorm", family="norm",
     summary="Batch normalisation over the channel axis (inference: a per-channel scale and shift).",
-    args=(Arg("eps", number(minimum=0.0), 1e-5), Arg("momentum", number(minimum=0.0), 0.1)),
-    output_shape=_same, params=_batchnorm_params, macs=zero("a per-channel scale and shift, element-wise"),
-    flops=one_flop_per_output,
-    flops_rule="1 per output element",
+    args=(_EPS, Arg("momentum", number(minimum=0.0), 0.1)),
+    output_shape=_same, params=_batchnorm_params, macs=_NO_MACS, flops=one_flop_per_output,
+    flops_rule=_FLOPS_RULE,
+    aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization"),
 ))
 
 register(Rule(
     type="layernorm", family="norm",
-    summary="Layer normalisation over the last axis.",
-    args=(Arg("eps", number(minimum=0.0), 1e-5),),
-    output_shape=_same, params=_layernorm_params, macs=zero("element-wise normalisation"),
-    flops=one_flop_per_output,
-    flops_rule="1 per output element",
+    summary="Layer normalisation over the last axis (a learned scale, and a shift unless bias: false).",
+    args=(_EPS, Arg("bias", boolean, True, help="false: a scale only (as in many LLMs)")),
+    output_shape=_same, params=_layernorm_params, macs=_NO_MACS, flops=one_flop_per_output,
+    flops_rule=_FLOPS_RULE, aliases=("LayerNorm", "LayerNormalization"),
 ))
 
+register(Rule(
+    type="rmsnorm", family="norm",
+    summary="Root-mean-square normalisation over the last axis with a learned scale (Llama, T5).",
+    args=(_EPS,),
+    output_shape=_same, params=lambda call: Params(learned=call.input[-1]), macs=_NO_MACS,
+    flops=one_flop_per_output, flops_rule=_FLOPS_RULE, aliases=("RMSNorm", "LlamaRMSNorm", "T5LayerNorm"),
+))
+
+register(Rule(
+    type="groupnorm", family="norm",
+    summary="Group normalisation: channels in `groups` groups, normalised per sample and group.",
+    args=(Arg("groups", positive, help="channel groups; must divide C"), _EPS, Arg("affine", boolean, True)),
+    output_shape=_groupnorm_output, params=_affine_params, macs=_NO_MACS, flops=one_flop_per_output,
+    flops_rule=_FLOPS_RULE, aliases=("GroupNorm", "GroupNormalization"),
+))
+
+register(Rule(
+    type="instancenorm", family="norm",
+    summary="Instance normalisation: each channel of each sample over its positions (PyTorch's defaults).",
+    args=(_EPS, Arg("affine", boolean, False), Arg("track_running_stats", boolean, False)),
+    output_shape=_same, params=_affine_params, macs=_NO_MACS, flops=one_flop_per_output,
+    flops_rule=_FLOPS_RULE, aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
+))

@@ -1,13 +1,18 @@
-"""Pooling: windowed (max/avg, 1-D and 2-D), global and adaptive."""
+"""Pooling: windowed (max/avg, 1-D, 2-D and 3-D), global and adaptive."""
 
 from __future__ import annotations
 
-from math import prod
+from math import gcd, prod
 
 from ..args import Arg, boolean, int_list, padding, per_axis
 from ..errors import ShapeError
-from ..shapes import adaptive_windows, elements, sliding_output
+from ..shapes import elements, sliding_output
 from .registry import Call, Rule, register, zero
+
+
+_LAYOUTS = {1: "[T, C]", 2: "[H, W, C]", 3: "[D, H, W, C]"}
+_ALIASES = {("max", n): (f"MaxPool{n}d", f"MaxPooling{n}D") for n in (1, 2, 3)}
+_ALIASES.update({("avg", n): (f"AvgPool{n}d", f"AveragePooling{n}D") for n in (1, 2, 3)})
 
 
 def _stride(call: Call):
@@ -17,8 +22,7 @@ def _stride(call: Call):
 def _output_for(axes: int):
     def output(call: Call):
         if len(call.input) != axes + 1:
-            layout = "[T, C]" if axes == 1 else "[H, W, C]"
-            raise ShapeError(f"expects a {layout} input")
+            raise ShapeError(f"expects a {_LAYOUTS[axes]} input")
         pad = call["padding"]
         if pad != "same":
             for p, k in zip(pad, call["kernel"]):
@@ -35,7 +39,7 @@ def _window_flops(call: Call) -> int:
     return elements(call.output) * prod(call["kernel"])
 
 
-for _axes in (1, 2):
+for _axes in (1, 2, 3):
     for _kind, _what in (("max", "maximum"), ("avg", "average")):
         register(Rule(
             type=f"{_kind}pool{_axes}d", family="pooling",
@@ -46,7 +50,7 @@ for _axes in (1, 2):
                   Arg("ceil_mode", boolean, False)),
             output_shape=_output_for(_axes), params=zero("no weights"), macs=zero("no products"),
             flops=_window_flops,
-            flops_rule="1 per window element per output element",
+            flops_rule="1 per window element per output element", aliases=_ALIASES[_kind, _axes],
         ))
 
 
@@ -63,7 +67,8 @@ def _global_flops(call: Call) -> int:
 for _kind, _what in (("avg", "Average"), ("max", "Maximum")):
     register(Rule(
         type=f"global_{_kind}pool", family="pooling",
-        summary=f"{_what} over every position: [H, W, C] or [T, C] to [C].",
+        summary=f"{_what} over every position: [T, C], [H, W, C] or [D, H, W, C] to [C].",
+        aliases=tuple(f"Global{'Average' if _kind == 'avg' else 'Max'}Pooling{n}D" for n in (1, 2, 3)),
         output_shape=_global_output, params=zero("no weights"), macs=zero("no products"),
         flops=_global_flops,
         flops_rule="1 per input element",
@@ -76,11 +81,16 @@ def _adaptive_output(call: Call):
     return tuple(call["output"]) + call.input[-1:]
 
 
+def _window_total(length: int, out: int) -> int:
+    """Σ over PyTorch's adaptive windows [floor(i·L/o), ceil((i+1)·L/o)) of their sizes, in closed
+    form: L + o − gcd(L, o) (a window's end rounds up except where o divides i·L, which happens
+    gcd(L, o) times), so a huge output costs no list of windows."""
+    return length + out - gcd(length, out)
+
+
 def _adaptive_flops(call: Call) -> int:
     (h, w), (oh, ow) = call.input[:2], call["output"]
-    rows = sum(end - start for start, end in adaptive_windows(h, oh))
-    cols = sum(end - start for start, end in adaptive_windows(w, ow))
-    return rows * cols * call.input[-1]
+    return _window_total(h, oh) * _window_total(w, ow) * call.input[-1]
 
 
 register(Rule(
@@ -89,5 +99,5 @@ register(Rule(
     args=(Arg("output", int_list(2), help="[h, w] or an int for both"),),
     output_shape=_adaptive_output, params=zero("no weights"), macs=zero("no products"),
     flops=_adaptive_flops,
-    flops_rule="1 per window element per output element",
+    flops_rule="1 per window element per output element", aliases=("AdaptiveAvgPool2d",),
 ))

@@ -1,51 +1,90 @@
-"""Recurrent layers on [T, C] sequences, in PyTorch's layout (two bias vectors per gate)."""
+"""Recurrent layers on [T, C] sequences: LSTM, GRU and Elman RNN.
+
+Gates g = 4 (LSTM), 3 (GRU), 1 (RNN). One direction of one layer reading width n
+holds g·units·(n + units) weights and, by `bias`, two bias vectors per gate
+(`true`: PyTorch, and Keras's GRU), one (`single`: Keras's LSTM and SimpleRNN) or none.
+`bidirectional` doubles every figure and the output width; `layers` stacks them as
+PyTorch's num_layers, layer 2 onwards reading units (2·units when bidirectional).
+MACs count every step of every layer and direction, whatever `return_sequences` keeps.
+"""
 
 from __future__ import annotations
 
-from ..args import Arg, boolean, positive
-from ..errors import ShapeError
+from typing import Any
 
+from ..args import Arg, boolean, describe, positive
+from ..errors import ArgumentError, ShapeError
 from .registry import Call, Params, Rule, register
 
 # gates, and element-wise FLOPs per unit per step besides the matrix products:
 # lstm: 4 gate activations, c = f·c + i·g (3), h = o·tanh(c) (2);
 # gru: 3 gate activations, r·(W_hn h + b_hn) (1), h = (1 - z)·n + z·h (3);
 # rnn: 1 tanh.
-_KINDS = {"lstm": (4, 9, "LSTM"), "gru": (3, 7, "GRU"), "rnn": (1, 1, "Elman RNN (tanh)")}
+_KINDS = {
+    "lstm": (4, 9, "LSTM", ("LSTM",)),
+    "gru": (3, 7, "GRU", ("GRU",)),
+    "rnn": (1, 1, "Elman RNN (tanh)", ("RNN", "SimpleRNN")),
+}
+
+
+def _bias_vectors(value: Any) -> int:
+    """`bias` as the number of bias vectors per gate: true 2, single 1, false 0."""
+    if value is True:
+        return 2
+    if value is False:
+        return 0
+    if value == "single":
+        return 1
+    raise ArgumentError(f"expected true, single or false, got {describe(value)}")
+
+
+_bias_vectors.kind = "true | single | false"
 
 
 def _output(call: Call):
     if len(call.input) != 2:
         raise ShapeError("expects a [T, C] sequence")
-    steps = call.input[0]
-    return (steps, call["units"]) if call["return_sequences"] else (call["units"],)
+    width = call["units"] * (2 if call["bidirectional"] else 1)
+    return (call.input[0], width) if call["return_sequences"] else (width,)
+
+
+def _widths(call: Call) -> list[int]:
+    """The input width each stacked layer reads."""
+    directions = 2 if call["bidirectional"] else 1
+    return [call.input[-1]] + [directions * call["units"]] * (call["layers"] - 1)
 
 
 def _rule(kind: str) -> Rule:
-    gates, pointwise, title = _KINDS[kind]
+    gates, pointwise, title, aliases = _KINDS[kind]
+
+    def directions(call: Call) -> int:
+        return 2 if call["bidirectional"] else 1
 
     def params(call: Call) -> Params:
-        units, c_in = call["units"], call.input[-1]
-        bias = 2 * units if call["bias"] else 0
-        return Params(gates * (units * (c_in + units) + bias))
+        units = call["units"]
+        bias = call["bias"] * units
+        return Params(directions(call) * sum(gates * (units * (n + units) + bias) for n in _widths(call)))
 
     def macs(call: Call) -> int:
-        steps, c_in = call.input
-        # Every step runs, whatever return_sequences keeps.
-        return steps * gates * call["units"] * (c_in + call["units"])
+        steps, units = call.input[0], call["units"]
+        return directions(call) * sum(steps * gates * units * (n + units) for n in _widths(call))
 
     def flops(call: Call) -> int:
         steps, units = call.input[0], call["units"]
-        bias = 2 * gates * units if call["bias"] else 0
-        return 2 * macs(call) + steps * (bias + pointwise * units)
+        per_step = gates * units * call["bias"] + pointwise * units
+        return 2 * macs(call) + directions(call) * call["layers"] * steps * per_step
 
     return Rule(
         type=kind, family="recurrent", summary=f"{title} over a [T, C] sequence.",
-        args=(Arg("units", positive, help="hidden size"), Arg("bias", boolean, True),
-              Arg("return_sequences", boolean, True, help="false: only the last step, [units]")),
+        args=(Arg("units", positive, help="hidden size"),
+              Arg("bias", _bias_vectors, True, help="true: two vectors per gate (PyTorch); single: one (Keras LSTM)"),
+              Arg("return_sequences", boolean, True, help="false: only the last step, [units]"),
+              Arg("bidirectional", boolean, False, help="both directions: twice the figures, 2·units wide"),
+              Arg("layers", positive, 1, help="stacked layers (PyTorch's num_layers)")),
         output_shape=_output, params=params, macs=macs, flops=flops,
-        flops_rule=(f"2 per MAC, plus per step: {2 * gates} bias additions per unit (if bias) "
-                    f"and {pointwise} element-wise operations per unit"),
+        flops_rule=(f"2 per MAC, plus per step, layer and direction: {gates} bias additions per unit and "
+                    f"bias vector, and {pointwise} element-wise operations per unit"),
+        aliases=aliases,
     )
 
 

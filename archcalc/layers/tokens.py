@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..args import Arg, any_integer
+from ..args import Arg, any_integer, optional, positive
 from ..errors import ShapeError
 from .registry import Call, Params, Rule, one_flop_per_output, register, zero
 
@@ -32,10 +32,26 @@ register(Rule(
     macs=zero("a copy"), flops=zero("a copy"),
 ))
 
+def _positions(call: Call):
+    steps, _ = _sequence(call)
+    limit = call["max_positions"]
+    if limit is not None and steps > limit:
+        raise ShapeError(f"{steps} positions are more than the table's max_positions {limit}")
+    return call.input
+
+
+def _table(call: Call) -> Params:
+    steps, channels = call.input
+    rows = call["max_positions"] if call["max_positions"] is not None else steps
+    return Params(rows * channels)
+
+
 register(Rule(
     type="position_embedding", family="tokens",
-    summary="Adds a learned [T, C] table to a [T, C] sequence (ViT's position embedding).",
-    output_shape=_sequence, params=lambda call: Params(call.input[0] * call.input[1]),
+    summary="Adds rows of a learned position table to a [T, C] sequence (ViT, GPT-2, BERT).",
+    args=(Arg("max_positions", optional(positive), None,
+              help="rows of the table (default: T); the first T are used"),),
+    output_shape=_positions, params=_table,
     macs=zero("an element-wise addition"), flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
 ))
 

@@ -1,0 +1,36 @@
+"""Products of two activations: matmul (attention's scores written out by hand, for instance)."""
+
+from __future__ import annotations
+
+from ..errors import ShapeError
+from ..shapes import broadcast, elements
+from .registry import Call, Rule, register, zero
+
+
+def _parts(call: Call):
+    a, b = call.inputs
+    if len(a) < 2 or len(b) < 2:
+        raise ShapeError("both inputs need at least two axes ([…, m, k] and […, k, n])")
+    (m, k), (k2, n) = a[-2:], b[-2:]
+    if k != k2:
+        raise ShapeError(f"inner sizes differ: [.., {m}, {k}] times [.., {k2}, {n}]")
+    return broadcast([a[:-2], b[:-2]]), m, k, n
+
+
+def _output(call: Call):
+    leading, m, _, n = _parts(call)
+    return leading + (m, n)
+
+
+def _macs(call: Call) -> int:
+    leading, m, k, n = _parts(call)
+    return elements(leading) * m * k * n
+
+
+register(Rule(
+    type="matmul", family="products",
+    summary="Matrix product of two inputs […, m, k] × […, k, n] → […, m, n], leading axes broadcast.",
+    output_shape=_output, params=zero("both operands are activations"), macs=_macs,
+    flops=lambda call: 2 * _macs(call), flops_rule="2 per MAC",
+    min_inputs=2, max_inputs=2, aliases=("MatMul", "bmm"), product_macs=_macs,
+))

@@ -1,0 +1,25 @@
+"""A learned per-channel scale (ConvNeXt's and CaiT's layer scale), optionally with a shift."""
+
+from __future__ import annotations
+
+from ..args import Arg, boolean
+from ..shapes import elements
+from .registry import Call, Params, Rule, register, zero
+
+
+def _params(call: Call) -> Params:
+    return Params((2 if call["bias"] else 1) * call.input[-1])
+
+
+def _flops(call: Call) -> int:
+    return (2 if call["bias"] else 1) * elements(call.output)
+
+
+register(Rule(
+    type="layer_scale", family="scale",
+    summary="Multiplies each channel (last axis) by a learned factor, and adds a learned shift with bias.",
+    args=(Arg("bias", boolean, False, help="also a learned per-channel shift"),),
+    output_shape=lambda call: call.input, params=_params,
+    macs=zero("element-wise, as torchvision and fvcore count it"), flops=_flops,
+    flops_rule="1 per output element, 2 with bias", aliases=("scale",),
+))
