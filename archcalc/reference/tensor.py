@@ -36,12 +36,28 @@ class Weights:
     `buffer(n)`; the counts drawn are what `verify` compares with the analysis.
     """
 
-    def __init__(self, seed: int, name: str):
+    def __init__(self, seed: int, name: str, replay: list | None = None, own: int | None = None):
         self._random = random.Random(f"{seed}:{name}")
         self.learned_count = 0
         self.buffer_count = 0
+        self.arrays: list = []            # what was drawn, so a tied or shared layer can reuse it
+        # `replay`: arrays another layer drew, handed out first and not counted as this one's
+        # (a tied weight, or every weight of a shared repetition).
+        self._replay = list(replay or ())
+        self._owns_buffers = own is None     # a shared repetition's buffers are the first one's
 
     def learned(self, n: int) -> array:
+        if self._replay:
+            values = self._replay.pop(0)
+            if len(values) != n:
+                raise ValueError(f"a shared weight of {len(values)} values asked for as {n}")
+            self.arrays.append(values)
+            return values
+        values = self._draw(n)
+        self.arrays.append(values)
+        return values
+
+    def _draw(self, n: int) -> array:
         self.learned_count += n
         chunk = 1 << 20   # randbytes() of more than 2^28 bytes overflows a C int
         raw = bytearray().join(self._random.randbytes(8 * min(chunk, n - i)) for i in range(0, n, chunk))
@@ -55,7 +71,8 @@ class Weights:
         return values
 
     def buffer(self, n: int, low: float = -0.5, high: float = 0.5) -> list[float]:
-        self.buffer_count += n
+        if self._owns_buffers:
+            self.buffer_count += n
         return self._uniform(n, low, high)
 
     def _uniform(self, n: int, low: float, high: float) -> list[float]:

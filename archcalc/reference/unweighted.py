@@ -116,7 +116,8 @@ def batchnorm(args, inputs, w):
 def layernorm(args, inputs, w):
     x = inputs[0]
     n = x.shape[-1]
-    gamma, beta = w.learned(n), w.learned(n)
+    gamma = w.learned(n)
+    beta = w.learned(n) if args.get("bias", True) else [0.0] * n
     out = []
     for start in range(0, len(x.data), n):
         row = x.data[start:start + n]
@@ -124,6 +125,10 @@ def layernorm(args, inputs, w):
         var = sum((v - mean) ** 2 for v in row) / n
         out += [(v - mean) / math.sqrt(var + args["eps"]) * gamma[i] + beta[i] for i, v in enumerate(row)]
     return Tensor(x.shape, out), 0
+
+
+def _softplus(v, beta, threshold):
+    return v if v * beta > threshold else math.log1p(math.exp(beta * v)) / beta
 
 
 def _relu6(v):
@@ -140,7 +145,14 @@ _POINTWISE = {
     "leaky_relu": lambda v, a: v if v > 0 else a["negative_slope"] * v,
     "sigmoid": lambda v, a: _sigmoid(v),
     "tanh": lambda v, a: math.tanh(v),
-    "gelu": lambda v, a: 0.5 * v * (1 + math.erf(v / math.sqrt(2))),
+    "gelu": lambda v, a: (0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3))))
+    if a.get("approximate") == "tanh" else 0.5 * v * (1 + math.erf(v / math.sqrt(2))),
+    "elu": lambda v, a: v if v > 0 else a["alpha"] * math.expm1(v),
+    "selu": lambda v, a: 1.0507009873554805 * (v if v > 0 else 1.6732632423543772 * math.expm1(v)),
+    "celu": lambda v, a: max(0.0, v) + min(0.0, a["alpha"] * math.expm1(v / a["alpha"])),
+    "mish": lambda v, a: v * math.tanh(_softplus(v, 1.0, 20.0)),
+    "softplus": lambda v, a: _softplus(v, a["beta"], a["threshold"]),
+    "identity": lambda v, a: v,
     "silu": lambda v, a: v * _sigmoid(v),
     "hardswish": lambda v, a: v * _relu6(v + 3) / 6,
     "hardsigmoid": lambda v, a: _relu6(v + 3) / 6,
@@ -247,13 +259,29 @@ def reshape(args, inputs, w):
 def upsample2d(args, inputs, w):
     x = inputs[0]
     h, wd, c = x.shape
-    sh, sw = per_axis(args["scale"], 2)
+    if args.get("size") is not None:
+        oh, ow = args["size"]
+    else:
+        sh, sw = per_axis(args["scale"], 2)
+        oh, ow = h * sh, wd * sw
     out = []
-    for y in range(h * sh):
-        for xx in range(wd * sw):
-            start = ((y // sh) * wd + xx // sw) * c
-            out += x.data[start:start + c]
-    return Tensor((h * sh, wd * sw, c), out), 0
+    for y in range(oh):
+        for xx in range(ow):
+            if args.get("mode") == "bilinear":      # half-pixel centres, PyTorch's align_corners=False
+                fy, fx = max((y + 0.5) * h / oh - 0.5, 0.0), max((xx + 0.5) * wd / ow - 0.5, 0.0)
+                y0, x0 = min(int(fy), h - 1), min(int(fx), wd - 1)
+                y1, x1 = min(y0 + 1, h - 1), min(x0 + 1, wd - 1)
+                ty, tx = fy - y0, fx - x0
+                for ch in range(c):
+                    def at(yy, xq):
+                        return x.data[(yy * wd + xq) * c + ch]
+                    top = at(y0, x0) * (1 - tx) + at(y0, x1) * tx
+                    bottom = at(y1, x0) * (1 - tx) + at(y1, x1) * tx
+                    out.append(top * (1 - ty) + bottom * ty)
+            else:
+                start = ((y * h // oh) * wd + xx * wd // ow) * c
+                out += x.data[start:start + c]
+    return Tensor((oh, ow, c), out), 0
 
 
 # -- tokens ------------------------------------------------------------------------
@@ -268,7 +296,9 @@ def class_token(args, inputs, w):
 @kernel("position_embedding")
 def position_embedding(args, inputs, w):
     x = inputs[0]
-    table = w.learned(len(x.data))
+    steps, c = x.shape
+    rows = args.get("max_positions") or steps
+    table = w.learned(rows * c)          # the first `steps` rows are used
     return Tensor(x.shape, [a + b for a, b in zip(x.data, table)]), 0
 
 

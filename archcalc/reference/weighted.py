@@ -108,40 +108,64 @@ def _sigmoid(v: float) -> float:
     return 1 / (1 + math.exp(-v)) if v >= 0 else math.exp(v) / (1 + math.exp(v))
 
 
+def _one_direction(kind: str, gates: int, rows: list[list[float]], u: int, vectors: int, w):
+    """One layer in one direction over `rows` (one list per step); returns (outputs, MACs)."""
+    n_in = len(rows[0])
+    w_ih = _rows(w.learned(gates * u * n_in), n_in)
+    w_hh = _rows(w.learned(gates * u * u), u)
+    b_ih = w.learned(gates * u) if vectors >= 1 else [0.0] * (gates * u)
+    b_hh = w.learned(gates * u) if vectors == 2 else [0.0] * (gates * u)
+    h, c = [0.0] * u, [0.0] * u
+    outputs, macs = [], 0
+    for xt in rows:
+        a = [dot(xt, w_ih[r]) + b_ih[r] for r in range(gates * u)]   # input part of every gate
+        b = [dot(h, w_hh[r]) + b_hh[r] for r in range(gates * u)]    # hidden part
+        macs += gates * u * (len(xt) + len(h))
+        if kind == "lstm":   # PyTorch's gate order: input, forget, cell, output
+            i_g = [_sigmoid(a[k] + b[k]) for k in range(u)]
+            f_g = [_sigmoid(a[u + k] + b[u + k]) for k in range(u)]
+            g_g = [math.tanh(a[2 * u + k] + b[2 * u + k]) for k in range(u)]
+            o_g = [_sigmoid(a[3 * u + k] + b[3 * u + k]) for k in range(u)]
+            c = [f_g[k] * c[k] + i_g[k] * g_g[k] for k in range(u)]
+            h = [o_g[k] * math.tanh(c[k]) for k in range(u)]
+        elif kind == "gru":  # reset, update, new; the reset gate scales the hidden part of n
+            r_g = [_sigmoid(a[k] + b[k]) for k in range(u)]
+            z_g = [_sigmoid(a[u + k] + b[u + k]) for k in range(u)]
+            n_g = [math.tanh(a[2 * u + k] + r_g[k] * b[2 * u + k]) for k in range(u)]
+            h = [(1 - z_g[k]) * n_g[k] + z_g[k] * h[k] for k in range(u)]
+        else:
+            h = [math.tanh(a[k] + b[k]) for k in range(u)]
+        outputs.append(h)
+    return outputs, macs
+
+
+_BIAS_VECTORS = {True: 2, "single": 1, False: 0}
+
+
 def _recurrent(kind: str, gates: int):
     def run(args, inputs, w):
         x = inputs[0]
         steps, n_in = x.shape
         u = args["units"]
-        w_ih = _rows(w.learned(gates * u * n_in), n_in)
-        w_hh = _rows(w.learned(gates * u * u), u)
-        b_ih = w.learned(gates * u) if args["bias"] else [0.0] * (gates * u)
-        b_hh = w.learned(gates * u) if args["bias"] else [0.0] * (gates * u)
-        h, c = [0.0] * u, [0.0] * u
-        outputs, macs = [], 0
-        for t in range(steps):
-            xt = x.data[t * n_in:(t + 1) * n_in]
-            a = [dot(xt, w_ih[r]) + b_ih[r] for r in range(gates * u)]   # input part of every gate
-            b = [dot(h, w_hh[r]) + b_hh[r] for r in range(gates * u)]    # hidden part
-            macs += gates * u * (len(xt) + len(h))
-            if kind == "lstm":   # PyTorch's gate order: input, forget, cell, output
-                i_g = [_sigmoid(a[k] + b[k]) for k in range(u)]
-                f_g = [_sigmoid(a[u + k] + b[u + k]) for k in range(u)]
-                g_g = [math.tanh(a[2 * u + k] + b[2 * u + k]) for k in range(u)]
-                o_g = [_sigmoid(a[3 * u + k] + b[3 * u + k]) for k in range(u)]
-                c = [f_g[k] * c[k] + i_g[k] * g_g[k] for k in range(u)]
-                h = [o_g[k] * math.tanh(c[k]) for k in range(u)]
-            elif kind == "gru":  # reset, update, new; the reset gate scales the hidden part of n
-                r_g = [_sigmoid(a[k] + b[k]) for k in range(u)]
-                z_g = [_sigmoid(a[u + k] + b[u + k]) for k in range(u)]
-                n_g = [math.tanh(a[2 * u + k] + r_g[k] * b[2 * u + k]) for k in range(u)]
-                h = [(1 - z_g[k]) * n_g[k] + z_g[k] * h[k] for k in range(u)]
+        bias = args["bias"]
+        vectors = bias if isinstance(bias, int) and not isinstance(bias, bool) else _BIAS_VECTORS[bias]
+        rows = [x.data[t * n_in:(t + 1) * n_in] for t in range(steps)]
+        macs = 0
+        for _ in range(args.get("layers", 1)):
+            forward, m = _one_direction(kind, gates, rows, u, vectors, w)
+            macs += m
+            if args.get("bidirectional"):
+                backward, m = _one_direction(kind, gates, rows[::-1], u, vectors, w)
+                macs += m
+                rows = [f + b for f, b in zip(forward, backward[::-1])]
             else:
-                h = [math.tanh(a[k] + b[k]) for k in range(u)]
-            outputs += h
+                rows = forward
         if args["return_sequences"]:
-            return Tensor((steps, u), outputs), macs
-        return Tensor((u,), list(h)), macs
+            return Tensor((steps, len(rows[0])), [v for row in rows for v in row]), macs
+        last = rows[-1]
+        if args.get("bidirectional"):     # PyTorch's h_n: the forward's last step, the backward's first
+            last = rows[-1][:u] + rows[0][u:]
+        return Tensor((len(last),), list(last)), macs
     return run
 
 

@@ -107,3 +107,17 @@ def test_experts_on_a_block_with_shared_experts_and_router_bias():
 def test_without_experts_active_params_equal_params():
     report = analyze([{"type": "dense", "units": 2}])
     assert report.to_dict()["totals"]["active_params"] == report.totals.params == 8
+
+
+@pytest.mark.parametrize("layers, blocks, input_shape", [
+    ([{"type": "embedding", "name": "wte", "vocab": 10, "dim": 4},
+      {"type": "dense", "name": "head", "units": 10, "tied_to": "wte"}], None, [3]),
+    ([{"type": "dense", "units": 3}, {"type": "batchnorm", "name": "bn", "repeat": 3, "shared": True}], None, [2, 4]),
+    ([{"type": "dense", "name": "moe", "units": 4, "experts": 4, "top_k": 2}], None, [5, 4]),
+    ([{"type": "mlp", "name": "ffn", "experts": 3, "top_k": 1, "shared_experts": 1, "router_bias": True}],
+     {"mlp": {"layers": [{"type": "dense", "units": 8}, "relu", {"type": "dense", "units": 4}]}}, [2, 4]),
+])
+def test_the_reference_pass_agrees_on_held_weights(layers, blocks, input_shape):
+    from archcalc.verify import verify
+    spec = {"input": input_shape, "layers": layers, **({"blocks": blocks} if blocks else {})}
+    assert verify(archcalc.load(spec)).agrees

@@ -1,0 +1,130 @@
+"""Kernels of the v2 element-wise and normalisation types, and matmul, from their definitions."""
+
+from __future__ import annotations
+
+import math
+
+from .kernels import dot, kernel
+from .tensor import Tensor
+
+
+@kernel("prelu")
+def prelu(args, inputs, w):
+    x = inputs[0]
+    c = x.shape[-1]
+    slopes = w.learned(c if args["per_channel"] else 1).tolist()
+    return Tensor(x.shape, [v if v > 0 else slopes[i % c if args["per_channel"] else 0] * v
+                            for i, v in enumerate(x.data)]), 0
+
+
+@kernel("layer_scale")
+def layer_scale(args, inputs, w):
+    x = inputs[0]
+    c = x.shape[-1]
+    gamma = w.learned(c).tolist()
+    beta = w.learned(c).tolist() if args["bias"] else [0.0] * c
+    return Tensor(x.shape, [v * gamma[i % c] + beta[i % c] for i, v in enumerate(x.data)]), 0
+
+
+@kernel("rmsnorm")
+def rmsnorm(args, inputs, w):
+    x = inputs[0]
+    n = x.shape[-1]
+    gamma = w.learned(n).tolist()
+    out = []
+    for start in range(0, len(x.data), n):
+        row = x.data[start:start + n]
+        scale = 1 / math.sqrt(sum(v * v for v in row) / n + args["eps"])
+        out += [v * scale * gamma[i] for i, v in enumerate(row)]
+    return Tensor(x.shape, out), 0
+
+
+def _normalise_groups(x: Tensor, groups: int, eps: float) -> list[float]:
+    """Each sample's channels split into `groups`, normalised over the group's channels and positions."""
+    c = x.shape[-1]
+    size = c // groups
+    out = list(x.data)
+    for g in range(groups):
+        idx = [i for i in range(len(x.data)) if (i % c) // size == g]
+        values = [x.data[i] for i in idx]
+        mean = sum(values) / len(values)
+        var = sum((v - mean) ** 2 for v in values) / len(values)
+        for i in idx:
+            out[i] = (x.data[i] - mean) / math.sqrt(var + eps)
+    return out
+
+
+def _affine(x: Tensor, values: list[float], args, w) -> list[float]:
+    c = x.shape[-1]
+    if not args["affine"]:
+        return values
+    gamma, beta = w.learned(c).tolist(), w.learned(c).tolist()
+    return [v * gamma[i % c] + beta[i % c] for i, v in enumerate(values)]
+
+
+@kernel("groupnorm")
+def groupnorm(args, inputs, w):
+    x = inputs[0]
+    return Tensor(x.shape, _affine(x, _normalise_groups(x, args["groups"], args["eps"]), args, w)), 0
+
+
+@kernel("instancenorm")
+def instancenorm(args, inputs, w):
+    x = inputs[0]
+    values = _affine(x, _normalise_groups(x, x.shape[-1], args["eps"]), args, w)
+    if args["track_running_stats"]:
+        w.buffer(x.shape[-1])
+        w.buffer(x.shape[-1])
+    return Tensor(x.shape, values), 0
+
+
+@kernel("subtract")
+def subtract(args, inputs, w):
+    a, b = inputs
+    if a.shape != b.shape:
+        raise ValueError(f"subtract: shapes {a.shape} and {b.shape} differ")
+    return Tensor(a.shape, [p - q for p, q in zip(a.data, b.data)]), 0
+
+
+@kernel("log_softmax")
+def log_softmax(args, inputs, w):
+    x = inputs[0]
+    n = x.shape[-1]
+    out = []
+    for start in range(0, len(x.data), n):
+        row = x.data[start:start + n]
+        top = max(row)
+        log_total = top + math.log(sum(math.exp(v - top) for v in row))
+        out += [v - log_total for v in row]
+    return Tensor(x.shape, out), 0
+
+
+@kernel("matmul")
+def matmul(args, inputs, w):
+    a, b = inputs
+    (m, k), (k2, n) = a.shape[-2:], b.shape[-2:]
+    lead_a, lead_b = a.shape[:-2], b.shape[:-2]
+    rank = max(len(lead_a), len(lead_b))
+    lead_a, lead_b = (1,) * (rank - len(lead_a)) + lead_a, (1,) * (rank - len(lead_b)) + lead_b
+    lead = tuple(max(p, q) for p, q in zip(lead_a, lead_b))
+    out, macs = [], 0
+    for index in range(math.prod(lead)):
+        coords, rest = [], index
+        for size in reversed(lead):
+            coords.append(rest % size)
+            rest //= size
+        coords = coords[::-1]
+
+        def offset(sizes):
+            flat = 0
+            for q, size in zip(coords, sizes):
+                flat = flat * size + (q if size > 1 else 0)
+            return flat
+        base_a, base_b = offset(lead_a) * m * k, offset(lead_b) * k * n
+        columns = [[b.data[base_b + r * n + j] for r in range(k)] for j in range(n)]
+        for i in range(m):
+            row = a.data[base_a + i * k:base_a + (i + 1) * k]
+            for j in range(n):
+                out.append(dot(row, columns[j]))
+                macs += k
+    return Tensor(lead + (m, n), out), macs
