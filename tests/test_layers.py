@@ -81,10 +81,75 @@ CASES = [
     ([196, 768], "class_token", (197, 768), 768, 0),
     ([197, 768], "position_embedding", (197, 768), 197 * 768, 0),
     ([197, 768], {"type": "take", "index": 0}, (768,), 0, 0),
+    # -- spec language v2 --
+    # conv3d 3×3×3, 8 filters on [16, 112, 112, 3] (r3d_18's stem shape), padding 1:
+    # 27·3·8 + 8 = 656 params; 16·112·112 positions × 8 × 81 = 130,056,192 MACs
+    ([16, 112, 112, 3], {"type": "conv3d", "filters": 8, "kernel": 3, "padding": 1}, (16, 112, 112, 8),
+     656, 16 * 112 * 112 * 8 * 81),
+    # conv3d with per-axis stride [1, 2, 2], kernel [3, 7, 7], no bias: (8 - 3 + 1) = 6 deep,
+    # floor((32 - 7)/2) + 1 = 13 square; 3·7·7·2·4 = 1,176 weights; 6·13·13·4 · 294 MACs
+    ([8, 32, 32, 2], {"type": "conv3d", "filters": 4, "kernel": [3, 7, 7], "stride": [1, 2, 2], "bias": False},
+     (6, 13, 13, 4), 1176, 6 * 13 * 13 * 4 * 294),
+    # conv_transpose2d k4 s2 p1 (DCGAN): (4-1)·2 - 2 + 4 = 8; 4·4·16·8 + 8 = 2,056 params;
+    # MACs: every input element meets every weight of a filter: 4·4·16 · 16·8 = 32,768
+    ([4, 4, 16], {"type": "conv_transpose2d", "filters": 8, "kernel": 4, "stride": 2, "padding": 1},
+     (8, 8, 8), 2056, 32768),
+    # U-Net's up-convolution k2 s2: 2·n; output_padding 1 with stride 2 adds one: (5-1)·2 + 3 + 1 = 12
+    ([5, 5, 4], {"type": "conv_transpose2d", "filters": 2, "kernel": 3, "stride": 2, "output_padding": 1,
+                 "bias": False}, (12, 12, 2), 72, 25 * 4 * 9 * 2),
+    # conv_transpose1d: (10-1)·1 + 3 = 12 steps; groups 2 on 4 channels: 3·2·6 = 36 + 6 bias; MACs 10·4·3·6/2
+    ([10, 4], {"type": "conv_transpose1d", "filters": 6, "kernel": 3, "groups": 2}, (12, 6), 42, 360),
+    # conv_transpose3d k2 s2 on [2, 2, 2, 3]: [4, 4, 4, 5]; 8·3·5 + 5 = 125; MACs 8·3 · 8·5 = 960
+    ([2, 2, 2, 3], {"type": "conv_transpose3d", "filters": 5, "kernel": 2, "stride": 2}, (4, 4, 4, 5), 125, 960),
+    # 3-D pooling: 2×2×2 windows, stride 2: [8, 8, 8] → 4; avg with padding 1, stride 1, kernel 3: same size
+    ([8, 8, 8, 4], {"type": "maxpool3d", "kernel": 2}, (4, 4, 4, 4), 0, 0),
+    ([8, 8, 8, 4], {"type": "avgpool3d", "kernel": 3, "stride": 1, "padding": 1}, (8, 8, 8, 4), 0, 0),
+    # global pooling over a volume: [D, H, W, C] → [C]
+    ([4, 7, 7, 512], "global_avgpool", (512,), 0, 0),
+    # groupnorm 32 groups on 64 channels: 2·64 learned; instancenorm: no params by default
+    ([8, 8, 64], {"type": "groupnorm", "groups": 32}, (8, 8, 64), 128, 0),
+    ([8, 8, 64], "instancenorm", (8, 8, 64), 0, 0),
+    ([8, 8, 64], {"type": "instancenorm", "affine": True}, (8, 8, 64), 128, 0),
+    # rmsnorm: a scale per channel; layernorm without bias likewise
+    ([10, 4096], "rmsnorm", (10, 4096), 4096, 0),
+    ([10, 768], {"type": "layernorm", "bias": False}, (10, 768), 768, 0),
+    # layer_scale: one factor per channel (ConvNeXt's gamma), + a shift with bias
+    ([7, 7, 96], "layer_scale", (7, 7, 96), 96, 0),
+    ([7, 7, 96], {"type": "scale", "bias": True}, (7, 7, 96), 192, 0),
+    # prelu: PyTorch's single slope, or one per channel
+    ([4, 4, 16], "prelu", (4, 4, 16), 1, 0),
+    ([4, 4, 16], {"type": "prelu", "per_channel": True}, (4, 4, 16), 16, 0),
+    ([3, 5], "identity", (3, 5), 0, 0),
+    # pad: an int pads every axis but the channels: 4 + 2·2 = 8; a list per axis, pairs allowed
+    ([4, 4, 3], {"type": "pad", "padding": 2}, (8, 8, 3), 0, 0),
+    ([4, 4, 3], {"type": "pad", "padding": [[1, 0], 2, 0]}, (5, 8, 3), 0, 0),
+    # slice: channels 0:6:2 → 3; two axes at once with negative indices: 1:-1 of 6 → 4, ::3 of 9 → 3
+    ([4, 4, 6], {"type": "slice", "stop": 6, "step": 2}, (4, 4, 3), 0, 0),
+    ([6, 9, 2], {"type": "slice", "axis": [0, 1], "start": [1, 0], "stop": [-1, 9], "step": [1, 3]},
+     (4, 3, 2), 0, 0),
+    ([2, 3, 5], {"type": "permute", "axes": [2, 0, 1]}, (5, 2, 3), 0, 0),
+    ([7, 7, 8], {"type": "roll", "shift": [3, 3], "axis": [0, 1]}, (7, 7, 8), 0, 0),
+    # pixel shuffle r = 2: [H·2, W·2, C/4]; unshuffle back
+    ([4, 4, 16], {"type": "pixel_shuffle", "factor": 2}, (8, 8, 4), 0, 0),
+    ([8, 8, 4], {"type": "pixel_unshuffle", "factor": 2}, (4, 4, 16), 0, 0),
+    ([4, 6, 3], {"type": "upsample2d", "size": [9, 5], "mode": "bilinear"}, (9, 5, 3), 0, 0),
+    # subtract: two inputs of one shape (the second here is the model input itself)
+    ([3, 4], {"type": "subtract", "inputs": ["input", "input"]}, (3, 4), 0, 0),
+    # matmul of the input with itself, [2, 4, 4] × [2, 4, 4]: 2 · 4·4·4 MACs
+    ([2, 4, 4], {"type": "matmul", "inputs": ["input", "input"]}, (2, 4, 4), 0, 2 * 4 * 4 * 4),
+    # a learned position table longer than the sequence: 1,024 rows × 768 (GPT-2's wpe at T = 8)
+    ([8, 768], {"type": "position_embedding", "max_positions": 1024}, (8, 768), 1024 * 768, 0),
+    # Keras LSTM(64) on 128 features, one bias vector per gate: 4·(64·(128 + 64) + 64) = 49,408
+    ([10, 128], {"type": "lstm", "units": 64, "bias": "single"}, (10, 64), 49408, 10 * 4 * 64 * 192),
+    # bidirectional 2-layer GRU (PyTorch), units 8 on C = 4: layer 1 2·3·(8·12 + 16) = 672,
+    # layer 2 reads 16: 2·3·(8·24 + 16) = 1,248; MACs 5 steps · 2 · 3 · 8 · (12 + 24) = 8,640
+    ([5, 4], {"type": "gru", "units": 8, "bidirectional": True, "layers": 2}, (5, 16), 1920, 8640),
+    ([5, 4], {"type": "rnn", "units": 8, "bidirectional": True, "return_sequences": False}, (16,),
+     2 * (8 * 12 + 16), 2 * 5 * 8 * 12),
 ]
 
 ACTIVATIONS = ["relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "hardswish",
-               "hardsigmoid", "softmax"]
+               "hardsigmoid", "softmax", "log_softmax", "elu", "selu", "celu", "mish", "softplus"]
 
 
 @pytest.mark.parametrize("input_shape, layer, shape, params, macs", CASES)
