@@ -21,4 +21,11 @@ def test_layers_command_lists_every_type():
 def test_layers_command_shows_one_type():
     result = CliRunner().invoke(cli, ["layers", "linear"])
     assert result.exit_code == 0 and result.output.startswith("dense: ") and "units: int >= 1, required" in result.output
-    assert CliRunner().invoke(cli, ["layers", "conv3d"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["layers", "conv4d"]).exit_code == 2
+
+
+def test_aliases_are_listed_and_found():
+    out = CliRunner().invoke(cli, ["layers"]).output
+    assert "ConvTranspose2d" in out and "BatchNormalization" in out and "swish" in out
+    result = CliRunner().invoke(cli, ["layers", "conv2dtranspose"])
+    assert result.exit_code == 0 and result.output.startswith("conv_transpose2d: ")

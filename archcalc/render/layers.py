@@ -32,8 +32,7 @@ def describe_rule(rule) -> str:
     lines = [f"{rule.type}: {rule.summary}"]
     if rule.aliases:
         lines.append(f"aliases: {', '.join(rule.aliases)}")
-    inputs = (f"{rule.min_inputs} or more" if rule.max_inputs is None else str(rule.min_inputs))
-    lines.append(f"inputs: {inputs}")
+    lines.append(f"inputs: {rule.inputs_wanted}")
     lines.append("arguments:" if rule.args else "arguments: none")
     for arg in rule.args:
         kind = getattr(arg.validate, "kind", "")
