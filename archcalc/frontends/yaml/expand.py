@@ -37,10 +37,13 @@ ROUTER_TYPE = "dense"       # the experts' router, as the spec language defines 
 # dataclasses costs import time on every command.
 
 class _Scope:
-    """The names one list of entries defines: local name -> full name (or a _Ref)."""
-    __slots__ = ("names", "counters", "left_out")
+    """The names one list of entries defines: local name -> full name (or a _Ref). A block's
+    scope has the scope of its use as parent: a name it does not define is looked up there
+    (a decoder block reading the encoder's output, for instance)."""
+    __slots__ = ("names", "counters", "left_out", "parent")
 
-    def __init__(self):
+    def __init__(self, parent: "_Scope | None" = None):
+        self.parent = parent
         self.names: dict = {}
         self.counters: dict = {}
         self.left_out: dict = {}       # names of entries an `if:` left out -> their path
@@ -134,8 +137,8 @@ class Expander:
         return [node if isinstance(node, Node) else _finish(node) for node in self.nodes]
 
     # -- scopes ---------------------------------------------------------
-    def _scope(self, entries, path, first_input, context: _Context):
-        scope = _Scope()
+    def _scope(self, entries, path, first_input, context: _Context, parent: _Scope | None = None):
+        scope = _Scope(parent)
         if context.enclosing:
             scope.names[BLOCK_INPUT] = first_input
         else:
@@ -182,7 +185,7 @@ class Expander:
                 inputs = self._route(read, entry, local, inputs, path, here)
                 here = here.but(copies=_times(here.copies, read.experts))
             if read.block:
-                output = self._use_block(read.block, entry, local, inputs, path, here)
+                output = self._use_block(read.block, entry, local, inputs, path, here, scope)
             else:
                 output = self._layer(read.rule, entry, local, inputs, path, here, tied)
             scope.names[local] = output
@@ -348,7 +351,7 @@ class Expander:
         return inputs
 
     # -- blocks ---------------------------------------------------------
-    def _use_block(self, block: Block, entry, local, inputs, path, context: _Context):
+    def _use_block(self, block: Block, entry, local, inputs, path, context: _Context, scope: _Scope):
         full = context.prefix + local
         if block.name in context.stack:
             chain = " -> ".join((*context.stack, block.name))
@@ -364,12 +367,16 @@ class Expander:
         values = self._block_values[key][2]
         inner = context.but(prefix=full + ".", enclosing=(*context.enclosing, (full, block.name)),
                             stack=(*context.stack, block.name), values=values)
-        return self._scope(block.layers, (*block.path, "layers"), inputs[0], inner)
+        return self._scope(block.layers, (*block.path, "layers"), inputs[0], inner, parent=scope)
 
     def _resolve(self, ref: _Ref) -> str:
-        target = ref.scope.names.get(ref.name)
+        scope = ref.scope
+        target = scope.names.get(ref.name)
+        while target is None and scope.parent is not None and ref.name not in scope.left_out:
+            scope = scope.parent
+            target = scope.names.get(ref.name)
         if target is None:
-            if ref.name in ref.scope.left_out:
+            if ref.name in scope.left_out:
                 raise self.origin.error(f"layer '{ref.reader}' reads '{ref.name}', which its 'if:' left out",
                                         ref.path)
             raise self.origin.error(f"undefined input '{ref.name}'" + suggest(ref.name, ref.scope.names), ref.path)

@@ -1,0 +1,361 @@
+"""Hugging Face `config.json` -> a spec: the architecture from the config alone, no weights,
+no network, no `transformers` import.
+
+Each supported `model_type` has a builder that writes the model as `transformers` builds it
+from that config — the same modules, so `sum(p.numel() for p in model.parameters())` (tied
+weights once) equals the spec's params. The head follows the config's `architectures`
+(GPT2LMHeadModel, LlamaForCausalLM, BertForMaskedLM, ...) unless `--head` says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from ..errors import SpecError
+from .imported import Imported, ImportOptions
+
+SUFFIXES = (".json",)
+DEFAULT_MAX_SEQ_LEN = 2048      # T when --seq-len is not given: the context, capped to keep MACs readable
+
+HEADS = ("base", "causal-lm", "masked-lm", "seq2seq", "classification")
+
+
+def sniff(head: bytes) -> bool:
+    text = head.lstrip()
+    return text.startswith(b"{") and b'"model_type"' in head
+
+
+class _Config:
+    """The config mapping, with errors that name the missing key."""
+
+    def __init__(self, data: dict, file: str):
+        self.data, self.file = data, file
+
+    def need(self, *keys: str) -> Any:
+        for key in keys:
+            if self.data.get(key) is not None:
+                return self.data[key]
+        raise SpecError(f"config has no '{keys[0]}' (needed for model_type '{self.data.get('model_type')}')",
+                        self.file)
+
+    def get(self, key: str, default: Any) -> Any:
+        value = self.data.get(key)
+        return default if value is None else value
+
+
+def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
+    try:
+        config = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text (byte {exc.start})", file) from None
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"not valid JSON: {exc.msg}", file, exc.lineno, exc.colno) from None
+    if not isinstance(config, dict):
+        raise SpecError("a config.json must be a JSON object", file)
+    kind = config.get("model_type")
+    builder = BUILDERS.get(kind)
+    if builder is None:
+        raise SpecError(f"model_type {kind!r} is not supported (supported: {', '.join(sorted(BUILDERS))})", file)
+    c = _Config(config, file)
+    head = _head(c, options.head, kind)
+    spec, notes = builder(c, head, options)
+    name = str(config.get("_name_or_path") or kind).rsplit("/", 1)[-1] or kind
+    spec = {"name": name, **spec}
+    notes = [f"Hugging Face {kind} config with the {head} head "
+             f"({'--head ' + options.head if options.head else _architecture(config) or 'no architectures entry'}).",
+             *notes]
+    return Imported(spec=spec, notes=tuple(notes))
+
+
+def _architecture(config: dict) -> str | None:
+    names = config.get("architectures")
+    return names[0] if isinstance(names, list) and names and isinstance(names[0], str) else None
+
+
+def _head(c: _Config, requested: str | None, kind: str) -> str:
+    if requested is not None:
+        if requested not in HEADS:
+            raise SpecError(f"--head {requested!r} is not one of {', '.join(HEADS)}", c.file)
+        return requested
+    name = _architecture(c.data) or ""
+    for suffix, head in (("ForCausalLM", "causal-lm"), ("LMHeadModel", "causal-lm"), ("ForMaskedLM", "masked-lm"),
+                         ("ForConditionalGeneration", "seq2seq"), ("ForImageClassification", "classification"),
+                         ("ForSequenceClassification", "classification")):
+        if name.endswith(suffix):
+            return head
+    return "base"
+
+
+def _seq_len(c: _Config, options: ImportOptions, *limit_keys: str) -> int:
+    if options.seq_len is not None:
+        return options.seq_len
+    limit = next((c.data[k] for k in limit_keys if isinstance(c.data.get(k), int)), DEFAULT_MAX_SEQ_LEN)
+    return min(limit, DEFAULT_MAX_SEQ_LEN)
+
+
+def _act(name: str | None) -> dict:
+    """A Hugging Face activation name as a layer."""
+    name = (name or "gelu").lower()
+    if name in ("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_tanh"):
+        return {"type": "gelu", "approximate": "tanh"}
+    if name in ("silu", "swish"):
+        return {"type": "silu"}
+    if name in ("relu", "tanh", "sigmoid", "gelu"):
+        return {"type": name}
+    return {"type": "gelu"}
+
+
+def _labels(c: _Config) -> int:
+    labels = c.data.get("id2label")
+    if isinstance(labels, dict) and labels:
+        return len(labels)
+    return c.get("num_labels", 2)      # transformers' default
+
+
+# -- GPT-2 ---------------------------------------------------------------------------
+
+def gpt2(c: _Config, head: str, options: ImportOptions):
+    d, vocab = c.need("n_embd"), c.need("vocab_size")
+    positions = c.need("n_positions")
+    inner = c.get("n_inner", 4 * d)
+    steps = _seq_len(c, options, "n_positions")
+    block = {"layers": [
+        {"type": "layernorm", "name": "ln_1"},
+        {"type": "attention", "name": "attn", "heads": c.need("n_head"), "causal": True},
+        {"type": "add", "name": "attn_residual", "inputs": ["attn", "in"]},
+        {"type": "layernorm", "name": "ln_2"},
+        {"type": "dense", "name": "c_fc", "units": inner},
+        {**_act(c.get("activation_function", "gelu_new")), "name": "act"},
+        {"type": "dense", "name": "c_proj", "units": d},
+        {"type": "add", "inputs": ["c_proj", "attn_residual"]},
+    ]}
+    layers = [
+        {"type": "embedding", "name": "wte", "vocab": vocab, "dim": d},
+        {"type": "position_embedding", "name": "wpe", "max_positions": positions},
+        {"type": "gpt2_block", "name": "h", "repeat": c.need("n_layer")},
+        {"type": "layernorm", "name": "ln_f"},
+    ]
+    if head == "causal-lm":
+        layers.append({"type": "dense", "name": "lm_head", "units": vocab, "bias": False,
+                       **({"tied_to": "wte"} if c.get("tie_word_embeddings", True) else {})})
+    elif head != "base":
+        _unsupported(c, head)
+    return {"input": [steps], "blocks": {"gpt2_block": block}, "layers": layers}, []
+
+
+# -- BERT ----------------------------------------------------------------------------
+
+def bert(c: _Config, head: str, options: ImportOptions):
+    d, vocab = c.need("hidden_size"), c.need("vocab_size")
+    positions = c.need("max_position_embeddings")
+    steps = _seq_len(c, options, "max_position_embeddings")
+    block = {"layers": [
+        {"type": "attention", "name": "attention", "heads": c.need("num_attention_heads")},
+        {"type": "add", "name": "attention_residual", "inputs": ["attention", "in"]},
+        {"type": "layernorm", "name": "attention_norm"},
+        {"type": "dense", "name": "intermediate", "units": c.need("intermediate_size")},
+        {**_act(c.get("hidden_act", "gelu")), "name": "act"},
+        {"type": "dense", "name": "output", "units": d},
+        {"type": "add", "name": "output_residual", "inputs": ["output", "attention_norm"]},
+        {"type": "layernorm", "name": "output_norm"},
+    ]}
+    layers = [
+        {"type": "embedding", "name": "word_embeddings", "vocab": vocab, "dim": d, "inputs": ["input_ids"]},
+        {"type": "position_embedding", "name": "position_embeddings", "max_positions": positions},
+        {"type": "embedding", "name": "token_type_embeddings", "vocab": c.get("type_vocab_size", 2), "dim": d,
+         "inputs": ["token_type_ids"]},
+        {"type": "add", "name": "embeddings", "inputs": ["position_embeddings", "token_type_embeddings"]},
+        {"type": "layernorm", "name": "embeddings_norm"},
+        {"type": "bert_layer", "name": "encoder", "repeat": c.need("num_hidden_layers")},
+    ]
+    notes = []
+    if head in ("base", "classification"):
+        layers += [{"type": "take", "name": "first_token", "index": 0},
+                   {"type": "dense", "name": "pooler", "units": d}, {"type": "tanh", "name": "pooler_act"}]
+        if head == "classification":
+            layers.append({"type": "dense", "name": "classifier", "units": _labels(c)})
+    elif head == "masked-lm":    # BertForMaskedLM has no pooler; its decoder shares the word embeddings
+        layers += [{"type": "dense", "name": "transform", "units": d},
+                   {**_act(c.get("hidden_act", "gelu")), "name": "transform_act"},
+                   {"type": "layernorm", "name": "transform_norm"},
+                   {"type": "dense", "name": "decoder", "units": vocab, "tied_to": "word_embeddings"}]
+    else:
+        _unsupported(c, head)
+    spec = {"inputs": {"input_ids": [steps], "token_type_ids": [steps]},
+            "blocks": {"bert_layer": block}, "layers": layers}
+    return spec, notes
+
+
+# -- Llama and its relatives ---------------------------------------------------------
+
+_DECODERS = {
+    # model_type: (attention biases on Q, K, V; on the output; MLP bias; norms per layer; tied by default)
+    "llama": (False, False, False, 2, False),
+    "mistral": (False, False, False, 2, False),
+    "mixtral": (False, False, False, 2, False),
+    "qwen2": (True, False, False, 2, False),
+    "gemma": (False, False, False, 2, True),
+    "gemma2": (False, False, False, 4, True),
+    "phi3": (False, False, False, 2, False),
+}
+
+
+def decoder(c: _Config, head: str, options: ImportOptions):
+    kind = c.data["model_type"]
+    qkv_bias, out_bias, mlp_bias, norms, tied_default = _DECODERS[kind]
+    d, vocab = c.need("hidden_size"), c.need("vocab_size")
+    heads = c.need("num_attention_heads")
+    kv_heads = c.get("num_key_value_heads", heads)
+    head_dim = c.get("head_dim", d // heads)
+    inter = c.need("intermediate_size")
+    steps = _seq_len(c, options, "max_position_embeddings")
+    if kind != "qwen2":             # Qwen2 always has Q, K, V biases and none on the output
+        qkv_bias = out_bias = c.get("attention_bias", qkv_bias)
+    mlp_bias = c.get("mlp_bias", mlp_bias)
+    act = _act(c.get("hidden_act", c.get("hidden_activation", "silu")))
+    mlp = {"layers": [
+        {"type": "dense", "name": "gate_proj", "units": inter, "bias": mlp_bias},
+        {**act, "name": "act"},
+        {"type": "dense", "name": "up_proj", "units": inter, "bias": mlp_bias, "inputs": ["in"]},
+        {"type": "multiply", "name": "gated", "inputs": ["act", "up_proj"]},
+        {"type": "dense", "name": "down_proj", "units": d, "bias": mlp_bias},
+    ]}
+    blocks = {"mlp": mlp}
+    experts = c.get("num_local_experts", None)
+    if experts:      # Mixtral: a router without bias sends each token to top_k of the experts
+        mlp_use = {"type": "mlp", "name": "block_sparse_moe", "experts": experts,
+                   "top_k": c.need("num_experts_per_tok")}
+    else:
+        mlp_use = {"type": "mlp", "name": "mlp"}
+    attention = {"type": "attention", "name": "self_attn", "heads": heads, "kv_heads": kv_heads, "head_dim": head_dim,
+                 "dim": d, "qkv_bias": qkv_bias, "out_bias": out_bias, "causal": True, "position": "rope"}
+    layer = [{"type": "rmsnorm", "name": "input_layernorm"}, attention]
+    if norms == 4:
+        layer.append({"type": "rmsnorm", "name": "post_attention_layernorm"})
+    layer.append({"type": "add", "name": "attn_residual", "inputs": [layer[-1]["name"], "in"]})
+    layer.append({"type": "rmsnorm", "name": "pre_feedforward_layernorm" if norms == 4 else "post_attention_layernorm"})
+    layer.append(mlp_use)
+    if norms == 4:
+        layer.append({"type": "rmsnorm", "name": "post_feedforward_layernorm"})
+    layer.append({"type": "add", "inputs": [layer[-1]["name"], "attn_residual"]})
+    blocks["decoder_layer"] = {"layers": layer}
+    layers = [
+        {"type": "embedding", "name": "embed_tokens", "vocab": vocab, "dim": d},
+        {"type": "decoder_layer", "name": "layers", "repeat": c.need("num_hidden_layers")},
+        {"type": "rmsnorm", "name": "norm"},
+    ]
+    if head == "causal-lm":
+        tied = c.get("tie_word_embeddings", tied_default)
+        layers.append({"type": "dense", "name": "lm_head", "units": vocab, "bias": False,
+                       **({"tied_to": "embed_tokens"} if tied else {})})
+    elif head != "base":
+        _unsupported(c, head)
+    notes = ["RoPE's inverse-frequency table is a buffer transformers does not save; it is not counted."]
+    return {"input": [steps], "blocks": blocks, "layers": layers}, notes
+
+
+# -- T5 ------------------------------------------------------------------------------
+
+def t5(c: _Config, head: str, options: ImportOptions):
+    d, vocab = c.need("d_model"), c.need("vocab_size")
+    heads, d_kv, d_ff = c.need("num_heads"), c.need("d_kv"), c.need("d_ff")
+    buckets = c.get("relative_attention_num_buckets", 32)
+    steps = options.seq_len or 512
+    gated = str(c.get("feed_forward_proj", "relu")).startswith("gated")
+    act = _act(str(c.get("feed_forward_proj", "relu")).replace("gated-", ""))
+    if gated:
+        ff = [{"type": "dense", "name": "wi_0", "units": d_ff, "bias": False}, {**act, "name": "act"},
+              {"type": "dense", "name": "wi_1", "units": d_ff, "bias": False, "inputs": ["ff_norm"]},
+              {"type": "multiply", "name": "gated", "inputs": ["act", "wi_1"]},
+              {"type": "dense", "name": "wo", "units": d, "bias": False}]
+    else:
+        ff = [{"type": "dense", "name": "wi", "units": d_ff, "bias": False}, {**act, "name": "act"},
+              {"type": "dense", "name": "wo", "units": d, "bias": False}]
+    attention = {"type": "attention", "heads": heads, "head_dim": d_kv, "dim": d, "bias": False}
+    encoder_block = {"args": {"table": None}, "layers": [
+        {"type": "rmsnorm", "name": "attn_norm"},
+        {**attention, "name": "self_attn", "relative_position_bias": "$table"},
+        {"type": "add", "name": "attn_residual", "inputs": ["self_attn", "in"]},
+        {"type": "rmsnorm", "name": "ff_norm"}, *ff,
+        {"type": "add", "inputs": ["wo", "attn_residual"]},
+    ]}
+    decoder_block = {"args": {"table": None}, "layers": [
+        {"type": "rmsnorm", "name": "attn_norm"},
+        {**attention, "name": "self_attn", "relative_position_bias": "$table", "causal": True},
+        {"type": "add", "name": "attn_residual", "inputs": ["self_attn", "in"]},
+        {"type": "rmsnorm", "name": "cross_norm"},
+        {**attention, "name": "cross_attn", "inputs": ["cross_norm", "encoder_out"]},
+        {"type": "add", "name": "cross_residual", "inputs": ["cross_attn", "attn_residual"]},
+        {"type": "rmsnorm", "name": "ff_norm"}, *ff,
+        {"type": "add", "inputs": ["wo", "cross_residual"]},
+    ]}
+    n_enc = c.need("num_layers")
+    n_dec = c.get("num_decoder_layers", n_enc)
+    table = {"buckets": buckets}
+    layers = [
+        {"type": "embedding", "name": "shared", "vocab": vocab, "dim": d, "inputs": ["input_ids"]},
+        {"type": "encoder_block", "name": "encoder_first", "table": table},
+        *([{"type": "encoder_block", "name": "encoder", "table": False, "repeat": n_enc - 1}] if n_enc > 1 else []),
+        {"type": "rmsnorm", "name": "encoder_out"},
+    ]
+    if head in ("seq2seq", "base"):
+        layers += [
+            {"type": "embedding", "name": "decoder_embed", "vocab": vocab, "dim": d, "inputs": ["decoder_input_ids"],
+             "tied_to": "shared"},
+            {"type": "decoder_block", "name": "decoder_first", "table": table},
+            *([{"type": "decoder_block", "name": "decoder", "table": False, "repeat": n_dec - 1}] if n_dec > 1 else []),
+            {"type": "rmsnorm", "name": "decoder_out"},
+        ]
+        if head == "seq2seq":
+            layers.append({"type": "dense", "name": "lm_head", "units": vocab, "bias": False,
+                           **({"tied_to": "shared"} if c.get("tie_word_embeddings", True) else {})})
+    else:
+        _unsupported(c, head)
+    spec = {"inputs": {"input_ids": [steps], "decoder_input_ids": [steps]},
+            "blocks": {"encoder_block": encoder_block, "decoder_block": decoder_block}, "layers": layers}
+    return spec, ["The relative position table sits on the first block of each stack, as transformers keeps it."]
+
+
+# -- ViT -----------------------------------------------------------------------------
+
+def vit(c: _Config, head: str, options: ImportOptions):
+    d, size, patch = c.need("hidden_size"), c.need("image_size"), c.need("patch_size")
+    channels = c.get("num_channels", 3)
+    side = size // patch
+    block = {"layers": [
+        {"type": "layernorm", "name": "layernorm_before"},
+        {"type": "attention", "name": "attention", "heads": c.need("num_attention_heads"),
+         "bias": c.get("qkv_bias", True)},
+        {"type": "add", "name": "attention_residual", "inputs": ["attention", "in"]},
+        {"type": "layernorm", "name": "layernorm_after"},
+        {"type": "dense", "name": "intermediate", "units": c.need("intermediate_size")},
+        {**_act(c.get("hidden_act", "gelu")), "name": "act"},
+        {"type": "dense", "name": "output", "units": d},
+        {"type": "add", "inputs": ["output", "attention_residual"]},
+    ]}
+    layers = [
+        {"type": "conv2d", "name": "patch_embeddings", "filters": d, "kernel": patch, "stride": patch},
+        {"type": "reshape", "name": "patches", "shape": [side * side, d]},
+        {"type": "class_token", "name": "cls_token"},
+        {"type": "position_embedding", "name": "position_embeddings"},
+        {"type": "vit_layer", "name": "encoder", "repeat": c.need("num_hidden_layers")},
+        {"type": "layernorm", "name": "layernorm"},
+        {"type": "take", "name": "first_token", "index": 0},
+    ]
+    if head == "classification":
+        layers.append({"type": "dense", "name": "classifier", "units": _labels(c)})
+    elif head == "base":
+        layers += [{"type": "dense", "name": "pooler", "units": d}, {"type": "tanh", "name": "pooler_act"}]
+    else:
+        _unsupported(c, head)
+    return {"input": [size, size, channels], "blocks": {"vit_layer": block}, "layers": layers}, []
+
+
+def _unsupported(c: _Config, head: str) -> None:
+    raise SpecError(f"model_type '{c.data['model_type']}' has no {head} head here "
+                    f"(heads: {', '.join(HEADS)}; see docs/importing.md)", c.file)
+
+
+BUILDERS: dict[str, Callable] = {"gpt2": gpt2, "bert": bert, "t5": t5, "vit": vit,
+                                 **{kind: decoder for kind in _DECODERS}}

@@ -1,0 +1,121 @@
+"""Hugging Face config.json -> spec: published parameter counts reproduced from the configs alone.
+
+The configs under tests/fixtures/hf/ are the models' own config.json files as published on
+the Hugging Face hub (ViT's id2label list written out by count). Expected counts are the
+published figures, each with its source; tests/fixtures/make_hf_fixtures.py recomputes them
+with transformers (run by hand, never in CI).
+"""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import archcalc
+from archcalc.cli import cli
+from archcalc.errors import SpecError
+from archcalc.verify import verify
+
+from helpers import ROOT
+
+HF = ROOT / "tests" / "fixtures" / "hf"
+
+PUBLISHED = [
+    # file, head, params, active params, source
+    ("gpt2.json", None, 124_439_808, None),                # GPT-2 small, GPT2LMHeadModel with the tied head
+    ("bert-base-uncased.json", None, 109_514_298, None),   # BertForMaskedLM (the config's architecture)
+    ("bert-base-uncased.json", "base", 109_482_240, None),  # BertModel with its pooler: "110M" in the BERT paper
+    ("llama-3-8b.json", None, 8_030_261_248, None),        # Meta-Llama-3-8B model card: 8.03 B
+    ("mistral-7b-v0.1.json", None, 7_241_732_096, None),   # Mistral-7B-v0.1: 7.24 B
+    ("mixtral-8x7b-v0.1.json", None, 46_702_792_704, 12_879_925_248),   # Mixtral paper: 46.7 B total, 12.9 B active
+    ("t5-small.json", None, 60_506_624, None),             # t5-small: "60 M" (T5 paper), the tied-head count
+    ("gemma-2b.json", None, 2_506_172_416, None),          # Gemma 2B: 2.51 B (Gemma report, embeddings included)
+    ("qwen2-0.5b.json", None, 494_032_768, None),          # Qwen2-0.5B: 0.49 B with tied embeddings
+    ("vit-base-patch16-224.json", None, 86_567_656, None), # = torchvision's vit_b_16 num_params
+]
+
+
+@pytest.mark.parametrize("name, head, params, active", PUBLISHED)
+def test_published_counts(name, head, params, active):
+    report = archcalc.analyze(HF / name, **({"head": head} if head else {}))
+    assert report.totals.params == params
+    assert report.totals.active_params == (params if active is None else active)
+
+
+def test_vit_macs_match_torchvision():
+    # torchvision publishes 17.56 GFLOPS (MACs) for vit_b_16, the same network at 224×224
+    assert round(archcalc.analyze(HF / "vit-base-patch16-224.json").totals.macs / 1e9, 2) == 17.56
+
+
+def test_seq_len_sets_t_and_leaves_params():
+    short = archcalc.analyze(HF / "gpt2.json", seq_len=8)
+    long = archcalc.analyze(HF / "gpt2.json", seq_len=16)
+    assert short.layers[0].output_shape == (8, 768) and short.totals.params == long.totals.params
+    # per token the weighted layers cost the same; the attention products grow with T²:
+    # 12 layers × 2·T²·768 more at T = 16 than twice T = 8: 12·2·768·(256 - 2·64)
+    assert long.totals.macs - 2 * short.totals.macs == 12 * 2 * 768 * (256 - 2 * 64)
+
+
+TINY_LLAMA = {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 16,
+              "intermediate_size": 24, "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2,
+              "vocab_size": 50, "max_position_embeddings": 64, "tie_word_embeddings": True}
+
+
+def test_tiny_llama_by_hand_and_verified(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(TINY_LLAMA))
+    graph = archcalc.load(path, seq_len=6)
+    report = archcalc.analyze(graph)
+    # embed 50·16 = 800; per layer: q 16·16, k 16·8, v 16·8, o 16·16 = 768; MLP 3·16·24 = 1,152;
+    # 2 norms of 16: 1,952; two layers 3,904; final norm 16; tied head 0: 4,720
+    assert report.totals.params == 4720
+    assert verify(graph).agrees
+
+
+def test_tiny_mixtral_active_params(tmp_path):
+    config = {**TINY_LLAMA, "model_type": "mixtral", "architectures": ["MixtralForCausalLM"],
+              "num_local_experts": 4, "num_experts_per_tok": 2, "tie_word_embeddings": False}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    totals = archcalc.analyze(path, seq_len=4).totals
+    # per layer: attention 768, norms 32, router 16·4 = 64, 4 experts of 1,152: 5,472 (active: 2 experts: 3,168)
+    # embed 800 + head 800 + final norm 16 = 1,616
+    assert (totals.params, totals.active_params) == (1616 + 2 * 5472, 1616 + 2 * 3168)
+    assert verify(archcalc.load(path, seq_len=4)).agrees
+
+
+def test_tiny_t5_verified(tmp_path):
+    config = {"model_type": "t5", "architectures": ["T5ForConditionalGeneration"], "d_model": 8, "d_kv": 4,
+              "num_heads": 2, "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert verify(archcalc.load(path, seq_len=3)).agrees
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"model_type": "bloom"}', "model_type 'bloom' is not supported (supported: bert, gemma, gemma2, gpt2, llama, "
+                                "mistral, mixtral, phi3, qwen2, t5, vit)"),
+    ('{"model_type": "gpt2", "n_embd": 8}', "config has no 'vocab_size' (needed for model_type 'gpt2')"),
+    ('{"model_type": "gpt2",\n  "n_embd": 8,,}', "2:15: not valid JSON: Expecting property name enclosed in double quotes"),
+])
+def test_bad_configs(tmp_path, text, message):
+    path = tmp_path / "config.json"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    sep = ":" if message[0].isdigit() else ": "
+    assert (result.exit_code, result.stderr) == (2, f"error: {path}{sep}{message}\n")
+
+
+def test_unknown_head(tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(HF / "gpt2.json"), "--head", "pooler"])
+    assert result.exit_code == 2
+    assert "--head 'pooler' is not one of base, causal-lm, masked-lm, seq2seq, classification" in result.stderr
+
+
+def test_import_writes_a_spec_that_analyses_to_the_same_figures(tmp_path):
+    out = tmp_path / "llama.yaml"
+    result = CliRunner().invoke(cli, ["import", str(HF / "llama-3-8b.json"), "-o", str(out), "--seq-len", "128"])
+    assert result.exit_code == 0
+    text = out.read_text()
+    assert text.startswith(f"# Imported from {HF / 'llama-3-8b.json'} by archcalc ")
+    assert archcalc.analyze(out).totals.params == 8_030_261_248
