@@ -6,6 +6,7 @@ shapes along the graph, scales by the batch and adds up.
 
 from __future__ import annotations
 
+from .dtypes import nbytes
 from .errors import ShapeError
 from .gcpause import without_gc
 from .graph import Graph, wire_nodes
@@ -103,13 +104,13 @@ def analyze_graph(graph: Graph) -> Report:
     params = sum(layer.params for layer in layers)
     trainable = sum(layer.trainable_params for layer in layers)
     buffers = sum(layer.buffers for layer in layers)
-    size = graph.dtype_bytes
+    weights, activations = graph.dtype.weights, graph.dtype.activations
     sizes = [elements(layer.output_shape) for layer in layers]
     peak = peak_live_elements(sources, sizes, [elements(shape) for _, shape in graph.inputs])
     memory = Memory(
-        params_bytes=(params + buffers) * size,
-        activations_bytes=sum(sizes) * batch * size,
-        peak_activation_bytes=peak * batch * size,
+        params_bytes=sum(nbytes(layer.params + layer.buffers, weights) for layer in layers),
+        activations_bytes=sum(nbytes(n * batch, activations) for n in sizes),
+        peak_activation_bytes=nbytes(peak * batch, activations),
     )
     totals = Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,
                     buffers=buffers, macs=sum(layer.macs for layer in layers),

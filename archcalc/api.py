@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import UsageError
-from .graph import DTYPE_BYTES, MAX_BATCH, Graph
+from .dtypes import parse_dtype
+from .errors import ArgumentError
+from .graph import MAX_BATCH, Graph
 from .report import Report
 
 
@@ -38,8 +40,11 @@ def load(model: Any, *, batch: int | None = None, dtype: str | None = None, **im
 def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None = None) -> Graph:
     if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH):
         raise UsageError(f"batch must be an integer from 1 to 2^31, got {str(batch)[:40]}")
-    if dtype is not None and dtype not in DTYPE_BYTES:
-        raise UsageError(f"unknown dtype {dtype!r} (use {', '.join(DTYPE_BYTES)})")
+    if dtype is not None:
+        try:
+            dtype = parse_dtype(dtype)
+        except ArgumentError as exc:
+            raise UsageError(f"--dtype: {exc}") from None
     return graph.with_settings(batch=batch, dtype=dtype)
 
 

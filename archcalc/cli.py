@@ -16,7 +16,6 @@ import click
 
 from . import __version__
 from .errors import ArchcalcError
-from .graph import DTYPE_BYTES
 from .render import FORMATS
 from .text import one_line
 
@@ -76,7 +75,9 @@ def _format_option(default="table"):
 
 _batch_option = click.option("--batch", type=click.IntRange(min=1, max=2**31),
                              help="Override the spec's batch size.")
-_dtype_option = click.option("--dtype", type=click.Choice(list(DTYPE_BYTES)), help="Override the spec's dtype.")
+_dtype_option = click.option("--dtype", metavar="DTYPE",
+                             help="Override the spec's dtype: float32, bfloat16, int4, …, or "
+                                  "weights=int4,activations=bfloat16,kv_cache=float8.")
 _exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
 
 

@@ -12,13 +12,13 @@ import heapq
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol
 
+from .dtypes import Dtypes
 from .errors import SpecError
 
 MODEL_INPUT = "input"        # the name of a one-input model's input
 
 MAX_BATCH = 2**31       # with at most 2^62 elements a tensor, totals stay far inside a float's range
 
-DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 
 
 class Origin(Protocol):
@@ -67,7 +67,7 @@ class Graph:
     inputs: tuple[tuple[str, tuple[int, ...]], ...]     # (name, shape) in order
     nodes: tuple[Node, ...]
     batch: int = 1
-    dtype: str = "float32"
+    dtype: Dtypes = Dtypes()
     budget: Mapping[str, Any] = field(default_factory=dict)
     origin: Origin = PlainOrigin()
     notes: tuple[str, ...] = ()           # said to the user (e.g. an importer's remarks)
@@ -82,16 +82,12 @@ class Graph:
     def input_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.inputs)
 
-    @property
-    def dtype_bytes(self) -> int:
-        return DTYPE_BYTES[self.dtype]
-
     def with_input(self, shape: tuple[int, ...]) -> "Graph":
         """The same graph with its first input resized (scale, verify --input)."""
         first, *rest = self.inputs
         return replace(self, inputs=((first[0], tuple(shape)), *rest))
 
-    def with_settings(self, *, batch: int | None = None, dtype: str | None = None) -> "Graph":
+    def with_settings(self, *, batch: int | None = None, dtype: Dtypes | None = None) -> "Graph":
         changes = {k: v for k, v in (("batch", batch), ("dtype", dtype)) if v is not None}
         return replace(self, **changes) if changes else self
 

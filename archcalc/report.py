@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import prod
 from typing import NamedTuple
+
+from .dtypes import Dtypes, nbytes
 
 
 class LayerReport(NamedTuple):
@@ -23,11 +26,13 @@ class LayerReport(NamedTuple):
     blocks: tuple[tuple[str, str], ...] = ()   # enclosing block uses, outermost first
     tied_to: str | None = None                  # the layer whose weight this one uses
 
-    def to_dict(self) -> dict:
+    def to_dict(self, dtype: Dtypes = Dtypes(), batch: int = 1) -> dict:
         return {"name": self.name, "type": self.type, "inputs": list(self.inputs),
                 "output_shape": list(self.output_shape), "params": self.params,
                 "trainable_params": self.trainable_params, "buffers": self.buffers,
                 "macs": self.macs, "flops": self.flops,
+                "params_bytes": nbytes(self.params + self.buffers, dtype.weights),
+                "activation_bytes": nbytes(prod(self.output_shape) * batch, dtype.activations),
                 **({"tied_to": self.tied_to} if self.tied_to is not None else {})}
 
 
@@ -69,7 +74,7 @@ class Report:
     name: str
     input: tuple[int, ...]
     batch: int
-    dtype: str
+    dtype: Dtypes
     totals: Totals
     layers: tuple[LayerReport, ...]
     inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()    # (name, shape) of every model input
@@ -80,5 +85,6 @@ class Report:
         if len(inputs) == 1:           # "input" stays for one-input models, as in version 1
             head["input"] = list(self.input)
         head["inputs"] = {name: list(shape) for name, shape in inputs}
-        return {**head, "batch": self.batch, "dtype": self.dtype,
-                "totals": self.totals.to_dict(), "layers": [layer.to_dict() for layer in self.layers]}
+        return {**head, "batch": self.batch, "dtype": self.dtype.to_json(),
+                "totals": self.totals.to_dict(),
+                "layers": [layer.to_dict(self.dtype, self.batch) for layer in self.layers]}

@@ -30,7 +30,7 @@ CASES = [
     ("input: [4, -4, 3]\nlayers: [relu]\n",
      "1:8: 'input' must be a list of positive integers such as [224, 224, 3], got list [4, -4, 3]"),
     ("input: [4]\ndtype: float31\nlayers: [relu]\n",
-     "2:8: unknown dtype string 'float31' (use float32, float16, bfloat16, float64, int8) (did you mean 'float32'?)"),
+     "2:8: unknown dtype string 'float31' (use float32, float16, bfloat16, float64, int8, float8, int4) (did you mean 'float32'?)"),
     ("input: [8, 8, 3]\nlayers:\n  - {type: conv2d, filters: 2, kernel: 3, stride: 0}\n",
      "3:51: conv2d layer 'conv2d_1': 'stride': expected an integer >= 1, got 0"),
     ("input: [4, 4, 3]\nlayers:\n  - {type: conv2d, filters: 2, kernel: 7, padding: 1}\n",

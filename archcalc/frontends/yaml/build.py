@@ -11,7 +11,9 @@ from typing import Any, Mapping
 from ...args import MAX_INTEGER, describe
 from ...errors import UsageError
 from ...gcpause import without_gc
-from ...graph import DTYPE_BYTES, MAX_BATCH, MODEL_INPUT, Graph
+from ...dtypes import BITS, parse_dtype
+from ...errors import ArgumentError
+from ...graph import MAX_BATCH, MODEL_INPUT, Graph
 from ...layers.registry import find_rule, suggest
 from ...units import parse_quantity
 from .expand import MAX_LAYERS, Expander, read_blocks
@@ -47,10 +49,11 @@ def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: in
     batch = data.get("batch", 1)
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
         raise origin.error(f"'batch' must be an integer from 1 to 2^31, got {describe(batch)}", ("batch",))
-    dtype = data.get("dtype", "float32")
-    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
-        raise origin.error(f"unknown dtype {describe(dtype)} (use {', '.join(DTYPE_BYTES)})"
-                           + (suggest(dtype, DTYPE_BYTES) if isinstance(dtype, str) else ""), ("dtype",))
+    try:
+        dtype = parse_dtype(data.get("dtype", "float32"))
+    except ArgumentError as exc:
+        raw = data.get("dtype")
+        raise origin.error(str(exc) + (suggest(raw, BITS) if isinstance(raw, str) else ""), ("dtype",)) from None
 
     values = read_overrides(read_args(data.get("args"), origin), overrides or {})
     expander = Expander(origin, read_blocks(data.get("blocks"), origin), max_layers,
