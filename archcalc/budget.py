@@ -9,11 +9,20 @@ from .report import Report
 
 # budget key -> (label, how the figure is read off a report)
 BUDGETS = {
-    "params": ("params", lambda r: r.totals.params),
-    "macs": ("MACs", lambda r: r.totals.macs),
-    "flops": ("FLOPs", lambda r: r.totals.flops),
-    "memory": ("memory (weights + peak activations)", lambda r: r.totals.memory.inference_bytes),
+    "params": ("params", lambda r, t: r.totals.params),
+    "macs": ("MACs", lambda r, t: r.totals.macs),
+    "flops": ("FLOPs", lambda r, t: r.totals.flops),
+    "memory": ("memory (weights + peak activations)", lambda r, t: r.totals.memory.inference_bytes),
+    "kv_cache": ("KV cache", lambda r, t: _decoding(r).kv_cache_bytes),
+    "train_memory": ("training memory", lambda r, t: t.memory.total_bytes),
 }
+
+
+def _decoding(report: Report):
+    if report.totals.decoding is None:
+        from .errors import UsageError
+        raise UsageError(f"{report.name}: a KV-cache budget needs a context (--context T or workload: {{context: T}})")
+    return report.totals.decoding
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,8 @@ class BudgetResult:
         return all(line.within for line in self.lines)
 
 
-def check_budget(report: Report, file: str, budget: Mapping[str, int]) -> BudgetResult:
-    lines = tuple(BudgetLine(key, BUDGETS[key][0], BUDGETS[key][1](report), budget[key])
+def check_budget(report: Report, file: str, budget: Mapping[str, int], training=None) -> BudgetResult:
+    """`training`: the training figures, needed by a `train_memory` budget."""
+    lines = tuple(BudgetLine(key, BUDGETS[key][0], BUDGETS[key][1](report, training), budget[key])
                   for key in BUDGETS if key in budget)
     return BudgetResult(report.name, file, lines)

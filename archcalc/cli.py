@@ -136,11 +136,29 @@ def _import_options(command):
     return command
 
 
+_context_option = click.option(
+    "--context", type=click.IntRange(min=1), expose_value=False,
+    callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.context", value),
+    help="Tokens in the KV cache: adds the cache's size and the MACs of decoding one token.")
+
+
+def _analyze(graph):
+    """The graph's Report, with the decoding figures when a context is set (--context or the
+    spec's `workload:`)."""
+    from .analysis import analyze_graph
+    report = analyze_graph(graph)
+    context = click.get_current_context().meta.get("archcalc.context") or graph.context
+    if context is None:
+        return report
+    from .workloads.decode import with_decoding
+    return with_decoding(graph, report, context)
+
+
 def _report_options(command):
-    """--format, --batch, --dtype, --exact, --output, --set and the model-file options, shared
-    by the commands that report figures."""
+    """--format, --batch, --dtype, --exact, --output, --set, --context and the model-file options,
+    shared by the commands that report figures."""
     for option in reversed((_format_option(), _batch_option, _dtype_option, _exact_option, _output_option,
-                            _set_option)):
+                            _set_option, _context_option)):
         command = option(command)
     return _import_options(command)
 
@@ -230,7 +248,7 @@ def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
     from .analysis import analyze_graph
     from .render import renderer
-    reports = [analyze_graph(spec) for spec in _load_all(specs, batch, dtype)]
+    reports = [_analyze(spec) for spec in _load_all(specs, batch, dtype)]
     if depth is not None:
         from .depth import collapse_layers
         reports = [collapse_layers(report, depth) for report in reports]
@@ -249,7 +267,7 @@ def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     from .render import renderer
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
-    comparison = compare_reports([analyze_graph(spec) for spec in _load_all(specs, batch, dtype)])
+    comparison = compare_reports([_analyze(spec) for spec in _load_all(specs, batch, dtype)])
     _export("comparison", comparison, exact, svg, html, specs, "archcalc compare", output)
     _emit(renderer(fmt).comparison(comparison, _options(exact, output)), output, specs)
 
@@ -277,19 +295,30 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html)
 @click.option("--max-macs", help="Largest allowed MACs, e.g. 4.1G.")
 @click.option("--max-flops", help="Largest allowed FLOPs, e.g. 8G.")
 @click.option("--max-memory", help="Largest inference footprint (weights + peak activations), e.g. 200MB, 1.5GiB.")
+@click.option("--max-kv-cache", help="Largest KV cache at the context (needs --context), e.g. 2GiB.")
+@click.option("--max-train-memory", help="Largest training-step memory (AdamW, fp32), e.g. 40GB.")
 @_report_options
-def check(specs, max_params, max_macs, max_flops, max_memory, fmt, batch, dtype, exact, output):
+def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_train_memory, fmt, batch, dtype,
+          exact, output):
     """Fail (exit 1) when a SPEC exceeds its budget (flags override the spec's `budget:`)."""
     from .analysis import analyze_graph
     from .budget import check_budget
     from .render import renderer
     from .units import parse_quantity
-    flags = {key: parse_quantity(value, memory=key == "memory")
-             for key, value in (("params", max_params), ("macs", max_macs),
-                                ("flops", max_flops), ("memory", max_memory)) if value is not None}
+    flags = {key: parse_quantity(value, memory=key in ("memory", "kv_cache", "train_memory"))
+             for key, value in (("params", max_params), ("macs", max_macs), ("flops", max_flops),
+                                ("memory", max_memory), ("kv_cache", max_kv_cache),
+                                ("train_memory", max_train_memory)) if value is not None}
     loaded = _load_all(specs, batch, dtype)
-    results = [check_budget(analyze_graph(spec), spec.origin.file, {**spec.budget, **flags})
-               for spec in loaded]
+    results = []
+    for spec in loaded:
+        budget = {**spec.budget, **flags}
+        report = _analyze(spec)
+        training = None
+        if "train_memory" in budget:
+            from .workloads.training import train_figures
+            training = train_figures(spec, report)
+        results.append(check_budget(report, spec.origin.file, budget, training))
     _emit(renderer(fmt).budgets(results, _options(exact, output)), output, specs)
     for spec, result in zip(loaded, results):
         if not result.lines:
@@ -314,6 +343,28 @@ def _annotate(loaded, results, flags):
                     where += f",line={found.line},col={found.column}"
             click.echo(f"::error {where}::{result.name}: {line.label} {line.used:,} exceeds the budget "
                        f"{line.allowed:,} by {-line.headroom:,}")
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True)
+@click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam", "adamw"]), default="adamw",
+              show_default=True, help="Optimizer whose state is counted.")
+@click.option("--precision", type=click.Choice(["fp32", "bf16-mixed", "fp16-mixed"]), default="fp32",
+              show_default=True, help="fp32, or mixed precision (2-byte weights, gradients, activations).")
+@click.option("--recompute", is_flag=True, help="Activation checkpointing per top-level layer or block.")
+@click.option("--tokens", type=click.IntRange(min=1), help="Tokens to train on: steps = tokens / (batch · T).")
+@click.option("--steps", type=click.IntRange(min=1), help="Steps to train (default 1).")
+@_report_options
+def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dtype, exact, output):
+    """MACs, FLOPs and memory of a training step of each SPEC (forward, backward, optimizer)."""
+    from .render import renderer
+    from .workloads.training import train_figures
+    items = []
+    for graph in _load_all(specs, batch, dtype):
+        report = _analyze(graph)
+        items.append((report, train_figures(graph, report, optimizer=optimizer, precision=precision,
+                                            recompute=recompute, steps=steps, tokens=tokens)))
+    _emit(renderer(fmt).training(items, _options(exact, output)), output, specs)
 
 
 @cli.command()

@@ -72,6 +72,7 @@ class Graph:
     origin: Origin = PlainOrigin()
     notes: tuple[str, ...] = ()           # said to the user (e.g. an importer's remarks)
     warnings: tuple[str, ...] = ()        # likely mistakes that do not stop the analysis
+    context: int | None = None            # `workload: {context: T}`: tokens cached when decoding
 
     @property
     def input(self) -> tuple[int, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .dtypes import Dtypes, nbytes
 
@@ -58,6 +58,7 @@ class Totals:
     flops: int
     memory: Memory
     active_params: int | None = None     # params with only the experts a token runs; None: = params
+    decoding: Any = None                 # workloads.decode.Decoding when a context was given
 
     def to_dict(self) -> dict:
         active = self.params if self.active_params is None else self.active_params
@@ -66,7 +67,12 @@ class Totals:
                 "macs": self.macs, "flops": self.flops,
                 "memory": {"params_bytes": self.memory.params_bytes,
                            "activations_bytes": self.memory.activations_bytes,
-                           "peak_activation_bytes": self.memory.peak_activation_bytes}}
+                           "peak_activation_bytes": self.memory.peak_activation_bytes},
+                **({} if self.decoding is None else {
+                    "context": self.decoding.context,
+                    "kv_cache_bytes_per_token": self.decoding.kv_cache_bytes_per_token,
+                    "kv_cache_bytes": self.decoding.kv_cache_bytes,
+                    "decode_macs_per_token": self.decoding.decode_macs_per_token})}
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,11 @@ def _flops(call: Call) -> int:
     return 2 * _macs(call) + bias + per_score * g.scores + rope
 
 
+def _kept_for_backward(call: Call) -> int:
+    """Elements a training step keeps besides the output: the scores and their softmax."""
+    return 2 * _Geometry(call).scores
+
+
 def _product_macs(call: Call) -> int:
     return _Geometry(call).products
 
@@ -192,5 +197,6 @@ register(Rule(
                 "query and key element for RoPE"),
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
     product_macs=_product_macs, cache_per_token=_cache_per_token, decode_macs=_decode_macs,
+    kept_for_backward=_kept_for_backward,
 ))
 

@@ -109,8 +109,11 @@ class Rule:
     weight_elements: Callable[[Call], int] | None = None
     # Elements one new token adds to the KV cache (causal self-attention: 2·kv_heads·head_dim).
     cache_per_token: Callable[[Call], int] | None = None
-    # MACs to produce one new token with `context` tokens already cached.
+    # MACs to produce one new token with `context` tokens already cached (None: a layer on a
+    # [T, C] sequence costs its MACs / T per position, any other its MACs).
     decode_macs: Callable[[Call, int], int] | None = None
+    # Elements a training step keeps for the backward pass besides the layer's output.
+    kept_for_backward: Callable[[Call], int] | None = None
     arg_names: frozenset = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

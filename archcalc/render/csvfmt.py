@@ -25,6 +25,16 @@ def analysis(reports, options) -> str:
     return _write(header, rows)
 
 
+def training(items, options) -> str:
+    """One row per model and figure of the training step."""
+    rows = []
+    for report, t in items:
+        figures = [("macs_per_step", t.macs_per_step), ("flops_per_step", t.flops_per_step), ("steps", t.steps),
+                   ("flops", t.flops), *t.memory._asdict().items(), ("total_bytes", t.memory.total_bytes)]
+        rows += [[report.name, key, value] for key, value in figures]
+    return _write(["model", "figure", "value"], rows)
+
+
 def comparison(cmp, options) -> str:
     rows = [["input", *(shape(s).replace("×", "x") for s in cmp.inputs)]]
     for metric in cmp.metrics:

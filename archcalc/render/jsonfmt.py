@@ -17,6 +17,10 @@ def analysis(reports, options) -> str:
     return _dump([r.to_dict() for r in reports])
 
 
+def training(items, options) -> str:
+    return _dump([{**report.to_dict(), "training": figures.to_dict()} for report, figures in items])
+
+
 def _number(value):
     # Quotients (MACs per param) are the only non-integers; round them for readers.
     return round(float(value), 4) if value is not None and not isinstance(value, int) else value

@@ -13,6 +13,27 @@ def _table(header, rows, right=()) -> list[str]:
     return lines
 
 
+def training(items, options) -> str:
+    out = []
+    for report, t in items:
+        out += [f"## {report.name}: training", "",
+                f"Optimizer {t.optimizer}, precision {t.precision}, batch {report.batch}"
+                + (", activation checkpointing" if t.recompute else "") + f", {t.steps:,} step(s).", ""]
+        m = t.memory
+        out += _table(["", "value"], [
+            ["MACs per step", count(t.macs_per_step, options)],
+            ["FLOPs per step", count(t.flops_per_step, options)],
+            ["FLOPs in all", count(t.flops, options)],
+            ["Weights", size(m.weights_bytes, options)],
+            ["Gradients", size(m.gradient_bytes, options)],
+            ["Optimizer state", size(m.optimizer_bytes, options)],
+            ["Activations kept for backward", size(m.activation_bytes, options)],
+            ["Total", size(m.total_bytes, options)],
+        ], right={1})
+        out.append("")
+    return "\n".join(out)
+
+
 def analysis(reports, options) -> str:
     out = []
     for r in reports:

@@ -106,7 +106,42 @@ def summary(report, options) -> Table:
     grid.add_row("Memory", f"weights {size(m.params_bytes, options)}, "
                            f"activations {size(m.activations_bytes, options)} (kept for training), "
                            f"peak {size(m.peak_activation_bytes, options)} (inference)")
+    grid.add_row("Footprint", f"{size(m.inference_bytes, options)} for inference (weights + peak "
+                              "activations: what check --max-memory tests)")
+    if t.active_params is not None and t.active_params != t.params:
+        grid.add_row("Experts", f"{count(t.active_params, options)} params active per token")
+    if t.decoding is not None:
+        d = t.decoding
+        grid.add_row("Decoding", f"KV cache {size(d.kv_cache_bytes, options)} at {d.context:,} tokens "
+                                 f"({size(d.kv_cache_bytes_per_token, options)} per token); "
+                                 f"{count(d.decode_macs_per_token, options)} MACs per new token")
     return grid
+
+
+def training(items, options) -> str:
+    out = []
+    for report, t in items:
+        m = t.memory
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column(justify="right")
+        grid.add_column()
+        setting = (f"{t.optimizer}, {t.precision}, batch {report.batch}"
+                   + (", checkpointing" if t.recompute else "") + f", {t.steps:,} step(s)")
+        forward = report.totals.macs
+        times = f"{t.macs_per_step / forward:.2f}× the forward pass" if forward else ""
+        for label, value, note in (
+                ("MACs per step", count(t.macs_per_step, options), times),
+                ("FLOPs per step", count(t.flops_per_step, options), ""),
+                ("FLOPs in all", count(t.flops, options), f"{t.steps:,} step(s)"),
+                ("Weights", size(m.weights_bytes, options), ""),
+                ("Gradients", size(m.gradient_bytes, options), ""),
+                ("Optimizer state", size(m.optimizer_bytes, options), t.optimizer),
+                ("Activations", size(m.activation_bytes, options), "kept for the backward pass"),
+                ("Total memory", size(m.total_bytes, options), "")):
+            grid.add_row(label, value, note)
+        out += [Text(f"{report.name}: training step ({setting})\n"), grid, ""]
+    return render(out[:-1], options)
 
 
 def analysis(reports, options) -> str:

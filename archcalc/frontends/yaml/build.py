@@ -21,8 +21,9 @@ from .parse import KeyOf, YamlOrigin
 from .values import read_overrides
 
 TOP_LEVEL_KEYS = ("name", "description", "args", "input", "inputs", "batch", "dtype", "blocks", "layers",
-                  "budget")
-BUDGET_KEYS = ("params", "macs", "flops", "memory")
+                  "budget", "workload")
+BUDGET_KEYS = ("params", "macs", "flops", "memory", "kv_cache", "train_memory")
+MEMORY_BUDGETS = ("memory", "kv_cache", "train_memory")
 
 
 @without_gc
@@ -61,7 +62,23 @@ def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: in
     nodes = tuple(expander.expand(data["layers"]))
     return Graph(name=name, inputs=inputs, nodes=nodes, batch=batch, dtype=dtype,
                  budget=read_budget(data.get("budget"), origin), origin=origin,
-                 warnings=channels_last_warnings(inputs, nodes))
+                 warnings=channels_last_warnings(inputs, nodes), context=read_workload(data.get("workload"), origin))
+
+
+def read_workload(raw: Any, origin: YamlOrigin) -> int | None:
+    """`workload: {context: T}`: the context length of the decoding figures."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise origin.error(f"'workload' must be a mapping such as {{context: 2048}}, got {describe(raw)}",
+                           ("workload",))
+    for key in raw:
+        if key != "context":
+            raise origin.error(f"unknown workload key '{str(key)[:40]}' (use context)", ("workload", KeyOf(key)))
+    context = raw.get("context")
+    if isinstance(context, bool) or not isinstance(context, int) or not 1 <= context <= MAX_INTEGER:
+        raise origin.error(f"'context' must be an integer >= 1, got {describe(context)}", ("workload", "context"))
+    return context
 
 
 def read_args(raw: Any, origin: YamlOrigin) -> dict[str, Any]:
@@ -133,7 +150,7 @@ def read_budget(raw: Any, origin: YamlOrigin) -> dict[str, int]:
         if key not in BUDGET_KEYS:
             raise origin.error(f"unknown budget '{key}'" + suggest(str(key), BUDGET_KEYS), ("budget", KeyOf(key)))
         try:
-            budget[key] = parse_quantity(value, memory=key == "memory")
+            budget[key] = parse_quantity(value, memory=key in MEMORY_BUDGETS)
         except UsageError as exc:
             raise origin.error(f"budget '{key}': {exc}", ("budget", key)) from None
     return budget

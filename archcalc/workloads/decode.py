@@ -1,0 +1,53 @@
+"""Decoding one token at a time with a KV cache: its size and the cost of one new token.
+
+- KV cache per token: Σ over causal self-attention layers of the elements one token adds
+  (2·kv_heads·head_dim, the rule's `cache_per_token`), in the KV cache's dtype;
+- KV cache: that × context × batch;
+- decode MACs per token: every weighted layer applied to one position (a layer on a [T, C]
+  sequence costs its MACs / T), attention with the rule's `decode_macs(call, context)`:
+  its projections for the one position plus 2·(context + 1)·heads·head_dim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import NamedTuple
+
+from ..dtypes import nbytes
+from ..errors import UsageError
+from ..graph import Graph
+from ..report import Report
+from .walk import walk
+
+
+class Decoding(NamedTuple):
+    context: int
+    kv_cache_bytes_per_token: int
+    kv_cache_bytes: int
+    decode_macs_per_token: int
+
+
+def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
+    if context < 1:
+        raise UsageError(f"--context must be at least 1, got {context}")
+    cached = decode = 0
+    for step in walk(graph, report):
+        rule, call, node = step.rule, step.call, step.node
+        per_sample = step.row.macs // graph.batch
+        if rule.cache_per_token is not None and rule.cache_per_token(call):
+            cached += rule.cache_per_token(call) * node.copies[1]
+            decode += rule.decode_macs(call, context) * node.copies[1]
+        elif per_sample and len(call.input) >= 2:
+            decode += per_sample // call.input[0]          # one position of a sequence-wise layer
+        else:
+            decode += per_sample
+    if cached == 0:
+        raise UsageError(f"--context: {graph.name} has no causal self-attention layer, so there is no KV cache "
+                         "to size (decoder attention says causal: true)")
+    per_token = nbytes(cached, graph.dtype.kv_cache)
+    return Decoding(context, per_token, per_token * context * graph.batch, decode)
+
+
+def with_decoding(graph: Graph, report: Report, context: int) -> Report:
+    figures = decode_figures(graph, report, context)
+    return replace(report, totals=replace(report.totals, decoding=figures))
