@@ -128,3 +128,40 @@ def matmul(args, inputs, w):
                 out.append(dot(row, columns[j]))
                 macs += k
     return Tensor(lead + (m, n), out), macs
+
+
+_OPS = {
+    "add": lambda v, c: v + c, "subtract": lambda v, c: v - c, "multiply": lambda v, c: v * c,
+    "divide": lambda v, c: v / c, "power": lambda v, c: abs(v) ** c, "sqrt": lambda v, c: math.sqrt(abs(v)),
+    "reciprocal": lambda v, c: 1 / v if v else 0.0, "exp": lambda v, c: math.exp(min(v, 50.0)),
+    "log": lambda v, c: math.log(abs(v) or 1.0), "erf": lambda v, c: math.erf(v), "neg": lambda v, c: -v,
+    "abs": lambda v, c: abs(v), "clip": lambda v, c: min(max(v, -c), c) if c is not None else v,
+    "mask": lambda v, c: v, "where": lambda v, c: v,
+}
+
+
+@kernel("elementwise")
+def elementwise(args, inputs, w):
+    x = inputs[0]
+    fn, value = _OPS[args["op"]], args["value"] if args["value"] is not None else 1.0
+    return Tensor(x.shape, [fn(v, value) for v in x.data]), 0
+
+
+@kernel("reduce")
+def reduce(args, inputs, w):
+    x = inputs[0]
+    rank = len(x.shape)
+    axes = sorted({a % rank for a in args["axis"]})
+    kept = [i for i in range(rank) if i not in axes]
+    strides = [math.prod(x.shape[i + 1:]) for i in range(rank)]
+    groups: dict = {}
+    for flat, v in enumerate(x.data):
+        index = tuple((flat // strides[i]) % x.shape[i] for i in range(rank))
+        groups.setdefault(tuple(index[i] for i in kept), []).append(v)
+    pick = {"mean": lambda vs: sum(vs) / len(vs), "sum": sum, "max": max, "min": min}[args["op"]]
+    data = [pick(groups[key]) for key in sorted(groups)]
+    if args["keepdims"]:
+        shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+    else:
+        shape = tuple(x.shape[i] for i in kept) or (1,)
+    return Tensor(shape, data), 0

@@ -1,0 +1,38 @@
+"""Reductions over axes: mean, sum, max or min (ONNX's ReduceMean and its kin)."""
+
+from __future__ import annotations
+
+from ..args import Arg, boolean, choice, describe
+from ..errors import ArgumentError, ShapeError
+from ..shapes import elements, normalise_axis
+from .registry import Call, Rule, register, zero
+
+
+def _axes(value):
+    values = value if isinstance(value, list) else [value]
+    if not values or any(isinstance(v, bool) or not isinstance(v, int) for v in values):
+        raise ArgumentError(f"expected an axis or a list of axes, got {describe(value)}")
+    return tuple(values)
+
+
+_axes.kind = "int | list of int"
+
+
+def _output(call: Call):
+    rank = len(call.input)
+    axes = {normalise_axis(a, rank) for a in call["axis"]}
+    if len(axes) != len(call["axis"]):
+        raise ShapeError(f"axis {list(call['axis'])} names an axis twice")
+    if call["keepdims"]:
+        return tuple(1 if i in axes else n for i, n in enumerate(call.input))
+    kept = tuple(n for i, n in enumerate(call.input) if i not in axes)
+    return kept or (1,)
+
+
+register(Rule(
+    type="reduce", family="reduce",
+    summary="Mean, sum, maximum or minimum over one or more axes (keepdims keeps them as size 1).",
+    args=(Arg("op", choice("mean", "sum", "max", "min")), Arg("axis", _axes, -1), Arg("keepdims", boolean, False)),
+    output_shape=_output, params=zero("no weights"), macs=zero("no products"),
+    flops=lambda call: elements(call.input), flops_rule="1 per input element",
+))
