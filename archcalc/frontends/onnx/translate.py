@@ -1,0 +1,283 @@
+"""Walking an ONNX graph node by node and writing the spec's layers.
+
+Every tensor is either a constant (an initializer or something computed from constants,
+kept as a NumPy array only when small) or an activation: a spec layer's output, with its
+shape in the file's layout and `perm`, the file axes in the order the spec holds them
+(batch first). Convolutions want channels last, so their outputs are [N, H, W, C] held
+for a file that says [N, C, H, W]; an op that needs the file's own order (a reshape, a
+flatten) gets a `permute` first, which moves data and costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...errors import SpecError
+from ..imported import ImportOptions
+
+SMALL = 4096        # constants up to this many elements are read as values (shapes, axes, masks)
+
+
+class Act:
+    """An activation: a spec layer's output (or a model input)."""
+    __slots__ = ("name", "shape", "perm")
+
+    def __init__(self, name: str, shape: tuple[int, ...], perm: tuple[int, ...] | None = None):
+        self.name, self.shape = name, tuple(shape)
+        self.perm = tuple(perm) if perm is not None else tuple(range(len(shape)))
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def batch_axis(self) -> int:
+        return self.perm[0]
+
+    def ours(self) -> list[int]:
+        return [self.shape[p] for p in self.perm[1:]]
+
+
+class Const:
+    """A constant: `value` (a NumPy array) when small, else only its `shape`; `init` names the
+    initializer it is, when it is one (weights are initializers)."""
+    __slots__ = ("value", "shape", "init")
+
+    def __init__(self, value=None, shape=None, init: str | None = None):
+        self.value = value
+        self.shape = tuple(value.shape) if value is not None else tuple(shape)
+        self.init = init
+
+    @property
+    def size(self) -> int:
+        total = 1
+        for n in self.shape:
+            total *= n
+        return total
+
+
+class Translator:
+    def __init__(self, model, file: str, options: ImportOptions):
+        self.model, self.file, self.options = model, file, options
+        self.graph = model.graph
+        self.values: dict[str, Act | Const] = {}
+        self.layers: list[dict] = []
+        self.where: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.used_names: set[str] = set()
+        self.weight_owner: dict[str, str] = {}     # initializer -> the layer that holds it
+        self.consumers: dict[str, list] = {}
+        self.batch: int | None = None
+        self.node = None
+        self.skipped: dict[str, Act] = {}         # outputs of nodes folded into an earlier layer
+
+    # -- errors and names ----------------------------------------------------------
+    def error(self, message: str) -> SpecError:
+        if self.node is not None:
+            message = f"node '{self.node.name or '?'}' (op {self.node.op_type}): {message}"
+        return SpecError(message, self.file)
+
+    def layer_name(self, hint: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_]+", "_", hint).strip("_") or "layer"
+        name, n = base, 1
+        while name in self.used_names:
+            n += 1
+            name = f"{base}_{n}"
+        self.used_names.add(name)
+        return name
+
+    # -- reading -------------------------------------------------------------------
+    def run(self) -> dict:
+        from onnx import numpy_helper
+        for init in self.graph.initializer:
+            dims = tuple(init.dims)
+            size = 1
+            for n in dims:
+                size *= n
+            value = numpy_helper.to_array(init) if size <= SMALL and init.data_location != 1 else None
+            self.values[init.name] = Const(value, dims, init=init.name)
+        for node in self.graph.node:
+            for name in node.input:
+                self.consumers.setdefault(name, []).append(node)
+        inputs = self._inputs()
+        from .ops import HANDLERS
+        for node in self.graph.node:
+            self.node = node
+            if node.output and node.output[0] in self.skipped:
+                self.set(node.output[0], self.skipped.pop(node.output[0]))
+                continue
+            handler = HANDLERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+            if handler is None:
+                raise self.error(f"no rule for op {node.op_type}"
+                                 + (f" of domain {node.domain}" if node.domain not in ("", "ai.onnx") else "")
+                                 + " (archcalc import --list-ops lists the covered ones)")
+            handler(self, node)
+        self.node = None
+        outputs = [self.values.get(o.name) for o in self.graph.output]
+        if not any(isinstance(v, Act) for v in outputs):
+            raise SpecError("the graph's outputs are constants: nothing to analyse", self.file)
+        if not self.layers:
+            raise SpecError("the graph has no layer that archcalc counts", self.file)
+        self._end_with_output(outputs)
+        spec: dict[str, Any] = {"name": self._model_name()}
+        if len(inputs) == 1 and inputs[0][0] == "input":
+            spec["input"] = inputs[0][1]
+        else:
+            spec["inputs"] = {name: shape for name, shape in inputs}
+        spec["batch"] = self.batch or 1
+        spec["layers"] = self.layers
+        return spec
+
+    def _model_name(self) -> str:
+        from pathlib import PurePath
+        return self.graph.name or PurePath(self.file).stem
+
+    def _end_with_output(self, outputs) -> None:
+        """The spec's last layer is the model's output: move the first output's layer last if
+        other layers (a side branch) were written after it."""
+        first = next(v for v in outputs if isinstance(v, Act))
+        index = next((i for i, layer in enumerate(self.layers) if layer["name"] == first.name), None)
+        if index is not None and index != len(self.layers) - 1:
+            for i, layer in enumerate(self.layers):      # a default input would change meaning
+                if "inputs" not in layer:
+                    layer["inputs"] = [self.layers[i - 1]["name"]] if i else [self._first_input()]
+            self.layers.append(self.layers.pop(index))
+
+    def _first_input(self) -> str:
+        return next(v.name for k, v in self.values.items() if isinstance(v, Act) and
+                    any(k == i.name for i in self.graph.input))
+
+    def _inputs(self) -> list[tuple[str, list[int]]]:
+        initializers = {init.name for init in self.graph.initializer}
+        declared = []
+        for value in self.graph.input:
+            if value.name in initializers:
+                continue
+            dims = []
+            given = self.options.inputs.get(value.name)
+            shape_proto = value.type.tensor_type.shape
+            if given is not None:
+                if len(given) != len(shape_proto.dim) and shape_proto.dim:
+                    raise SpecError(f"--input {value.name}: {len(given)} sizes for a rank-{len(shape_proto.dim)} "
+                                    "input", self.file)
+                dims = list(given)
+            else:
+                symbolic = []
+                for i, dim in enumerate(shape_proto.dim):
+                    if dim.HasField("dim_value") and dim.dim_value > 0:
+                        dims.append(dim.dim_value)
+                    else:
+                        symbolic.append(f"axis {i} ({dim.dim_param or 'unnamed'})")
+                        dims.append(None)
+                if symbolic:
+                    raise SpecError(f"input '{value.name}' has symbolic sizes: {', '.join(symbolic)}; give them "
+                                    f"with --input {value.name}=SHAPE (the file's layout, batch first)", self.file)
+            if not dims:
+                raise SpecError(f"input '{value.name}' has no shape; give it with --input {value.name}=SHAPE",
+                                self.file)
+            name = self.layer_name(value.name if len(self.graph.input) > 1 else "input")
+            act = Act(name, tuple(dims))
+            if len(dims) in (3, 4, 5) and self._feeds_channel_first(value.name):
+                act.perm = (0, *range(2, len(dims)), 1)      # held channels-last from the start
+            elif len(dims) == 3 and self._feeds(value.name, ("LSTM", "GRU", "RNN")):
+                act.perm = (1, 0, 2)                          # [T, N, C]: the batch is axis 1
+            if self.batch is None:
+                self.batch = dims[act.batch_axis]
+            self.values[value.name] = act
+            declared.append((name, act.ours()))
+        return declared
+
+    def _feeds(self, name: str, ops: tuple[str, ...]) -> bool:
+        return any(node.op_type in ops for node in self.consumers.get(name, ()))
+
+    def _feeds_channel_first(self, name: str) -> bool:
+        return any(node.op_type in ("Conv", "ConvTranspose", "MaxPool", "AveragePool", "BatchNormalization",
+                                    "GlobalAveragePool", "GlobalMaxPool", "InstanceNormalization")
+                   for node in self.consumers.get(name, ()))
+
+    # -- values --------------------------------------------------------------------
+    def act(self, name: str) -> Act:
+        value = self.values.get(name)
+        if value is None:
+            raise self.error(f"input '{name}' is not produced by any earlier node")
+        if isinstance(value, Const):
+            raise self.error(f"input '{name}' is a constant where a computed tensor was expected")
+        return value
+
+    def const(self, name: str, what: str = "value") -> Const:
+        value = self.values.get(name)
+        if not isinstance(value, Const):
+            raise self.error(f"its {what} must be a constant (folded from initializers), but '{name}' is computed")
+        return value
+
+    def small(self, name: str, what: str = "value"):
+        value = self.const(name, what)
+        if value.value is None:
+            raise self.error(f"its {what} '{name}' is too large to read as a value")
+        return value.value
+
+    def is_const(self, name: str) -> bool:
+        return isinstance(self.values.get(name), Const)
+
+    def set(self, name: str, value: Act | Const) -> None:
+        self.values[name] = value
+
+    # -- writing -------------------------------------------------------------------
+    def emit(self, layer: dict, inputs: list[Act], out_shape, out_perm=None, hint: str | None = None) -> Act:
+        """Writes a layer reading `inputs`; its output has file shape `out_shape` held in `out_perm`."""
+        name = self.layer_name(hint or self.node.name or self.node.op_type)
+        entry = {"type": layer.pop("type"), "name": name, **layer}
+        previous = self.layers[-1]["name"] if self.layers else None
+        reads = [a.name for a in inputs]
+        if reads != [previous] or (previous is None):
+            entry["inputs"] = reads
+        self.layers.append(entry)
+        if self.node is not None:
+            self.where[name] = f"node '{self.node.name or self.node.op_type}' (op {self.node.op_type})"
+        return Act(name, out_shape, out_perm)
+
+    def hold(self, act: Act, perm: tuple[int, ...]) -> Act:
+        """`act` held with its axes in `perm` order, through a zero-cost permute when needed."""
+        if act.perm == tuple(perm):
+            return act
+        if act.perm[0] != perm[0]:
+            raise self.error("the batch axis would move: not supported")
+        # Our axis j of the result is file axis perm[j + 1], found at our axis act.perm.index(..) - 1.
+        axes = [act.perm.index(p) - 1 for p in perm[1:]]
+        if _moves_nothing(act, axes):
+            return Act(act.name, act.shape, perm)        # only size-1 axes move: the data order stays
+        return self.emit({"type": "permute", "axes": axes}, [act], act.shape, perm, hint=f"{act.name}_permute")
+
+    def file_order(self, act: Act) -> Act:
+        """`act` held in the file's own axis order (batch where the file has it, skipped)."""
+        order = [act.batch_axis, *[a for a in range(act.rank) if a != act.batch_axis]]
+        return self.hold(act, tuple(order))
+
+    def channels_last(self, act: Act) -> Act:
+        """`act` held as [N, spatial…, C] for an NC… file tensor."""
+        return self.hold(act, (0, *range(2, act.rank), 1))
+
+    def tie_or_own(self, init: str, layer_name_hint: str) -> dict:
+        """`tied_to` the layer already holding initializer `init`, or nothing (this one owns it)."""
+        owner = self.weight_owner.get(init)
+        return {"tied_to": owner} if owner else {}
+
+    def skip_node(self, node, value: Act) -> None:
+        """`node` was folded into the layer that gives `value` (a MatMul's bias Add): its inputs'
+        initializers belong to that layer."""
+        self.skipped[node.output[0]] = value
+        for name in node.input:
+            if isinstance(self.values.get(name), Const):
+                self.own(self.values[name].init, value.name)
+
+    def own(self, init: str | None, layer: str) -> None:
+        if init and init not in self.weight_owner:
+            self.weight_owner[init] = layer
+
+
+def _moves_nothing(act: Act, axes: list[int]) -> bool:
+    sizes = act.ours()
+    moved = [sizes[a] for a in axes if sizes[a] != 1]
+    kept = [n for n in sizes if n != 1]
+    return moved == kept and [a for a in axes if sizes[a] != 1] == sorted(a for a in axes if sizes[a] != 1)

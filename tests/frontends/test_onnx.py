@@ -1,0 +1,169 @@
+"""The ONNX front door on small graphs built with onnx.helper; every figure by hand."""
+
+import pytest
+
+onnx = pytest.importorskip("onnx")
+import numpy as np  # noqa: E402  (onnx brings NumPy)
+from click.testing import CliRunner  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+import archcalc  # noqa: E402
+from archcalc.cli import cli  # noqa: E402
+from archcalc.verify import verify  # noqa: E402
+
+F = TensorProto.FLOAT
+
+
+def weight(name, *shape):
+    return numpy_helper.from_array(np.full(shape, 0.5, dtype=np.float32), name)
+
+
+def ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def save(tmp_path, nodes, inputs, outputs, initializers=(), opset=17, name="model"):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="tests")
+    path = tmp_path / f"{name}.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def tensor(name, *shape, kind=F):
+    return helper.make_tensor_value_info(name, kind, list(shape))
+
+
+def small_cnn(tmp_path, opset=17):
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c1", "g", "be", "m", "v"], ["n1"], name="bn1"),
+        helper.make_node("Relu", ["n1"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["p1", "w2"], ["c2"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=8),
+        helper.make_node("Add", ["c2", "p1"], ["res"], name="residual"),
+        helper.make_node("GlobalAveragePool", ["res"], ["gap"], name="gap"),
+        helper.make_node("Flatten", ["gap"], ["flat"], name="flatten"),
+        helper.make_node("Gemm", ["flat", "fc_w", "fc_b"], ["y"], name="fc", transB=1),
+    ]
+    inits = [weight("w1", 8, 3, 3, 3), weight("b1", 8), weight("g", 8), weight("be", 8), weight("m", 8),
+             weight("v", 8), weight("w2", 8, 1, 3, 3), weight("fc_w", 10, 8), weight("fc_b", 10)]
+    return save(tmp_path, nodes, [tensor("x", 2, 3, 16, 16)], [tensor("y", 2, 10)], inits, opset)
+
+
+def test_small_cnn(tmp_path):
+    report = archcalc.analyze(small_cnn(tmp_path))
+    # conv1 3·3·3·8 + 8 = 224; bn 16 (+16 buffers); depthwise conv2 3·3·1·8 = 72; fc 8·10 + 10 = 90
+    assert report.totals.params == 224 + 16 + 72 + 90 and report.totals.buffers == 16
+    # the batch axis (2) sets the batch; per sample: conv1 16·16·8·27 = 55,296; conv2 8·8·8·9 = 4,608; fc 80
+    assert report.batch == 2 and report.input == (16, 16, 3)
+    assert report.totals.macs == 2 * (55296 + 4608 + 80)
+    assert verify(archcalc.load(small_cnn(tmp_path))).agrees
+
+
+def test_opset_below_13_is_refused(tmp_path):
+    path = small_cnn(tmp_path, opset=12)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {path}: opset 12 is older than 13, the oldest archcalc reads "
+                             "(export again with opset_version=13 or later)\n")
+
+
+def test_unknown_op_names_the_node(tmp_path):
+    path = save(tmp_path, [helper.make_node("Hardmax", ["x"], ["y"], name="odd")], [tensor("x", 1, 4)],
+                [tensor("y", 1, 4)])
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and "node 'odd' (op Hardmax): no rule for op Hardmax" in result.stderr
+
+
+def test_symbolic_input_needs_a_shape(tmp_path):
+    path = save(tmp_path, [helper.make_node("Relu", ["x"], ["y"])], [tensor("x", "batch", 4)], [tensor("y", "batch", 4)])
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert "input 'x' has symbolic sizes: axis 0 (batch); give them with --input x=SHAPE" in result.stderr
+    result = CliRunner().invoke(cli, ["analyze", str(path), "--input", "x=3,4", "--format", "json"])
+    assert result.exit_code == 0 and '"batch": 3' in result.stdout
+
+
+def test_corrupt_file(tmp_path):
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(b"\x08\x07this is not protobuf at all")
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {path}: not a readable ONNX model")
+
+
+def transformer_bits(tmp_path):
+    """Embedding, a linear as MatMul + Add, layer norm, scores by MatMul of activations, softmax,
+    and a head tied to the embedding table through a Transpose."""
+    nodes = [
+        helper.make_node("Gather", ["table", "ids"], ["emb"], name="wte"),
+        helper.make_node("LayerNormalization", ["emb", "ln_g", "ln_b"], ["ln"], name="ln", axis=-1),
+        helper.make_node("MatMul", ["ln", "q_w"], ["q0"], name="q_proj"),
+        helper.make_node("Add", ["q0", "q_b"], ["q"], name="q_bias"),
+        helper.make_node("Transpose", ["ln"], ["kt"], name="kt", perm=[0, 2, 1]),
+        helper.make_node("MatMul", ["q", "kt"], ["scores"], name="scores"),
+        helper.make_node("Div", ["scores", "scale"], ["scaled"], name="scale"),
+        helper.make_node("Softmax", ["scaled"], ["probs"], name="softmax", axis=-1),
+        helper.make_node("MatMul", ["probs", "ln"], ["mixed"], name="mix"),
+        helper.make_node("Transpose", ["table"], ["table_t"], name="table_t", perm=[1, 0]),
+        helper.make_node("MatMul", ["mixed", "table_t"], ["logits"], name="lm_head"),
+    ]
+    inits = [weight("table", 20, 8), weight("ln_g", 8), weight("ln_b", 8), weight("q_w", 8, 8), weight("q_b", 8),
+             numpy_helper.from_array(np.array(2.0, dtype=np.float32), "scale")]
+    return save(tmp_path, nodes, [tensor("ids", 1, 5, kind=TensorProto.INT64)], [tensor("logits", 1, 5, 20)],
+                inits, name="tiny_lm")
+
+
+def test_transformer_bits(tmp_path):
+    report = archcalc.analyze(transformer_bits(tmp_path))
+    by_name = {layer.name: layer for layer in report.layers}
+    # table 20·8 = 160 (once: the head is tied to it); layer norm 16; the linear 8·8 + 8 = 72
+    assert report.totals.params == 160 + 16 + 72
+    assert by_name["lm_head"].tied_to == "wte" and by_name["q_proj"].params == 72
+    # MACs: q 5·8·8 = 320; scores 5·8·5 = 200; mix 5·5·8 = 200; head 5·8·20 = 800
+    assert report.totals.macs == 320 + 200 + 200 + 800
+    assert verify(archcalc.load(transformer_bits(tmp_path))).agrees
+
+
+def test_lstm(tmp_path):
+    nodes = [helper.make_node("LSTM", ["x", "W", "R", "B"], ["y"], name="lstm", hidden_size=4,
+                              direction="bidirectional")]
+    inits = [weight("W", 2, 16, 3), weight("R", 2, 16, 4), weight("B", 2, 32)]
+    path = save(tmp_path, nodes, [tensor("x", 6, 1, 3)], [tensor("y", 6, 2, 1, 4)], inits)
+    report = archcalc.analyze(path)
+    # per direction 4·4·(3 + 4) = 112 weights + 2·16 biases = 144; both: 288 (= W + R + B elements)
+    assert report.totals.params == 2 * 16 * 3 + 2 * 16 * 4 + 2 * 32 == 288
+    # every step of both directions: 6 · 2 · 4·4·7
+    assert report.totals.macs == 6 * 2 * 16 * 7
+    assert report.layers[-1].output_shape == (6, 2, 4)
+
+
+def test_decoder_bits(tmp_path):
+    nodes = [
+        helper.make_node("ConvTranspose", ["x", "w"], ["up"], name="up", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Resize", ["up", "", "scales"], ["big"], name="resize", mode="nearest"),
+        helper.make_node("Pad", ["big", "pads"], ["padded"], name="pad"),
+        helper.make_node("Split", ["padded", "split"], ["a", "b"], name="split", axis=1),
+        helper.make_node("Concat", ["b", "a"], ["y"], name="concat", axis=1),
+    ]
+    inits = [weight("w", 4, 2, 2, 2), numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales"),
+             ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), ints("split", [1, 1])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 3, 3)], [tensor("y", 1, 2, 14, 14)], inits)
+    report = archcalc.analyze(path)
+    # transposed conv: 4 in, 2 out, 2×2: 32 weights; MACs every input element × 2·2·2 = 36·8 = 288
+    assert (report.totals.params, report.totals.macs) == (32, 288)
+    assert report.layers[-1].output_shape == (14, 14, 2)
+    assert verify(archcalc.load(path)).agrees
+
+
+def test_import_writes_a_spec_with_the_same_figures(tmp_path):
+    out = tmp_path / "cnn.yaml"
+    result = CliRunner().invoke(cli, ["import", str(small_cnn(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 0
+    assert archcalc.analyze(out).totals.params == archcalc.analyze(small_cnn(tmp_path)).totals.params
+
+
+def test_list_ops():
+    result = CliRunner().invoke(cli, ["import", "--list-ops"])
+    ops = result.stdout.split()
+    assert {"Conv", "Gemm", "MatMul", "LSTM", "LayerNormalization", "Softmax"} <= set(ops)
