@@ -15,15 +15,23 @@ from .common import count, display_name, exponent, metric_value, rows_with_block
 
 
 def render(renderables, options) -> str:
+    """Prints to text. Nothing is ever cut: a table wider than the terminal is printed at its
+    natural width (rich tables are measured first, so rich never squeezes a figure), and
+    our own laid-out Texts are printed whole."""
     out = io.StringIO()
-    console = Console(file=out, width=options.width or 100, color_system="standard" if options.color else None,
+    width = options.width or 100
+    console = Console(file=out, width=width, color_system="standard" if options.color else None,
                       force_terminal=options.color, highlight=False, emoji=False, legacy_windows=False)
     for item in renderables:
-        if isinstance(item, Text):   # laid-out tables: cut at the edge rather than wrap
-            console.print(item, no_wrap=True, overflow="ellipsis", crop=True)
+        if isinstance(item, Text):
+            console.print(item, no_wrap=True, overflow="ignore", crop=False)
+        elif isinstance(item, Table):
+            console.width = max(width, console.measure(item).maximum)
+            console.print(item)
+            console.width = width
         else:
             console.print(item)
-    return out.getvalue()
+    return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
 
 
 def _title(report) -> str:
@@ -36,7 +44,9 @@ def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
 
     `columns` are (header, "left" | "right"); a cell is a string or (string, style).
     When the table is wider than `width`, the text columns (the left-justified ones,
-    first to last) are narrowed, their cells cut with …; the figures never are.
+    first to last) are narrowed and their cells wrapped onto more lines, at dots,
+    underscores, slashes or spaces (`layer1.0.` / `downsample`); figures are never
+    wrapped or cut, and a table that still does not fit is printed at its own width.
     """
     def text(cell):
         return cell if isinstance(cell, tuple) else (cell, "")
@@ -48,7 +58,9 @@ def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
     overflow = len(margin) * 2 + sum(widths) + len(gap) * (len(widths) - 1) - width
     for i, (_, justify) in enumerate(columns):
         if overflow > 0 and justify == "left":
-            narrower = max(6, widths[i] - overflow)
+            shortest = max(cell_len(piece) for column_cell in [columns[i][0], *(row[i][0] for row in body)]
+                           for piece in _pieces(column_cell))
+            narrower = max(shortest, widths[i] - overflow)
             overflow -= widths[i] - narrower
             widths[i] = narrower
 
@@ -56,13 +68,15 @@ def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
     total = sum(widths) + len(gap) * (len(widths) - 1)
 
     def line(cells, style=""):
-        for i, ((value, cell_style), (_, justify)) in enumerate(zip(cells, columns)):
-            if cell_len(value) > widths[i]:
-                value = set_cell_size(value, widths[i] - 1) + "…"
-            padded = value.rjust(widths[i]) if justify == "right" else value.ljust(widths[i])
-            out.append(margin if i == 0 else gap)
-            out.append(padded, style=cell_style or style)
-        out.append(margin + "\n")
+        wrapped = [_wrap(value, widths[i]) if justify == "left" else [value]
+                   for i, ((value, _), (_, justify)) in enumerate(zip(cells, columns))]
+        for k in range(max(len(w) for w in wrapped)):
+            for i, ((_, cell_style), (_, justify)) in enumerate(zip(cells, columns)):
+                value = wrapped[i][k] if k < len(wrapped[i]) else ""
+                padded = value.rjust(widths[i]) if justify == "right" else value.ljust(widths[i])
+                out.append(margin if i == 0 else gap)
+                out.append(padded, style=cell_style or style)
+            out.append(margin + "\n")
 
     out.append(title + "\n\n")
     line([(h, "") for h, _ in columns], style="bold")
@@ -72,6 +86,30 @@ def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
     out.append("\n")
     line([text(c) for c in footer], style="bold")
     return out
+
+
+def _pieces(text: str) -> list[str]:
+    """Where a name may break: after a dot, underscore or slash, and at spaces."""
+    import re
+    return [p for p in re.findall(r"[^ ._/]*[._/]|[^ ._/]+ ?| ", text) if p] or [""]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken only between pieces (a piece longer
+    than the width stands alone on its line, whole)."""
+    if cell_len(text) <= width:
+        return [text]
+    indent = " " * (len(text) - len(text.lstrip(" ")))
+    lines, current = [], indent
+    for piece in _pieces(text.lstrip(" ")):
+        if current.strip() and cell_len(current) + cell_len(piece) > width:
+            lines.append(current.rstrip())
+            current = indent + (piece.lstrip() if piece.strip() else "")
+        else:
+            current += piece
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines or [""]
 
 
 def layer_table(report, options) -> Text:
@@ -94,11 +132,41 @@ def layer_table(report, options) -> Text:
     return aligned_table(_title(report), columns, rows, footer, options.width or 100)
 
 
-def summary(report, options) -> Table:
+class _Lines:
+    """Label–text rows printed as our own Text: the text wraps only after a comma or a
+    semicolon, so a figure never parts from its unit (`12.82 MiB`)."""
+
+    def __init__(self):
+        self.rows: list[tuple[str, str]] = []
+
+    def add_row(self, label: str, text: str) -> None:
+        self.rows.append((label, text))
+
+    def to_text(self, width: int) -> Text:
+        import re
+        label_width = max(cell_len(label) for label, _ in self.rows) + 2
+        out = Text()
+        for label, text in self.rows:
+            pieces = re.findall(r"[^,;]+[,;]? ?", text) or [text]
+            lines, current = [], ""
+            for piece in pieces:
+                if current and label_width + cell_len(current) + cell_len(piece) > width:
+                    lines.append(current.rstrip())
+                    current = "  " + piece
+                else:
+                    current += piece
+            lines.append(current.rstrip())
+            out.append(label.ljust(label_width), style="bold")
+            out.append(lines[0] + "\n")
+            for line in lines[1:]:
+                out.append(" " * label_width + line + "\n")
+        out.rstrip()
+        return out
+
+
+def summary(report, options) -> Text:
     t, m = report.totals, report.totals.memory
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid = _Lines()
     grid.add_row("Params", f"{count(t.params, options)} (trainable {count(t.trainable_params, options)}, "
                            f"frozen {count(t.non_trainable_params, options)}); "
                            f"buffers {count(t.buffers, options)}")
@@ -106,8 +174,8 @@ def summary(report, options) -> Table:
     grid.add_row("Memory", f"weights {size(m.params_bytes, options)}, "
                            f"activations {size(m.activations_bytes, options)} (kept for training), "
                            f"peak {size(m.peak_activation_bytes, options)} (inference)")
-    grid.add_row("Footprint", f"{size(m.inference_bytes, options)} for inference (weights + peak "
-                              "activations: what check --max-memory tests)")
+    grid.add_row("Footprint", f"{size(m.inference_bytes, options)} for inference, "
+                              "weights + peak activations (what check --max-memory tests)")
     if t.active_params is not None and t.active_params != t.params:
         grid.add_row("Experts", f"{count(t.active_params, options)} params active per token")
     if t.decoding is not None:
@@ -115,7 +183,7 @@ def summary(report, options) -> Table:
         grid.add_row("Decoding", f"KV cache {size(d.kv_cache_bytes, options)} at {d.context:,} tokens "
                                  f"({size(d.kv_cache_bytes_per_token, options)} per token); "
                                  f"{count(d.decode_macs_per_token, options)} MACs per new token")
-    return grid
+    return grid.to_text(options.width or 100)
 
 
 def training(items, options) -> str:
