@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from .translate import Act, Const, Translator
+from .translate import VIRTUAL, Act, Const, Translator
 
 HANDLERS: dict[str, Callable[[Translator, object], None]] = {}
 INT64_MAX = 2**63 - 1
@@ -274,7 +274,8 @@ def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
         out = t.emit({"type": "layer_scale"}, [x], x.shape, x.perm)
     elif node.op_type == "Add" and x.rank == 3 and c.size == x.shape[1] * x.shape[2]:
         x = t.file_order(x)
-        out = t.emit({"type": "position_embedding", "max_positions": x.shape[1]}, [x], x.shape, x.perm)
+        rows = c.table[0] if c.table is not None and c.table[1] == x.shape[2] else x.shape[1]
+        out = t.emit({"type": "position_embedding", "max_positions": rows}, [x], x.shape, x.perm)
     else:
         raise t.error(f"{node.op_type} of an activation {list(x.shape)} and a trained tensor of shape "
                       f"{list(c.shape)} has no rule (position tables and per-channel scales have)")
@@ -296,14 +297,32 @@ def where(t: Translator, node) -> None:
 # -- shapes of activations ---------------------------------------------------------------
 
 def _reshaped(t: Translator, x: Act, new_shape: list[int]) -> None:
-    """Reshape `x` (file semantics) to `new_shape`, batch first and unchanged."""
+    """Reshape `x` (file semantics) to `new_shape`. The batch axis may sit anywhere (a sequence-first
+    layout), but the reshape must keep it whole: the elements before it stay before it."""
     x = t.file_order(x)
-    if x.batch_axis != 0 or new_shape[0] != x.shape[0]:
-        raise t.error(f"a reshape from {list(x.shape)} to {new_shape} moves the batch axis")
-    if tuple(new_shape) == x.shape:
-        t.set(t.node.output[0], x)
+    b = x.batch_axis
+    if b == VIRTUAL:
+        candidates = []
+    else:
+        outer, inner = int(np.prod(x.shape[:b])), int(np.prod(x.shape[b + 1:]))
+        candidates = [i for i, n in enumerate(new_shape) if n == x.shape[b]
+                      and int(np.prod(new_shape[:i])) == outer and int(np.prod(new_shape[i + 1:])) == inner]
+    if candidates:
+        nb = candidates[0] if b == 0 or len(candidates) == 1 else min(candidates, key=lambda i: abs(i - b))
+        perm = (nb, *[i for i in range(len(new_shape)) if i != nb])
+        ours = [n for i, n in enumerate(new_shape) if i != nb]
+    elif b == VIRTUAL or x.shape[b] == 1:
+        # A batch of one folded into another axis ([T, 1, E] viewed as [T, E], as PyTorch's
+        # attention does): every file axis is a per-sample axis from here on.
+        perm, ours = (VIRTUAL, *range(len(new_shape))), list(new_shape)
+    else:
+        raise t.error(f"a reshape from {list(x.shape)} to {list(new_shape)} mixes the batch axis with others")
+    if ours == x.ours():
+        t.set(t.node.output[0], Act(x.name, tuple(new_shape), perm))
         return
-    t.set(t.node.output[0], t.emit({"type": "reshape", "shape": list(new_shape[1:])}, [x], tuple(new_shape)))
+    if not ours:
+        ours = [1]
+    t.set(t.node.output[0], t.emit({"type": "reshape", "shape": ours}, [x], tuple(new_shape), perm))
 
 
 def _target_shape(x_shape: tuple, spec) -> list[int]:
@@ -374,7 +393,7 @@ def transpose(t: Translator, node) -> None:
         return
     # The data stays where it is; only which file axis each of our axes is changes.
     shape = tuple(value.shape[p] for p in perm)
-    t.set(node.output[0], Act(value.name, shape, tuple(perm.index(a) for a in value.perm)))
+    t.set(node.output[0], Act(value.name, shape, tuple(a if a == VIRTUAL else perm.index(a) for a in value.perm)))
 
 
 @op("Expand")
@@ -484,16 +503,24 @@ def split(t: Translator, node) -> None:
 
 @op("Gather")
 def gather(t: Translator, node) -> None:
-    if _fold(t, node, lambda data, idx: np.take(data, idx, axis=attrs(node).get("axis", 0))):
-        return
     data, indices = t.values.get(node.input[0]), t.values.get(node.input[1])
+    if isinstance(data, Const) and data.init is not None and isinstance(indices, Const) and len(data.shape) == 2:
+        # Rows of a trained table picked by constant positions (a position table): the result
+        # remembers the whole table, whose every row is a parameter.
+        rows = np.asarray(indices.value).reshape(-1) if indices.value is not None else None
+        shape = (*indices.shape, data.shape[1])
+        value = np.take(data.value, indices.value, axis=0) if data.value is not None and rows is not None else None
+        t.set(node.output[0], Const(value, shape, init=data.init, table=data.shape))
+        return
+    if _fold(t, node, lambda d, idx: np.take(d, idx, axis=attrs(node).get("axis", 0))):
+        return
     if isinstance(data, Const) and isinstance(indices, Act):
         if len(data.shape) != 2 or attrs(node).get("axis", 0) != 0:
             raise t.error(f"a Gather from a constant of shape {list(data.shape)} other than an embedding table")
         vocab, dim = data.shape
         x = t.file_order(indices)
         out = t.emit({"type": "embedding", "vocab": vocab, "dim": dim, **t.tie_or_own(data.init, "")}, [x],
-                     (*x.shape, dim))
+                     (*x.shape, dim), (*x.perm, x.rank))
         t.own(data.init, out.name)
         t.set(node.output[0], out)
         return
@@ -501,12 +528,8 @@ def gather(t: Translator, node) -> None:
         axis = attrs(node).get("axis", 0) % data.rank
         index = int(np.asarray(indices.value).reshape(-1)[0]) % data.shape[axis]
         picked = _slice(t, data, axis, index, index + 1)
-        if np.asarray(indices.value).ndim == 0:
-            shape = [n for i, n in enumerate(picked.shape) if i != axis]
-            squeezed = t.file_order(picked)
-            if squeezed.batch_axis != 0:
-                raise t.error("a Gather that moves the batch axis")
-            t.set(node.output[0], t.emit({"type": "reshape", "shape": shape[1:]}, [squeezed], tuple(shape)))
+        if np.asarray(indices.value).ndim == 0:      # a scalar index drops the axis
+            _reshaped(t, picked, [n for i, n in enumerate(picked.shape) if i != axis])
         else:
             t.set(node.output[0], picked)
         return
@@ -621,7 +644,7 @@ def matmul(t: Translator, node) -> None:
         units = b.shape[1]
         add = _bias_add_after(t, node, units)
         layer = {"type": "dense", "units": units, "bias": add is not None, **t.tie_or_own(b.init, "")}
-        out = t.emit(layer, [x], (*x.shape[:-1], units))
+        out = t.emit(layer, [x], (*x.shape[:-1], units), x.perm)
         t.own(b.init, out.name)
         t.set(node.output[0], out)
         if add is not None:          # the Add is the bias: its output is this layer's
@@ -630,7 +653,7 @@ def matmul(t: Translator, node) -> None:
     if isinstance(a, Act) and isinstance(b, Act):
         a, b = t.file_order(a), t.file_order(b)
         shape = (*_broadcast_shape(a.shape[:-2], b.shape[:-2]), a.shape[-2], b.shape[-1])
-        t.set(node.output[0], t.emit({"type": "matmul"}, [a, b], shape))
+        t.set(node.output[0], t.emit({"type": "matmul"}, [a, b], shape, a.perm if a.rank == len(shape) else None))
         return
     raise t.error("a MatMul of a constant by an activation has no rule")
 
@@ -644,7 +667,7 @@ def gemm(t: Translator, node) -> None:
     weight = t.const(node.input[1], "weight")
     units = weight.shape[0] if a.get("transB", 0) else weight.shape[1]
     layer = {"type": "dense", "units": units, "bias": _present(node, 2), **t.tie_or_own(weight.init, "")}
-    out = t.emit(layer, [x], (x.shape[0], units))
+    out = t.emit(layer, [x], (x.shape[0], units), x.perm)
     t.own(weight.init, out.name)
     t.set(node.output[0], out)
 
@@ -770,7 +793,8 @@ def pad(t: Translator, node) -> None:
         raise t.error("only constant padding has a rule")
     rank = x.rank
     befores, afters = pads[:rank], pads[rank:]
-    if befores[x.batch_axis] or afters[x.batch_axis] or any(p < 0 for p in pads):
+    batch = x.batch_axis
+    if (batch != VIRTUAL and (befores[batch] or afters[batch])) or any(p < 0 for p in pads):
         raise t.error("padding the batch axis, or negative padding, has no rule")
     value = float(np.asarray(t.small(node.input[2])).reshape(-1)[0]) if _present(node, 2) else 0.0
     pairs = [[befores[p], afters[p]] for p in x.perm[1:]]

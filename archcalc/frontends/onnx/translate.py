@@ -17,6 +17,7 @@ from ...errors import SpecError
 from ..imported import ImportOptions
 
 SMALL = 4096        # constants up to this many elements are read as values (shapes, axes, masks)
+VIRTUAL = -1        # `perm[0]` of a tensor whose batch of one was folded into another axis
 
 
 class Act:
@@ -36,18 +37,21 @@ class Act:
         return self.perm[0]
 
     def ours(self) -> list[int]:
+        """The per-sample shape as the spec holds it."""
         return [self.shape[p] for p in self.perm[1:]]
 
 
 class Const:
     """A constant: `value` (a NumPy array) when small, else only its `shape`; `init` names the
-    initializer it is, when it is one (weights are initializers)."""
-    __slots__ = ("value", "shape", "init")
+    initializer it comes from, when it is one (weights are initializers); `table` is that
+    initializer's shape when only some of its rows were picked."""
+    __slots__ = ("value", "shape", "init", "table")
 
-    def __init__(self, value=None, shape=None, init: str | None = None):
+    def __init__(self, value=None, shape=None, init: str | None = None, table: tuple | None = None):
         self.value = value
         self.shape = tuple(value.shape) if value is not None else tuple(shape)
         self.init = init
+        self.table = table
 
     @property
     def size(self) -> int:
@@ -120,6 +124,13 @@ class Translator:
         if not self.layers:
             raise SpecError("the graph has no layer that archcalc counts", self.file)
         self._end_with_output(outputs)
+        ops = [node.op_type for node in self.graph.node]
+        if "BatchNormalization" not in ops and any(n.op_type == "Conv" and len(n.input) > 2 and n.input[2]
+                                                   for n in self.graph.node):
+            self.notes.append("Convolutions carry biases and no BatchNormalization node appears: the exporter "
+                              "probably folded batchnorm into them, so params are fewer than the original "
+                              "model's and there are no buffers (torch.onnx.export(..., training="
+                              "TrainingMode.PRESERVE) keeps it).")
         spec: dict[str, Any] = {"name": self._model_name()}
         if len(inputs) == 1 and inputs[0][0] == "input":
             spec["input"] = inputs[0][1]
@@ -242,16 +253,29 @@ class Translator:
         if act.perm == tuple(perm):
             return act
         if act.perm[0] != perm[0]:
-            raise self.error("the batch axis would move: not supported")
+            act = self._rebatch(act, perm[0])
         # Our axis j of the result is file axis perm[j + 1], found at our axis act.perm.index(..) - 1.
         axes = [act.perm.index(p) - 1 for p in perm[1:]]
         if _moves_nothing(act, axes):
             return Act(act.name, act.shape, perm)        # only size-1 axes move: the data order stays
         return self.emit({"type": "permute", "axes": axes}, [act], act.shape, perm, hint=f"{act.name}_permute")
 
+    def _rebatch(self, act: Act, batch: int) -> Act:
+        """The same data with the batch of one on another axis, or folded (VIRTUAL), so two
+        tensors of one shape line up: a reshape that moves no element."""
+        old = act.batch_axis
+        if (old != VIRTUAL and act.shape[old] != 1) or (batch != VIRTUAL and act.shape[batch] != 1):
+            raise self.error("the batch axis would move: not supported")
+        act = self.file_order(act)
+        rank = act.rank
+        perm = (batch, *[a for a in range(rank) if a != batch])
+        ours = [act.shape[p] for p in perm[1:]]
+        return self.emit({"type": "reshape", "shape": ours or [1]}, [act], act.shape, perm,
+                         hint=f"{act.name}_batch")
+
     def file_order(self, act: Act) -> Act:
         """`act` held in the file's own axis order (batch where the file has it, skipped)."""
-        order = [act.batch_axis, *[a for a in range(act.rank) if a != act.batch_axis]]
+        order = [act.batch_axis, *[a for a in range(act.rank) if a != act.batch_axis]]     # VIRTUAL: all axes
         return self.hold(act, tuple(order))
 
     def channels_last(self, act: Act) -> Act:
