@@ -24,7 +24,7 @@ from .parse import KeyOf, YamlOrigin
 from .values import bind_block_values, substitute
 
 # Keys every entry may have besides its type's arguments (see docs/spec-format.md).
-ENTRY_KEYS = ("type", "name", "inputs", "repeat", "trainable", "if", "tied_to", "shared",
+ENTRY_KEYS = ("type", "name", "inputs", "repeat", "trainable", "if", "tied_to", "shares", "shared",
               "experts", "top_k", "router_bias", "shared_experts")
 EXPERT_KEYS = ("top_k", "router_bias", "shared_experts")
 BLOCK_INPUT = "in"
@@ -174,6 +174,7 @@ class Expander:
         context = context.but(trainable=context.trainable and read.trainable)
         inputs = self._input_refs(entry.get("inputs"), scope, previous, path, context.prefix + name)
         tied = _Ref(scope, read.tied_to, (*path, "tied_to"), context.prefix + name) if read.tied_to else None
+        same = _Ref(scope, entry["shares"], (*path, "shares"), context.prefix + name) if "shares" in entry else None
 
         first = f"{context.prefix}{name}.0"
         for r in range(read.repeat):
@@ -187,7 +188,7 @@ class Expander:
             if read.block:
                 output = self._use_block(read.block, entry, local, inputs, path, here, scope)
             else:
-                output = self._layer(read.rule, entry, local, inputs, path, here, tied)
+                output = self._layer(read.rule, entry, local, inputs, path, here, tied, same)
             scope.names[local] = output
             inputs = [output]
         scope.names[name] = inputs[0]
@@ -231,6 +232,9 @@ class Expander:
                 what = f"block '{type_name}'" if block is not None else f"a {rule.type} layer"
                 raise self.origin.error(f"'tied_to' needs a layer with a weight to share; {what} has none",
                                         (*path, "tied_to"))
+        if "shares" in entry and (block is not None or not isinstance(entry["shares"], str)):
+            raise self.origin.error(f"'shares' names the layer whose weights this one uses, on a layer, got "
+                                    f"{describe(entry['shares'])}", (*path, "shares"))
         experts = self._experts(entry, path)
         return _Read(block.name if block else rule.type, block, rule, repeat, trainable, tied_to, shared, experts)
 
@@ -280,7 +284,8 @@ class Expander:
         return [_Ref(scope, n, (*path, "inputs", i), reader) for i, n in enumerate(declared)]
 
     # -- plain layers ---------------------------------------------------
-    def _layer(self, rule: Rule, entry, local, inputs, path, context: _Context, tied: _Ref | None):
+    def _layer(self, rule: Rule, entry, local, inputs, path, context: _Context, tied: _Ref | None,
+               same: _Ref | None = None):
         full = context.prefix + local
         args = self._bound_arguments(rule, entry, path, full)
         try:
@@ -289,7 +294,7 @@ class Expander:
             raise self.origin.error(f"layer '{full}' ({rule.type}) {exc}",
                                     (*path, "inputs") if "inputs" in entry else path) from None
         self._add([full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
-                   tied, context.shared_name(full), context.copies])
+                   tied, same or context.shared_name(full), context.copies])
         activation = entry.get("activation")
         if activation in (None, "linear"):   # Keras's name for "no activation"
             return full
@@ -332,9 +337,10 @@ class Expander:
             if isinstance(ref, _Ref):
                 self.pending.append((index, 3, position, ref))
                 waiting = True
-        if isinstance(fields[7], _Ref):
-            self.pending.append((index, 7, None, fields[7]))
-            waiting = True
+        for position in (7, 8):        # tied_to, shares
+            if isinstance(fields[position], _Ref):
+                self.pending.append((index, position, None, fields[position]))
+                waiting = True
         self.nodes.append(fields if waiting else _finish(fields))
 
     # -- experts --------------------------------------------------------
