@@ -25,12 +25,23 @@ def _decoding(report: Report):
     return report.totals.decoding
 
 
+MEMORY_BUDGETS = ("memory", "kv_cache", "train_memory")
+
+
 @dataclass(frozen=True)
 class BudgetLine:
     key: str
     label: str
     used: int
     allowed: int
+
+    @property
+    def in_bytes(self) -> bool:
+        return self.key in MEMORY_BUDGETS
+
+    def near(self, fraction) -> bool:
+        """Within budget but at or above `fraction` of it (exact: fraction is a Fraction)."""
+        return self.within and self.used >= fraction * self.allowed
 
     @property
     def within(self) -> bool:

@@ -65,3 +65,15 @@ def human_bytes(n: int) -> str:
 
 def exact(n: int) -> str:
     return f"{n:,}"
+
+
+def parse_share(text: str):
+    """`90%` or `0.9` -> the exact fraction 9/10 (for near-budget warnings)."""
+    from fractions import Fraction
+    try:
+        value = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise UsageError(f"malformed share {text!r} (expected e.g. 90% or 0.9)") from None
+    if not 0 <= value <= 1:
+        raise UsageError(f"a share must be between 0% and 100%, got {text!r}")
+    return value

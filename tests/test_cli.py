@@ -181,8 +181,10 @@ def test_compare_csv():
     assert rows[0] == "metric,ann_4x4,cnn_4x4" and "params,154,38" in rows
 
 
-def test_check_without_any_budget_warns():
+def test_check_without_any_budget_is_a_usage_error_unless_allowed():
     result = invoke("check", ANN)
+    assert result.exit_code == 2 and "no budget set" in result.stderr
+    result = invoke("check", ANN, "--allow-no-budget")
     assert result.exit_code == 0 and "no budget set" in result.stderr
 
 

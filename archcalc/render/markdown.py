@@ -79,7 +79,7 @@ def budgets(results, options) -> str:
                 f"{'within budget' if r.within else 'over budget'}", ""]
         rows = []
         for line in r.lines:
-            fmt = size if line.key == "memory" else count
+            fmt = size if line.in_bytes else count
             rows.append([line.label, fmt(line.used, options), fmt(line.allowed, options),
                          fmt(line.headroom, options), "ok" if line.within else "**over**"])
         out += _table(["Budget", "Used", "Allowed", "Headroom", "Status"], rows, right={1, 2, 3})

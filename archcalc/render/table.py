@@ -252,7 +252,7 @@ def budgets(results, options) -> str:
         for column in ("Budget", "Used", "Allowed", "Headroom", ""):
             table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=True)
         for line in result.lines:
-            fmt = size if line.key == "memory" else count
+            fmt = size if line.in_bytes else count
             table.add_row(line.label, fmt(line.used, options), fmt(line.allowed, options),
                           fmt(line.headroom, options), "ok" if line.within else "[red]over[/]")
         if not result.lines:

@@ -1,0 +1,28 @@
+"""JUnit XML for `check`: each spec a test suite, each budget a test case, so GitLab, Jenkins
+and other CI systems show budgets as tests (an invalid spec is a suite with one error)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+
+def budgets(results, failures) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
+    for r in results:
+        failed = sum(not line.within for line in r.lines)
+        lines.append(f"  <testsuite name={quoteattr(r.name)} file={quoteattr(r.file)} tests=\"{len(r.lines)}\" "
+                     f"failures=\"{failed}\" errors=\"0\">")
+        for line in r.lines:
+            case = f"    <testcase classname={quoteattr(r.name)} name={quoteattr(line.label)}"
+            if line.within:
+                lines.append(case + "/>")
+            else:
+                message = f"{line.used:,} exceeds the budget {line.allowed:,} by {-line.headroom:,}"
+                lines += [case + ">", f"      <failure message={quoteattr(message)}/>", "    </testcase>"]
+        lines.append("  </testsuite>")
+    for exc in failures:
+        lines += [f"  <testsuite name={quoteattr(exc.file or '<spec>')} tests=\"1\" failures=\"0\" errors=\"1\">",
+                  f"    <testcase classname=\"archcalc\" name=\"load\">",
+                  f"      <error message={quoteattr(str(exc))}/>", "    </testcase>", "  </testsuite>"]
+    lines.append("</testsuites>")
+    return "\n".join(lines) + "\n"
