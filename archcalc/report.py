@@ -75,7 +75,7 @@ class Totals:
                     "decode_macs_per_token": self.decoding.decode_macs_per_token})}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Report:
     name: str
     input: tuple[int, ...]
@@ -84,6 +84,47 @@ class Report:
     totals: Totals
     layers: tuple[LayerReport, ...]
     inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()    # (name, shape) of every model input
+
+    def __repr__(self) -> str:
+        return (f"<Report {self.name}: {self.totals.params:,} params, {self.totals.macs:,} MACs, "
+                f"{len(self.layers):,} layers>")
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def table(self, width: int = 100, exact: bool = False) -> str:
+        """The per-layer table and totals, as `archcalc analyze` prints them."""
+        from .render import Options, renderer
+        return renderer("table").analysis([self], Options(exact=exact, width=width))
+
+    def __getitem__(self, name: str) -> LayerReport:
+        """A layer's figures by its full name (`report["layer1.0.conv1"]`)."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        from .layers.registry import suggest
+        raise KeyError(f"no layer named {name!r}" + suggest(name, [layer.name for layer in self.layers]))
+
+    def to_dataframe(self):
+        """The per-layer figures as a pandas DataFrame (pandas must be installed)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("Report.to_dataframe needs pandas: pip install pandas") from None
+        return pandas.DataFrame([layer.to_dict(self.dtype, self.batch) for layer in self.layers])
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the summary and the per-layer table, exact on hover."""
+        from html import escape
+        rows = "".join(
+            f"<tr><td>{escape(layer.name)}</td><td>{escape(layer.type)}</td>"
+            f"<td>{'×'.join(map(str, layer.output_shape))}</td>"
+            f"<td style='text-align:right'>{layer.params:,}</td><td style='text-align:right'>{layer.macs:,}</td></tr>"
+            for layer in self.layers)
+        t = self.totals
+        return (f"<div><b>{escape(self.name)}</b>: {t.params:,} params, {t.macs:,} MACs, {t.flops:,} FLOPs"
+                f"<table><thead><tr><th>Layer</th><th>Type</th><th>Output</th><th>Params</th><th>MACs</th></tr>"
+                f"</thead><tbody>{rows}</tbody></table></div>")
 
     def to_dict(self) -> dict:
         inputs = self.inputs or (("input", self.input),)

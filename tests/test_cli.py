@@ -213,3 +213,13 @@ def test_output_file_is_written_whole_and_never_over_a_spec(tmp_path):
     bad.write_text("input: [4]\nlayers: [nope]\n")
     assert invoke("analyze", str(bad), "-o", str(tmp_path / "never.txt")).exit_code == 2
     assert not (tmp_path / "never.txt").exists()
+
+
+def test_report_in_python():
+    import archcalc
+    report = archcalc.analyze(SPECS / "resnet50.yaml")
+    assert repr(report) == "<Report resnet50: 25,557,032 params, 4,089,184,256 MACs, 174 layers>"
+    assert report["conv1"].params == 7 * 7 * 3 * 64                      # no bias
+    with pytest.raises(KeyError, match="did you mean"):
+        report["conv9"]
+    assert str(report).startswith("resnet50: input 224×224×3") and "<table>" in report._repr_html_()

@@ -8,6 +8,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.cells import cell_len, set_cell_size
+from rich.markup import escape
 from rich.text import Text
 
 from ..compare import describe_ratio
@@ -221,11 +222,11 @@ def analysis(reports, options) -> str:
 
 def comparison(cmp, options) -> str:
     base = cmp.names[0]
-    table = Table(title=f"Compared with {base}",
+    table = Table(title=f"Compared with {escape(base)}",
                   box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("", no_wrap=True)
     for i, name in enumerate(cmp.names):
-        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column(escape(name), justify="right", no_wrap=True)
         if i:
             table.add_column("vs first", justify="right", style="dim", no_wrap=True, min_width=11)
     table.add_row("Input", *_interleave([shape(s) for s in cmp.inputs], [""] * len(cmp.inputs)))
@@ -247,7 +248,7 @@ def budgets(results, options) -> str:
     items = []
     for result in results:
         verdict = "[green]within budget[/]" if result.within else "[red]OVER BUDGET[/]"
-        table = Table(title=f"{result.name} ({result.file}): {verdict}", box=box.SIMPLE_HEAD,
+        table = Table(title=f"{escape(result.name)} ({escape(result.file)}): {verdict}", box=box.SIMPLE_HEAD,
                       title_justify="left")
         for column in ("Budget", "Used", "Allowed", "Headroom", ""):
             table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=True)
@@ -262,7 +263,7 @@ def budgets(results, options) -> str:
 
 
 def verification(result, options) -> str:
-    table = Table(title=f"{result.name}: reference pass on input {shape(result.input)}, batch {result.batch}",
+    table = Table(title=f"{escape(result.name)}: reference pass on input {shape(result.input)}, batch {result.batch}",
                   box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("Layer", overflow="fold")
     for column in ("Type", "Inferred", "Produced", "MACs analyzed", "MACs executed"):
@@ -270,7 +271,7 @@ def verification(result, options) -> str:
     table.add_column("", min_width=1, no_wrap=True)
     for c in result.checks:
         mark = "[green]✓[/]" if c.agrees else "[red]✗[/]"
-        table.add_row(c.name, c.type, shape(c.inferred_shape), shape(c.produced_shape),
+        table.add_row(escape(c.name), c.type, shape(c.inferred_shape), shape(c.produced_shape),
                       count(c.analyzed_macs, options), count(c.executed_macs, options), mark)
     bad = [c for c in result.checks if not c.agrees]
     executed = sum(c.executed_macs for c in result.checks)
@@ -278,7 +279,7 @@ def verification(result, options) -> str:
     lines = [f"{len(result.checks) - len(bad)} of {len(result.checks)} layers agree; "
              f"{count(executed, options)} MACs executed in {result.seconds:.2f} s ({count(int(rate), options)} MAC/s)"]
     for c in bad:
-        lines.append(f"[red]✗ {c.name}[/]: shape {shape(c.inferred_shape)} vs {shape(c.produced_shape)}, "
+        lines.append(f"[red]✗ {escape(c.name)}[/]: shape {shape(c.inferred_shape)} vs {shape(c.produced_shape)}, "
                      f"MACs {c.analyzed_macs} vs {c.executed_macs}, params {c.analyzed_params} vs "
                      f"{c.drawn_params}, buffers {c.analyzed_buffers} vs {c.drawn_buffers} (analysis vs reference)")
     return render([table, *lines], options)
@@ -287,7 +288,7 @@ def verification(result, options) -> str:
 def scaling(result, options, show_layers=False) -> str:
     good = [p for p in result.points if p.report is not None]
     top = max((p.report.totals.macs for p in good), default=0)
-    table = Table(title=f"{result.name}: cost by input size", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=f"{escape(result.name)}: cost by input size", box=box.SIMPLE_HEAD, title_justify="left")
     for column in ("Size", "Input", "Params", "MACs"):
         table.add_column(column, justify="left" if column == "Input" else "right", no_wrap=True)
     table.add_column("MACs, relative", no_wrap=True)
@@ -309,7 +310,7 @@ def scaling(result, options, show_layers=False) -> str:
         layers.add_column("params exp.", justify="right")
         layers.add_column("MACs exp.", justify="right")
         for i, (name, params_exp, macs_exp) in enumerate(result.layer_exponents):
-            layers.add_row(name, *(count(p.report.layers[i].macs, options) for p in good),
+            layers.add_row(escape(name), *(count(p.report.layers[i].macs, options) for p in good),
                            exponent(params_exp), exponent(macs_exp))
         items.append(layers)
     return render(items, options)
