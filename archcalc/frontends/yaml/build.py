@@ -18,7 +18,7 @@ from ...layers.registry import find_rule, suggest
 from ...units import parse_quantity
 from .expand import MAX_LAYERS, Expander, read_blocks
 from .parse import KeyOf, YamlOrigin
-from .values import read_overrides
+from .values import read_overrides, substitute
 
 TOP_LEVEL_KEYS = ("name", "description", "args", "input", "inputs", "batch", "dtype", "blocks", "layers",
                   "budget", "workload")
@@ -43,6 +43,10 @@ def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: in
         if key not in data and not (key == "input" and "inputs" in data):
             raise origin.error(f"missing required key '{key}'")
 
+    values = read_overrides(read_args(data.get("args"), origin), overrides or {})
+    if values:      # `$name` stands anywhere: the input's shape, the batch, a budget …
+        data = {key: value if key in ("args", "blocks", "layers") else substitute(value, values, (key,), origin)
+                for key, value in data.items()}
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name:
         raise origin.error(f"'name' must be a non-empty string, got {describe(name)}", ("name",))
@@ -56,7 +60,6 @@ def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: in
         raw = data.get("dtype")
         raise origin.error(str(exc) + (suggest(raw, BITS) if isinstance(raw, str) else ""), ("dtype",)) from None
 
-    values = read_overrides(read_args(data.get("args"), origin), overrides or {})
     expander = Expander(origin, read_blocks(data.get("blocks"), origin), max_layers,
                         input_names=tuple(n for n, _ in inputs), values=values)
     nodes = tuple(expander.expand(data["layers"]))
@@ -97,7 +100,8 @@ def channels_last_warnings(inputs, nodes) -> tuple[str, ...]:
     """`[3, 224, 224]` before a 2-D convolution is almost surely channels-first."""
     shape = inputs[0][1]
     first = next((node for node in nodes if node.inputs and node.inputs[0] == inputs[0][0]), None)
-    if first is None or len(shape) != 3 or shape[0] not in (1, 3, 4) or shape[-1] <= 4:
+    # A channels-first image has a large H in the middle: [1, 1, 100] (a noise vector) is not one.
+    if first is None or len(shape) != 3 or shape[0] not in (1, 3, 4) or shape[-1] <= 4 or shape[1] <= 4:
         return ()
     rule = find_rule(first.type)
     if rule is None or rule.family != "conv" or "kernel" not in first.args or len(first.args["kernel"]) != 2:
