@@ -278,7 +278,8 @@ def compare(specs, fmt, batch, dtype, exact, output, svg, html):
 @click.option("--layers", "show_layers", is_flag=True, help="Per-layer figures and growth exponents.")
 @_report_options
 @_export_options
-def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html):
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also save the growth curves as SVG (log–log).")
+def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html, plot):
     """Analyse SPEC at several input sizes and fit how params and MACs grow with the side length."""
     from .render import renderer
     from .scale import parse_sizes, scale_spec
@@ -286,6 +287,12 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html)
     (loaded,) = _load_all([spec], batch, dtype)
     result = scale_spec(loaded, side_lengths)
     _export("scaling", result, exact, svg, html, [spec], "archcalc scale", output, show_layers=show_layers)
+    if plot:
+        from .draw.report import growth_svg
+        from .files import write_atomic
+        _check_outputs(plot, specs=[spec])
+        picture = growth_svg(result).replace('<svg class="growth"', '<svg xmlns="http://www.w3.org/2000/svg" class="growth"', 1)
+        write_atomic(plot, picture + "\n", protected=[spec])
     _emit(renderer(fmt).scaling(result, _options(exact, output), show_layers=show_layers), output, [spec])
 
 
@@ -491,6 +498,64 @@ def layers(type_name):
         from .layers.registry import suggest
         raise UsageError(f"unknown layer type '{type_name}'" + suggest(type_name, RULES))
     _emit(describe_rule(rule))
+
+
+DRAW_SUFFIXES = (".svg", ".html")
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The picture: .svg, or .html (the drawing in a page).")
+@click.option("--depth", type=click.IntRange(min=1),
+              help="Collapse block uses nested deeper than N into one box each (default: all layers, or "
+                   "top-level blocks past 400 layers).")
+@click.option("--batch", type=click.IntRange(min=1, max=2**31), help="Override the spec's batch size.")
+@_set_option
+@_import_options
+def draw(spec, output, depth, batch):
+    """Draw SPEC's layer graph top to bottom, each box coloured by its share of the MACs."""
+    from pathlib import PurePath
+
+    from .draw.layout import build
+    from .draw.report import render_report
+    from .draw.svg import render_svg
+    from .errors import UsageError
+    suffix = PurePath(output).suffix.lower()
+    if suffix not in DRAW_SUFFIXES:
+        raise UsageError(f"cannot draw to {output!r}: use one of {', '.join(DRAW_SUFFIXES)}")
+    _check_outputs(output, specs=[spec])
+    (graph,) = _load_all([spec], batch, None)
+    report = _analyze(graph)
+    text = render_svg(build(report, depth)) if suffix == ".svg" else render_report([report], depth)
+    _emit(text, output, [spec])
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .html file to write.")
+@click.option("--depth", type=click.IntRange(min=1), help="Collapse block uses deeper than N in the drawings.")
+@click.option("--sizes", help="Also the growth with the input side: 28,56,112 or 32..512x2.")
+@click.option("--batch", type=click.IntRange(min=1, max=2**31), help="Override the spec's batch size.")
+@click.option("--dtype", metavar="DTYPE", help="Override the spec's dtype.")
+@_set_option
+@_import_options
+def report(specs, output, depth, sizes, batch, dtype):
+    """One self-contained HTML report of SPECs: summary, drawing, sortable table, charts."""
+    from pathlib import PurePath
+
+    from .draw.report import render_report
+    from .errors import UsageError
+    if PurePath(output).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"a report is HTML: give -o a .html file, got {output!r}")
+    _check_outputs(output, specs=specs)
+    graphs = _load_all(specs, batch, dtype)
+    reports = [_analyze(g) for g in graphs]
+    scalings = []
+    if sizes:
+        from .scale import parse_sizes, scale_spec
+        scalings = [scale_spec(g, parse_sizes(sizes)) for g in graphs]
+    _emit(render_report(reports, depth, scalings), output, specs)
 
 
 @cli.command("import")

@@ -1,0 +1,94 @@
+"""The drawing checked as a structure, for every shipped spec: well-formed SVG, one box per
+layer (or collapsed block), no two boxes overlapping, every edge starting and ending on its boxes."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+import archcalc
+from archcalc.cli import cli
+from archcalc.draw.layout import AUTO_COLLAPSE, BOX_H, BOX_W, build
+from archcalc.draw.svg import render_svg
+
+from helpers import SPECS
+
+SVG = "{http://www.w3.org/2000/svg}"
+ALL_SPECS = sorted(p for p in SPECS.rglob("*.yaml"))
+
+
+def boxes_and_edges(svg_text):
+    root = ET.fromstring(svg_text)
+    boxes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") == "box":
+            rect = group.find(f"{SVG}rect")
+            boxes[group.get("data-key")] = tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+    edges = [(e.get("data-from"), e.get("data-to"),
+              [tuple(map(float, p.split(","))) for p in e.get("points").split()])
+             for e in root.iter(f"{SVG}polyline") if e.get("class") == "edge"]
+    return boxes, edges
+
+
+@pytest.mark.parametrize("path", ALL_SPECS, ids=lambda p: str(p.relative_to(SPECS)))
+def test_drawing_structure(path):
+    report = archcalc.analyze(path)
+    drawing = build(report)
+    boxes, edges = boxes_and_edges(render_svg(drawing))
+    inputs = len(report.inputs or [report.input])
+    if len(report.layers) <= AUTO_COLLAPSE:
+        assert len(boxes) == len(report.layers) + inputs          # one box per layer, and the inputs
+    rects = sorted(boxes.values())
+    for i, (x, y, w, h) in enumerate(rects):                       # no two boxes overlap
+        for x2, y2, w2, h2 in rects[i + 1:]:
+            if x2 >= x + w:
+                break
+            assert y2 >= y + h or y >= y2 + h2
+    for source, target, points in edges:                           # edges leave and reach their boxes
+        sx, sy, sw, sh = boxes[source]
+        tx, ty, tw, th = boxes[target]
+        assert points[0] == (sx + sw / 2, sy + sh) and points[-1] == (tx + tw / 2, ty)
+
+
+def test_depth_collapses_blocks_into_dashed_boxes():
+    report = archcalc.analyze(SPECS / "resnet50.yaml")
+    boxes, _ = boxes_and_edges(render_svg(build(report, depth=1)))
+    # conv1, bn1, relu, maxpool, the 4 stages, avgpool, fc, and the input
+    assert set(boxes) == {"input", "conv1", "bn1", "relu_1", "maxpool", "layer1", "layer2", "layer3", "layer4",
+                          "avgpool", "fc"}
+
+
+def test_draw_command_and_extension(tmp_path):
+    out = tmp_path / "model.svg"
+    result = CliRunner().invoke(cli, ["draw", str(SPECS / "resnet18.yaml"), "-o", str(out)])
+    assert result.exit_code == 0 and out.read_text().startswith("<svg")
+    result = CliRunner().invoke(cli, ["draw", str(SPECS / "resnet18.yaml"), "-o", str(tmp_path / "m.png")])
+    assert result.exit_code == 2 and "use one of .svg, .html" in result.stderr
+
+
+def test_report_is_self_contained(tmp_path):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", str(SPECS / "resnet50.yaml"), str(SPECS / "resnet18.yaml"),
+                                      "-o", str(out), "--sizes", "64,128,224"])
+    assert result.exit_code == 0
+    text = out.read_text()
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
+    assert text.count('class="archcalc-drawing"') == 2 and "Comparison" in text and "size^" in text
+    assert len(text.encode()) < 1_000_000
+
+
+def test_a_big_spec_still_draws_collapsed(tmp_path):
+    layers = [{"type": "b", "name": f"s{i}"} for i in range(3)]
+    spec = {"input": [8], "blocks": {"b": [{"type": "dense", "units": 8, "repeat": 300}]}, "layers": layers}
+    drawing = build(archcalc.analyze_mapping(spec))
+    assert drawing.depth == 1 and len(drawing.boxes) == 4
+
+
+def test_the_drawing_in_the_docs_is_current(update_golden):
+    """docs/resnet18.svg, shown in the README, is rewritten only by pytest --update-golden."""
+    from helpers import ROOT
+    text = render_svg(build(archcalc.analyze(SPECS / "resnet18.yaml")))
+    path = ROOT / "docs" / "resnet18.svg"
+    if update_golden:
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text
