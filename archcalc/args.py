@@ -8,8 +8,7 @@ saying what it expected and what it received.
 from __future__ import annotations
 
 import reprlib
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .errors import ArgumentError
 
@@ -17,8 +16,9 @@ REQUIRED = object()
 Validator = Callable[[Any], Any]
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
+    """One argument of a layer type (a NamedTuple: some hundred are made at import)."""
+
     name: str
     validate: Validator
     default: Any = REQUIRED

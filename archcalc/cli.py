@@ -164,8 +164,10 @@ def _report_options(command, extra_formats=()):
 
 
 def _import_settings():
-    from .frontends.imported import ImportOptions
     meta = click.get_current_context().meta
+    if not (meta.get("archcalc.seq_len") or meta.get("archcalc.head") or meta.get("archcalc.inputs")):
+        return None
+    from .frontends.imported import ImportOptions
     return ImportOptions(seq_len=meta.get("archcalc.seq_len"), head=meta.get("archcalc.head"),
                          inputs=meta.get("archcalc.inputs") or {})
 
@@ -229,11 +231,10 @@ def _export(view, data, exact, svg, html, specs, title, output=None, **extra):
     if not (svg or html):
         return
     _check_outputs(output, svg, html, specs)
-    from dataclasses import replace as _replace
 
     from .files import export_terminal_output
     from .render import renderer
-    options = _replace(_options(exact), color=True)
+    options = _options(exact)._replace(color=True)
     text = getattr(renderer("table"), view)(data, options, **extra)
     export_terminal_output(text, svg=svg, html=html, title=title, protected=specs)
 

@@ -9,8 +9,7 @@ located error (`FILE:LINE:COL: …` for YAML, `FILE: node 'x': …` for a model 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, NamedTuple, Protocol
 
 from .dtypes import Dtypes
 from .errors import SpecError
@@ -29,18 +28,21 @@ class Origin(Protocol):
     def error(self, message: str, where: Any = None) -> SpecError: ...
 
 
-@dataclass(frozen=True)
 class PlainOrigin:
     """An origin that knows only a name: a mapping built in Python, for instance."""
 
-    file: str = "<spec>"
+    __slots__ = ("file",)
+
+    def __init__(self, file: str = "<spec>"):
+        self.file = file
 
     def error(self, message: str, where: Any = None) -> SpecError:
         return SpecError(message, self.file)
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+# Node and Graph are NamedTuples, not dataclasses: immutable all the same, and they cost
+# nothing at import (every command imports them) nor at creation (a node per layer).
+class Node(NamedTuple):
     """One layer after block expansion.
 
     `name` is fully scoped (`layer1.0.c1`); `type` is canonical; `args` are bound by the
@@ -61,14 +63,13 @@ class Node:
     copies: tuple[int, int] = (1, 1)   # experts: (copies held, copies run per token)
 
 
-@dataclass(frozen=True)
-class Graph:
+class Graph(NamedTuple):
     name: str
     inputs: tuple[tuple[str, tuple[int, ...]], ...]     # (name, shape) in order
     nodes: tuple[Node, ...]
     batch: int = 1
     dtype: Dtypes = Dtypes()
-    budget: Mapping[str, Any] = field(default_factory=dict)
+    budget: Mapping[str, Any] = {}
     origin: Origin = PlainOrigin()
     notes: tuple[str, ...] = ()           # said to the user (e.g. an importer's remarks)
     warnings: tuple[str, ...] = ()        # likely mistakes that do not stop the analysis
@@ -86,11 +87,11 @@ class Graph:
     def with_input(self, shape: tuple[int, ...]) -> "Graph":
         """The same graph with its first input resized (scale, verify --input)."""
         first, *rest = self.inputs
-        return replace(self, inputs=((first[0], tuple(shape)), *rest))
+        return self._replace(inputs=((first[0], tuple(shape)), *rest))
 
     def with_settings(self, *, batch: int | None = None, dtype: Dtypes | None = None) -> "Graph":
         changes = {k: v for k, v in (("batch", batch), ("dtype", dtype)) if v is not None}
-        return replace(self, **changes) if changes else self
+        return self._replace(**changes) if changes else self
 
     def error(self, message: str, node: Node | None = None) -> SpecError:
         return self.origin.error(message, None if node is None else node.where)

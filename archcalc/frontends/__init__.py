@@ -9,14 +9,14 @@ graph. Adding a door is one module and one entry in `IMPORTERS`.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, replace
-from pathlib import PurePath
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import SpecError
 from ..graph import Graph
-from .imported import Imported, ImportOptions
 from .reading import MODEL_CAP, SPEC_CAP, decode_text, read_input
+
+if TYPE_CHECKING:
+    from .imported import Imported, ImportOptions
 
 # name -> module: each has SUFFIXES, sniff(head) and to_spec(data, file, options).
 IMPORTERS = {
@@ -30,14 +30,14 @@ def _importer(name: str):
     return importlib.import_module(IMPORTERS[name])
 
 
-@dataclass(frozen=True)
 class ImportedOrigin:
     """Places errors in a translated model file: a path into the spec mapping becomes
     the file's own name for the layer (`node 'Conv_12'`)."""
 
-    file: str
-    spec: Mapping[str, Any]
-    where: Mapping[str, str]
+    __slots__ = ("file", "spec", "where")
+
+    def __init__(self, file: str, spec: Mapping[str, Any], where: Mapping[str, str]):
+        self.file, self.spec, self.where = file, spec, where
 
     def error(self, message: str, where: Any = None) -> SpecError:
         place = self._place(where)
@@ -54,7 +54,10 @@ class ImportedOrigin:
 
 
 def _suffix(file: str) -> str:
-    return PurePath(file).suffix.lower() if not file.startswith("<") else ""
+    if file.startswith("<"):
+        return ""
+    from pathlib import PurePath
+    return PurePath(file).suffix.lower()
 
 
 def choose_door(file: str, head: bytes) -> str:
@@ -109,11 +112,17 @@ def read_model(source: str, options: ImportOptions | None = None,
         if len(data) > SPEC_CAP:
             raise SpecError(f"file is larger than {SPEC_CAP // 2**20} MiB", file)
         return graph_from_text(decode_text(data, file), file, max_layers, overrides)
-    imported = import_file(door, data, file, options or ImportOptions())
+    if options is None:
+        from .imported import ImportOptions
+        options = ImportOptions()
+    imported = import_file(door, data, file, options)
     return graph_from_import(imported, file, max_layers, overrides)
 
 
-def import_file(door: str, data: bytes, file: str, options: ImportOptions) -> Imported:
+def import_file(door: str, data: bytes, file: str, options: ImportOptions | None) -> Imported:
+    if options is None:
+        from .imported import ImportOptions
+        options = ImportOptions()
     try:
         module = _importer(door)
     except ImportError as exc:
@@ -126,4 +135,4 @@ def graph_from_import(imported: Imported, file: str, max_layers: int | None = No
     from .yaml import MAX_LAYERS, graph_from_mapping
     origin = ImportedOrigin(file, imported.spec, imported.where)
     graph = graph_from_mapping(imported.spec, file, max_layers or MAX_LAYERS, origin=origin, overrides=overrides)
-    return replace(graph, notes=tuple(imported.notes))
+    return graph._replace(notes=tuple(imported.notes))

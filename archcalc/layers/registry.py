@@ -13,15 +13,14 @@ Every rule states all three figures. A figure that is zero says why with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from ..args import Arg
 from ..errors import ArgumentError
 from ..shapes import Shape, elements
 
 
-@dataclass(frozen=True)
-class Params:
+class Params(NamedTuple):
     learned: int = 0
     buffers: int = 0
 
@@ -29,13 +28,14 @@ class Params:
 NO_PARAMS = Params()
 
 
-@dataclass(frozen=True)
 class Call:
-    """One application of a layer: its arguments, input shapes and (once known) output shape."""
+    """One application of a layer: its arguments, input shapes and (once known) output shape.
+    A plain slotted class: one is made per distinct layer, and it is never compared."""
 
-    args: Mapping[str, Any]
-    inputs: tuple[Shape, ...]
-    output: Shape = ()
+    __slots__ = ("args", "inputs", "output")
+
+    def __init__(self, args: Mapping[str, Any], inputs: tuple[Shape, ...], output: Shape = ()):
+        self.args, self.inputs, self.output = args, inputs, output
 
     @property
     def input(self) -> Shape:

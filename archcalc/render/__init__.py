@@ -9,7 +9,7 @@ The table module also renders `verification(result, options)`.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FORMATS = {
     "table": "archcalc.render.table",
@@ -19,8 +19,7 @@ FORMATS = {
 }
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     exact: bool = False          # integers instead of K/M/G and KiB/MiB
     width: int | None = None     # table width in characters
     color: bool = False

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-
-from ..compare import ratio
 
 
 def _dump(items) -> str:
@@ -27,6 +24,7 @@ def _number(value):
 
 
 def comparison(cmp, options) -> str:
+    from ..compare import ratio
     models = []
     for i, name in enumerate(cmp.names):
         figures = {m.key: _number(m.values[i]) for m in cmp.metrics}
@@ -37,6 +35,7 @@ def comparison(cmp, options) -> str:
 
 
 def budgets(results, options) -> str:
+    from dataclasses import asdict
     data = [{"name": r.name, "file": r.file, "within_budget": r.within,
              "budgets": [{**asdict(line), "within": line.within, "headroom": line.headroom}
                          for line in r.lines]}
