@@ -268,7 +268,12 @@ def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     from .render import renderer
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
-    comparison = compare_reports([_analyze(spec) for spec in _load_all(specs, batch, dtype)])
+    graphs = _load_all(specs, batch, dtype)
+    reports = [_analyze(graph) for graph in graphs]
+    names = [r.name for r in reports]
+    # Two models of one name (a spec against itself, or two files named alike): tell them by file.
+    labels = [f"{r.name} ({g.origin.file})" if names.count(r.name) > 1 else r.name for r, g in zip(reports, graphs)]
+    comparison = compare_reports(reports, labels)
     _export("comparison", comparison, exact, svg, html, specs, "archcalc compare", output)
     _emit(renderer(fmt).comparison(comparison, _options(exact, output)), output, specs)
 

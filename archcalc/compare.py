@@ -23,12 +23,21 @@ class Comparison:
     metrics: tuple[Metric, ...]
 
 
-def compare_reports(reports: list[Report]) -> Comparison:
+def compare_reports(reports: list[Report], labels: list[str] | None = None) -> Comparison:
+    """`labels` name the columns (default: the models' names)."""
     def metric(key, label, unit, get):
         return Metric(key, label, unit, tuple(get(r) for r in reports))
 
+    extra = []
+    if any(r.totals.active_params not in (None, r.totals.params) for r in reports):
+        extra.append(metric("active_params", "Active params", "count",
+                            lambda r: r.totals.params if r.totals.active_params is None else r.totals.active_params))
+    if all(r.totals.decoding is not None for r in reports):
+        extra += [metric("kv_cache_bytes", "KV cache", "bytes", lambda r: r.totals.decoding.kv_cache_bytes),
+                  metric("decode_macs_per_token", "Decode MACs per token", "count",
+                         lambda r: r.totals.decoding.decode_macs_per_token)]
     return Comparison(
-        names=tuple(r.name for r in reports),
+        names=tuple(labels or [r.name for r in reports]),
         inputs=tuple(r.input for r in reports),
         metrics=(
             metric("params", "Params", "count", lambda r: r.totals.params),
@@ -45,6 +54,7 @@ def compare_reports(reports: list[Report]) -> Comparison:
             # How often each weight is reused per pass (per sample): 1 for a dense layer on a vector.
             metric("macs_per_param", "MACs per param", "per",
                    lambda r: Fraction(r.totals.macs, r.batch * r.totals.params) if r.totals.params else None),
+            *extra,
         ),
     )
 
@@ -68,4 +78,9 @@ def describe_ratio(base, other, unit: str = "count") -> str:
 
 
 def _times(r: Fraction) -> str:
-    return f"{float(r):,.0f}×" if r >= 100 else f"{float(r):.1f}×"
+    """Enough digits to tell a ratio from 1.0: 1.04× rather than 1.0×."""
+    if r >= 100:
+        return f"{float(r):,.0f}×"
+    if r < 1.1:
+        return f"{float(r):.2f}×"
+    return f"{float(r):.1f}×"
