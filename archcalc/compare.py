@@ -82,5 +82,6 @@ def _times(r: Fraction) -> str:
     if r >= 100:
         return f"{float(r):,.0f}×"
     if r < 1.1:
-        return f"{float(r):.2f}×"
+        digits = 2 if float(r) >= 1.005 else 3
+        return f"{float(r):.{digits}f}×"
     return f"{float(r):.1f}×"
