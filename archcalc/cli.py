@@ -68,9 +68,25 @@ def cli(debug, max_layers):
     of a network described in a YAML spec."""
 
 
-def _format_option(default="table", extra=()):
-    return click.option("--format", "fmt", type=click.Choice([*FORMATS, *extra]),
-                        default=default, show_default=True, help="Output format.")
+def _format_option(extra=()):
+    return click.option("--format", "fmt", type=click.Choice([*FORMATS, *extra]), default=None,
+                        help="Output format (default: from the -o file's extension, else table).")
+
+
+_BY_EXTENSION = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".txt": "table",
+                 ".xml": "junit"}
+
+
+def _format(fmt, output, allowed=tuple(FORMATS)) -> str:
+    """--format if given, else what the -o file's extension says, else a table."""
+    if fmt is not None:
+        return fmt
+    if output:
+        from pathlib import PurePath
+        guess = _BY_EXTENSION.get(PurePath(output).suffix.lower())
+        if guess in allowed:
+            return guess
+    return "table"
 
 
 _batch_option = click.option("--batch", type=click.IntRange(min=1, max=2**31),
@@ -157,7 +173,7 @@ def _analyze(graph):
 def _report_options(command, extra_formats=()):
     """--format, --batch, --dtype, --exact, --output, --set, --context and the model-file options,
     shared by the commands that report figures."""
-    for option in reversed((_format_option(extra=extra_formats), _batch_option, _dtype_option, _exact_option,
+    for option in reversed((_format_option(extra_formats), _batch_option, _dtype_option, _exact_option,
                             _output_option, _set_option, _context_option)):
         command = option(command)
     return _import_options(command)
@@ -247,6 +263,7 @@ def _export(view, data, exact, svg, html, specs, title, output=None, **extra):
 @_export_options
 def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
+    fmt = _format(fmt, output)
     from .analysis import analyze_graph
     from .render import renderer
     reports = [_analyze(spec) for spec in _load_all(specs, batch, dtype)]
@@ -263,6 +280,7 @@ def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
 @_export_options
 def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     """Specs side by side, with ratios against the first."""
+    fmt = _format(fmt, output)
     from .analysis import analyze_graph
     from .compare import compare_reports
     from .render import renderer
@@ -287,6 +305,7 @@ def compare(specs, fmt, batch, dtype, exact, output, svg, html):
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also save the growth curves as SVG (log–log).")
 def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html, plot):
     """Analyse SPEC at several input sizes and fit how params and MACs grow with the side length."""
+    fmt = _format(fmt, output)
     from .render import renderer
     from .scale import parse_sizes, scale_spec
     side_lengths = parse_sizes(sizes)
@@ -321,6 +340,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
     Every spec is checked and reported, the invalid ones too (exit 2 wins over 1). Under
     GitHub Actions each failure is also an ::error annotation at its file and line, each
     near miss a ::warning, and a Markdown summary goes to $GITHUB_STEP_SUMMARY."""
+    fmt = _format(fmt, output, (*FORMATS, "junit"))
     from .budget import check_budget
     from .errors import SpecError
     from .render import renderer
@@ -428,6 +448,7 @@ def _summarize(results, failures):
 @_report_options
 def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dtype, exact, output):
     """MACs, FLOPs and memory of a training step of each SPEC (forward, backward, optimizer)."""
+    fmt = _format(fmt, output)
     from .render import renderer
     from .workloads.training import train_figures
     items = []

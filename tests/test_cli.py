@@ -224,3 +224,13 @@ def test_report_in_python():
     with pytest.raises(KeyError, match="did you mean"):
         report["conv9"]
     assert str(report).startswith("resnet50: input 224×224×3") and "<table>" in report._repr_html_()
+
+
+@pytest.mark.parametrize("suffix, start", [(".json", "{"), (".csv", "model,name,type"), (".md", "## cnn_4x4")])
+def test_output_format_follows_the_extension(tmp_path, suffix, start):
+    out = tmp_path / f"report{suffix}"
+    assert invoke("analyze", CNN, "-o", str(out)).exit_code == 0
+    assert out.read_text().startswith(start)
+    forced = tmp_path / f"forced{suffix}"
+    assert invoke("analyze", CNN, "-o", str(forced), "--format", "table").exit_code == 0
+    assert forced.read_text().startswith("cnn_4x4: input")
