@@ -264,7 +264,6 @@ def _export(view, data, exact, svg, html, specs, title, output=None, **extra):
 def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
     fmt = _format(fmt, output)
-    from .analysis import analyze_graph
     from .render import renderer
     reports = [_analyze(spec) for spec in _load_all(specs, batch, dtype)]
     if depth is not None:
@@ -281,7 +280,6 @@ def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
 def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     """Specs side by side, with ratios against the first."""
     fmt = _format(fmt, output)
-    from .analysis import analyze_graph
     from .compare import compare_reports
     from .render import renderer
     if len(specs) < 2:

@@ -37,13 +37,13 @@ def render_svg(drawing: Drawing, standalone: bool = True) -> str:
            "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
            "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#495057\"/>"
            "</marker></defs>",
-           f'<rect width="100%" height="100%" fill="#ffffff"/>',
+           '<rect width="100%" height="100%" fill="#ffffff"/>',
            f'<text x="24" y="16" font-weight="bold">{escape(drawing.name)}</text>']
     for edge in drawing.edges:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in edge.points)
         out.append(f'<polyline class="edge" data-from="{escape(edge.source)}" data-to="{escape(edge.target)}" '
                    f'points="{points}" fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#arrow)"/>')
-        (x0, y0), (x1, y1) = edge.points[0], edge.points[1]
+        (x0, y0), (_, y1) = edge.points[0], edge.points[1]
         if edge.shape:
             out.append(f'<text class="edge-label" x="{x0 + 6:.1f}" y="{(y0 + y1) / 2 + 4:.1f}" fill="#495057" '
                        f'font-size="10">{escape(_shape(edge.shape))}</text>')

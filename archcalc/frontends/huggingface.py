@@ -9,11 +9,11 @@ weights once) equals the spec's params. The head follows the config's `architect
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from ..errors import SpecError
 from .imported import Imported, ImportOptions
+from .reading import load_json
 
 SUFFIXES = (".json",)
 DEFAULT_MAX_SEQ_LEN = 2048      # T when --seq-len is not given: the context, capped to keep MACs readable
@@ -45,12 +45,7 @@ class _Config:
 
 
 def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
-    try:
-        config = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 text (byte {exc.start})", file) from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"not valid JSON: {exc.msg}", file, exc.lineno, exc.colno) from None
+    config = load_json(data, file)
     if not isinstance(config, dict):
         raise SpecError("a config.json must be a JSON object", file)
     kind = config.get("model_type")

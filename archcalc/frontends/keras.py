@@ -8,12 +8,12 @@ LSTM and SimpleRNN have one bias vector per gate, GRU two when `reset_after`.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Callable
 
 from ..errors import SpecError
 from .imported import Imported, ImportOptions
+from .reading import load_json
 
 SUFFIXES = (".json",)
 
@@ -47,12 +47,7 @@ class _Model:
 
 
 def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
-    try:
-        model = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 text (byte {exc.start})", file) from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"not valid JSON: {exc.msg}", file, exc.lineno, exc.colno) from None
+    model = load_json(data, file)
     if not isinstance(model, dict) or "class_name" not in model or not isinstance(model.get("config"), dict):
         raise SpecError("not a Keras model JSON (no class_name and config)", file)
     kind = model["class_name"]

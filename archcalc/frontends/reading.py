@@ -52,3 +52,12 @@ def decode_text(data: bytes, file: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(f"not UTF-8 text (byte {exc.start})", file) from None
+
+
+def load_json(data: bytes, file: str):
+    """The JSON document in `data`; a located error when it is not UTF-8 JSON."""
+    import json
+    try:
+        return json.loads(decode_text(data, file))
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"not valid JSON: {exc.msg}", file, exc.lineno, exc.colno) from None

@@ -4,7 +4,7 @@ them (ONNX's Div by √d, Pow, Sqrt, Erf, Exp, …): no weights, one FLOP per el
 from __future__ import annotations
 
 from ..args import Arg, choice, number, optional
-from .registry import Call, Rule, one_flop_per_output, register, zero
+from .registry import Rule, one_flop_per_output, register, zero
 
 OPS = ("add", "subtract", "multiply", "divide", "power", "sqrt", "reciprocal", "exp", "log", "erf", "neg",
        "abs", "clip", "mask", "where")

@@ -102,7 +102,7 @@ def log_softmax(args, inputs, w):
 @kernel("matmul")
 def matmul(args, inputs, w):
     a, b = inputs
-    (m, k), (k2, n) = a.shape[-2:], b.shape[-2:]
+    (m, k), n = a.shape[-2:], b.shape[-1]
     lead_a, lead_b = a.shape[:-2], b.shape[:-2]
     rank = max(len(lead_a), len(lead_b))
     lead_a, lead_b = (1,) * (rank - len(lead_a)) + lead_a, (1,) * (rank - len(lead_b)) + lead_b

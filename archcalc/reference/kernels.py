@@ -38,3 +38,12 @@ def pads(padding, lengths, kernels, strides, dilations) -> list[tuple[int, int]]
             out.append((total // 2, total - total // 2))
         return out
     return [(p, p) for p in per_axis(padding, len(lengths))]
+
+
+def strides_of(shape) -> list[int]:
+    """Row-major element strides of a shape (channels-last data)."""
+    out, step = [], 1
+    for n in reversed(shape):
+        out.append(step)
+        step *= n
+    return out[::-1]

@@ -7,15 +7,8 @@ from __future__ import annotations
 from itertools import product
 
 from .kernels import kernel
+from .kernels import strides_of as _strides
 from .tensor import Tensor
-
-
-def _strides(shape) -> list[int]:
-    out, step = [], 1
-    for n in reversed(shape):
-        out.append(step)
-        step *= n
-    return out[::-1]
 
 
 def _gather(x: Tensor, shape, source) -> Tensor:

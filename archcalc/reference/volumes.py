@@ -9,16 +9,8 @@ from __future__ import annotations
 from itertools import product
 
 from .kernels import dot, kernel, pads, per_axis
+from .kernels import strides_of as _strides_of
 from .tensor import Tensor
-
-
-def _strides_of(shape) -> list[int]:
-    """Row-major element strides of a shape."""
-    out, step = [], 1
-    for n in reversed(shape):
-        out.append(step)
-        step *= n
-    return out[::-1]
 
 
 def conv_nd(x: Tensor, args, axes: int, w) -> tuple[Tensor, int]:

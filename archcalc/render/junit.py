@@ -22,7 +22,7 @@ def budgets(results, failures) -> str:
         lines.append("  </testsuite>")
     for exc in failures:
         lines += [f"  <testsuite name={quoteattr(exc.file or '<spec>')} tests=\"1\" failures=\"0\" errors=\"1\">",
-                  f"    <testcase classname=\"archcalc\" name=\"load\">",
+                  '    <testcase classname="archcalc" name="load">',
                   f"      <error message={quoteattr(str(exc))}/>", "    </testcase>", "  </testsuite>"]
     lines.append("</testsuites>")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ import io
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 

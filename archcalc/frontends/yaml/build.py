@@ -16,7 +16,8 @@ from ...errors import ArgumentError
 from ...graph import MAX_BATCH, MODEL_INPUT, Graph
 from ...layers.registry import find_rule, suggest
 from ...units import parse_quantity
-from .expand import MAX_LAYERS, Expander, read_blocks
+from .blocks import read_blocks
+from .expand import MAX_LAYERS, Expander
 from .parse import KeyOf, YamlOrigin
 from .values import read_overrides, substitute
 

@@ -18,7 +18,7 @@ from ...errors import ArgumentError
 from ...graph import MODEL_INPUT, Node
 from ...layers import all_type_names, find_rule
 from ...layers.registry import Rule, suggest
-from .blocks import Block, read_blocks  # noqa: F401  (read_blocks is part of this door's API)
+from .blocks import Block
 from .count import MAX_BLOCK_DEPTH, LayerCounter, find_unknown_type
 from .parse import KeyOf, YamlOrigin
 from .values import bind_block_values, substitute

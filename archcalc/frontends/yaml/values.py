@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ...args import describe
+
 from ...errors import UsageError
 from ...layers.registry import suggest
 from .expressions import ExpressionError, evaluate, is_expression, is_reference
