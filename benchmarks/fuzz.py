@@ -19,7 +19,8 @@ from fuzzing import dump, mutate, outcome_is_clean, random_text, run  # noqa: E4
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 SEEDS = ["seed/cnn_4x4.yaml", "seed/ann_4x4.yaml", "seed/all_layers.yaml", "resnet18.yaml", "lenet5.yaml",
-         "mobilenet_v2.yaml"]
+         "mobilenet_v2.yaml", "seed/all_layers_v2.yaml", "mobilenet_v3_large.yaml", "llm/gpt2_small.yaml",
+         "swin_t.yaml"]
 
 
 def main(cases: int = 100_000, seed: int = 0) -> int:

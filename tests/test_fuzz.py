@@ -10,7 +10,8 @@ from fuzzing import dump, mutate, outcome_is_clean, random_text, run
 from helpers import SPECS
 
 SEEDS = [yaml.safe_load((SPECS / name).read_text())
-         for name in ("seed/cnn_4x4.yaml", "seed/all_layers.yaml", "resnet18.yaml", "lenet5.yaml")]
+         for name in ("seed/cnn_4x4.yaml", "seed/all_layers.yaml", "resnet18.yaml", "lenet5.yaml",
+                      "seed/all_layers_v2.yaml", "mobilenet_v3_large.yaml")]
 
 
 @settings(max_examples=250, deadline=None)
