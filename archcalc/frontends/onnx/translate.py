@@ -256,8 +256,12 @@ class Translator:
             act = self._rebatch(act, perm[0])
         # Our axis j of the result is file axis perm[j + 1], found at our axis act.perm.index(..) - 1.
         axes = [act.perm.index(p) - 1 for p in perm[1:]]
-        if _moves_nothing(act, axes):
-            return Act(act.name, act.shape, perm)        # only size-1 axes move: the data order stays
+        if _moves_nothing(act, axes):                    # only size-1 axes move: a reshape will do
+            target = Act(act.name, act.shape, perm)
+            if target.ours() == act.ours():
+                return target
+            return self.emit({"type": "reshape", "shape": target.ours() or [1]}, [act], act.shape, perm,
+                             hint=f"{act.name}_reshape")
         return self.emit({"type": "permute", "axes": axes}, [act], act.shape, perm, hint=f"{act.name}_permute")
 
     def _rebatch(self, act: Act, batch: int) -> Act:
