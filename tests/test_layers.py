@@ -144,6 +144,8 @@ CASES = [
     # bidirectional 2-layer GRU (PyTorch), units 8 on C = 4: layer 1 2·3·(8·12 + 16) = 672,
     # layer 2 reads 16: 2·3·(8·24 + 16) = 1,248; MACs 5 steps · 2 · 3 · 8 · (12 + 24) = 8,640
     ([5, 4], {"type": "gru", "units": 8, "bidirectional": True, "layers": 2}, (5, 16), 1920, 8640),
+    # learned_bias: Swin's 169×3 table added (gathered and broadcast) to [3, 49, 49] scores: 507 params
+    ([3, 49, 49], {"type": "learned_bias", "shape": [169, 3]}, (3, 49, 49), 507, 0),
     # reduce over axes 0 and 1 of [3, 4, 5]: [5] (or [1, 1, 5] keeping them); no MACs
     ([3, 4, 5], {"type": "reduce", "op": "mean", "axis": [0, 1]}, (5,), 0, 0),
     ([3, 4, 5], {"type": "reduce", "op": "max", "axis": -1, "keepdims": True}, (3, 4, 1), 0, 0),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..args import Arg, boolean
+from ..args import Arg, boolean, int_list
 from ..shapes import elements
 from .registry import Call, Params, Rule, register, zero
 
@@ -22,4 +22,22 @@ register(Rule(
     output_shape=lambda call: call.input, params=_params,
     macs=zero("element-wise, as torchvision and fvcore count it"), flops=_flops,
     flops_rule="1 per output element, 2 with bias", aliases=("scale",),
+))
+
+
+def _bias_params(call: Call) -> Params:
+    total = 1
+    for n in call["shape"]:
+        total *= n
+    return Params(total)
+
+
+register(Rule(
+    type="learned_bias", family="scale",
+    summary="Adds a learned tensor to its input (a table gathered and broadcast, as Swin's relative position "
+            "bias on attention scores); params are the tensor's elements, whatever the broadcast.",
+    args=(Arg("shape", int_list(), help="the learned tensor's shape"),),
+    output_shape=lambda call: call.input, params=_bias_params,
+    macs=zero("an element-wise addition"), flops=lambda call: elements(call.output),
+    flops_rule="1 per output element",
 ))

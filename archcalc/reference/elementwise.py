@@ -165,3 +165,11 @@ def reduce(args, inputs, w):
     else:
         shape = tuple(x.shape[i] for i in kept) or (1,)
     return Tensor(shape, data), 0
+
+
+@kernel("learned_bias")
+def learned_bias(args, inputs, w):
+    x = inputs[0]
+    size = math.prod(args["shape"])
+    values = w.learned(size).tolist()
+    return Tensor(x.shape, [v + values[i % size] for i, v in enumerate(x.data)]), 0

@@ -276,9 +276,14 @@ def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
         x = t.file_order(x)
         rows = c.table[0] if c.table is not None and c.table[1] == x.shape[2] else x.shape[1]
         out = t.emit({"type": "position_embedding", "max_positions": rows}, [x], x.shape, x.perm)
+    elif node.op_type in ("Add", "Sub"):
+        # Any other trained tensor added on (Swin's relative position bias on the scores): its
+        # elements are parameters — the whole table it was picked from, when it was.
+        table = list(c.table) if c.table is not None else list(c.shape)
+        out = t.emit({"type": "learned_bias", "shape": table}, [x], x.shape, x.perm)
     else:
         raise t.error(f"{node.op_type} of an activation {list(x.shape)} and a trained tensor of shape "
-                      f"{list(c.shape)} has no rule (position tables and per-channel scales have)")
+                      f"{list(c.shape)} has no rule (additions, position tables and per-channel scales have)")
     t.own(c.init, out.name)
     t.set(node.output[0], out)
 
@@ -340,9 +345,11 @@ def reshape(t: Translator, node) -> None:
     target = t.small(node.input[1], "shape")
     if isinstance(value, Const):
         if value.value is None:
-            t.set(node.output[0], Const(shape=tuple(_target_shape(value.shape, target)), init=value.init))
+            t.set(node.output[0], Const(shape=tuple(_target_shape(value.shape, target)), init=value.init,
+                                        table=value.table))
         else:
-            t.set(node.output[0], Const(value.value.reshape(_target_shape(value.shape, target)), init=value.init))
+            t.set(node.output[0], Const(value.value.reshape(_target_shape(value.shape, target)), init=value.init,
+                                        table=value.table))
         return
     _reshaped(t, value, _target_shape(value.shape, target))
 
@@ -378,7 +385,7 @@ def squeeze(t: Translator, node) -> None:
         shape = [n for i, n in enumerate(shape) if i not in drop]
     if isinstance(value, Const):
         t.set(node.output[0], Const(value.value.reshape(shape) if value.value is not None else None,
-                                    tuple(shape), init=value.init))
+                                    tuple(shape), init=value.init, table=value.table))
         return
     _reshaped(t, value, shape)
 
@@ -389,7 +396,7 @@ def transpose(t: Translator, node) -> None:
     perm = attrs(node).get("perm") or list(reversed(range(len(value.shape))))
     if isinstance(value, Const):
         t.set(node.output[0], Const(np.transpose(value.value, perm) if value.value is not None else None,
-                                    tuple(value.shape[p] for p in perm), init=value.init))
+                                    tuple(value.shape[p] for p in perm), init=value.init, table=value.table))
         return
     # The data stays where it is; only which file axis each of our axes is changes.
     shape = tuple(value.shape[p] for p in perm)
@@ -404,7 +411,7 @@ def expand(t: Translator, node) -> None:
     if isinstance(value, Const):
         expanded = np.broadcast_to(value.value, shape) if value.value is not None and np.prod(shape) <= 1 << 16 \
             else None
-        t.set(node.output[0], Const(expanded, shape, init=value.init))
+        t.set(node.output[0], Const(expanded, shape, init=value.init, table=value.table))
         return
     if shape[1:] != value.shape[1:]:
         raise t.error(f"an Expand of an activation from {list(value.shape)} to {list(shape)} has no rule")
@@ -423,6 +430,9 @@ def concat(t: Translator, node) -> None:
         _class_token(t, node, values, acts, axis)
         return
     first = acts[0]
+    if len(acts) == 1:              # torch.cat of one tensor: the tensor itself
+        t.set(node.output[0], first)
+        return
     held = [first] + [t.hold(a, first.perm) for a in acts[1:]]
     ours = first.perm.index(axis) - 1
     shape = list(first.shape)
@@ -510,7 +520,7 @@ def gather(t: Translator, node) -> None:
         rows = np.asarray(indices.value).reshape(-1) if indices.value is not None else None
         shape = (*indices.shape, data.shape[1])
         value = np.take(data.value, indices.value, axis=0) if data.value is not None and rows is not None else None
-        t.set(node.output[0], Const(value, shape, init=data.init, table=data.shape))
+        t.set(node.output[0], Const(value, shape, init=data.init, table=data.table or data.shape))
         return
     if _fold(t, node, lambda d, idx: np.take(d, idx, axis=attrs(node).get("axis", 0))):
         return
