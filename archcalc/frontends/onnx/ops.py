@@ -119,6 +119,12 @@ def passthrough(t: Translator, node) -> None:
         t.set(node.output[1], Const(shape=t.values[node.input[0]].shape))
 
 
+def _scatter_nd(data, indices, updates):
+    out = np.array(data, copy=True)
+    out[tuple(np.moveaxis(np.asarray(indices), -1, 0))] = updates
+    return out
+
+
 @op("Trilu", "CumSum", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or",
     "Floor", "Ceil", "Mod", "NonZero", "Tile", "ScatterND", "IsNaN", "IsInf")
 def constants_only(t: Translator, node) -> None:
@@ -128,7 +134,7 @@ def constants_only(t: Translator, node) -> None:
         "CumSum": lambda x, axis: np.cumsum(x, int(axis)),
         "NonZero": lambda x: np.array(np.nonzero(x)),
         "Tile": lambda x, r: np.tile(x, tuple(int(n) for n in r)),
-        "IsNaN": np.isnan, "IsInf": np.isinf,
+        "IsNaN": np.isnan, "IsInf": np.isinf, "ScatterND": _scatter_nd,
     }.get(node.op_type)
     if fn is None or not _fold(t, node, fn):
         raise t.error(f"{node.op_type} on computed tensors has no rule (only on constants, which are folded)")
