@@ -17,6 +17,8 @@ CASES = [
     ([4, 4, 6], {"type": "slice", "start": 6}, "slice 6::1 of axis -1 (6 long) selects nothing"),
     ([4, 4, 6], {"type": "slice", "step": 0}, "step must not be 0"),
     ([4, 4, 6], {"type": "permute", "axes": [0, 0, 1]}, "axes [0, 0, 1] is not a permutation of the 3 axes 0..2"),
+    # found by benchmarks/fuzz.py: a bare integer where a list of axes belongs
+    ([4, 4, 6], {"type": "permute", "axes": 1}, "axes [1] is not a permutation of the 3 axes 0..2"),
     ([4, 4, 6], {"type": "pixel_shuffle", "factor": 2}, "6 channels are not divisible by factor² = 4"),
     ([5, 4, 6], {"type": "pixel_unshuffle", "factor": 2}, "height 5 and width 4 must be multiples of the factor 2"),
     ([4, 4, 6], {"type": "pad", "padding": [1, 1]}, "padding has 2 entries for 3 axes (one per axis)"),

@@ -82,6 +82,7 @@ def _slice_output(call: Call):
 
 def _permute_output(call: Call):
     axes, shape = call["axes"], call.input
+    axes = axes if isinstance(axes, tuple) else (axes,)
     if sorted(axes) != list(range(len(shape))):
         raise ShapeError(f"axes {list(axes)} is not a permutation of the {len(shape)} axes 0..{len(shape) - 1}")
     return tuple(shape[a] for a in axes)

@@ -53,7 +53,7 @@ def slice_(args, inputs, w):
 @kernel("permute")
 def permute(args, inputs, w):
     x = inputs[0]
-    axes = list(args["axes"])
+    axes = list(args["axes"]) if isinstance(args["axes"], (list, tuple)) else [args["axes"]]
     shape = [x.shape[a] for a in axes]
 
     def source(index):
