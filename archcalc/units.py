@@ -39,12 +39,9 @@ def parse_quantity(text: str | int, *, memory: bool = False) -> int:
     if scale is None:
         kinds = "K, M, G, T" + (", B, KB, MB, GB, KiB, MiB, GiB" if memory else "")
         raise UsageError(f"malformed number {text!r}: unknown suffix {suffix!r} (use {kinds})")
-    from decimal import Decimal, InvalidOperation   # exact decimal scaling; imported only when used
-    try:
-        value = Decimal(digits) * scale
-    except InvalidOperation:
-        raise UsageError(f"malformed number {text!r}") from None
-    if value != value.to_integral_value():
+    from fractions import Fraction   # exact at any length: 28-digit decimals would round a long budget
+    value = Fraction(digits) * scale
+    if value.denominator != 1:
         raise UsageError(f"malformed number {text!r}: not a whole number")
     return int(value)
 

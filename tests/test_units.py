@@ -29,3 +29,10 @@ def test_rejected(text, memory):
 def test_human_units():
     assert human_count(25_557_032) == "25.56 M" and human_count(999) == "999"
     assert human_bytes(1536) == "1.50 KiB" and human_bytes(100) == "100 B"
+
+
+def test_long_budgets_are_exact():
+    # 31 digits: a 28-digit decimal context would round them
+    assert parse_quantity("1234567890123456789012345678901") == 1234567890123456789012345678901
+    with pytest.raises(UsageError, match="not a whole number"):
+        parse_quantity("1.00000000000000000000000000001M")
