@@ -13,7 +13,8 @@ CASES = [
     ("layers: [relu]\n", "missing required key 'input'"),
     ("input: [4]\n", "missing required key 'layers'"),
     ("input: [4]\nlayrs: [relu]\n", "2:1: unknown top-level key 'layrs' (did you mean 'layers'?)"),
-    ("input: [4\nlayers: [relu]\n", "2:7: invalid YAML: did not find expected ',' or ']'"),
+    ("input: [4\nlayers: [relu]\n", "2:7: invalid YAML: did not find expected ',' or ']' (a list opened with [ is not closed, or two items "
+     "lack a comma between them)"),
     ("input: [4]\ninput: [5]\nlayers: [relu]\n", "2:1: duplicate key 'input'"),
     ("input: [4]\nlayers:\n  - {type: dense, units: 2}\n  - {type: convv2d, filters: 2}\n",
      "4:12: unknown layer type 'convv2d' (did you mean 'conv2d'?)"),

@@ -175,3 +175,15 @@ def test_output_into_a_missing_directory(tmp_path):
     target = tmp_path / "missing" / "out.json"
     result = run(["analyze", str(spec), "-o", str(target)])
     assert result.exit_code == 2 and result.stderr.startswith(f"error: cannot write {target}: ")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("input: [4]\nlayers:\n\t- relu\n", "3:1: invalid YAML: found character that cannot start any token (a tab: indent with spaces)"),
+    ("input: [4]\n  layers: [relu]\n", "2:3: invalid YAML: did not find expected key (the indentation does not line up"),
+    ("input: [4]\nlayers:\n  - {type: dense units: 2}\n", "3:23: invalid YAML: did not find expected ',' or '}' (a mapping opened"),
+])
+def test_yaml_messages_are_explained(tmp_path, text, message):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(text)
+    result = run(["analyze", str(spec)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {spec}:{message}")

@@ -143,6 +143,7 @@ def parse_yaml(text: str, file: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        problem += _explain(problem, text, mark)
         if mark is None:
             raise SpecError(f"invalid YAML: {problem}", file) from None
         raise SpecError(f"invalid YAML: {problem}", file, mark.line + 1, mark.column + 1) from None
@@ -153,6 +154,22 @@ def parse_yaml(text: str, file: str) -> Any:
                         file, line, column) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {str(exc).splitlines()[0]}", file) from None
+
+
+def _explain(problem: str, text: str, mark) -> str:
+    """YAML's own words, said plainly: what the mistake most likely is."""
+    char = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+    if "cannot start any token" in problem and char == "\t":
+        return " (a tab: indent with spaces)"
+    if "expected ',' or ']'" in problem:
+        return " (a list opened with [ is not closed, or two items lack a comma between them)"
+    if "expected ',' or '}'" in problem:
+        return " (a mapping opened with { is not closed, or a key lacks its ': ' or a comma)"
+    if "expected key" in problem or "expected '-' indicator" in problem or "mapping values are not allowed" in problem:
+        return " (the indentation does not line up: keys of one mapping start in one column, and ': ' needs a space)"
+    if "could not find expected ':'" in problem:
+        return " (a key without ': ', or a value that needs quotes)"
+    return ""
 
 
 def locate(text: str, path: tuple) -> tuple[int, int] | None:
