@@ -7,7 +7,7 @@ def _default(arg) -> str:
     if arg.required:
         return "required"
     if arg.default is None:
-        return f"default: {arg.help.removeprefix('default: ') or 'none'}"
+        return arg.help if arg.help.startswith("default:") else "default: derived"
     value = str(arg.default).lower() if isinstance(arg.default, bool) else arg.default
     return f"default {value}"
 
