@@ -126,7 +126,7 @@ def _scatter_nd(data, indices, updates):
 
 
 @op("Trilu", "CumSum", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or",
-    "Floor", "Ceil", "Mod", "NonZero", "Tile", "ScatterND", "IsNaN", "IsInf")
+    "Floor", "Ceil", "Mod", "NonZero", "Tile", "ScatterND", "IsNaN", "IsInf", "GatherElements")
 def constants_only(t: Translator, node) -> None:
     fn = _FOLDABLE.get(node.op_type) or {
         "Trilu": lambda x, k=None: np.triu(x, int(k) if k is not None else 0) if attrs(node).get("upper", 1)
@@ -135,6 +135,7 @@ def constants_only(t: Translator, node) -> None:
         "NonZero": lambda x: np.array(np.nonzero(x)),
         "Tile": lambda x, r: np.tile(x, tuple(int(n) for n in r)),
         "IsNaN": np.isnan, "IsInf": np.isinf, "ScatterND": _scatter_nd,
+        "GatherElements": lambda data, idx: np.take_along_axis(data, idx, axis=attrs(node).get("axis", 0)),
     }.get(node.op_type)
     if fn is None or not _fold(t, node, fn):
         raise t.error(f"{node.op_type} on computed tensors has no rule (only on constants, which are folded)")
@@ -211,7 +212,8 @@ def _learned(value: Const) -> bool:
         if v.dtype.kind == "b" or v.dtype.kind in "iu":
             return False
         finite = v[np.isfinite(v)]
-        if finite.size < v.size or np.all(np.isin(finite, (0.0, 1.0))):
+        # A mask: only 0, 1 and "minus infinity" (-inf, or the dtype's lowest, as exporters write it)
+        if finite.size < v.size or np.all(np.isin(finite, (0.0, 1.0)) | (finite <= -1e30)):
             return False
     return True
 
@@ -258,7 +260,7 @@ def _activation_and_constant(t: Translator, node, x: Act, c: Const, constant_fir
             out_shape = x.shape
         else:
             raise t.error(f"a constant of shape {list(c.shape)} broadcasts {list(x.shape)} to a larger tensor")
-    if _learned(c):
+    if _learned(c) and (node.op_type in ("Add", "Sub") or _channel_vector(x, c)):
         _learned_operand(t, node, x, c)
         return
     ops = {"Add": "add", "Sub": "subtract", "Mul": "multiply", "Div": "divide", "Pow": "power",
@@ -270,6 +272,13 @@ def _activation_and_constant(t: Translator, node, x: Act, c: Const, constant_fir
     t.set(node.output[0], t.emit(layer, [x], x.shape, x.perm))
 
 
+def _channel_vector(x: Act, c: Const) -> bool:
+    """A constant that is one value per channel (ConvNeXt's γ): a trained scale. Any other
+    constant a product meets (RoPE's cos and sin tables, masks) is not a parameter."""
+    vector = tuple(n for n in c.shape if n != 1)
+    return len(vector) == 1 and (vector[0] == x.shape[-1] or (x.rank >= 3 and vector[0] == x.shape[1]))
+
+
 def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
     """A trained tensor added to or multiplying an activation: a position table or a per-channel scale."""
     vector = tuple(n for n in c.shape if n != 1)
@@ -278,9 +287,10 @@ def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
     if node.op_type == "Mul" and (last or second):
         x = t.channels_last(x) if second else t.file_order(x)
         out = t.emit({"type": "layer_scale"}, [x], x.shape, x.perm)
-    elif node.op_type == "Add" and x.rank == 3 and c.size == x.shape[1] * x.shape[2]:
+    elif (node.op_type == "Add" and x.rank == 3 and c.size == x.shape[1] * x.shape[2]
+          and (c.table is None or (c.table[1] == x.shape[2] and c.table[0] >= x.shape[1]))):
         x = t.file_order(x)
-        rows = c.table[0] if c.table is not None and c.table[1] == x.shape[2] else x.shape[1]
+        rows = c.table[0] if c.table is not None else x.shape[1]
         out = t.emit({"type": "position_embedding", "max_positions": rows}, [x], x.shape, x.perm)
     elif node.op_type in ("Add", "Sub"):
         # Any other trained tensor added on (Swin's relative position bias on the scores): its
@@ -419,9 +429,20 @@ def expand(t: Translator, node) -> None:
             else None
         t.set(node.output[0], Const(expanded, shape, init=value.init, table=value.table))
         return
-    if shape[1:] != value.shape[1:]:
+    if len(shape) != value.rank:
         raise t.error(f"an Expand of an activation from {list(value.shape)} to {list(shape)} has no rule")
-    t.set(node.output[0], value)
+    x = value
+    for axis, (old, new) in enumerate(zip(value.shape, shape)):
+        if old == new or axis == x.batch_axis:
+            continue
+        if old != 1 or new > 256:
+            raise t.error(f"an Expand of an activation from {list(value.shape)} to {list(shape)} has no rule")
+        # Copies side by side (grouped-query attention repeating its key/value heads): a concat.
+        grown = list(x.shape)
+        grown[axis] = new
+        x = t.emit({"type": "concat", "axis": x.perm.index(axis) - 1}, [x] * new, tuple(grown), x.perm,
+                   hint=f"{t.node.name or 'expand'}_{axis}")
+    t.set(node.output[0], x)
 
 
 @op("Concat")
@@ -602,7 +623,7 @@ def conv(t: Translator, node) -> None:
     if groups != 1:
         layer["groups"] = groups
     layer["bias"] = _present(node, 2)
-    layer.update(t.tie_or_own(weight.init, ""))
+    layer.update(t.shared_weights(node.input[1:]) or t.tie_or_own(weight.init, ""))
     out_spatial = _window_sizes(x.shape[2:], layer)
     out = t.emit(layer, [x], (x.shape[0], filters, *out_spatial), x.perm)
     t.own(weight.init, out.name)
@@ -706,6 +727,7 @@ def normalization(t: Translator, node) -> None:
                  "InstanceNormalization": {"type": "instancenorm", "eps": eps, "affine": True},
                  "GroupNormalization": {"type": "groupnorm", "eps": eps, "groups": a.get("num_groups", 1)},
                  }[node.op_type]
+    layer.update(t.shared_weights(node.input[1:]))
     out = t.emit(layer, [x], x.shape, x.perm)
     for name in node.input[1:]:
         if name and isinstance(t.values.get(name), Const):

@@ -291,6 +291,15 @@ class Translator:
         owner = self.weight_owner.get(init)
         return {"tied_to": owner} if owner else {}
 
+    def shared_weights(self, names) -> dict:
+        """`shares` the layer that already holds every one of these initializers (one
+        initializer read twice counts once), or nothing."""
+        inits = [self.values[n].init for n in names if n and isinstance(self.values.get(n), Const)]
+        owners = {self.weight_owner.get(i) for i in inits if i}
+        if inits and len(owners) == 1 and None not in owners and all(inits):
+            return {"shares": owners.pop()}
+        return {}
+
     def skip_node(self, node, value: Act) -> None:
         """`node` was folded into the layer that gives `value` (a MatMul's bias Add): its inputs'
         initializers belong to that layer."""
