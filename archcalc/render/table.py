@@ -24,7 +24,9 @@ def render(renderables, options) -> str:
     console = Console(file=out, width=width, color_system="standard" if options.color else None,
                       force_terminal=options.color, highlight=False, emoji=False, legacy_windows=False)
     for item in renderables:
-        if isinstance(item, Text):
+        if isinstance(item, str) and item.endswith("\n"):     # laid out here, without colour
+            out.write(item + "\n")
+        elif isinstance(item, Text):
             console.print(item, no_wrap=True, overflow="ignore", crop=False)
         elif isinstance(item, Table):
             console.width = max(width, console.measure(item).maximum)
@@ -39,7 +41,27 @@ def _title(report) -> str:
     return (f"{report.name}: input {shape(report.input)}, batch {report.batch}, {report.dtype}")
 
 
-def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
+class _Segments:
+    """Styled text collected as (string, style) pieces: a rich Text only when colour is wanted.
+    Without colour (a pipe, a file) the plain string is joined directly: a 100,000-layer table
+    makes some 800,000 pieces, which rich would append, wrap and strip one by one."""
+
+    def __init__(self):
+        self.parts: list[tuple[str, str]] = []
+
+    def append(self, text: str, style: str = "") -> None:
+        self.parts.append((text, style))
+
+    def result(self, color: bool):
+        if not color:
+            return "".join(text for text, _ in self.parts)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for text, style in self.parts:
+            out.append(text, style=style or None)
+        return out
+
+
+def aligned_table(title: str, columns, rows, footer, width: int, color: bool = True):
     """A table laid out here, as one Text: rich's Table measures and pads every cell
     (about 65 ms for ResNet-50's 1,183 cells), which is most of a table run's time.
 
@@ -52,8 +74,11 @@ def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
     def text(cell):
         return cell if isinstance(cell, tuple) else (cell, "")
 
-    body = [[text(c) for c in row] for row in rows]
-    widths = [max(cell_len(c[0]) for c in column)
+    body = [[c if isinstance(c, tuple) else (c, "") for c in row] for row in rows]
+
+    def size(value):             # ASCII is one cell a character: len() is enough, and quick
+        return len(value) if value.isascii() else cell_len(value)
+    widths = [max(size(c[0]) for c in column)
               for column in zip(*([(h, "") for h, _ in columns], *body, [text(c) for c in footer]))]
     gap, margin = "   ", "  "
     overflow = len(margin) * 2 + sum(widths) + len(gap) * (len(widths) - 1) - width
@@ -65,10 +90,23 @@ def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
             overflow -= widths[i] - narrower
             widths[i] = narrower
 
-    out = Text(no_wrap=True, overflow="ellipsis")
+    out = _Segments()
     total = sum(widths) + len(gap) * (len(widths) - 1)
 
+    right = [justify == "right" for _, justify in columns]
+
     def line(cells, style=""):
+        if all(size(value) <= widths[i] for i, (value, _) in enumerate(cells)):   # the common case
+            padded = [value.rjust(widths[i]) if right[i] else value.ljust(widths[i])
+                      for i, (value, _) in enumerate(cells)]
+            if not color:            # one piece per line: nothing to style
+                out.append(margin + gap.join(padded) + margin + "\n")
+                return
+            for i, (value, cell_style) in enumerate(cells):
+                out.append(margin if i == 0 else gap)
+                out.append(padded[i], cell_style or style)
+            out.append(margin + "\n")
+            return
         wrapped = [_wrap(value, widths[i]) if justify == "left" else [value]
                    for i, ((value, _), (_, justify)) in enumerate(zip(cells, columns))]
         for k in range(max(len(w) for w in wrapped)):
@@ -86,7 +124,7 @@ def aligned_table(title: str, columns, rows, footer, width: int) -> Text:
         line(row)
     out.append("\n")
     line([text(c) for c in footer], style="bold")
-    return out
+    return out.result(color)
 
 
 def _pieces(text: str) -> list[str]:
@@ -130,7 +168,7 @@ def layer_table(report, options) -> Text:
                ("MACs", "right"), ("MACs %", "right")]
     footer = ["Total", "", "", count(totals.params, options), count(totals.macs, options),
               share(totals.macs, totals.macs)]
-    return aligned_table(_title(report), columns, rows, footer, options.width or 100)
+    return aligned_table(_title(report), columns, rows, footer, options.width or 100, options.color)
 
 
 class _Lines:
