@@ -73,7 +73,7 @@ def _format_option(extra=()):
                         help="Output format (default: from the -o file's extension, else table).")
 
 
-_BY_EXTENSION = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".txt": "table",
+_BY_EXTENSION = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".txt": "table",
                  ".xml": "junit"}
 
 

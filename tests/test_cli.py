@@ -234,3 +234,9 @@ def test_output_format_follows_the_extension(tmp_path, suffix, start):
     forced = tmp_path / f"forced{suffix}"
     assert invoke("analyze", CNN, "-o", str(forced), "--format", "table").exit_code == 0
     assert forced.read_text().startswith("cnn_4x4: input")
+
+
+def test_jsonl_streams_one_layer_per_line():
+    lines = [json.loads(line) for line in invoke("analyze", CNN, "--format", "jsonl").stdout.splitlines()]
+    assert lines[0]["record"] == "model" and lines[0]["totals"]["params"] == 38       # 2·9 + 2 + 8·2 + 2
+    assert [line["name"] for line in lines[1:]] == ["conv2d_1", "conv2d_1_relu", "flatten_1", "dense_1"]

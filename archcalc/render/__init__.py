@@ -14,6 +14,7 @@ from typing import NamedTuple
 FORMATS = {
     "table": "archcalc.render.table",
     "json": "archcalc.render.jsonfmt",
+    "jsonl": "archcalc.render.jsonlfmt",
     "csv": "archcalc.render.csvfmt",
     "markdown": "archcalc.render.markdown",
 }
