@@ -352,5 +352,5 @@ def _unsupported(c: _Config, head: str) -> None:
                     f"(heads: {', '.join(HEADS)}; see docs/importing.md)", c.file)
 
 
-BUILDERS: dict[str, Callable] = {"gpt2": gpt2, "bert": bert, "t5": t5, "vit": vit,
+BUILDERS: dict[str, Callable] = {"gpt2": gpt2, "bert": bert, "roberta": bert, "t5": t5, "vit": vit,
                                  **{kind: decoder for kind in _DECODERS}}

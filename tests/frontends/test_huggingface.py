@@ -94,7 +94,7 @@ def test_tiny_t5_verified(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('{"model_type": "bloom"}', "model_type 'bloom' is not supported (supported: bert, gemma, gemma2, gpt2, llama, "
-                                "mistral, mixtral, phi3, qwen2, t5, vit)"),
+                                "mistral, mixtral, phi3, qwen2, roberta, t5, vit)"),
     ('{"model_type": "gpt2", "n_embd": 8}', "config has no 'vocab_size' (needed for model_type 'gpt2')"),
     ('{"model_type": "gpt2",\n  "n_embd": 8,,}', "2:15: not valid JSON: Expecting property name enclosed in double quotes"),
 ])
