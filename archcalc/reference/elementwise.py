@@ -88,15 +88,9 @@ def subtract(args, inputs, w):
 
 @kernel("log_softmax")
 def log_softmax(args, inputs, w):
-    x = inputs[0]
-    n = x.shape[-1]
-    out = []
-    for start in range(0, len(x.data), n):
-        row = x.data[start:start + n]
-        top = max(row)
-        log_total = top + math.log(sum(math.exp(v - top) for v in row))
-        out += [v - log_total for v in row]
-    return Tensor(x.shape, out), 0
+    from .unweighted import softmax
+    probabilities, _ = softmax(args, inputs, w)
+    return Tensor(probabilities.shape, [math.log(p) if p > 0 else -math.inf for p in probabilities.data]), 0
 
 
 @kernel("matmul")
