@@ -29,7 +29,9 @@ def render(renderables, options) -> str:
         elif isinstance(item, Text):
             console.print(item, no_wrap=True, overflow="ignore", crop=False)
         elif isinstance(item, Table):
-            console.width = max(width, console.measure(item).maximum)
+            console.width = 100_000                 # measured unbounded: its natural width
+            natural = console.measure(item).maximum
+            console.width = max(width, natural)
             console.print(item)
             console.width = width
         else:

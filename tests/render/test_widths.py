@@ -1,0 +1,45 @@
+"""No view ever cuts a figure: every shipped spec, every view, at 60, 80, 100 and 200 columns.
+A cut shows as an ellipsis; none may appear, and every model of a comparison must be named."""
+
+import pytest
+from click.testing import CliRunner
+
+from archcalc.cli import cli
+
+from helpers import SPECS
+
+WIDTHS = [60, 80, 100, 200]
+SPEC_FILES = sorted(str(p) for p in SPECS.rglob("*.yaml"))
+ZOO = [str(SPECS / n) for n in ("lenet5.yaml", "resnet18.yaml", "mobilenet_v2.yaml", "vit_b_16.yaml",
+                                "llm/gpt2_small.yaml")]
+
+
+def run(width, *args):
+    result = CliRunner(env={"COLUMNS": str(width)}).invoke(cli, list(args))
+    assert result.exit_code in (0, 1), result.output[-300:]
+    return result.stdout
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.split("specs/")[-1])
+def test_analyze(spec, width):
+    assert "…" not in run(width, "analyze", spec)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_compare_many_models(width):
+    out = run(width, "compare", *ZOO)
+    assert "…" not in out
+    for name in ("lenet5", "resnet18", "mobilenet_v2", "vit_b_16", "gpt2_small"):
+        assert name in out
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_check_scale_train_verify(width):
+    for args in (["check", *ZOO[:4], "--max-params", "10M", "--max-macs", "1G", "--max-memory", "100MB"],
+                 ["scale", str(SPECS / "llm/gpt2_small.yaml"), "--sizes", "512..4096x2", "--layers"],
+                 ["scale", str(SPECS / "resnet18.yaml"), "--sizes", "32,64,128", "--layers"],
+                 ["train", str(SPECS / "llm/gpt2_small.yaml")],
+                 ["verify", str(SPECS / "seed/all_layers_v2.yaml")],
+                 ["analyze", str(SPECS / "resnet50.yaml"), "--exact"]):
+        assert "…" not in run(width, *args), args
