@@ -288,8 +288,9 @@ def budgets(results, options) -> str:
     items = []
     for result in results:
         verdict = "[green]within budget[/]" if result.within else "[red]OVER BUDGET[/]"
-        table = Table(title=f"{escape(result.name)} ({escape(result.file)}): {verdict}", box=box.SIMPLE_HEAD,
-                      title_justify="left")
+        # The title is a line of its own: inside the table rich would wrap it to the table's width.
+        items.append(Text.from_markup(f"{escape(result.name)} ({escape(result.file)}): {verdict}"))
+        table = Table(box=box.SIMPLE_HEAD)
         for column in ("Budget", "Used", "Allowed", "Headroom", ""):
             table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=True)
         for line in result.lines:
