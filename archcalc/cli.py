@@ -43,8 +43,9 @@ class ArchcalcGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchcalcError as exc:
-            # One line, always: a name or value in the message may hold a line break or an escape.
-            click.echo("error: " + one_line(str(exc)), err=True)
+            # One line each, always: a name or value in the message may hold a line break or an escape.
+            for error in getattr(exc, "errors", [exc]):
+                click.echo("error: " + one_line(str(error)), err=True)
             ctx.exit(2)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -373,6 +374,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
         _emit(junit(results, failures), output, specs)
     elif results:
         _emit(renderer(fmt).budgets(results, _options(exact, output)), output, specs)
+    failures = [error for exc in failures for error in getattr(exc, "errors", [exc])]
     for exc in failures:
         click.echo("error: " + one_line(str(exc)), err=True)
     for graph, result in zip(loaded, results):

@@ -33,6 +33,18 @@ class SpecError(ArchcalcError):
         return f"{self.location()}: {self.message}"
 
 
+class SpecErrors(SpecError):
+    """Several independent mistakes in one spec, found in one run (each a SpecError)."""
+
+    def __init__(self, errors: list[SpecError]):
+        first = errors[0]
+        super().__init__(first.message, first.file, first.line, first.column)
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
 class UsageError(ArchcalcError):
     """A bad command-line value, such as a malformed budget number."""
 

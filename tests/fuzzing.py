@@ -61,8 +61,11 @@ def run(text: str):
 
 def outcome_is_clean(status, stdout, stderr) -> bool:
     if status == 0:
-        return stderr == ""
-    return status == 2 and stdout == "" and stderr.startswith("error: ") and stderr.count("\n") == 1
+        return all(line.startswith("warning: ") for line in stderr.splitlines())
+    # One line per mistake (several independent ones in one run), each an `error:` line.
+    lines = stderr.splitlines()
+    return (status == 2 and stdout == "" and 1 <= len(lines) <= 20 and stderr.endswith("\n")
+            and all(line.startswith("error: ") for line in lines))
 
 
 def dump(spec) -> str:

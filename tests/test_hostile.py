@@ -187,3 +187,19 @@ def test_yaml_messages_are_explained(tmp_path, text, message):
     spec.write_text(text)
     result = run(["analyze", str(spec)])
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {spec}:{message}")
+
+
+def test_independent_mistakes_are_reported_together(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("input: [4]\nlayers:\n  - {type: dense, unit: 2}\n  - {type: rleu}\n"
+                    "  - {type: dense, units: 0}\n  - {type: conv2d, filters: 2}\n  - relu\n")
+    result = run(["analyze", str(spec)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: {spec}:3:19: unknown argument 'unit' for dense layer 'dense_1' (did you mean 'units'?)",
+        f"error: {spec}:4:12: unknown layer type 'rleu' (did you mean 'relu'?)",
+        f"error: {spec}:5:26: dense layer 'dense_2': 'units': expected an integer >= 1, got 0",
+        f"error: {spec}:6:5: conv2d layer 'conv2d_1' needs argument 'kernel'",
+    ]
+    ci = CliRunner(env={"GITHUB_ACTIONS": "true"}).invoke(cli, ["check", str(spec), "--max-params", "1M"])
+    assert ci.exit_code == 2 and ci.stdout.count("::error ") == 4

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ...args import describe
-from ...errors import ArgumentError
+from ...errors import ArgumentError, SpecError, SpecErrors
 from ...graph import MODEL_INPUT, Node
 from ...layers import all_type_names, find_rule
 from ...layers.registry import Rule, suggest
@@ -29,6 +29,8 @@ ENTRY_KEYS = ("type", "name", "inputs", "repeat", "trainable", "if", "tied_to", 
 EXPERT_KEYS = ("top_k", "router_bias", "shared_experts")
 BLOCK_INPUT = "in"
 MAX_LAYERS = 10_000_000
+MAX_ERRORS = 20              # independent mistakes reported in one run
+TYPO_CHECK_ABOVE = 100_000   # layers beyond which literal type names are checked before expanding
 EDGES_PER_LAYER = 4          # inputs read per layer, on average, before a spec counts as a bomb
 ROUTER_TYPE = "dense"       # the experts' router, as the spec language defines it
 
@@ -97,6 +99,7 @@ class Expander:
         self.blocks = blocks
         self.max_layers = max_layers
         self.values = dict(values) if values else None      # the spec's `args`, after --set
+        self.errors: list[SpecError] = []   # mistakes in top-level entries, gathered to report together
         self.nodes: list = []           # Nodes, and lists [fields…] whose references wait
         self.pending: list = []         # (index in nodes, field position, slot, _Ref)
         # Repetitions of a block see the same entries with the same values: substitution,
@@ -112,13 +115,14 @@ class Expander:
     def expand(self, layers: Any) -> list[Node]:
         if not isinstance(layers, list) or not layers:
             raise self.origin.error("'layers' must be a non-empty list", ("layers",))
-        typo = find_unknown_type(layers, self.blocks, find_rule)
-        if typo is not None:
-            path, kind = typo
-            raise self.origin.error(f"unknown layer type '{kind}'"
-                                    + suggest(kind, [*all_type_names(), *self.blocks]), path)
         # Counted before anything is built, so nested repeats cannot exhaust memory.
         total, edges = LayerCounter(self.blocks, ENTRY_KEYS).count(layers, self.values)
+        if total > TYPO_CHECK_ABOVE:   # a long expansion: a misspelt type is worth finding first
+            typo = find_unknown_type(layers, self.blocks, find_rule)
+            if typo is not None:
+                path, kind = typo
+                raise self.origin.error(f"unknown layer type '{kind}'"
+                                        + suggest(kind, [*all_type_names(), *self.blocks]), path)
         if total > self.max_layers:
             raise self.origin.error(f"the spec expands to {total:,} layers, more than the limit of "
                                     f"{self.max_layers:,} (raise it with --max-layers)", ("layers",))
@@ -127,6 +131,8 @@ class Expander:
                                     f"{EDGES_PER_LAYER * self.max_layers:,} ({EDGES_PER_LAYER} per allowed layer)",
                                     ("layers",))
         self._scope(layers, ("layers",), self.input_names[0], _Context(values=self.values))
+        if self.errors:
+            raise self.errors[0] if len(self.errors) == 1 else SpecErrors(self.errors)
         for index, position, slot, ref in self.pending:
             fields = self.nodes[index]
             target = self._resolve(ref)
@@ -146,7 +152,20 @@ class Expander:
                 scope.names[name] = name
         previous = first_input
         for index, raw in enumerate(entries):
-            previous = self._entry(raw, (*path, index), scope, previous, context)
+            if context.enclosing:
+                previous = self._entry(raw, (*path, index), scope, previous, context)
+                continue
+            # Top-level entries are independent enough to report every mistake in one run: a
+            # faulty entry passes its input on, so later entries still find the names they read.
+            try:
+                previous = self._entry(raw, (*path, index), scope, previous, context)
+            except SpecError as exc:
+                self.errors.append(exc)
+                if len(self.errors) >= MAX_ERRORS:
+                    raise SpecErrors(self.errors) from None
+                name = raw.get("name") if isinstance(raw, dict) else None
+                if isinstance(name, str) and name not in scope.names:
+                    scope.names[name] = previous
         return previous
 
     def _entry(self, raw, path, scope: _Scope, previous, context: _Context):
