@@ -466,8 +466,10 @@ def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dty
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input and weights.")
 @click.option("--max-macs", default="2G", show_default=True,
               help="Refuse to start a pass larger than this (the reference pass is slow).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
 @_set_option
-def verify(spec, input_shape, batch, seed, max_macs):
+def verify(spec, input_shape, batch, seed, max_macs, fmt):
     """Run SPEC through the pure-Python reference pass and check every layer's shape and MACs."""
     from .analysis import analyze_graph
     from .errors import UsageError
@@ -492,7 +494,11 @@ def verify(spec, input_shape, batch, seed, max_macs):
             f"--max-macs {human_count(limit)} (about {total / ASSUMED_MACS_PER_SECOND:,.0f} s); "
             "run it at a smaller --input (e.g. 64,64,3) or raise --max-macs")
     result = _verify_with_progress(loaded, seed, total, run_verify)
-    _emit(renderer("table").verification(result, _options(False)))
+    if fmt == "json":
+        from .render.layers import verification_json
+        _emit(verification_json(result))
+    else:
+        _emit(renderer("table").verification(result, _options(False)))
     if not result.agrees:
         sys.exit(1)
 
@@ -512,19 +518,21 @@ def _verify_with_progress(spec, seed, total, run_verify):
 
 @cli.command()
 @click.argument("type_name", required=False)
-def layers(type_name):
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+def layers(type_name, fmt):
     """List the layer types with their arguments, or show one TYPE in full."""
     from .layers import RULES, find_rule
-    from .render.layers import describe_rule, list_rules
+    from .render.layers import describe_rule, list_rules, rules_json
     if type_name is None:
-        _emit(list_rules(RULES.values()))
+        _emit(rules_json(RULES.values()) if fmt == "json" else list_rules(RULES.values()))
         return
     rule = find_rule(type_name)
     if rule is None:
         from .errors import UsageError
         from .layers.registry import suggest
         raise UsageError(f"unknown layer type '{type_name}'" + suggest(type_name, RULES))
-    _emit(describe_rule(rule))
+    _emit(rules_json([rule]) if fmt == "json" else describe_rule(rule))
 
 
 DRAW_SUFFIXES = (".svg", ".html")

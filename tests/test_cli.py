@@ -240,3 +240,10 @@ def test_jsonl_streams_one_layer_per_line():
     lines = [json.loads(line) for line in invoke("analyze", CNN, "--format", "jsonl").stdout.splitlines()]
     assert lines[0]["record"] == "model" and lines[0]["totals"]["params"] == 38       # 2·9 + 2 + 8·2 + 2
     assert [line["name"] for line in lines[1:]] == ["conv2d_1", "conv2d_1_relu", "flatten_1", "dense_1"]
+
+
+def test_layers_and_verify_speak_json():
+    data = json.loads(invoke("layers", "Conv2D", "--format", "json").stdout)
+    assert data[0]["type"] == "conv2d" and {a["name"] for a in data[0]["arguments"]} >= {"filters", "kernel"}
+    result = invoke("verify", CNN, "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["agrees"] is True

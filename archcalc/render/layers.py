@@ -42,3 +42,29 @@ def describe_rule(rule) -> str:
         lines.append("  activation: name of an activation type, appended as its own layer")
     lines.append(f"FLOPs: {rule.flops_rule}")
     return "\n".join(lines) + "\n"
+
+
+def rules_json(rules) -> str:
+    """The layer types as data: for tools that generate or check specs."""
+    import json
+    data = [{"type": r.type, "family": r.family, "summary": r.summary, "aliases": list(r.aliases),
+             "inputs": r.inputs_wanted, "flops_rule": r.flops_rule,
+             "arguments": [{"name": a.name, "kind": getattr(a.validate, "kind", ""),
+                            "required": a.required, "default": None if a.required else _json_value(a.default),
+                            "help": a.help} for a in r.args]}
+            for r in sorted(rules, key=lambda r: r.type)]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_value(value):
+    return value if isinstance(value, (bool, int, float, str, type(None))) else str(value)
+
+
+def verification_json(result) -> str:
+    import json
+    data = {"name": result.name, "input": list(result.input), "batch": result.batch, "agrees": result.agrees,
+            "layers": [{"name": c.name, "type": c.type, "inferred_shape": list(c.inferred_shape),
+                        "produced_shape": list(c.produced_shape), "analyzed_macs": c.analyzed_macs,
+                        "executed_macs": c.executed_macs, "analyzed_params": c.analyzed_params,
+                        "drawn_params": c.drawn_params, "agrees": c.agrees} for c in result.checks]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
