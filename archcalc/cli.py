@@ -413,11 +413,12 @@ def _annotate(loaded, results, flags, failures, warn):
                 found = spec.origin.error("", ("budget", line.key))
                 if found.line is not None:
                     where += f",line={found.line},col={found.column}"
+            say = getattr(line.allowed, "written", lambda n=None: f"{line.allowed if n is None else n:,}")
             if over:
-                message = f"{result.name}: {line.label} {line.used:,} exceeds the budget {line.allowed:,} by {-line.headroom:,}"
+                message = f"{result.name}: {line.label} {say(line.used)} exceeds the budget {say()} by {say(-line.headroom)}"
             else:
-                message = (f"{result.name}: {line.label} {line.used:,} is {100 * line.used / line.allowed:.1f}% of the "
-                           f"budget {line.allowed:,}")
+                message = (f"{result.name}: {line.label} {say(line.used)} is {100 * line.used / line.allowed:.1f}% of the "
+                           f"budget {say()}")
             click.echo(f"::{'error' if over else 'warning'} {where}::{_annotation_text(message)}")
 
 

@@ -20,6 +20,24 @@ _BYTE_SUFFIX = {
 _NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*")
 
 
+class Quantity(int):
+    """A parsed budget: the exact integer, and the unit it was written in, so that reports
+    show `200 MB` where the user wrote 200MB, not its value in MiB."""
+
+    scale: int = 1
+    suffix: str = ""
+
+    def written(self, n: int | None = None) -> str:
+        """`n` (default: this quantity) in this quantity's unit."""
+        n = int(self) if n is None else n
+        if not self.suffix or self.scale == 1:
+            return f"{n:,}" + (f" {self.suffix}" if self.suffix else "")
+        from fractions import Fraction
+        value = Fraction(n, self.scale)
+        text = f"{value.numerator:,}" if value.denominator == 1 else f"{float(value):,.2f}"
+        return f"{text} {self.suffix}"
+
+
 def parse_quantity(text: str | int, *, memory: bool = False) -> int:
     """`25M` -> 25_000_000; with `memory`, also byte units. Raises UsageError."""
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
@@ -43,7 +61,9 @@ def parse_quantity(text: str | int, *, memory: bool = False) -> int:
     value = Fraction(digits) * scale
     if value.denominator != 1:
         raise UsageError(f"malformed number {text!r}: not a whole number")
-    return int(value)
+    quantity = Quantity(int(value))
+    quantity.scale, quantity.suffix = scale, suffix
+    return quantity
 
 
 def human_count(n: int) -> str:

@@ -295,8 +295,12 @@ def budgets(results, options) -> str:
             table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=True)
         for line in result.lines:
             fmt = size if line.in_bytes else count
-            table.add_row(line.label, fmt(line.used, options), fmt(line.allowed, options),
-                          fmt(line.headroom, options), "ok" if line.within else "[red]over[/]")
+            written = getattr(line.allowed, "written", None)
+            if written and line.allowed.suffix and not options.exact:     # in the unit the budget was written in
+                used, allowed, headroom = written(line.used), written(), written(line.headroom)
+            else:
+                used, allowed, headroom = (fmt(v, options) for v in (line.used, line.allowed, line.headroom))
+            table.add_row(line.label, used, allowed, headroom, "ok" if line.within else "[red]over[/]")
         if not result.lines:
             table.add_row("(no budget set)", "", "", "", "")
         items.append(table)
