@@ -261,20 +261,40 @@ def analysis(reports, options) -> str:
 
 
 def comparison(cmp, options) -> str:
+    """The models side by side with ratios against the first; when they do not fit the width,
+    stacked: several tables, each the first model and as many others as fit."""
+    others = list(range(1, len(cmp.names)))
+    tables, start = [], 0
+    while True:
+        count = len(others) - start
+        while count > 1 and _comparison_table(cmp, others[start:start + count], options, measure=True) > \
+                (options.width or 100):
+            count -= 1
+        tables.append(_comparison_table(cmp, others[start:start + max(count, 1)], options))
+        start += max(count, 1)
+        if start >= len(others):
+            break
+    return render(tables, options)
+
+
+def _comparison_table(cmp, chosen, options, measure=False):
     base = cmp.names[0]
-    table = Table(title=f"Compared with {escape(base)}",
-                  box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=f"Compared with {escape(base)}", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("", no_wrap=True)
-    for i, name in enumerate(cmp.names):
-        table.add_column(escape(name), justify="right", no_wrap=True)
+    columns = [0, *chosen]
+    for i in columns:
+        table.add_column(escape(cmp.names[i]), justify="right", no_wrap=True)
         if i:
             table.add_column("vs first", justify="right", style="dim", no_wrap=True, min_width=11)
-    table.add_row("Input", *_interleave([shape(s) for s in cmp.inputs], [""] * len(cmp.inputs)))
+    table.add_row("Input", *_interleave([shape(cmp.inputs[i]) for i in columns], [""] * len(columns)))
     for metric in cmp.metrics:
-        cells = [metric_value(metric, v, options) for v in metric.values]
-        ratios = [describe_ratio(metric.values[0], v, metric.unit) for v in metric.values]
+        cells = [metric_value(metric, metric.values[i], options) for i in columns]
+        ratios = [describe_ratio(metric.values[0], metric.values[i], metric.unit) for i in columns]
         table.add_row(metric.label, *_interleave(cells, ratios))
-    return render([table], options)
+    if measure:
+        console = Console(width=100_000, file=io.StringIO())
+        return console.measure(table).maximum
+    return table
 
 
 def _interleave(values, ratios):
