@@ -62,9 +62,11 @@ class ArchcalcGroup(click.Group):
 @click.group(cls=ArchcalcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archcalc")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.option("--max-file-size", type=click.IntRange(min=1), default=16, show_default=True, metavar="MIB",
+              help="Refuse spec files larger than this many MiB (model files may be up to 4 GiB).")
 @click.option("--max-layers", type=click.IntRange(min=1), default=10_000_000, show_default=True,
               help="Refuse specs that expand to more layers than this.")
-def cli(debug, max_layers):
+def cli(debug, max_file_size, max_layers):
     """How big and how expensive is this network? Parameters, MACs, FLOPs and memory
     of a network described in a YAML spec."""
 
@@ -201,10 +203,12 @@ def _load_all(specs, batch, dtype):
     from .frontends import read_model
     if list(specs).count("-") > 1:
         raise click.UsageError("standard input ('-') can be read only once")
-    max_layers = click.get_current_context().find_root().params.get("max_layers")
+    root = click.get_current_context().find_root().params
+    max_layers = root.get("max_layers")
+    max_spec_bytes = (root.get("max_file_size") or 16) * 2**20
     context = click.get_current_context()
     overrides, options = context.meta.get("archcalc.set") or {}, _import_settings()
-    graphs = [apply_settings(read_model(s, options, max_layers, overrides), batch=batch, dtype=dtype)
+    graphs = [apply_settings(read_model(s, options, max_layers, overrides, max_spec_bytes), batch=batch, dtype=dtype)
               for s in specs]
     for graph in graphs:
         for note in graph.notes:

@@ -139,4 +139,7 @@ def test_file_size_cap(tmp_path):
     spec = tmp_path / "big.yaml"
     spec.write_text("input: [4]\nlayers: [relu]\n" + "#" * MAX_FILE_BYTES)
     result = CliRunner().invoke(cli, ["analyze", str(spec)])
-    assert (result.exit_code, result.stderr) == (2, f"error: {spec}: file is larger than 16 MiB\n")
+    assert (result.exit_code, result.stderr) == (
+        2, f"error: {spec}: file is larger than 16 MiB (raise it with --max-file-size)\n")
+    result = CliRunner().invoke(cli, ["--max-file-size", "32", "analyze", str(spec), "--format", "json"])
+    assert result.exit_code == 0

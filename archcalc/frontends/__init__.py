@@ -102,15 +102,18 @@ def _looks_like_spec(head: bytes) -> bool:
 
 
 def read_model(source: str, options: ImportOptions | None = None,
-               max_layers: int | None = None, overrides: Mapping[str, str] | None = None) -> Graph:
-    """A path (or `-`) of any supported kind -> `Graph`; `overrides` are `--set` pairs."""
+               max_layers: int | None = None, overrides: Mapping[str, str] | None = None,
+               max_spec_bytes: int = SPEC_CAP) -> Graph:
+    """A path (or `-`) of any supported kind -> `Graph`; `overrides` are `--set` pairs;
+    `max_spec_bytes` caps a spec's (not a model file's) size."""
     from .yaml import MAX_LAYERS, graph_from_text
     max_layers = max_layers or MAX_LAYERS
-    file, data = read_input(str(source), MODEL_CAP)
+    file, data = read_input(str(source), max(MODEL_CAP, max_spec_bytes))
     door = choose_door(file, data[:65536])
     if door == "yaml":
-        if len(data) > SPEC_CAP:
-            raise SpecError(f"file is larger than {SPEC_CAP // 2**20} MiB", file)
+        if len(data) > max_spec_bytes:
+            raise SpecError(f"file is larger than {max_spec_bytes // 2**20} MiB (raise it with --max-file-size)",
+                            file)
         return graph_from_text(decode_text(data, file), file, max_layers, overrides)
     if options is None:
         from .imported import ImportOptions

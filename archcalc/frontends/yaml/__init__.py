@@ -8,7 +8,12 @@ from typing import Any, Mapping
 from ...graph import Graph
 from .build import build_graph
 from .expand import MAX_LAYERS
+from ...gcpause import without_gc
 from .parse import YamlOrigin, parse_yaml
+
+# Parsing a large spec allocates millions of small objects that the cyclic collector would
+# scan over and over, finding nothing to free: paused, as for expansion and analysis.
+_parse = without_gc(parse_yaml)
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -22,7 +27,7 @@ def default_name(file: str) -> str:
 def graph_from_text(text: str, file: str = "<string>", max_layers: int = MAX_LAYERS,
                     overrides: Mapping[str, str] | None = None) -> Graph:
     origin = YamlOrigin(file, text)
-    return build_graph(parse_yaml(text, file), origin, default_name(file), max_layers, overrides)
+    return build_graph(_parse(text, file), origin, default_name(file), max_layers, overrides)
 
 
 def graph_from_mapping(data: Mapping[str, Any], file: str = "<spec>", max_layers: int = MAX_LAYERS,
