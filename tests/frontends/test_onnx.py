@@ -167,3 +167,12 @@ def test_list_ops():
     result = CliRunner().invoke(cli, ["import", "--list-ops"])
     ops = result.stdout.split()
     assert {"Conv", "Gemm", "MatMul", "LSTM", "LayerNormalization", "Softmax"} <= set(ops)
+
+
+def test_einsum_as_a_batched_product(tmp_path):
+    # scores of 2 heads: [1, 2, 5, 4] · [1, 2, 6, 4] over d -> [1, 2, 5, 6]: 2·5·6·4 = 240 MACs
+    nodes = [helper.make_node("Einsum", ["q", "k"], ["s"], name="scores", equation="bhid,bhjd->bhij")]
+    path = save(tmp_path, nodes, [tensor("q", 1, 2, 5, 4), tensor("k", 1, 2, 6, 4)], [tensor("s", 1, 2, 5, 6)])
+    report = archcalc.analyze(path)
+    assert report.totals.macs == 240 and report.layers[-1].output_shape == (2, 5, 6)
+    assert verify(archcalc.load(path)).agrees

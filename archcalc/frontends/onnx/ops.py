@@ -318,8 +318,14 @@ def where(t: Translator, node) -> None:
 # -- shapes of activations ---------------------------------------------------------------
 
 def _reshaped(t: Translator, x: Act, new_shape: list[int]) -> None:
-    """Reshape `x` (file semantics) to `new_shape`. The batch axis may sit anywhere (a sequence-first
-    layout), but the reshape must keep it whole: the elements before it stay before it."""
+    """Reshape `x` (file semantics) to `new_shape`, as the node's output."""
+    t.set(t.node.output[0], _reshape_act(t, x, new_shape))
+
+
+def _reshape_act(t: Translator, x: Act, new_shape: list[int]) -> Act:
+    """`x` reshaped (file semantics) to `new_shape`. The batch axis may sit anywhere (a
+    sequence-first layout), but the reshape must keep it whole: the elements before it stay
+    before it."""
     x = t.file_order(x)
     b = x.batch_axis
     if b == VIRTUAL:
@@ -339,11 +345,9 @@ def _reshaped(t: Translator, x: Act, new_shape: list[int]) -> None:
     else:
         raise t.error(f"a reshape from {list(x.shape)} to {list(new_shape)} mixes the batch axis with others")
     if ours == x.ours():
-        t.set(t.node.output[0], Act(x.name, tuple(new_shape), perm))
-        return
-    if not ours:
-        ours = [1]
-    t.set(t.node.output[0], t.emit({"type": "reshape", "shape": ours}, [x], tuple(new_shape), perm))
+        return Act(x.name, tuple(new_shape), perm)
+    return t.emit({"type": "reshape", "shape": ours or [1]}, [x], tuple(new_shape), perm,
+                  hint=f"{t.node.name or 'reshape'}_{len(t.layers)}")
 
 
 def _target_shape(x_shape: tuple, spec) -> list[int]:
@@ -571,6 +575,49 @@ def gather(t: Translator, node) -> None:
             t.set(node.output[0], picked)
         return
     raise t.error("a Gather of computed indices from a computed tensor has no rule")
+
+
+@op("Einsum")
+def einsum(t: Translator, node) -> None:
+    """Two-operand Einsum without ellipsis: as a batched matrix product (transposes and reshapes
+    around a `matmul`, which count nothing), so its MACs are those of the contraction."""
+    equation = _text(attrs(node)["equation"]).replace(" ", "")
+    if _fold(t, node, lambda *xs: np.einsum(equation, *xs)):
+        return
+    if "->" not in equation or "..." in equation or len(node.input) != 2:
+        raise t.error(f"Einsum {equation!r}: only two operands with an explicit output have a rule")
+    left, out = equation.split("->")
+    la, lb = left.split(",")
+    a, b = t.act(node.input[0]), t.act(node.input[1])
+    if len(set(la)) != len(la) or len(set(lb)) != len(lb) or len(la) != a.rank or len(lb) != b.rank:
+        raise t.error(f"Einsum {equation!r}: a repeated or missing index has no rule")
+    batch = [c for c in out if c in la and c in lb]
+    i_letters = [c for c in out if c in la and c not in lb]
+    j_letters = [c for c in out if c in lb and c not in la]
+    k_letters = [c for c in la if c in lb and c not in out]
+    if set(out) != set(batch + i_letters + j_letters) or any(c not in out and c not in lb for c in la):
+        raise t.error(f"Einsum {equation!r}: an index summed over one operand only has no rule")
+    size = {**dict(zip(la, a.shape)), **dict(zip(lb, b.shape))}
+
+    def arranged(x: Act, letters: str, order: list[str], rows: list[str], cols: list[str]) -> Act:
+        perm = [letters.index(c) for c in order]
+        moved = Act(x.name, tuple(x.shape[p] for p in perm),
+                    tuple(p if p == VIRTUAL else perm.index(p) for p in x.perm))
+        shape = [size[c] for c in batch] + [int(np.prod([size[c] for c in rows])),
+                                            int(np.prod([size[c] for c in cols]))]
+        return _reshape_act(t, moved, shape)
+
+    a2 = arranged(a, la, batch + i_letters + k_letters, i_letters, k_letters)
+    b2 = arranged(b, lb, batch + k_letters + j_letters, k_letters, j_letters)
+    a2, b2 = t.file_order(a2), t.file_order(b2)
+    shape = (*[size[c] for c in batch], a2.shape[-2], b2.shape[-1])
+    product = t.emit({"type": "matmul"}, [a2, b2], shape, a2.perm)
+    full = [size[c] for c in batch + i_letters + j_letters]
+    result = _reshape_act(t, product, full)
+    order = batch + i_letters + j_letters
+    perm = [order.index(c) for c in out]
+    t.set(node.output[0], Act(result.name, tuple(full[p] for p in perm),
+                              tuple(p if p == VIRTUAL else perm.index(p) for p in result.perm)))
 
 
 # -- weighted layers -----------------------------------------------------------------------
