@@ -176,3 +176,24 @@ def test_einsum_as_a_batched_product(tmp_path):
     report = archcalc.analyze(path)
     assert report.totals.macs == 240 and report.layers[-1].output_shape == (2, 5, 6)
     assert verify(archcalc.load(path)).agrees
+
+
+def test_gather_that_rearranges_is_a_reshape(tmp_path):
+    # positions 0..5 of axis 1 laid out as [[0, 2, 4], [1, 3, 5]]: every element once, so data
+    # movement only; the product after it sees [1, 2, 3, 4]: 2·3 rows · 4·5 = 120 MACs
+    nodes = [helper.make_node("Gather", ["x", "order"], ["g"], name="rearrange", axis=1),
+             helper.make_node("MatMul", ["g", "w"], ["y"], name="proj")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 6, 4)], [tensor("y", 1, 2, 3, 5)],
+                [ints("order", [[0, 2, 4], [1, 3, 5]]), weight("w", 4, 5)])
+    report = archcalc.analyze(path)
+    assert (report.totals.params, report.totals.macs) == (20, 120)
+    assert report.layers[-1].output_shape == (2, 3, 5)
+
+
+def test_gather_that_drops_or_repeats_positions_is_refused(tmp_path):
+    nodes = [helper.make_node("Gather", ["x", "order"], ["y"], name="pick", axis=1)]
+    path = save(tmp_path, nodes, [tensor("x", 1, 6, 4)], [tensor("y", 1, 6, 4)],
+                [ints("order", [0, 0, 1, 2, 3, 4])])
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert "a Gather of [6] positions from [1, 6, 4] that is not a rearrangement has no rule" in result.stderr

@@ -574,6 +574,17 @@ def gather(t: Translator, node) -> None:
         else:
             t.set(node.output[0], picked)
         return
+    if isinstance(data, Act) and isinstance(indices, Const):
+        # Constant positions picking every element once in a new arrangement (the dynamo
+        # exporter's as_strided): data movement only, written as a reshape to the new shape.
+        axis = attrs(node).get("axis", 0) % data.rank
+        shape = [*data.shape[:axis], *indices.shape, *data.shape[axis + 1:]]
+        positions = None if indices.value is None else np.sort(np.asarray(indices.value).reshape(-1) % data.shape[axis])
+        if positions is not None and np.array_equal(positions, np.arange(data.shape[axis])):
+            _reshaped(t, data, shape)
+            return
+        raise t.error(f"a Gather of {list(indices.shape)} positions from {list(data.shape)} that is not a "
+                      "rearrangement has no rule")
     raise t.error("a Gather of computed indices from a computed tensor has no rule")
 
 
