@@ -8,7 +8,8 @@ Each model is exported twice with the TorchScript exporter: with defaults (batch
 the convolutions: the file holds fewer params than the model) and with
 training=TrainingMode.PRESERVE (batchnorm kept: params should equal torchvision's `num_params`).
 Printed per export: archcalc's params, buffers and GMACs, then torchvision's `num_params` and
-`_ops` (its published GFLOPS, which count multiply-accumulates). Files are deleted after use.
+`_ops` (its published GFLOPS, which count multiply-accumulates). Parameters are drawn at random
+before export (see below). Files are deleted after use.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ def main(names: list[str]) -> None:
     for name in names:
         meta = models.get_model_weights(name).DEFAULT.meta
         model = models.get_model(name).eval()
+        with torch.no_grad():
+            # Untrained layers share values (every layer norm's weight is all ones), and the exporter
+            # stores identical tensors once; distinct values keep one initializer per parameter.
+            for parameter in model.parameters():
+                parameter.uniform_(0.5, 1.5)
         size = 299 if name.startswith("inception") else 224
         example = torch.randn(1, 3, size, size)
         for variant, options in (("folded", {}), ("bn", {"training": torch.onnx.TrainingMode.PRESERVE,
