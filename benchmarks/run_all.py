@@ -19,6 +19,7 @@ RUNS = [
     ("bench_guards.py", []),
     ("bench_draw.py", []),
     ("bench_reference.py", []),
+    ("bench_peers.py", ["5"]),      # prints "skipped" for peers that are not installed
 ]
 
 
