@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 RUNS = [
     ("bench_startup.py", ["10"]),
     ("bench_scale.py", []),
+    ("bench_output.py", []),
     ("bench_guards.py", []),
     ("bench_draw.py", []),
     ("bench_reference.py", []),

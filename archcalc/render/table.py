@@ -63,7 +63,7 @@ class _Segments:
         return out
 
 
-def aligned_table(title: str, columns, rows, footer, width: int, color: bool = True):
+def aligned_table(title: str, columns, rows, footer, width: int, color: bool = True, paired: bool = False):
     """A table laid out here, as one Text: rich's Table measures and pads every cell
     (about 65 ms for ResNet-50's 1,183 cells), which is most of a table run's time.
 
@@ -76,13 +76,17 @@ def aligned_table(title: str, columns, rows, footer, width: int, color: bool = T
     def text(cell):
         return cell if isinstance(cell, tuple) else (cell, "")
 
-    body = [[c if isinstance(c, tuple) else (c, "") for c in row] for row in rows]
+    # paired: every cell is already a (string, style) pair, which spares a pass over a large table
+    body = rows if paired else [[c if isinstance(c, tuple) else (c, "") for c in row] for row in rows]
 
     def size(value):             # ASCII is one cell a character: len() is enough, and quick
         return len(value) if value.isascii() else cell_len(value)
-    widths = [max(size(c[0]) for c in column)
+    def widest(values):          # one isascii() over the joined column instead of one a cell
+        return max(map(len, values)) if "".join(values).isascii() else max(map(size, values))
+    widths = [widest([c[0] for c in column])
               for column in zip(*([(h, "") for h, _ in columns], *body, [text(c) for c in footer]))]
     gap, margin = "   ", "  "
+    narrowed = []                # the columns whose cells may need wrapping; others always fit
     overflow = len(margin) * 2 + sum(widths) + len(gap) * (len(widths) - 1) - width
     for i, (_, justify) in enumerate(columns):
         if overflow > 0 and justify == "left":
@@ -90,17 +94,19 @@ def aligned_table(title: str, columns, rows, footer, width: int, color: bool = T
                            for piece in _pieces(column_cell))
             narrower = max(shortest, widths[i] - overflow)
             overflow -= widths[i] - narrower
+            if narrower < widths[i]:
+                narrowed.append(i)
             widths[i] = narrower
 
     out = _Segments()
     total = sum(widths) + len(gap) * (len(widths) - 1)
 
     right = [justify == "right" for _, justify in columns]
+    justifiers = [str.rjust if r else str.ljust for r in right]
 
     def line(cells, style=""):
-        if all(size(value) <= widths[i] for i, (value, _) in enumerate(cells)):   # the common case
-            padded = [value.rjust(widths[i]) if right[i] else value.ljust(widths[i])
-                      for i, (value, _) in enumerate(cells)]
+        if all(size(cells[i][0]) <= widths[i] for i in narrowed):   # the common case
+            padded = [pad(value, w) for pad, (value, _), w in zip(justifiers, cells, widths)]
             if not color:            # one piece per line: nothing to style
                 out.append(margin + gap.join(padded) + margin + "\n")
                 return
@@ -159,18 +165,18 @@ def layer_table(report, options) -> Text:
     for row in rows_with_block_headers(report.layers):
         if row[0] == "block":
             _, depth, name, block = row
-            rows.append([("  " * depth + name, "bold"), (block, "dim"), "", "", "", ""])
+            rows.append([("  " * depth + name, "bold"), (block, "dim"), ("", ""), ("", ""), ("", ""), ("", "")])
             continue
         layer = row[1]
-        rows.append([display_name(layer), layer.type, shape(layer.output_shape),
-                     count(layer.params, options) if layer.params else "-",
-                     count(layer.macs, options) if layer.macs else "-",
-                     share(layer.macs, totals.macs) if layer.macs else ""])
+        rows.append([(display_name(layer), ""), (layer.type, ""), (shape(layer.output_shape), ""),
+                     (count(layer.params, options), "") if layer.params else ("-", ""),
+                     (count(layer.macs, options), "") if layer.macs else ("-", ""),
+                     (share(layer.macs, totals.macs), "") if layer.macs else ("", "")])
     columns = [("Layer", "left"), ("Type", "left"), ("Output shape", "left"), ("Params", "right"),
                ("MACs", "right"), ("MACs %", "right")]
     footer = ["Total", "", "", count(totals.params, options), count(totals.macs, options),
               share(totals.macs, totals.macs)]
-    return aligned_table(_title(report), columns, rows, footer, options.width or 100, options.color)
+    return aligned_table(_title(report), columns, rows, footer, options.width or 100, options.color, paired=True)
 
 
 class _Lines:
