@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .errors import ArchcalcError
 from .render import FORMATS
+from .completion import complete_layer_types, complete_model_files
 from .text import one_line
 
 
@@ -261,7 +262,7 @@ def _export(view, data, exact, svg, html, specs, title, output=None, **extra):
 
 
 @cli.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
 @_report_options
 @click.option("--depth", type=click.IntRange(min=0),
               help="Collapse layers nested deeper than N block uses into one row per use; 0: totals only.")
@@ -279,7 +280,7 @@ def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
 
 
 @cli.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
 @_report_options
 @_export_options
 def compare(specs, fmt, batch, dtype, exact, output, svg, html):
@@ -300,7 +301,7 @@ def compare(specs, fmt, batch, dtype, exact, output, svg, html):
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_model_files)
 @click.option("--sizes", required=True, help="Input side lengths: 28,56,112,224 or 32..512x2 or 32..256+32.")
 @click.option("--layers", "show_layers", is_flag=True, help="Per-layer figures and growth exponents.")
 @_report_options
@@ -325,7 +326,7 @@ def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html,
 
 
 @cli.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
 @click.option("--max-params", help="Largest allowed parameter count, e.g. 25M.")
 @click.option("--max-macs", help="Largest allowed MACs, e.g. 4.1G.")
 @click.option("--max-flops", help="Largest allowed FLOPs, e.g. 8G.")
@@ -442,7 +443,7 @@ def _summarize(results, failures):
 
 
 @cli.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam", "adamw"]), default="adamw",
               show_default=True, help="Optimizer whose state is counted.")
 @click.option("--precision", type=click.Choice(["fp32", "bf16-mixed", "fp16-mixed"]), default="fp32",
@@ -465,7 +466,7 @@ def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dty
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_model_files)
 @click.option("--input", "input_shape", help="Run at another input shape, e.g. 64,64,3.")
 @_batch_option
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input and weights.")
@@ -522,7 +523,7 @@ def _verify_with_progress(spec, seed, total, run_verify):
 
 
 @cli.command()
-@click.argument("type_name", required=False)
+@click.argument("type_name", required=False, shell_complete=complete_layer_types)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
 def layers(type_name, fmt):
@@ -544,7 +545,7 @@ DRAW_SUFFIXES = (".svg", ".html")
 
 
 @cli.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_model_files)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The picture: .svg, or .html (the drawing in a page).")
 @click.option("--depth", type=click.IntRange(min=1),
@@ -572,7 +573,7 @@ def draw(spec, output, depth, batch):
 
 
 @cli.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .html file to write.")
 @click.option("--depth", type=click.IntRange(min=1), help="Collapse block uses deeper than N in the drawings.")
 @click.option("--sizes", help="Also the growth with the input side: 28,56,112 or 32..512x2.")
@@ -599,7 +600,7 @@ def report(specs, output, depth, sizes, batch, dtype):
 
 
 @cli.command("import")
-@click.argument("model", required=False)
+@click.argument("model", required=False, shell_complete=complete_model_files)
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the spec to FILE (whole or not at all) instead of standard output.")
 @click.option("--list-ops", is_flag=True, help="List the ONNX operators the importer covers, and stop.")

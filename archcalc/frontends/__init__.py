@@ -79,6 +79,11 @@ def choose_door(file: str, head: bytes) -> str:
     return "yaml"
 
 
+def readable_suffixes() -> tuple[str, ...]:
+    """File-name endings some front door claims (others are still read, told by content)."""
+    return tuple(dict.fromkeys((".yaml", ".yml", *(s for name in IMPORTERS for s in _suffixes(name)))))
+
+
 def _suffixes(name: str) -> tuple[str, ...]:
     try:
         return _importer(name).SUFFIXES
