@@ -7,7 +7,6 @@ through `analyze_text`, a parsed mapping through `analyze_mapping`.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import UsageError
@@ -25,7 +24,7 @@ def load(model: Any, *, batch: int | None = None, dtype: str | None = None, **im
         from .frontends.yaml import graph_from_mapping
         graph = graph_from_mapping(model)
     elif isinstance(model, (str, os.PathLike)):
-        if isinstance(model, str) and model != "-" and not Path(model).exists():
+        if isinstance(model, str) and model != "-" and not os.path.exists(model):
             hint = (" (it looks like spec text: use archcalc.analyze_text)"
                     if "\n" in model or model.lstrip().startswith("{") else "")
             raise UsageError(f"no such file: {model[:80]!r}{hint}")
@@ -59,7 +58,7 @@ def analyze(model: Any, *, batch: int | None = None, dtype: str | None = None, *
 
 
 def analyze_file(path: str | os.PathLike, **settings) -> Report:
-    return analyze(os.fspath(path) if os.fspath(path) == "-" else Path(path), **settings)
+    return analyze(os.fspath(path), **settings)
 
 
 def analyze_text(text: str, *, batch: int | None = None, dtype: str | None = None) -> Report:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from .report import LayerReport, Report
 
@@ -11,7 +10,7 @@ def collapse_layers(report: Report, depth: int) -> Report:
     """Layers nested deeper than `depth` block uses become one row per block use at that depth,
     with their figures summed; depth 0 keeps no rows (totals only)."""
     if depth <= 0:
-        return replace(report, layers=())
+        return report._replace(layers=())
     rows: list[LayerReport] = []
     for layer in report.layers:
         if len(layer.blocks) < depth:
@@ -26,4 +25,4 @@ def collapse_layers(report: Report, depth: int) -> Report:
                                flops=last.flops + layer.flops)
         else:
             rows.append(layer._replace(name=use, type=block, blocks=layer.blocks[:depth - 1]))
-    return replace(report, layers=tuple(rows))
+    return report._replace(layers=tuple(rows))

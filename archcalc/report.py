@@ -1,8 +1,12 @@
-"""The numbers: plain frozen dataclasses of integers, and their JSON form (CONTRACT §3)."""
+"""The numbers: immutable records of integers, and their JSON form (CONTRACT §3).
+
+They are NamedTuples and one plain slotted class rather than frozen dataclasses: building a
+dataclass runs generated code at import, about 0.5 ms each on every command's start-up
+(benchmarks/bench_startup.py), for nothing a NamedTuple does not give.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import prod
 from typing import Any, NamedTuple
 
@@ -36,8 +40,7 @@ class LayerReport(NamedTuple):
                 **({"tied_to": self.tied_to} if self.tied_to is not None else {})}
 
 
-@dataclass(frozen=True)
-class Memory:
+class Memory(NamedTuple):
     params_bytes: int
     activations_bytes: int
     peak_activation_bytes: int
@@ -48,8 +51,7 @@ class Memory:
         return self.params_bytes + self.peak_activation_bytes
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     params: int
     trainable_params: int
     non_trainable_params: int
@@ -75,15 +77,46 @@ class Totals:
                     "decode_macs_per_token": self.decoding.decode_macs_per_token})}
 
 
-@dataclass(frozen=True, repr=False)
 class Report:
+    """A model's figures: its totals and one `LayerReport` per layer.
+
+    Immutable like a NamedTuple (`_replace` makes a changed copy), but a class of its own:
+    `report["layer1.0.conv1"]` looks a layer up by name, which a tuple's indexing would not allow."""
+
+    __slots__ = ("name", "input", "batch", "dtype", "totals", "layers", "inputs")
     name: str
     input: tuple[int, ...]
     batch: int
     dtype: Dtypes
     totals: Totals
     layers: tuple[LayerReport, ...]
-    inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()    # (name, shape) of every model input
+    inputs: tuple[tuple[str, tuple[int, ...]], ...]     # (name, shape) of every model input
+
+    def __init__(self, name: str, input: tuple[int, ...], batch: int, dtype: Dtypes, totals: Totals,
+                 layers: tuple[LayerReport, ...], inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()):
+        for field, value in zip(self.__slots__, (name, input, batch, dtype, totals, layers, inputs)):
+            object.__setattr__(self, field, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Report cannot be changed: use report._replace({name}=...)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("a Report cannot be changed")
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, field) for field in self.__slots__)
+
+    def _replace(self, **changes: Any) -> Report:
+        return Report(**{**dict(zip(self.__slots__, self._fields())), **changes})
+
+    def __eq__(self, other: Any) -> bool:
+        return self._fields() == other._fields() if type(other) is Report else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __reduce__(self):
+        return Report, self._fields()
 
     def __repr__(self) -> str:
         return (f"<Report {self.name}: {self.totals.params:,} params, {self.totals.macs:,} MACs, "

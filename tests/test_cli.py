@@ -96,11 +96,10 @@ def test_bad_spec_among_several_writes_nothing(tmp_path):
 
 def test_internal_error_is_exit_3(monkeypatch):
     from archcalc.layers import RULES
-    from dataclasses import replace
 
     def broken(call):
         raise ZeroDivisionError("oops")
-    monkeypatch.setitem(RULES, "flatten", replace(RULES["flatten"], output_shape=broken))
+    monkeypatch.setitem(RULES, "flatten", RULES["flatten"]._replace(output_shape=broken))
     result = invoke("analyze", CNN)
     assert result.exit_code == 3
     assert result.stderr.startswith("internal error: ZeroDivisionError: oops (rerun with --debug")

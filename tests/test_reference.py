@@ -2,7 +2,6 @@
 
 import math
 from array import array
-from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -140,14 +139,14 @@ def test_verify_resnet50_at_small_input():
 
 def test_verify_catches_a_broken_rule(monkeypatch):
     rule = RULES["conv2d"]
-    monkeypatch.setitem(RULES, "conv2d", replace(rule, macs=lambda call: rule.macs(call) + 1))
+    monkeypatch.setitem(RULES, "conv2d", rule._replace(macs=lambda call: rule.macs(call) + 1))
     result = run_cli("verify", str(SPECS / "seed/cnn_4x4.yaml"))
     assert result.exit_code == 1 and "✗ conv2d_1" in result.output
 
 
 def test_verify_catches_a_broken_shape(monkeypatch):
     rule = RULES["maxpool2d"]
-    monkeypatch.setitem(RULES, "maxpool2d", replace(rule, output_shape=lambda call: rule.output_shape(call)[:2] + (1,)))
+    monkeypatch.setitem(RULES, "maxpool2d", rule._replace(output_shape=lambda call: rule.output_shape(call)[:2] + (1,)))
     spec = "input: [4, 4, 2]\nlayers:\n  - {type: maxpool2d, kernel: 2}\n"
     result = CliRunner().invoke(cli, ["verify", "-"], input=spec)
     assert result.exit_code == 1

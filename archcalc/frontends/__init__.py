@@ -9,6 +9,7 @@ graph. Adding a door is one module and one entry in `IMPORTERS`.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import SpecError
@@ -56,8 +57,7 @@ class ImportedOrigin:
 def _suffix(file: str) -> str:
     if file.startswith("<"):
         return ""
-    from pathlib import PurePath
-    return PurePath(file).suffix.lower()
+    return os.path.splitext(file)[1].lower()
 
 
 def choose_door(file: str, head: bytes) -> str:

@@ -12,7 +12,6 @@ Every rule states all three figures. A figure that is zero says why with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from ..args import Arg
@@ -86,8 +85,33 @@ def _count_words(low: int, high: int | None) -> str:
     return str(low) if low == high else f"{low} to {high}"
 
 
-@dataclass(frozen=True)
+# (name, default) of every field of a rule after the seven every rule gives.
+_RULE_OPTIONS = (
+    ("flops_rule", ""), ("args", ()), ("min_inputs", 1), ("max_inputs", 1), ("aliases", ()),
+    ("takes_activation", False),
+    # Workload hooks (section "Workloads" of docs): None where a type has nothing to say.
+    # MACs that multiply two activations (attention's scores and weighted values): a backward
+    # pass computes them twice more, once per operand, whatever is trainable.
+    ("product_macs", None),
+    # Elements of the main weight another layer may share with `tied_to` (None: nothing to tie).
+    ("weight_elements", None),
+    # Elements one new token adds to the KV cache (causal self-attention: 2·kv_heads·head_dim).
+    ("cache_per_token", None),
+    # MACs to produce one new token with `context` tokens already cached (None: a layer on a
+    # [T, C] sequence costs its MACs / T per position, any other its MACs).
+    ("decode_macs", None),
+    # Elements a training step keeps for the backward pass besides the layer's output.
+    ("kept_for_backward", None),
+)
+
+
 class Rule:
+    """Everything archcalc knows about one layer type. Built once per type at import and never
+    changed; a plain slotted class rather than a frozen dataclass, whose generated code would
+    cost every command's start-up about 1 ms (benchmarks/bench_startup.py)."""
+
+    __slots__ = ("type", "family", "summary", "output_shape", "params", "macs", "flops",
+                 *(name for name, _ in _RULE_OPTIONS), "arg_names")
     type: str
     family: str
     summary: str
@@ -95,35 +119,44 @@ class Rule:
     params: Callable[[Call], Params]
     macs: Callable[[Call], int]
     flops: Callable[[Call], int]
-    flops_rule: str = ""
-    args: tuple[Arg, ...] = ()
-    min_inputs: int = 1
-    max_inputs: int | None = 1
-    aliases: tuple[str, ...] = ()
-    takes_activation: bool = False
-    # Workload hooks (section "Workloads" of docs): None where a type has nothing to say.
-    # MACs that multiply two activations (attention's scores and weighted values): a backward
-    # pass computes them twice more, once per operand, whatever is trainable.
-    product_macs: Callable[[Call], int] | None = None
-    # Elements of the main weight another layer may share with `tied_to` (None: nothing to tie).
-    weight_elements: Callable[[Call], int] | None = None
-    # Elements one new token adds to the KV cache (causal self-attention: 2·kv_heads·head_dim).
-    cache_per_token: Callable[[Call], int] | None = None
-    # MACs to produce one new token with `context` tokens already cached (None: a layer on a
-    # [T, C] sequence costs its MACs / T per position, any other its MACs).
-    decode_macs: Callable[[Call, int], int] | None = None
-    # Elements a training step keeps for the backward pass besides the layer's output.
-    kept_for_backward: Callable[[Call], int] | None = None
-    arg_names: frozenset = field(init=False, repr=False, compare=False)
+    flops_rule: str
+    args: tuple[Arg, ...]
+    min_inputs: int
+    max_inputs: int | None
+    aliases: tuple[str, ...]
+    takes_activation: bool
+    product_macs: Callable[[Call], int] | None
+    weight_elements: Callable[[Call], int] | None
+    cache_per_token: Callable[[Call], int] | None
+    decode_macs: Callable[[Call, int], int] | None
+    kept_for_backward: Callable[[Call], int] | None
+    arg_names: frozenset
 
-    def __post_init__(self):
-        object.__setattr__(self, "arg_names", frozenset(a.name for a in self.args))
-        if isinstance(self.params, Zero) and self.params.value == 0:
-            object.__setattr__(self, "params", Zero(self.params.why, NO_PARAMS))
+    def __init__(self, type: str, family: str, summary: str, output_shape: Callable[[Call], Shape],
+                 params: Callable[[Call], Params], macs: Callable[[Call], int], flops: Callable[[Call], int],
+                 **options: Any):
+        unknown = options.keys() - {name for name, _ in _RULE_OPTIONS}
+        if unknown:
+            raise TypeError(f"Rule() got unknown fields {sorted(unknown)}")
+        if isinstance(params, Zero) and params.value == 0:
+            params = Zero(params.why, NO_PARAMS)
+        self.type, self.family, self.summary = type, family, summary
+        self.output_shape, self.params, self.macs, self.flops = output_shape, params, macs, flops
+        for name, default in _RULE_OPTIONS:
+            setattr(self, name, options.get(name, default))
+        self.arg_names = frozenset(a.name for a in self.args)
         if not self.flops_rule:
-            if not isinstance(self.flops, Zero):
-                raise ValueError(f"rule {self.type!r} computes FLOPs but states no flops_rule")
-            object.__setattr__(self, "flops_rule", f"none: {self.flops.why}")
+            if not isinstance(flops, Zero):
+                raise ValueError(f"rule {type!r} computes FLOPs but states no flops_rule")
+            self.flops_rule = f"none: {flops.why}"
+
+    def _replace(self, **changes: Any) -> Rule:
+        """A copy with some fields changed (tests use it to break a rule on purpose)."""
+        fields = {name: getattr(self, name) for name in self.__slots__ if name != "arg_names"}
+        return Rule(**{**fields, **changes})
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.type}>"
 
     @property
     def inputs_wanted(self) -> str:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import NamedTuple
 
 from ..dtypes import nbytes
@@ -50,4 +49,4 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
 
 def with_decoding(graph: Graph, report: Report, context: int) -> Report:
     figures = decode_figures(graph, report, context)
-    return replace(report, totals=replace(report.totals, decoding=figures))
+    return report._replace(totals=report.totals._replace(decoding=figures))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import os
 from typing import Any, Mapping
 
 from ...graph import Graph
@@ -21,7 +21,7 @@ SUFFIXES = (".yaml", ".yml")
 def default_name(file: str) -> str:
     if file == "<stdin>":
         return "stdin"
-    return "model" if file.startswith("<") else PurePath(file).stem
+    return "model" if file.startswith("<") else os.path.splitext(os.path.basename(file))[0]
 
 
 def graph_from_text(text: str, file: str = "<string>", max_layers: int = MAX_LAYERS,

@@ -8,8 +8,7 @@ up, so that correct specs pay nothing for good error messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -111,8 +110,7 @@ class KeyOf(str):
     """A path step that points at a mapping's key rather than at its value."""
 
 
-@dataclass(frozen=True)
-class YamlOrigin:
+class YamlOrigin(NamedTuple):
     """Where a spec came from: a file name for messages and its text for locations.
 
     A `where` is the path of keys and indices from the document's root to a value;

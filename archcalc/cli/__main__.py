@@ -1,0 +1,5 @@
+"""`python -m archcalc.cli`, as `python -m archcalc`."""
+
+from . import main
+
+main()

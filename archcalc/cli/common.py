@@ -1,0 +1,214 @@
+"""What the commands share: their common options, loading specs and model files, writing output."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ..render import FORMATS
+from ..text import one_line
+
+
+def format_option(extra=()):
+    return click.option("--format", "fmt", type=click.Choice([*FORMATS, *extra]), default=None,
+                        help="Output format (default: from the -o file's extension, else table).")
+
+
+BY_EXTENSION = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".md": "markdown", ".markdown": "markdown",
+                ".txt": "table", ".xml": "junit"}
+
+
+def choose_format(fmt, output, allowed=tuple(FORMATS)) -> str:
+    """--format if given, else what the -o file's extension says, else a table."""
+    if fmt is not None:
+        return fmt
+    if output:
+        guess = BY_EXTENSION.get(os.path.splitext(output)[1].lower())
+        if guess in allowed:
+            return guess
+    return "table"
+
+
+batch_option = click.option("--batch", type=click.IntRange(min=1, max=2**31),
+                             help="Override the spec's batch size.")
+dtype_option = click.option("--dtype", metavar="DTYPE",
+                             help="Override the spec's dtype: float32, bfloat16, int4, …, or "
+                                  "weights=int4,activations=bfloat16,kv_cache=float8.")
+exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
+
+
+output_option = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                              help="Write to FILE (whole or not at all) instead of standard output.")
+
+
+def store_pairs(key):
+    """Keeps NAME=VALUE options in the context for `load_all`, so commands need not pass them on."""
+    def store(ctx, param, values):
+        pairs = {}
+        for item in values or ():
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", ctx, param)
+            pairs[name.strip()] = value
+        ctx.meta[key] = pairs
+        return pairs
+    return store
+
+
+set_option = click.option(
+    "--set", "set_args", multiple=True, metavar="NAME=VALUE", expose_value=False,
+    callback=store_pairs("archcalc.set"),
+    help="Override one of the spec's `args` (repeatable), e.g. --set width=32 --set se=false.")
+
+
+def _store_shape_inputs(ctx, param, values):
+    shapes = {}
+    for name, text in store_pairs("archcalc.raw-inputs")(ctx, param, values).items():
+        try:
+            shapes[name] = tuple(int(n) for n in text.split(","))
+        except ValueError:
+            raise click.BadParameter(f"{name}: expected sizes separated by commas, got {text!r}", ctx, param) \
+                from None
+        if not shapes[name] or min(shapes[name]) < 1:
+            raise click.BadParameter(f"{name}: sizes must be positive, got {text!r}", ctx, param)
+    ctx.meta["archcalc.inputs"] = shapes
+
+
+def import_options(command):
+    """Options of model files that are not specs: symbolic input shapes, sequence length, head."""
+    for option in reversed((
+        click.option("--input", "input_shapes", multiple=True, metavar="NAME=SHAPE", expose_value=False,
+                     callback=_store_shape_inputs,
+                     help="Shape of a model file's input, in the file's own layout with its batch axis "
+                          "(ONNX), e.g. --input input=1,3,224,224."),
+        click.option("--seq-len", type=click.IntRange(min=1), expose_value=False,
+                     callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.seq_len", value),
+                     help="Sequence length T of a Hugging Face config's model."),
+        click.option("--head", expose_value=False,
+                     callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.head", value),
+                     help="Which head a Hugging Face config's model carries (see docs/importing.md)."),
+    )):
+        command = option(command)
+    return command
+
+
+context_option = click.option(
+    "--context", type=click.IntRange(min=1), expose_value=False,
+    callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.context", value),
+    help="Tokens in the KV cache: adds the cache's size and the MACs of decoding one token.")
+
+
+def analyze_graph_with_workload(graph):
+    """The graph's Report, with the decoding figures when a context is set (--context or the
+    spec's `workload:`)."""
+    from ..analysis import analyze_graph
+    report = analyze_graph(graph)
+    context = click.get_current_context().meta.get("archcalc.context") or graph.context
+    if context is None:
+        return report
+    from ..workloads.decode import with_decoding
+    return with_decoding(graph, report, context)
+
+
+def report_options(command, extra_formats=()):
+    """--format, --batch, --dtype, --exact, --output, --set, --context and the model-file options,
+    shared by the commands that report figures."""
+    for option in reversed((format_option(extra_formats), batch_option, dtype_option, exact_option,
+                            output_option, set_option, context_option)):
+        command = option(command)
+    return import_options(command)
+
+
+def import_settings():
+    meta = click.get_current_context().meta
+    if not (meta.get("archcalc.seq_len") or meta.get("archcalc.head") or meta.get("archcalc.inputs")):
+        return None
+    from ..frontends.imported import ImportOptions
+    return ImportOptions(seq_len=meta.get("archcalc.seq_len"), head=meta.get("archcalc.head"),
+                         inputs=meta.get("archcalc.inputs") or {})
+
+
+def terminal_width(fallback: int = 100) -> int:
+    """What shutil.get_terminal_size gives ($COLUMNS, else the terminal's, else `fallback`),
+    without importing shutil, whose archive modules cost start-up about 1.5 ms."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or fallback
+
+
+def render_options(exact: bool, output: str | None = None):
+    from ..render import Options
+    return Options(exact=exact, width=terminal_width(),
+                   color=output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+
+
+def load_all(specs, batch, dtype):
+    """Every SPEC (a spec or a model file) as a `Graph`, with --batch and --dtype applied."""
+    from ..api import apply_settings
+    from ..frontends import read_model
+    if list(specs).count("-") > 1:
+        raise click.UsageError("standard input ('-') can be read only once")
+    root = click.get_current_context().find_root().params
+    max_layers = root.get("max_layers")
+    max_spec_bytes = (root.get("max_file_size") or 16) * 2**20
+    context = click.get_current_context()
+    overrides, options = context.meta.get("archcalc.set") or {}, import_settings()
+    graphs = [apply_settings(read_model(s, options, max_layers, overrides, max_spec_bytes), batch=batch, dtype=dtype)
+              for s in specs]
+    for graph in graphs:
+        for note in graph.notes:
+            click.echo(f"note: {one_line(graph.origin.file)}: {one_line(note)}", err=True)
+        for warning in graph.warnings:
+            click.echo(f"warning: {one_line(graph.origin.file)}: {one_line(warning)}", err=True)
+    return graphs
+
+
+def emit(text: str, output: str | None = None, specs=()):
+    if output is not None:
+        from ..files import write_atomic
+        write_atomic(output, text if text.endswith("\n") else text + "\n", protected=specs)
+        return
+    try:
+        click.echo(text, nl=not text.endswith("\n"))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop writing quietly, as Unix tools do, and let
+        # the command finish with its own status.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError as exc:
+        from ..errors import UsageError
+        raise UsageError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def check_outputs(output, svg=None, html=None, specs=()):
+    """Every target checked before any is written (--svg f -o f, -o over a spec)."""
+    from ..files import check_targets
+    check_targets([output, svg, html], specs)
+
+
+def export_options(command):
+    command = click.option("--svg", type=click.Path(dir_okay=False), help="Also save the table as SVG.")(command)
+    return click.option("--html", type=click.Path(dir_okay=False), help="Also save the table as HTML.")(command)
+
+
+def export_pictures(view, data, exact, svg, html, specs, title, output=None, **extra):
+    """--svg / --html: the table format, coloured, saved through rich's console export."""
+    if not (svg or html):
+        return
+    check_outputs(output, svg, html, specs)
+
+    from ..files import export_terminal_output
+    from ..render import renderer
+    options = render_options(exact)._replace(color=True)
+    text = getattr(renderer("table"), view)(data, options, **extra)
+    export_terminal_output(text, svg=svg, html=html, title=title, protected=specs)

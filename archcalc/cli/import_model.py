@@ -1,0 +1,38 @@
+"""`archcalc import`: a model file translated into a readable spec."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from ..completion import complete_model_files
+from ..text import one_line
+from .common import emit, import_options, import_settings
+
+
+@click.command("import")
+@click.argument("model", required=False, shell_complete=complete_model_files)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the spec to FILE (whole or not at all) instead of standard output.")
+@click.option("--list-ops", is_flag=True, help="List the ONNX operators the importer covers, and stop.")
+@import_options
+def import_model(model, output, list_ops):
+    """Translate a model file (ONNX, Hugging Face config.json, Keras JSON) into a readable spec."""
+    from ..frontends import choose_door, import_file
+    from ..frontends.reading import read_input
+    from ..frontends.writing import spec_to_yaml
+    from ..errors import UsageError
+    if list_ops:
+        from ..frontends import _importer
+        emit("\n".join(_importer("onnx").list_ops()))
+        return
+    if model is None:
+        raise click.UsageError("import needs a MODEL file (or --list-ops)")
+    file, data = read_input(model)
+    door = choose_door(file, data[:65536])
+    if door == "yaml":
+        raise UsageError(f"{file} is already a spec: analyse it directly")
+    imported = import_file(door, data, file, import_settings())
+    for note in imported.notes:
+        click.echo(f"note: {one_line(file)}: {one_line(note)}", err=True)
+    emit(spec_to_yaml(imported, file, __version__), output, [model])

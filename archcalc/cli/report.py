@@ -1,0 +1,35 @@
+"""`archcalc report`: one self-contained HTML report."""
+
+from __future__ import annotations
+
+import click
+
+from ..completion import complete_model_files
+from .common import analyze_graph_with_workload, check_outputs, emit, import_options, load_all, set_option
+
+
+@click.command()
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .html file to write.")
+@click.option("--depth", type=click.IntRange(min=1), help="Collapse block uses deeper than N in the drawings.")
+@click.option("--sizes", help="Also the growth with the input side: 28,56,112 or 32..512x2.")
+@click.option("--batch", type=click.IntRange(min=1, max=2**31), help="Override the spec's batch size.")
+@click.option("--dtype", metavar="DTYPE", help="Override the spec's dtype.")
+@set_option
+@import_options
+def report(specs, output, depth, sizes, batch, dtype):
+    """One self-contained HTML report of SPECs: summary, drawing, sortable table, charts."""
+    from pathlib import PurePath
+
+    from ..draw.report import render_report
+    from ..errors import UsageError
+    if PurePath(output).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"a report is HTML: give -o a .html file, got {output!r}")
+    check_outputs(output, specs=specs)
+    graphs = load_all(specs, batch, dtype)
+    reports = [analyze_graph_with_workload(g) for g in graphs]
+    scalings = []
+    if sizes:
+        from ..scale import parse_sizes, scale_spec
+        scalings = [scale_spec(g, parse_sizes(sizes)) for g in graphs]
+    emit(render_report(reports, depth, scalings), output, specs)

@@ -1,0 +1,67 @@
+"""`archcalc verify`: the reference pass against the counted shapes and MACs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..completion import complete_model_files
+from .common import batch_option, emit, load_all, render_options, set_option
+
+
+@click.command()
+@click.argument("spec", shell_complete=complete_model_files)
+@click.option("--input", "input_shape", help="Run at another input shape, e.g. 64,64,3.")
+@batch_option
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input and weights.")
+@click.option("--max-macs", default="2G", show_default=True,
+              help="Refuse to start a pass larger than this (the reference pass is slow).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@set_option
+def verify(spec, input_shape, batch, seed, max_macs, fmt):
+    """Run SPEC through the pure-Python reference pass and check every layer's shape and MACs."""
+    from ..analysis import analyze_graph
+    from ..errors import UsageError
+    from ..render import renderer
+    from ..units import human_count, parse_quantity
+    from ..verify import ASSUMED_MACS_PER_SECOND, verify as run_verify, with_input
+    limit = parse_quantity(max_macs)
+    shape = None
+    if input_shape is not None:
+        try:
+            shape = tuple(int(n) for n in input_shape.split(","))
+        except ValueError:
+            raise UsageError(f"--input takes sizes separated by commas, e.g. 64,64,3; got {input_shape!r}") from None
+        if min(shape) < 1:
+            raise UsageError(f"--input sizes must be positive, got {input_shape!r}")
+    (loaded,) = load_all([spec], batch, None)
+    loaded = with_input(loaded, shape)
+    total = analyze_graph(loaded).totals.macs
+    if total > limit:
+        raise UsageError(
+            f"{loaded.origin.file}: the reference pass would execute {human_count(total)} MACs, more than "
+            f"--max-macs {human_count(limit)} (about {total / ASSUMED_MACS_PER_SECOND:,.0f} s); "
+            "run it at a smaller --input (e.g. 64,64,3) or raise --max-macs")
+    result = _verify_with_progress(loaded, seed, total, run_verify)
+    if fmt == "json":
+        from ..render.layers import verification_json
+        emit(verification_json(result))
+    else:
+        emit(renderer("table").verification(result, render_options(False)))
+    if not result.agrees:
+        sys.exit(1)
+
+
+def _verify_with_progress(spec, seed, total, run_verify):
+    """A progress bar on standard error (one step per layer) when it is a terminal."""
+    if not sys.stderr.isatty():
+        return run_verify(spec, seed=seed)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f} MACs"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reference pass", total=total or 1)
+        return run_verify(spec, seed=seed,
+                          progress=lambda layer: bar.update(task, advance=layer.macs, description=layer.name))
