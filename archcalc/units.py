@@ -17,7 +17,8 @@ _BYTE_SUFFIX = {
     **_COUNT_SUFFIX, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
     "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
 }
-_NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*")
+# Compiled by `re` on first use and cached there, not at import: most runs parse no quantity.
+_NUMBER = r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*"
 
 
 class Quantity(int):
@@ -48,7 +49,7 @@ def parse_quantity(text: str | int, *, memory: bool = False) -> int:
         return text
     if isinstance(text, float):
         text = repr(text)
-    match = _NUMBER.fullmatch(text)
+    match = re.fullmatch(_NUMBER, text)
     if not match:
         raise UsageError(f"malformed number {text!r} (expected e.g. 25M, 4.1G, 512K"
                          + (", 200MB, 1.5GiB)" if memory else ")"))
