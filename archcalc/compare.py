@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .report import Report
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(NamedTuple):
     key: str
     label: str
     unit: str                     # "count", "bytes" or "per" (a quotient, shown with one decimal)
     values: tuple                 # ints; Fractions for "per" metrics (None when undefined)
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(NamedTuple):
     names: tuple[str, ...]
     inputs: tuple[tuple[int, ...], ...]
     metrics: tuple[Metric, ...]

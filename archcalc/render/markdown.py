@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..compare import describe_ratio
 from .common import count, display_name, exponent, metric_value, shape, share, size
 
 
@@ -60,6 +59,7 @@ def analysis(reports, options) -> str:
 
 
 def comparison(cmp, options) -> str:
+    from ..compare import describe_ratio    # here: only comparisons need it, and it imports fractions
     header = [""]
     for i, name in enumerate(cmp.names):
         header += [name] if i == 0 else [name, "vs first"]

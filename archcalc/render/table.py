@@ -11,7 +11,6 @@ from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 
-from ..compare import describe_ratio
 from .common import count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
@@ -284,6 +283,7 @@ def comparison(cmp, options) -> str:
 
 
 def _comparison_table(cmp, chosen, options, measure=False):
+    from ..compare import describe_ratio    # here: only comparisons need it, and it imports fractions
     base = cmp.names[0]
     table = Table(title=f"Compared with {escape(base)}", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("", no_wrap=True)
