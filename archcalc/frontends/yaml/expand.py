@@ -108,6 +108,7 @@ class Expander:
         self._substituted: dict = {}    # (id(raw entry), id(values)) -> (raw, values, entry)
         self._conditions: dict = {}     # (id(raw entry), id(values)) -> (raw, values, keep?)
         self._read: dict = {}           # id(entry) -> (entry, _Read)
+        self._plain: dict = {}          # a layer written as its type name -> its one mapping
         self._bound: dict = {}          # id(entry) or equal-content key -> (entry, bound args)
         self._block_values: dict = {}   # (id(entry), id(values)) -> (entry, values, block values)
 
@@ -190,7 +191,8 @@ class Expander:
         if name in scope.names:
             raise self.origin.error(f"duplicate layer name '{context.prefix}{name}'", (*path, "name"))
         scope.left_out.pop(name, None)
-        context = context.but(trainable=context.trainable and read.trainable)
+        if context.trainable and not read.trainable:      # (most entries change nothing: no copy)
+            context = context.but(trainable=False)
         inputs = self._input_refs(entry.get("inputs"), scope, previous, path, context.prefix + name)
         tied = _Ref(scope, read.tied_to, (*path, "tied_to"), context.prefix + name) if read.tied_to else None
         same = _Ref(scope, entry["shares"], (*path, "shares"), context.prefix + name) if "shares" in entry else None
@@ -285,7 +287,11 @@ class Expander:
 
     def _normalise(self, raw, path) -> dict:
         if isinstance(raw, str):
-            return {"type": raw}
+            # One mapping per distinct name (`- relu` ten thousand times): its checks run once.
+            entry = self._plain.get(raw)
+            if entry is None:
+                entry = self._plain[raw] = {"type": raw}
+            return entry
         if not isinstance(raw, dict):
             raise self.origin.error(f"a layer must be a type name or a mapping, got {describe(raw)}", path)
         if "type" not in raw:
