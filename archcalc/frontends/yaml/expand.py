@@ -197,11 +197,11 @@ class Expander:
         tied = _Ref(scope, read.tied_to, (*path, "tied_to"), context.prefix + name) if read.tied_to else None
         same = _Ref(scope, entry["shares"], (*path, "shares"), context.prefix + name) if "shares" in entry else None
 
-        first = f"{context.prefix}{name}.0"
         for r in range(read.repeat):
             local = f"{name}.{r}" if "repeat" in entry else name
             here = context
             if read.shared and r > 0:
+                first = f"{context.prefix}{name}.0"
                 here = context.but(shares=(f"{context.prefix}{local}", context.shared_name(first) or first))
             if read.experts:
                 inputs = self._route(read, entry, local, inputs, path, here)

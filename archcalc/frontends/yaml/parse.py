@@ -31,6 +31,21 @@ class SafeLoader(_BaseLoader):
     }
     yaml_constructors = dict(_BaseLoader.yaml_constructors)
 
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        """A plain scalar's tag depends on its text alone (a spec loader has no path resolvers):
+        found once per distinct text. A spec repeats the same few words and numbers, and trying
+        each implicit resolver's pattern every time was a tenth of parsing a flat spec."""
+        if kind is not yaml.ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)
+        tag = self._plain_tags.get(value)
+        if tag is None:
+            tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+        return tag
+
     def construct_mapping(self, node, deep=False):
         if not isinstance(node, yaml.MappingNode):
             raise _at(node, f"invalid YAML: tag {node.tag!r} needs a mapping")
@@ -66,7 +81,9 @@ def _refuse(loader, node):
                     "(only strings, numbers, booleans, null, lists and mappings)")
 
 
-for _tag in ("int", "float", "bool", "null", "str"):
+# Strings are left as libyaml builds them: reading one cannot fail but as a located YAML
+# error (`!!str [1]`), and they are most scalars of a spec (keys included).
+for _tag in ("int", "float", "bool", "null"):
     _full = f"tag:yaml.org,2002:{_tag}"
     SafeLoader.yaml_constructors[_full] = _checked(_full, _BaseLoader.yaml_constructors[_full])
 SafeLoader.yaml_constructors["tag:yaml.org,2002:timestamp"] = \
