@@ -9,6 +9,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from .errors import UsageError
 
@@ -51,7 +52,9 @@ def check_targets(targets, protected=()) -> None:
         seen[identity] = target
 
 
-def write_atomic(path: str, text: str, protected=()) -> None:
+def write_atomic(path: str, text: str | Iterable[str], protected=()) -> None:
+    """Writes `text` (or its pieces, one after another) to a temporary file beside `path`,
+    then renames it over `path`."""
     check_targets([path], protected)
     real = os.path.realpath(path)
     try:
@@ -69,7 +72,7 @@ def write_atomic(path: str, text: str, protected=()) -> None:
     previous = _cleanup_on_terminate()
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            _write_pieces(handle, text)
         if info is not None:
             mode = stat.S_IMODE(info.st_mode)        # keep the file's own permissions
         else:
@@ -88,10 +91,15 @@ def write_atomic(path: str, text: str, protected=()) -> None:
         _restore(previous)
 
 
-def _write_through(path: str, text: str) -> None:
+def _write_pieces(handle, text: str | Iterable[str]) -> None:
+    for piece in [text] if isinstance(text, str) else text:
+        handle.write(piece)
+
+
+def _write_through(path: str, text: str | Iterable[str]) -> None:
     try:
         with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            _write_pieces(handle, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 

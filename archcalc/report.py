@@ -31,13 +31,15 @@ class LayerReport(NamedTuple):
     tied_to: str | None = None                  # the layer whose weight this one uses
 
     def to_dict(self, dtype: Dtypes = Dtypes(), batch: int = 1) -> dict:
-        return {"name": self.name, "type": self.type, "inputs": list(self.inputs),
-                "output_shape": list(self.output_shape), "params": self.params,
-                "trainable_params": self.trainable_params, "buffers": self.buffers,
-                "macs": self.macs, "flops": self.flops,
-                "params_bytes": nbytes(self.params + self.buffers, dtype.weights),
-                "activation_bytes": nbytes(prod(self.output_shape) * batch, dtype.activations),
-                **({"tied_to": self.tied_to} if self.tied_to is not None else {})}
+        row = {"name": self.name, "type": self.type, "inputs": list(self.inputs),
+               "output_shape": list(self.output_shape), "params": self.params,
+               "trainable_params": self.trainable_params, "buffers": self.buffers,
+               "macs": self.macs, "flops": self.flops,
+               "params_bytes": nbytes(self.params + self.buffers, dtype.weights),
+               "activation_bytes": nbytes(prod(self.output_shape) * batch, dtype.activations)}
+        if self.tied_to is not None:
+            row["tied_to"] = self.tied_to
+        return row
 
 
 class Memory(NamedTuple):

@@ -18,10 +18,10 @@ from .common import (analyze_graph_with_workload, choose_format, emit, export_op
 def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
     fmt = choose_format(fmt, output)
-    from ..render import renderer
+    from ..render import analysis_pieces
     reports = [analyze_graph_with_workload(spec) for spec in load_all(specs, batch, dtype)]
     if depth is not None:
         from ..depth import collapse_layers
         reports = [collapse_layers(report, depth) for report in reports]
     export_pictures("analysis", reports, exact, svg, html, specs, "archcalc analyze", output)
-    emit(renderer(fmt).analysis(reports, render_options(exact, output)), output, specs)
+    emit(analysis_pieces(fmt, reports, render_options(exact, output)), output, specs)

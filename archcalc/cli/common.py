@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Iterable, Iterator
 
 import click
 
@@ -172,13 +173,17 @@ def load_all(specs, batch, dtype):
     return graphs
 
 
-def emit(text: str, output: str | None = None, specs=()):
+def emit(text: str | Iterable[str], output: str | None = None, specs=()):
+    """Writes `text` (or its pieces, each as it comes) to standard output or to `output`,
+    ending it with a line break."""
+    pieces = _ending_with_newline([text] if isinstance(text, str) else text)
     if output is not None:
         from ..files import write_atomic
-        write_atomic(output, text if text.endswith("\n") else text + "\n", protected=specs)
+        write_atomic(output, pieces, protected=specs)
         return
     try:
-        click.echo(text, nl=not text.endswith("\n"))
+        for piece in pieces:
+            click.echo(piece, nl=False)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): stop writing quietly, as Unix tools do, and let
@@ -188,6 +193,16 @@ def emit(text: str, output: str | None = None, specs=()):
     except OSError as exc:
         from ..errors import UsageError
         raise UsageError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _ending_with_newline(pieces: Iterable[str]) -> Iterator[str]:
+    last = ""
+    for piece in pieces:
+        if piece:
+            yield piece
+            last = piece
+    if not last.endswith("\n"):
+        yield "\n"
 
 
 def check_outputs(output, svg=None, html=None, specs=()):

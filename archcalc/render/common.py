@@ -6,7 +6,7 @@ from ..units import exact, human_bytes, human_count
 
 
 def shape(dims) -> str:
-    return "×".join(str(n) for n in dims)
+    return "×".join(map(str, dims))
 
 
 def count(n: int, options) -> str:
@@ -41,6 +41,9 @@ def rows_with_block_headers(layers):
     """Yield ('block', depth, use name, block type) when a block use starts, then ('layer', layer)."""
     open_uses: tuple = ()
     for layer in layers:
+        if layer.blocks == open_uses:        # most layers: still inside the blocks of the last one
+            yield ("layer", layer)
+            continue
         common = 0
         while (common < min(len(open_uses), len(layer.blocks))
                and open_uses[common] == layer.blocks[common]):

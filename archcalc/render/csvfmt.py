@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Iterator
 
 from .common import shape
 
@@ -11,18 +12,29 @@ from .common import shape
 def _write(header, rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    if header is not None:
+        writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
 
 
+ROWS_PER_CHUNK = 2000     # layers per piece of streamed output
+
+
+def analysis_chunks(reports, options) -> Iterator[str]:
+    """`analysis` in pieces, for writing as they come (`archcalc analyze` does)."""
+    yield _write(["model", "name", "type", "inputs", "output_shape", "params", "trainable_params",
+                  "buffers", "macs", "flops"], [])
+    for r in reports:
+        for at in range(0, len(r.layers), ROWS_PER_CHUNK):
+            yield _write(None, [[r.name, layer.name, layer.type, ";".join(layer.inputs),
+                                 shape(layer.output_shape).replace("×", "x"), layer.params,
+                                 layer.trainable_params, layer.buffers, layer.macs, layer.flops]
+                                for layer in r.layers[at:at + ROWS_PER_CHUNK]])
+
+
 def analysis(reports, options) -> str:
-    header = ["model", "name", "type", "inputs", "output_shape", "params", "trainable_params",
-              "buffers", "macs", "flops"]
-    rows = [[r.name, layer.name, layer.type, ";".join(layer.inputs), shape(layer.output_shape).replace("×", "x"),
-             layer.params, layer.trainable_params, layer.buffers, layer.macs, layer.flops]
-            for r in reports for layer in r.layers]
-    return _write(header, rows)
+    return "".join(analysis_chunks(reports, options))
 
 
 def training(items, options) -> str:

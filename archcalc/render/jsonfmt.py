@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring      # how json.dumps(ensure_ascii=False) quotes a string
+from math import prod
+from typing import Iterator
+
+from ..dtypes import nbytes
 
 
 def _dump(items) -> str:
@@ -10,33 +15,79 @@ def _dump(items) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _report(data: dict, pad: str) -> str:
-    """A report object indented, with one compact line per layer: each line goes through the C
-    encoder (indented output falls back to the pure-Python one, many times slower on a
-    million layers), and a diff still shows one changed layer as one changed line."""
-    parts = []
+# Layers per piece of streamed output: large enough that writing costs little per layer,
+# small enough that a million-layer report never exists as one string.
+ROWS_PER_CHUNK = 2000
+
+
+def layer_json(layer, dtype, batch: int) -> str:
+    """`json.dumps(layer.to_dict(dtype, batch), ensure_ascii=False)`, written out directly:
+    going through a dict and the encoder took four times as long, most of a million-layer
+    report's output (benchmarks/bench_output.py). tests/render/test_json_rows.py holds the two
+    equal, byte for byte."""
+    q = encode_basestring
+    tied = "" if layer.tied_to is None else f', "tied_to": {q(layer.tied_to)}'
+    return (f'{{"name": {q(layer.name)}, "type": {q(layer.type)}, "inputs": [{", ".join(map(q, layer.inputs))}], '
+            f'"output_shape": [{", ".join(map(str, layer.output_shape))}], "params": {layer.params}, '
+            f'"trainable_params": {layer.trainable_params}, "buffers": {layer.buffers}, "macs": {layer.macs}, '
+            f'"flops": {layer.flops}, "params_bytes": {nbytes(layer.params + layer.buffers, dtype.weights)}, '
+            f'"activation_bytes": {nbytes(prod(layer.output_shape) * batch, dtype.activations)}{tied}}}')
+
+
+def _report_chunks(report, data: dict, pad: str) -> Iterator[str]:
+    """A report object indented, with one compact line per layer (a diff shows one changed
+    layer as one changed line). `data` is the report's dict without its layers' rows, which
+    are written from `report` in pieces."""
+    yield "{\n"
+    first = True
     for key, value in data.items():
-        if key == "layers":
-            rows = ",\n".join(f"{pad}    " + json.dumps(row, ensure_ascii=False) for row in value)
-            parts.append(f'{pad}  "layers": [\n{rows}\n{pad}  ]' if value else f'{pad}  "layers": []')
-        else:
+        yield "" if first else ",\n"
+        first = False
+        if key != "layers":
             text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad + "  ")
-            parts.append(f"{pad}  {json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n" + pad + "}"
+            yield f"{pad}  {json.dumps(key)}: {text}"
+        elif not report.layers:
+            yield f'{pad}  "layers": []'
+        else:
+            yield f'{pad}  "layers": [\n'
+            layers, dtype, batch, indent = report.layers, report.dtype, report.batch, pad + "    "
+            for at in range(0, len(layers), ROWS_PER_CHUNK):
+                rows = ",\n".join(indent + layer_json(layer, dtype, batch)
+                                   for layer in layers[at:at + ROWS_PER_CHUNK])
+                yield rows if at == 0 else ",\n" + rows
+            yield f"\n{pad}  ]"
+    yield "\n" + pad + "}"
 
 
-def _reports(dicts: list[dict]) -> str:
-    if len(dicts) == 1:
-        return _report(dicts[0], "") + "\n"
-    return "[\n" + ",\n".join("  " + _report(d, "  ") for d in dicts) + "\n]\n"
+def _reports_chunks(items) -> Iterator[str]:
+    """`items`: (report, its dict without layer rows) pairs; one object, or a list of them."""
+    if len(items) == 1:
+        yield from _report_chunks(*items[0], "")
+        yield "\n"
+        return
+    yield "["
+    for i, (report, data) in enumerate(items):
+        yield "\n  " if i == 0 else ",\n  "
+        yield from _report_chunks(report, data, "  ")
+    yield "\n]\n"
+
+
+def _without_rows(report) -> dict:
+    return report._replace(layers=()).to_dict()
+
+
+def analysis_chunks(reports, options) -> Iterator[str]:
+    """`analysis` in pieces, for writing as they come (`archcalc analyze` does)."""
+    return _reports_chunks([(r, _without_rows(r)) for r in reports])
 
 
 def analysis(reports, options) -> str:
-    return _reports([r.to_dict() for r in reports])
+    return "".join(analysis_chunks(reports, options))
 
 
 def training(items, options) -> str:
-    return _reports([{**report.to_dict(), "training": figures.to_dict()} for report, figures in items])
+    return "".join(_reports_chunks([(report, {**_without_rows(report), "training": figures.to_dict()})
+                                    for report, figures in items]))
 
 
 def _number(value):

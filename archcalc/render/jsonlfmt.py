@@ -5,6 +5,8 @@ line with everything but the layers (`"record": "model"`), then one line per lay
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
+from typing import Iterator
 
 from . import jsonfmt
 
@@ -13,14 +15,22 @@ def _line(data) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def analysis(reports, options) -> str:
-    lines = []
+def analysis_chunks(reports, options) -> Iterator[str]:
+    """`analysis` in pieces, for writing as they come (`archcalc analyze` does)."""
     for report in reports:
-        data = report.to_dict()
-        layers = data.pop("layers")
-        lines.append(_line({"record": "model", **data}))
-        lines += [_line({"record": "layer", "model": report.name, **layer}) for layer in layers]
-    return "\n".join(lines) + "\n"
+        data = report._replace(layers=()).to_dict()
+        del data["layers"]
+        yield _line({"record": "model", **data}) + "\n"
+        # The layer lines are jsonfmt's rows with two keys in front.
+        head = f'{{"record": "layer", "model": {encode_basestring(report.name)}, '
+        layers, dtype, batch = report.layers, report.dtype, report.batch
+        for at in range(0, len(layers), jsonfmt.ROWS_PER_CHUNK):
+            yield "".join(head + jsonfmt.layer_json(layer, dtype, batch)[1:] + "\n"
+                          for layer in layers[at:at + jsonfmt.ROWS_PER_CHUNK])
+
+
+def analysis(reports, options) -> str:
+    return "".join(analysis_chunks(reports, options))
 
 
 def _compact(text: str) -> str:

@@ -102,13 +102,16 @@ def aligned_table(title: str, columns, rows, footer, width: int, color: bool = T
 
     right = [justify == "right" for _, justify in columns]
     justifiers = [str.rjust if r else str.ljust for r in right]
+    # A whole line padded by one str.format call: pads by characters, as ljust and rjust do.
+    plain_line = (margin + gap.join(f"{{:{'>' if r else '<'}{w}}}" for r, w in zip(right, widths))
+                  + margin + "\n").format
 
     def line(cells, style=""):
         if all(size(cells[i][0]) <= widths[i] for i in narrowed):   # the common case
-            padded = [pad(value, w) for pad, (value, _), w in zip(justifiers, cells, widths)]
             if not color:            # one piece per line: nothing to style
-                out.append(margin + gap.join(padded) + margin + "\n")
+                out.append(plain_line(*[value for value, _ in cells]))
                 return
+            padded = [pad(value, w) for pad, (value, _), w in zip(justifiers, cells, widths)]
             for i, (value, cell_style) in enumerate(cells):
                 out.append(margin if i == 0 else gap)
                 out.append(padded[i], cell_style or style)
@@ -161,16 +164,24 @@ def _wrap(text: str, width: int) -> list[str]:
 def layer_table(report, options) -> Text:
     totals = report.totals
     rows = []
+    # Cells by value: a large model repeats a few shapes and counts many times over.
+    shapes, counts, shares = {}, {0: ("-", "")}, {0: ("", "")}
     for row in rows_with_block_headers(report.layers):
         if row[0] == "block":
             _, depth, name, block = row
             rows.append([("  " * depth + name, "bold"), (block, "dim"), ("", ""), ("", ""), ("", ""), ("", "")])
             continue
         layer = row[1]
-        rows.append([(display_name(layer), ""), (layer.type, ""), (shape(layer.output_shape), ""),
-                     (count(layer.params, options), "") if layer.params else ("-", ""),
-                     (count(layer.macs, options), "") if layer.macs else ("-", ""),
-                     (share(layer.macs, totals.macs), "") if layer.macs else ("", "")])
+        params, macs, output = layer.params, layer.macs, layer.output_shape
+        if output not in shapes:
+            shapes[output] = (shape(output), "")
+        for n in (params, macs):
+            if n not in counts:
+                counts[n] = (count(n, options), "")
+        if macs not in shares:
+            shares[macs] = (share(macs, totals.macs), "")
+        rows.append([(display_name(layer), ""), (layer.type, ""), shapes[output], counts[params], counts[macs],
+                     shares[macs]])
     columns = [("Layer", "left"), ("Type", "left"), ("Output shape", "left"), ("Params", "right"),
                ("MACs", "right"), ("MACs %", "right")]
     footer = ["Total", "", "", count(totals.params, options), count(totals.macs, options),
