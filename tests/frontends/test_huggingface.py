@@ -1,9 +1,12 @@
 """Hugging Face config.json -> spec: published parameter counts reproduced from the configs alone.
 
 The configs under tests/fixtures/hf/ are the models' own config.json files as published on
-the Hugging Face hub (ViT's id2label list written out by count). Expected counts are the
-published figures, each with its source; tests/fixtures/make_hf_fixtures.py recomputes them
-with transformers (run by hand, never in CI).
+the Hugging Face hub (ViT's id2label list written out by count), except gemma-2-2b.json and
+phi-3-mini-4k.json: transformers 5.24's Gemma2Config() and Phi3Config() written out with
+`to_dict()` (their defaults are those two models' configs). Expected counts are the published
+figures, each with its source; tests/fixtures/make_hf_fixtures.py recomputes them with
+transformers (run by hand, never in CI; on 2026-11-25 with transformers 5.24 it printed
+every count below).
 """
 
 import json
@@ -32,6 +35,8 @@ PUBLISHED = [
     ("gemma-2b.json", None, 2_506_172_416, None),          # Gemma 2B: 2.51 B (Gemma report, embeddings included)
     ("qwen2-0.5b.json", None, 494_032_768, None),          # Qwen2-0.5B: 0.49 B with tied embeddings
     ("vit-base-patch16-224.json", None, 86_567_656, None), # = torchvision's vit_b_16 num_params
+    ("gemma-2-2b.json", None, 2_614_341_888, None),        # Gemma 2 2B: "2.6B" (Gemma 2 report); transformers' count
+    ("phi-3-mini-4k.json", None, 3_821_079_552, None),     # Phi-3-mini: "3.8B" (Phi-3 report); transformers' count
 ]
 
 
