@@ -19,6 +19,9 @@ YAML_VALUES = [
     ("units: !!set [4]", "3:26: invalid YAML: tag 'tag:yaml.org,2002:set' is not allowed in a spec "
                          "(only strings, numbers, booleans, null, lists and mappings)"),
     ("units: !!map [relu]", "3:26: invalid YAML: tag 'tag:yaml.org,2002:map' needs a mapping"),
+    ("units: !!map relu", "3:26: invalid YAML: tag 'tag:yaml.org,2002:map' needs a mapping"),
+    ("units: !!seq relu", "3:26: invalid YAML: tag 'tag:yaml.org,2002:seq' needs a list"),
+    ("units: !!str [4]", "3:26: invalid YAML: expected a scalar node, but found sequence"),
     ("units: !!python/object:os.system x", "3:26: invalid YAML: tag 'tag:yaml.org,2002:python/object:os.system' "
                                            "is not allowed in a spec (only strings, numbers, booleans, null, lists and mappings)"),
     # a date stays text: here it reaches the argument check as a string

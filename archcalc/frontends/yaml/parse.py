@@ -15,6 +15,8 @@ import yaml
 from ...errors import SpecError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp")}
 
 
 class SafeLoader(_BaseLoader):
@@ -34,6 +36,18 @@ class SafeLoader(_BaseLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self._plain_tags: dict[str, str] = {}
+
+    def construct_object(self, node, deep=False):
+        """Scalars without PyYAML's bookkeeping of every constructed node (which exists for
+        aliased lists and mappings, and for recursion): a scalar is immutable and cannot contain
+        itself, so building it again where an alias repeats it gives the same value. Scalars are
+        most nodes of a spec, and the bookkeeping was a quarter of parsing a flat one."""
+        if node.__class__ is yaml.ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            if node.tag in _PLAIN_SCALARS:    # (`!!map x` goes the long way, to its error)
+                return self.yaml_constructors[node.tag](self, node)
+        return super().construct_object(node, deep)
 
     def resolve(self, kind, value, implicit):
         """A plain scalar's tag depends on its text alone (a spec loader has no path resolvers):
