@@ -43,6 +43,10 @@ class LayerCounter:
     def count(self, entries: Any, values: Mapping[str, Any] | None, stack: tuple = ()) -> tuple[int, int]:
         layers = edges = 0
         for raw in entries if isinstance(entries, list) else ():
+            if isinstance(raw, str) and "$" not in raw and raw not in self.blocks:
+                layers += 1                 # a layer written as its type name: one, reading one input
+                edges += 1
+                continue
             entry = {"type": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
             repeat = _pick(entry.get("repeat", 1), values)
             repeat = repeat if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 0 else 1
@@ -77,11 +81,15 @@ def find_unknown_type(entries: Any, blocks: Mapping[str, Any], known) -> tuple[t
     """The path and name of the first literal type name that is neither a layer type nor a
     block, in the layers and in every block: a typo is reported before a long expansion."""
     lists = [(("layers",), entries)] + [((*block.path, "layers"), block.layers) for block in blocks.values()]
+    good = set(blocks)              # names already found to be a type or a block
     for path, items in lists:
         for index, raw in enumerate(items if isinstance(items, list) else ()):
             kind = raw if isinstance(raw, str) else raw.get("type") if isinstance(raw, dict) else None
+            if not isinstance(kind, str) or kind in good or "$" in kind:
+                continue
             if isinstance(raw, dict) and "if" in raw:
                 continue            # a left-out entry is never read
-            if isinstance(kind, str) and "$" not in kind and kind not in blocks and known(kind) is None:
+            if known(kind) is None:
                 return (*path, index) if isinstance(raw, str) else (*path, index, "type"), kind
+            good.add(kind)
     return None
