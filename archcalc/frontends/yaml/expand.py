@@ -107,7 +107,7 @@ class Expander:
         # Each cache keeps its key objects alive, so an id() is never reused while cached.
         self._substituted: dict = {}    # (id(raw entry), id(values)) -> (raw, values, entry)
         self._conditions: dict = {}     # (id(raw entry), id(values)) -> (raw, values, keep?)
-        self._read: dict = {}           # id(entry) -> (entry, _Read)
+        self._read: dict = {}           # id(entry) -> (entry, _Read); its items -> _Read
         self._plain: dict = {}          # a layer written as its type name -> its one mapping
         self._bound: dict = {}          # id(entry) or equal-content key -> (entry, bound args)
         self._block_values: dict = {}   # (id(entry), id(values)) -> (entry, values, block values)
@@ -182,9 +182,18 @@ class Expander:
             if key not in self._substituted:
                 self._substituted[key] = (raw, values, substitute(entry, values, path, self.origin))
             entry = self._substituted[key][2]
-        if id(entry) not in self._read:
-            self._read[id(entry)] = (entry, self._read_entry(entry, path))
-        read: _Read = self._read[id(entry)][1]
+        known = self._read.get(id(entry))
+        if known is None:
+            # Entries written alike (a flat spec's ten thousand `{type: dense, units: 8}`) are
+            # read once: by content where every value can be hashed.
+            content = _hashable(entry)
+            read = self._read.get(content) if content is not None else None
+            if read is None:
+                read = self._read_entry(entry, path)
+                if content is not None:
+                    self._read[content] = read
+            self._read[id(entry)] = known = (entry, read)
+        read: _Read = known[1]
 
         count = scope.counters[read.type] = scope.counters.get(read.type, 0) + 1
         name = entry.get("name") or f"{read.type}_{count}"
@@ -425,6 +434,16 @@ def _times(copies: tuple[int, int], experts: tuple[int, int, bool, int]) -> tupl
     """Copies held and run once an entry is made experts: E + shared held, k + shared run."""
     count, top_k, _, shared = experts
     return copies[0] * (count + shared), copies[1] * (top_k + shared)
+
+
+def _hashable(entry: dict) -> tuple | None:
+    """The entry's items as a key, or None when a value (a list) cannot be hashed."""
+    key = tuple(entry.items())
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _content_key(entry: dict):
