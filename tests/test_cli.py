@@ -1,6 +1,8 @@
 """The command line through click's CliRunner: outputs, exit statuses and error lines."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -92,6 +94,16 @@ def test_bad_spec_is_one_error_line_and_exit_2(tmp_path, text, where, message):
 def test_bad_spec_among_several_writes_nothing(tmp_path):
     result = invoke("analyze", ANN, write(tmp_path, "input: [4]\nlayers: [bogus]\n"))
     assert result.exit_code == 2 and result.stdout == ""
+
+
+@pytest.mark.parametrize("command, line", [
+    ("analze", "error: no such command 'analze'; did you mean 'analyze'? (see 'archcalc --help')"),
+    ("frobnicate", "error: no such command 'frobnicate' (see 'archcalc --help')"),
+])
+def test_unknown_command_is_one_line_with_a_suggestion(command, line):
+    result = subprocess.run([sys.executable, "-m", "archcalc", command, "x"], capture_output=True, text=True)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [line]
 
 
 def test_internal_error_is_exit_3(monkeypatch):

@@ -39,6 +39,15 @@ class ArchcalcGroup(click.Group):
             self.add_command(getattr(module, COMMANDS[name]), name)
         return self.commands.get(name)
 
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib      # only a misspelt command needs it
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise click.UsageError(f"no such command '{name}'{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Click's own error blocks (Usage:/Try/Error:) become one `error:` line."""
         if not standalone_mode:
