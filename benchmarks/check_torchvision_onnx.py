@@ -27,14 +27,17 @@ def main(names: list[str]) -> None:
     torch.backends.mha.set_fastpath_enabled(False)      # the fused attention kernel has no export
     print(f"{'model':<22}{'export':<8}{'params':>14}{'buffers':>10}{'GMACs':>8}{'published':>14}{'GFLOPS':>8}")
     for name in names:
-        meta = models.get_model_weights(name).DEFAULT.meta
+        weights = models.get_model_weights(name).DEFAULT
+        meta = weights.meta
         model = models.get_model(name).eval()
         with torch.no_grad():
             # Untrained layers share values (every layer norm's weight is all ones), and the exporter
             # stores identical tensors once; distinct values keep one initializer per parameter.
             for parameter in model.parameters():
                 parameter.uniform_(0.5, 1.5)
-        size = 299 if name.startswith("inception") else 224
+        # The size the published GFLOPS are measured at: the weights' evaluation crop
+        # (224 for most, 299 for Inception, 300 for EfficientNet-B3, 480 for EfficientNetV2-M).
+        size = weights.transforms().crop_size[0]
         example = torch.randn(1, 3, size, size)
         for variant, options in (("folded", {}), ("bn", {"training": torch.onnx.TrainingMode.PRESERVE,
                                                        "do_constant_folding": False})):
