@@ -107,3 +107,21 @@ def test_errors(layers, blocks, message):
     with pytest.raises(SpecError) as info:
         run(layers, blocks, input_shape=[4])
     assert message in str(info.value)
+
+
+# Entries written alike are read and bound once (by content); a value equal in Python but of
+# another type (`1` for `true`, `8.0` for `8`) is another entry, checked on its own.
+@pytest.mark.parametrize("first, second, message", [
+    ({"units": 8}, {"units": 8.0}, "4:26: dense layer 'dense_2': 'units': expected an integer, got number 8.0"),
+    ({"units": 8, "bias": True}, {"units": 8, "bias": 1},
+     "4:35: dense layer 'dense_2': 'bias': expected true or false, got integer 1"),
+    ({"units": 8, "trainable": True}, {"units": 8, "trainable": 1},
+     "4:40: 'trainable' must be true or false, got integer 1"),
+])
+def test_an_entry_equal_to_an_earlier_one_but_of_another_type_is_checked(first, second, message):
+    def flow(entry):
+        return "{type: dense, " + ", ".join(f"{k}: {str(v).lower()}" for k, v in entry.items()) + "}"
+    text = f"input: [4]\nlayers:\n  - {flow(first)}\n  - {flow(second)}\n"
+    with pytest.raises(SpecError) as error:
+        archcalc.analyze_text(text)
+    assert str(error.value) == f"<string>:{message}"

@@ -186,7 +186,7 @@ class Expander:
         if known is None:
             # Entries written alike (a flat spec's ten thousand `{type: dense, units: 8}`) are
             # read once: by content where every value can be hashed.
-            content = _hashable(entry)
+            content = _typed_items(entry)
             read = self._read.get(content) if content is not None else None
             if read is None:
                 read = self._read_entry(entry, path)
@@ -436,9 +436,14 @@ def _times(copies: tuple[int, int], experts: tuple[int, int, bool, int]) -> tupl
     return copies[0] * (count + shared), copies[1] * (top_k + shared)
 
 
-def _hashable(entry: dict) -> tuple | None:
-    """The entry's items as a key, or None when a value (a list) cannot be hashed."""
-    key = tuple(entry.items())
+_PER_USE_KEYS = ("name", "inputs", "repeat", "trainable", "if")
+
+
+def _typed_items(entry: dict, skip: tuple[str, ...] = ()) -> tuple | None:
+    """The entry's items as a key, each value with its type, or None when a value (a list)
+    cannot be hashed. The type tells `true` from `1` and `8` from `8.0`, which compare equal
+    in Python but are not the same argument: one may be valid where the other is not."""
+    key = tuple([(name, value.__class__, value) for name, value in entry.items() if name not in skip])
     try:
         hash(key)
     except TypeError:
@@ -448,9 +453,5 @@ def _hashable(entry: dict) -> tuple | None:
 
 def _content_key(entry: dict):
     """The entry without its per-use keys, or its identity when a value (a list) cannot be hashed."""
-    key = tuple([item for item in entry.items() if item[0] not in ("name", "inputs", "repeat", "trainable", "if")])
-    try:
-        hash(key)
-    except TypeError:
-        return id(entry)
-    return key
+    key = _typed_items(entry, _PER_USE_KEYS)
+    return id(entry) if key is None else key
