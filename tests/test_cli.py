@@ -237,6 +237,20 @@ def test_report_in_python():
     assert str(report).startswith("resnet50: input 224×224×3") and "<table>" in report._repr_html_()
 
 
+def test_a_report_is_an_immutable_value():
+    import copy
+    import pickle
+
+    import archcalc
+    report = archcalc.analyze(SPECS / "seed/cnn_4x4.yaml")
+    with pytest.raises(AttributeError, match="_replace"):
+        report.batch = 2
+    assert report._replace(batch=2).batch == 2 and report.batch == 1
+    for twin in (pickle.loads(pickle.dumps(report)), copy.deepcopy(report), archcalc.analyze(SPECS / "seed/cnn_4x4.yaml")):
+        assert twin == report and hash(twin) == hash(report)
+    assert report != report._replace(batch=2)
+
+
 @pytest.mark.parametrize("suffix, start", [(".json", "{"), (".csv", "model,name,type"), (".md", "## cnn_4x4")])
 def test_output_format_follows_the_extension(tmp_path, suffix, start):
     out = tmp_path / f"report{suffix}"
