@@ -96,6 +96,12 @@ def test_bad_spec_among_several_writes_nothing(tmp_path):
     assert result.exit_code == 2 and result.stdout == ""
 
 
+def test_archcalc_alone_prints_the_help():
+    result = subprocess.run([sys.executable, "-m", "archcalc"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: archcalc [OPTIONS] COMMAND [ARGS]...") and "analyze" in result.stdout
+
+
 @pytest.mark.parametrize("command, line", [
     ("analze", "error: no such command 'analze'; did you mean 'analyze'? (see 'archcalc --help')"),
     ("frobnicate", "error: no such command 'frobnicate' (see 'archcalc --help')"),

@@ -39,6 +39,14 @@ class ArchcalcGroup(click.Group):
             self.add_command(getattr(module, COMMANDS[name]), name)
         return self.commands.get(name)
 
+    def parse_args(self, ctx, args):
+        # `archcalc` alone: the help, as with --help (click would raise it as a usage error,
+        # which would become one squashed error line).
+        if not args and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
