@@ -85,6 +85,19 @@ def test_symbolic_input_needs_a_shape(tmp_path):
     assert result.exit_code == 0 and '"batch": 3' in result.stdout
 
 
+def test_constants_that_do_not_fit_together_are_the_files_error(tmp_path):
+    # A Concat of constants whose other axes differ: NumPy refuses it; that is the file's error
+    # (exit 2, at the node), not a crash (exit 3).
+    nodes = [helper.make_node("Concat", ["a", "b"], ["ab"], name="joined", axis=0),
+             helper.make_node("Add", ["x", "ab"], ["y"], name="add")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4)], [tensor("y", 1, 4)],
+                [ints("a", [[1, 2]]), ints("b", [[1, 2, 3]])])
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {path}: node 'joined' (op Concat): cannot compute it on its "
+                                    "constants of shapes [1, 2], [1, 3] (")
+
+
 def test_corrupt_file(tmp_path):
     path = tmp_path / "broken.onnx"
     path.write_bytes(b"\x08\x07this is not protobuf at all")

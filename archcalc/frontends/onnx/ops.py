@@ -67,7 +67,13 @@ def _fold(t: Translator, node, fn) -> bool:
     inputs = [t.values.get(name) for name in node.input if name]
     if not all(isinstance(v, Const) and v.value is not None for v in inputs):
         return False
-    results = fn(*[v.value for v in inputs])
+    try:
+        results = fn(*[v.value for v in inputs])
+    except (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError) as exc:
+        # Constants that do not fit together (a malformed file, or shapes we folded wrongly):
+        # the file's error, told where, not a crash.
+        raise t.error(f"cannot compute it on its constants of shapes "
+                      f"{', '.join(str(list(v.shape)) for v in inputs)} ({str(exc).splitlines()[0][:120]})") from None
     results = results if isinstance(results, tuple) else (results,)
     for name, value in zip(node.output, results):
         t.set(name, Const(np.asarray(value)))
