@@ -98,6 +98,15 @@ def test_constants_that_do_not_fit_together_are_the_files_error(tmp_path):
                                     "constants of shapes [1, 2], [1, 3] (")
 
 
+def test_table_positions_outside_the_table_are_the_files_error(tmp_path):
+    nodes = [helper.make_node("Gather", ["table", "rows"], ["picked"], name="pick"),
+             helper.make_node("Add", ["x", "picked"], ["y"], name="add")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 2)], [tensor("y", 1, 2)], [weight("table", 4, 2), ints("rows", [5])])
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {path}: node 'pick' (op Gather): positions 5..5 are outside the 4-row table\n"
+
+
 def test_corrupt_file(tmp_path):
     path = tmp_path / "broken.onnx"
     path.write_bytes(b"\x08\x07this is not protobuf at all")

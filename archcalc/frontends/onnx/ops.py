@@ -556,6 +556,8 @@ def gather(t: Translator, node) -> None:
         # remembers the whole table, whose every row is a parameter.
         rows = np.asarray(indices.value).reshape(-1) if indices.value is not None else None
         shape = (*indices.shape, data.shape[1])
+        if rows is not None and rows.size and (rows.min() < -data.shape[0] or rows.max() >= data.shape[0]):
+            raise t.error(f"positions {rows.min()}..{rows.max()} are outside the {data.shape[0]}-row table")
         value = np.take(data.value, indices.value, axis=0) if data.value is not None and rows is not None else None
         t.set(node.output[0], Const(value, shape, init=data.init, table=data.table or data.shape))
         return
