@@ -21,6 +21,7 @@ RUNS = [
     ("bench_draw.py", []),
     ("bench_reference.py", []),
     ("bench_peers.py", ["5"]),      # prints "skipped" for peers that are not installed
+    ("fuzz_onnx.py", ["3000"]),     # needs the onnx extra
 ]
 
 

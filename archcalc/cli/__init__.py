@@ -78,6 +78,8 @@ class ArchcalcGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchcalcError as exc:
+            if exc.__cause__ is not None and (ctx.params.get("debug") or os.environ.get("ARCHCALC_DEBUG")):
+                raise       # a model file's node that tripped a reader: --debug shows where
             # One line each, always: a name or value in the message may hold a line break or an escape.
             for error in getattr(exc, "errors", [exc]):
                 click.echo("error: " + one_line(str(error)), err=True)

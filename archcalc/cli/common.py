@@ -165,11 +165,12 @@ def load_all(specs, batch, dtype):
     overrides, options = context.meta.get("archcalc.set") or {}, import_settings()
     graphs = [apply_settings(read_model(s, options, max_layers, overrides, max_spec_bytes), batch=batch, dtype=dtype)
               for s in specs]
+    # Notes and warnings wait for the output (`emit`): a run that ends in an error prints that
+    # error alone, though a shape error is found only after the graph (and its notes) exists.
+    pending = context.meta.setdefault("archcalc.notes", [])
     for graph in graphs:
-        for note in graph.notes:
-            click.echo(f"note: {one_line(graph.origin.file)}: {one_line(note)}", err=True)
-        for warning in graph.warnings:
-            click.echo(f"warning: {one_line(graph.origin.file)}: {one_line(warning)}", err=True)
+        pending += [f"note: {one_line(graph.origin.file)}: {one_line(note)}" for note in graph.notes]
+        pending += [f"warning: {one_line(graph.origin.file)}: {one_line(warning)}" for warning in graph.warnings]
     return graphs
 
 
@@ -177,6 +178,8 @@ def emit(text: str | Iterable[str], output: str | None = None, specs=()):
     """Writes `text` (or its pieces, each as it comes) to standard output or to `output`,
     ending it with a line break."""
     pieces = _ending_with_newline([text] if isinstance(text, str) else text)
+    for line in click.get_current_context().meta.pop("archcalc.notes", ()):
+        click.echo(line, err=True)
     if output is not None:
         from ..files import write_atomic
         write_atomic(output, pieces, protected=specs)

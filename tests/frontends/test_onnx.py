@@ -107,6 +107,30 @@ def test_table_positions_outside_the_table_are_the_files_error(tmp_path):
     assert result.stderr == f"error: {path}: node 'pick' (op Gather): positions 5..5 are outside the 4-row table\n"
 
 
+def test_a_node_unlike_any_exporter_writes_is_the_files_error(tmp_path):
+    # A Transpose whose perm names an axis the tensor lacks tripped the reader (IndexError,
+    # exit 3; found by benchmarks/fuzz_onnx.py): now one located line, exit 2. --debug shows
+    # the Python error behind it.
+    nodes = [helper.make_node("Transpose", ["x"], ["t"], name="odd", perm=[0, 7]),
+             helper.make_node("Relu", ["t"], ["y"], name="relu")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4)], [tensor("y", 1, 4)])
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {path}: node 'odd' (op Transpose): ") and result.stderr.count("\n") == 1
+    debug = CliRunner(env={"ARCHCALC_DEBUG": "1"}).invoke(cli, ["analyze", str(path)])
+    assert debug.exception is not None and debug.exception.__cause__ is not None
+
+
+def test_a_failed_analysis_prints_its_error_alone(tmp_path):
+    # The graph imports (with its notes), then a shape error: only the error is printed.
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3], group=3),
+             helper.make_node("Relu", ["c"], ["y"], name="relu")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 8, 6, 6)], [tensor("y", 1, 3, 4, 4)], [weight("w", 3, 3, 3, 3)])
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ") and "groups=3" in result.stderr
+
+
 def test_corrupt_file(tmp_path):
     path = tmp_path / "broken.onnx"
     path.write_bytes(b"\x08\x07this is not protobuf at all")

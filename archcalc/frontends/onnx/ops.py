@@ -68,7 +68,8 @@ def _fold(t: Translator, node, fn) -> bool:
     if not all(isinstance(v, Const) and v.value is not None for v in inputs):
         return False
     try:
-        results = fn(*[v.value for v in inputs])
+        with np.errstate(all="ignore"):         # a NaN in a folded constant is the file's business
+            results = fn(*[v.value for v in inputs])
     except (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError) as exc:
         # Constants that do not fit together (a malformed file, or shapes we folded wrongly):
         # the file's error, told where, not a crash.

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from ...errors import SpecError
+from ...text import one_line
 from ..imported import ImportOptions
 
 SMALL = 4096        # constants up to this many elements are read as values (shapes, axes, masks)
@@ -116,7 +117,13 @@ class Translator:
                 raise self.error(f"no rule for op {node.op_type}"
                                  + (f" of domain {node.domain}" if node.domain not in ("", "ai.onnx") else "")
                                  + " (archcalc import --list-ops lists the covered ones)")
-            handler(self, node)
+            try:
+                handler(self, node)
+            except (ValueError, TypeError, IndexError, KeyError, AttributeError, ZeroDivisionError,
+                     OverflowError) as exc:
+                # A node unlike what exporters write (an attribute out of range, an input of the
+                # wrong kind): the file's error, at the node. `--debug` shows where it tripped.
+                raise self.error(f"not understood ({type(exc).__name__}: {one_line(str(exc), 120)})") from exc
         self.node = None
         outputs = [self.values.get(o.name) for o in self.graph.output]
         if not any(isinstance(v, Act) for v in outputs):
