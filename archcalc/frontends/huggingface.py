@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..args import MAX_INTEGER, describe
 from ..errors import SpecError
 from .imported import Imported, ImportOptions
 from .reading import load_json
@@ -27,21 +28,40 @@ def sniff(head: bytes) -> bool:
 
 
 class _Config:
-    """The config mapping, with errors that name the missing key."""
+    """The config mapping, with errors that name the missing key or the mistyped value."""
 
     def __init__(self, data: dict, file: str):
         self.data, self.file = data, file
 
-    def need(self, *keys: str) -> Any:
+    def need(self, *keys: str) -> int:
+        """A size the model cannot be built without (every one is a positive integer)."""
         for key in keys:
             if self.data.get(key) is not None:
-                return self.data[key]
+                return self._checked(key, self.data[key], int, minimum=1)
         raise SpecError(f"config has no '{keys[0]}' (needed for model_type '{self.data.get('model_type')}')",
                         self.file)
 
     def get(self, key: str, default: Any) -> Any:
+        """A setting, `default` when absent; present, it must be of the default's kind (an
+        integer where the default is None: such keys are counts)."""
         value = self.data.get(key)
-        return default if value is None else value
+        if value is None:
+            return default
+        return self._checked(key, value, int if default is None else type(default), minimum=0)
+
+    def _checked(self, key: str, value: Any, kind: type, minimum: int) -> Any:
+        if kind is bool:
+            ok, wanted = isinstance(value, bool), "true or false"
+        elif kind is int:
+            ok = isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_INTEGER
+            wanted = f"an integer from {minimum} to 2^62"
+        elif kind is str:
+            ok, wanted = isinstance(value, str), "a string"
+        else:
+            ok, wanted = True, ""
+        if not ok:
+            raise SpecError(f"config key '{key}' must be {wanted}, got {describe(value)}", self.file)
+        return value
 
 
 def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
@@ -49,7 +69,7 @@ def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
     if not isinstance(config, dict):
         raise SpecError("a config.json must be a JSON object", file)
     kind = config.get("model_type")
-    builder = BUILDERS.get(kind)
+    builder = BUILDERS.get(kind) if isinstance(kind, str) else None
     if builder is None:
         raise SpecError(f"model_type {kind!r} is not supported (supported: {', '.join(sorted(BUILDERS))})", file)
     c = _Config(config, file)

@@ -102,6 +102,16 @@ def test_tiny_t5_verified(tmp_path):
                                 "mistral, mixtral, phi3, qwen2, roberta, t5, vit)"),
     ('{"model_type": "gpt2", "n_embd": 8}', "config has no 'vocab_size' (needed for model_type 'gpt2')"),
     ('{"model_type": "gpt2",\n  "n_embd": 8,,}', "2:15: not valid JSON: Expecting property name enclosed in double quotes"),
+    # mistyped values (each was an internal error, exit 3, before; found by fuzzing the fixtures)
+    ('{"model_type": ["llama"]}', "model_type ['llama'] is not supported (supported: bert, gemma, gemma2, gpt2, "
+                                  "llama, mistral, mixtral, phi3, qwen2, roberta, t5, vit)"),
+    ('{"model_type": "llama", "hidden_size": "4096", "vocab_size": 8}',
+     "config key 'hidden_size' must be an integer from 1 to 2^62, got string '4096'"),
+    ('{"model_type": "llama", "hidden_size": 8, "vocab_size": 8, "num_attention_heads": 2, "hidden_act": 1,'
+     ' "intermediate_size": 8, "num_hidden_layers": 1}', "config key 'hidden_act' must be a string, got integer 1"),
+    ('{"model_type": "llama", "hidden_size": 8, "vocab_size": 8, "num_attention_heads": 2, "head_dim": true,'
+     ' "intermediate_size": 8, "num_hidden_layers": 1}',
+     "config key 'head_dim' must be an integer from 0 to 2^62, got boolean true"),
 ])
 def test_bad_configs(tmp_path, text, message):
     path = tmp_path / "config.json"
