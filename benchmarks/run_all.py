@@ -22,6 +22,7 @@ RUNS = [
     ("bench_reference.py", []),
     ("bench_peers.py", ["5"]),      # prints "skipped" for peers that are not installed
     ("fuzz_onnx.py", ["3000"]),     # needs the onnx extra
+    ("fuzz_configs.py", ["3000"]),
 ]
 
 
