@@ -4,7 +4,8 @@ fixtures, with values changed, through `archcalc analyze`.
     python benchmarks/fuzz_configs.py [CASES] [SEED]
 
 Each case takes one fixture and changes one to three values anywhere in it (to null, a
-negative or huge number, a float, a string, a list, a mapping, a boolean) or removes them.
+negative or huge number, a float, a string, a list, a mapping, a boolean) or removes them
+(tests/fuzzing_models.py).
 Prints how the cases ended; exits 1 if any ended other than with a result (exit 0, notes and
 warnings allowed) or `error:` lines (exit 2).
 """
@@ -19,46 +20,14 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from archcalc.cli import cli
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fuzzing_models import config_fixtures, mutate_config, outcome_is_clean  # noqa: E402
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
-VALUES = [None, -1, 0, 1, 3, 2**40, 10**30, -2**63, 1.5, "x", "", [], [1], {}, True]
-
-
-def fixtures() -> list[Path]:
-    keras = [p for p in sorted((FIXTURES / "keras").glob("*.json")) if p.name != "expected.json"]
-    return sorted((FIXTURES / "hf").glob("*.json")) + keras
-
-
-def mutate(data, rng: random.Random) -> None:
-    """Changes or removes one value of one mapping or list anywhere in `data`."""
-    containers = []
-
-    def walk(node):
-        if isinstance(node, (dict, list)) and node:
-            containers.append(node)
-            for child in node.values() if isinstance(node, dict) else node:
-                walk(child)
-    walk(data)
-    if not containers:
-        return
-    node = rng.choice(containers)
-    key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
-    if rng.random() < 0.2:
-        del node[key]
-    else:
-        node[key] = rng.choice(VALUES)
-
-
-def clean(status: int, stdout: str, stderr: str) -> bool:
-    lines = stderr.splitlines()
-    if status == 0:
-        return all(line.startswith(("note: ", "warning: ")) for line in lines)
-    return status == 2 and stdout == "" and 1 <= len(lines) <= 20 and all(line.startswith("error: ") for line in lines)
+from archcalc.cli import cli  # noqa: E402
 
 
 def main(cases: int = 3000, seed: int = 0) -> int:
-    originals = {path: json.loads(path.read_text()) for path in fixtures()}
+    originals = {path: json.loads(path.read_text()) for path in config_fixtures()}
     outcomes = collections.Counter()
     bad = []
     start = time.perf_counter()
@@ -68,11 +37,11 @@ def main(cases: int = 3000, seed: int = 0) -> int:
             source = rng.choice(sorted(originals))
             data = json.loads(json.dumps(originals[source]))
             for _ in range(rng.randint(1, 3)):
-                mutate(data, rng)
+                mutate_config(data, rng)
             path = Path(tmp) / f"case{i}.json"
             path.write_text(json.dumps(data))
             result = CliRunner().invoke(cli, ["analyze", str(path), "--format", "json"])
-            ok = clean(result.exit_code, result.stdout, result.stderr)
+            ok = outcome_is_clean(result.exit_code, result.stdout, result.stderr)
             outcomes["ok (exit 0)" if ok and result.exit_code == 0 else "error line (exit 2)" if ok
                      else f"BAD exit {result.exit_code}"] += 1
             if not ok and len(bad) < 5:

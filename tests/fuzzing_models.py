@@ -1,0 +1,118 @@
+"""Mutations of model files for fuzzing the front doors: ONNX graphs changed the way a broken
+exporter might, and JSON configs (Hugging Face, Keras) with values changed or removed.
+Shared by tests/frontends/test_fuzz_models.py (a few hundred cases, in CI) and by
+benchmarks/fuzz_onnx.py and benchmarks/fuzz_configs.py (long runs, by hand)."""
+
+import random
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Op types a mutated node may be renamed to.
+OPS = ["Relu", "Add", "Mul", "MatMul", "Conv", "Reshape", "Transpose", "Concat", "Gather", "Slice", "Softmax",
+       "ReduceMean", "Flatten", "Gemm", "LayerNormalization", "Split", "Squeeze", "Unsqueeze", "Expand"]
+
+
+# The ONNX mutations import onnx (an optional extra) when they run, so that this module loads
+# without it for the config fuzzing.
+def _reshape_initializer(model, rng):
+    import numpy as np
+    from onnx import numpy_helper
+    inits = model.graph.initializer
+    if not inits:
+        return
+    i = rng.randrange(len(inits))
+    rank = rng.randint(0, 4)
+    shape = [rng.choice([0, 1, 2, 3, 5, 8, 64]) for _ in range(rank)]
+    kind = numpy_helper.to_array(inits[i]).dtype if inits[i].data_location != 1 else np.float32
+    inits[i].CopyFrom(numpy_helper.from_array(np.ones(shape, dtype=kind), inits[i].name))
+
+
+def _change_attribute(model, rng):
+    import onnx
+    nodes = [n for n in model.graph.node if any(a.type in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS)
+                                                for a in n.attribute)]
+    if not nodes:
+        return
+    attribute = rng.choice([a for a in rng.choice(nodes).attribute
+                            if a.type in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS)])
+    values = [-3, -1, 0, 1, 2, 3, 7, 2**40]
+    if attribute.type == onnx.AttributeProto.INT:
+        attribute.i = rng.choice(values)
+    else:
+        attribute.ints[:] = [rng.choice(values) for _ in range(rng.randint(0, 5))]
+
+
+def _rewire(model, rng):
+    nodes = [n for n in model.graph.node if n.input]
+    names = [o for n in model.graph.node for o in n.output] + [i.name for i in model.graph.initializer]
+    if nodes and names:
+        node = rng.choice(nodes)
+        node.input[rng.randrange(len(node.input))] = rng.choice(names)
+
+
+def _remove_node(model, rng):
+    if len(model.graph.node) > 1:
+        del model.graph.node[rng.randrange(len(model.graph.node))]
+
+
+def _rename_op(model, rng):
+    if model.graph.node:
+        rng.choice(model.graph.node).op_type = rng.choice(OPS)
+
+
+def _resize_input(model, rng):
+    inputs = [i for i in model.graph.input if i.type.tensor_type.shape.dim]
+    if inputs:
+        dims = rng.choice(inputs).type.tensor_type.shape.dim
+        dims[rng.randrange(len(dims))].dim_value = rng.choice([0, 1, 2, 3, 7, 100000])
+
+
+MUTATIONS = [_reshape_initializer, _change_attribute, _rewire, _remove_node, _rename_op, _resize_input]
+
+
+def mutate_onnx(model, rng: random.Random) -> None:
+    """One to three changes to an onnx.ModelProto, in place."""
+    for _ in range(rng.randint(1, 3)):
+        rng.choice(MUTATIONS)(model, rng)
+
+
+def onnx_fixtures() -> list[Path]:
+    return sorted((FIXTURES / "onnx").glob("*.onnx"))
+
+
+# What a config value may be replaced with.
+VALUES = [None, -1, 0, 1, 3, 2**40, 10**30, -2**63, 1.5, "x", "", [], [1], {}, True]
+
+
+def config_fixtures() -> list[Path]:
+    keras = [p for p in sorted((FIXTURES / "keras").glob("*.json")) if p.name != "expected.json"]
+    return sorted((FIXTURES / "hf").glob("*.json")) + keras
+
+
+def mutate_config(data, rng: random.Random) -> None:
+    """Changes or removes one value of one mapping or list anywhere in `data`."""
+    containers = []
+
+    def walk(node):
+        if isinstance(node, (dict, list)) and node:
+            containers.append(node)
+            for child in node.values() if isinstance(node, dict) else node:
+                walk(child)
+    walk(data)
+    if not containers:
+        return
+    node = rng.choice(containers)
+    key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+    if rng.random() < 0.2:
+        del node[key]
+    else:
+        node[key] = rng.choice(VALUES)
+
+
+def outcome_is_clean(status: int, stdout: str, stderr: str) -> bool:
+    """A result (notes and warnings allowed on standard error) or `error:` lines, exit 2."""
+    lines = stderr.splitlines()
+    if status == 0:
+        return all(line.startswith(("note: ", "warning: ")) for line in lines)
+    return status == 2 and stdout == "" and 1 <= len(lines) <= 20 and all(line.startswith("error: ") for line in lines)
