@@ -3,6 +3,7 @@ exporter might, and JSON configs (Hugging Face, Keras) with values changed or re
 Shared by tests/frontends/test_fuzz_models.py (a few hundred cases, in CI) and by
 benchmarks/fuzz_onnx.py and benchmarks/fuzz_configs.py (long runs, by hand)."""
 
+import copy
 import random
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def mutate_config(data, rng: random.Random) -> None:
     if rng.random() < 0.2:
         del node[key]
     else:
-        node[key] = rng.choice(VALUES)
+        node[key] = copy.deepcopy(rng.choice(VALUES))     # a fresh list or mapping each time
 
 
 def outcome_is_clean(status: int, stdout: str, stderr: str) -> bool:
