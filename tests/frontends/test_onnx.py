@@ -243,3 +243,31 @@ def test_gather_that_drops_or_repeats_positions_is_refused(tmp_path):
     result = CliRunner().invoke(cli, ["analyze", str(path)])
     assert result.exit_code == 2
     assert "a Gather of [6] positions from [1, 6, 4] that is not a rearrangement has no rule" in result.stderr
+
+
+def test_a_large_position_index_sliced_picks_table_rows(tmp_path):
+    # Swin3D's relative position bias: a [600, 8] table (too large to read as values) indexed by
+    # a 70×70 position index sliced to the 64×64 window, added to the scores. Params: the
+    # whole table, 600·8 = 4,800; the bias add costs no MACs.
+    rows = helper.make_tensor("rows", TensorProto.INT64, [70, 70], np.zeros(4900, dtype=np.int64).tolist())
+    nodes = [helper.make_node("Slice", ["rows", "zero", "window", "axes01"], ["picked"], name="window_rows"),
+             helper.make_node("Gather", ["table", "picked"], ["bias"], name="gather"),        # [64, 64, 8]
+             helper.make_node("Transpose", ["bias"], ["bias_t"], name="heads_first", perm=[2, 0, 1]),
+             helper.make_node("Add", ["x", "bias_t"], ["y"], name="add_bias")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 8, 64, 64)], [tensor("y", 1, 8, 64, 64)],
+                [weight("table", 600, 8), rows, ints("zero", [0, 0]), ints("window", [64, 64]), ints("axes01", [0, 1])])
+    report = archcalc.analyze(path)
+    assert report.totals.params == 600 * 8 and report.totals.macs == 0
+
+
+def test_an_empty_slice_joined_back_is_the_tensor_itself(tmp_path):
+    # A roll by 0 written as slices (torch.roll in Swin3D's shifted windows when the shift is 0):
+    # x[:, 0:0] and x[:, 0:4] concatenated are x; only the ReLU counts.
+    nodes = [helper.make_node("Slice", ["x", "zero", "zero", "one"], ["empty"], name="nothing"),
+             helper.make_node("Slice", ["x", "zero", "four", "one"], ["whole"], name="all"),
+             helper.make_node("Concat", ["empty", "whole"], ["joined"], name="join", axis=1),
+             helper.make_node("Relu", ["joined"], ["y"], name="relu")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 6)], [tensor("y", 1, 4, 6)],
+                [ints("zero", [0]), ints("four", [4]), ints("one", [1])])
+    report = archcalc.analyze(path)
+    assert [layer.type for layer in report.layers] == ["relu"] and report.layers[0].output_shape == (4, 6)

@@ -242,7 +242,8 @@ def binary(t: Translator, node) -> None:
 def _broadcast_shape(x: tuple, y: tuple) -> tuple:
     rank = max(len(x), len(y))
     x, y = (1,) * (rank - len(x)) + tuple(x), (1,) * (rank - len(y)) + tuple(y)
-    return tuple(max(p, q) for p, q in zip(x, y))
+    # NumPy's rule: a size of 1 takes the other size, even 0 (an empty slice of a mask).
+    return tuple(q if p == 1 else p if q == 1 else max(p, q) for p, q in zip(x, y))
 
 
 def _two_activations(t: Translator, node, a: Act, b: Act) -> None:
@@ -460,8 +461,10 @@ def expand(t: Translator, node) -> None:
 def concat(t: Translator, node) -> None:
     if _fold(t, node, lambda *xs: np.concatenate(xs, axis=attrs(node)["axis"])):
         return
-    values = [t.values.get(name) for name in node.input]
+    values = [v for v in (t.values.get(name) for name in node.input) if not (isinstance(v, Const) and v.size == 0)]
     acts = [v for v in values if isinstance(v, Act)]
+    if not acts:
+        raise t.error("a Concat of computed tensors that are all empty")
     axis = attrs(node)["axis"] % acts[0].rank
     learned = [v for v in values if isinstance(v, Const)]
     if learned:
@@ -517,7 +520,14 @@ def slice_op(t: Translator, node) -> None:
     steps = [int(n) for n in np.asarray(t.small(node.input[4])).reshape(-1)] if _present(node, 4) else [1] * len(starts)
     if isinstance(value, Const):
         if value.value is None:
-            raise t.error("a Slice of a large constant")
+            # Too large to read (Swin3D's relative position index): only its shape is followed,
+            # which is all a Gather of position-table rows needs.
+            shape = list(value.shape)
+            for a, s, e, st in zip(axes, starts, ends, steps):
+                a %= len(shape)
+                shape[a] = len(range(*slice(s, min(e, INT64_MAX), st).indices(shape[a])))
+            t.set(node.output[0], Const(shape=tuple(shape)))
+            return
         index = [slice(None)] * value.value.ndim
         for a, s, e, st in zip(axes, starts, ends, steps):
             index[a] = slice(s, min(e, INT64_MAX), st)
@@ -526,6 +536,13 @@ def slice_op(t: Translator, node) -> None:
     x = value
     for a, s, e, st in zip(axes, starts, ends, steps):
         a %= x.rank
+        if not len(range(*slice(s, min(e, x.shape[a]) if e > 0 else e, st).indices(x.shape[a]))):
+            # An empty part (a roll by 0 written as slices and a Concat): nothing to compute,
+            # held as an empty constant that the Concat leaves out.
+            shape = list(x.shape)
+            shape[a] = 0
+            t.set(node.output[0], Const(np.zeros(shape, dtype=np.float32)))
+            return
         x = _slice(t, x, a, s, min(e, x.shape[a]) if e > 0 else e, st)
     t.set(node.output[0], x)
 
@@ -541,8 +558,12 @@ def split(t: Translator, node) -> None:
         sizes = [int(n) for n in a["split"]]
     else:
         parts = a.get("num_outputs", len(node.output))
+        if parts != len(node.output):
+            raise t.error(f"num_outputs {parts} for {len(node.output)} outputs")
         sizes = [-(-x.shape[axis] // parts)] * parts
         sizes[-1] = x.shape[axis] - sum(sizes[:-1])
+    if len(sizes) != len(node.output) or min(sizes) < 0 or sum(sizes) != x.shape[axis]:
+        raise t.error(f"parts {sizes} do not split the {x.shape[axis]} of axis {axis} into {len(node.output)} outputs")
     start = 0
     for name, size in zip(node.output, sizes):
         t.set(name, _slice(t, x, axis, start, start + size, 1, name=f"{t.node.name or 'split'}_{name}"))
