@@ -6,7 +6,6 @@ Prints how many inputs were tried and how they ended; exits 1 if any ended
 other than with a result (exit 0) or one `error:` line (exit 2).
 """
 
-import collections
 import random
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fuzzing import dump, mutate, outcome_is_clean, random_text, run  # noqa: E402
+from fuzzing import Tally, dump, mutate, outcome_is_clean, random_text, run  # noqa: E402
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 SEEDS = ["seed/cnn_4x4.yaml", "seed/ann_4x4.yaml", "seed/all_layers.yaml", "resnet18.yaml", "lenet5.yaml",
@@ -25,24 +24,14 @@ SEEDS = ["seed/cnn_4x4.yaml", "seed/ann_4x4.yaml", "seed/all_layers.yaml", "resn
 
 def main(cases: int = 100_000, seed: int = 0) -> int:
     specs = [yaml.safe_load((SPECS / name).read_text()) for name in SEEDS]
-    outcomes = collections.Counter()
-    bad = []
+    tally = Tally()
     start = time.perf_counter()
     for i in range(cases):
         rng = random.Random(f"{seed}:{i}")
         text = random_text(rng) if i % 5 == 0 else dump(mutate(rng.choice(specs), rng, rng.randint(1, 5)))
         status, stdout, stderr = run(text)
-        clean = outcome_is_clean(status, stdout, stderr)
-        outcomes["ok (exit 0)" if clean and status == 0 else "error line (exit 2)" if clean else f"BAD exit {status}"] += 1
-        if not clean and len(bad) < 5:
-            bad.append((i, status, stderr[:200]))
-    seconds = time.perf_counter() - start
-    print(f"{cases:,} inputs in {seconds:.0f} s ({cases / seconds:,.0f}/s)")
-    for outcome, n in sorted(outcomes.items()):
-        print(f"  {outcome}: {n:,}")
-    for case in bad:
-        print("  first bad cases:", case)
-    return 1 if bad else 0
+        tally.add(outcome_is_clean(status, stdout, stderr), status, (i, status, stderr[:200]))
+    return tally.report(cases, "inputs", time.perf_counter() - start)
 
 
 if __name__ == "__main__":

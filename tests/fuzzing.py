@@ -1,5 +1,6 @@
-"""Spec mutations shared by the fuzz test and benchmarks/fuzz.py."""
+"""Spec mutations shared by the fuzz test and benchmarks/fuzz.py, and the tally every fuzz run prints."""
 
+import collections
 import copy
 import random
 
@@ -70,3 +71,32 @@ def outcome_is_clean(status, stdout, stderr) -> bool:
 
 def dump(spec) -> str:
     return yaml.safe_dump(spec, sort_keys=False)
+
+
+class Tally:
+    """How the cases of a fuzz run ended: results, error lines, and the first bad ones."""
+
+    def __init__(self, keep: int = 5):
+        self.outcomes: collections.Counter = collections.Counter()
+        self.bad: list = []
+        self.keep = keep
+
+    def add(self, clean: bool, status: int, detail) -> None:
+        """One case: `clean` as outcome_is_clean says; `detail` is kept for the first bad cases."""
+        self.outcomes["ok (exit 0)" if clean and status == 0 else "error line (exit 2)" if clean
+                      else f"BAD exit {status}"] += 1
+        if not clean and len(self.bad) < self.keep:
+            self.bad.append(detail)
+
+    @property
+    def wants_detail(self) -> bool:
+        return len(self.bad) < self.keep
+
+    def report(self, cases: int, what: str, seconds: float) -> int:
+        """Prints the tally; 1 if any case was bad, else 0 (the run's exit status)."""
+        print(f"{cases:,} {what} in {seconds:.0f} s ({cases / seconds:,.0f}/s)")
+        for outcome, n in sorted(self.outcomes.items()):
+            print(f"  {outcome}: {n:,}")
+        for case in self.bad:
+            print("  bad case:", case)
+        return 1 if self.bad else 0

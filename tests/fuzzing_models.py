@@ -3,12 +3,16 @@ exporter might, and JSON configs (Hugging Face, Keras) with values changed or re
 Shared by tests/frontends/test_fuzz_models.py (a few hundred cases, in CI) and by
 benchmarks/fuzz_onnx.py and benchmarks/fuzz_configs.py (long runs, by hand, through `run_cases`)."""
 
-import collections
 import copy
 import random
 import tempfile
 import time
 from pathlib import Path
+
+from click.testing import CliRunner
+
+from archcalc.cli import cli
+from fuzzing import Tally
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -126,27 +130,17 @@ def run_cases(cases: int, seed: int, write_case, what: str) -> int:
     """Analyses `cases` mutated files, each written by `write_case(rng, stem)`, which returns
     the file's path and the fixture it came from. Prints how they ended, and the first bad
     ones (kept in the temporary directory); returns 1 if any was bad."""
-    from click.testing import CliRunner
-
-    from archcalc.cli import cli
-    outcomes, bad = collections.Counter(), []
+    tally = Tally()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(cases):
             path, source = write_case(random.Random(f"{seed}:{i}"), Path(tmp) / f"case{i}")
             result = CliRunner().invoke(cli, ["analyze", str(path), "--format", "json"])
-            ok = outcome_is_clean(result.exit_code, result.stdout, result.stderr)
-            outcomes["ok (exit 0)" if ok and result.exit_code == 0 else "error line (exit 2)" if ok
-                     else f"BAD exit {result.exit_code}"] += 1
-            if not ok and len(bad) < 5:
-                keep = Path(tempfile.gettempdir()) / f"fuzz_{seed}_{i}{path.suffix}"
+            clean = outcome_is_clean(result.exit_code, result.stdout, result.stderr)
+            keep = Path(tempfile.gettempdir()) / f"fuzz_{seed}_{i}{path.suffix}"
+            if not clean and tally.wants_detail:
                 keep.write_bytes(path.read_bytes())
-                bad.append((i, source, result.exit_code, (result.stderr or repr(result.exception))[:300], str(keep)))
+            tally.add(clean, result.exit_code,
+                      (i, source, result.exit_code, (result.stderr or repr(result.exception))[:300], str(keep)))
             path.unlink()
-    seconds = time.perf_counter() - start
-    print(f"{cases:,} mutated {what} in {seconds:.0f} s ({cases / seconds:,.0f}/s)")
-    for outcome, n in sorted(outcomes.items()):
-        print(f"  {outcome}: {n:,}")
-    for case in bad:
-        print("  bad case:", case)
-    return 1 if bad else 0
+    return tally.report(cases, f"mutated {what}", time.perf_counter() - start)

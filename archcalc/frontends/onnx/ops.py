@@ -536,14 +536,15 @@ def slice_op(t: Translator, node) -> None:
     x = value
     for a, s, e, st in zip(axes, starts, ends, steps):
         a %= x.rank
-        if not len(range(*slice(s, min(e, x.shape[a]) if e > 0 else e, st).indices(x.shape[a]))):
+        stop = min(e, x.shape[a]) if e > 0 else e
+        if not len(range(*slice(s, stop, st).indices(x.shape[a]))):
             # An empty part (a roll by 0 written as slices and a Concat): nothing to compute,
             # held as an empty constant that the Concat leaves out.
             shape = list(x.shape)
             shape[a] = 0
             t.set(node.output[0], Const(np.zeros(shape, dtype=np.float32)))
             return
-        x = _slice(t, x, a, s, min(e, x.shape[a]) if e > 0 else e, st)
+        x = _slice(t, x, a, s, stop, st)
     t.set(node.output[0], x)
 
 
