@@ -1,4 +1,5 @@
-"""Making user-supplied text safe to print: one line, no terminal control, no rich markup."""
+"""Making user-supplied text safe to print: one line, no terminal control (rich markup is escaped
+where rich renders it, with rich.markup.escape)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,3 @@ def one_line(text: str, limit: int = MAX_LINE) -> str:
     """`text` on one line, control characters shown escaped, cut to `limit` characters."""
     text = re.sub(_CONTROL, _shown, text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def markup_safe(text: str) -> str:
-    """`text` as rich shows it literally: its `[` cannot open a markup tag."""
-    return text.replace("\\", "\\\\").replace("[", "\\[")

@@ -222,11 +222,6 @@ def all_type_names() -> list[str]:
     return sorted(RULES)
 
 
-def all_aliases() -> dict[str, str]:
-    """Every alias as registered (its own spelling) -> canonical type."""
-    return {alias: rule.type for rule in RULES.values() for alias in rule.aliases}
-
-
 def suggest(word: str, options) -> str:
     """` (did you mean 'x'?)` for a misspelt word, or nothing. Long words get no suggestion:
     comparing them costs time out of proportion to a typo."""

@@ -235,9 +235,6 @@ class Translator:
             raise self.error(f"its {what} '{name}' is too large to read as a value")
         return value.value
 
-    def is_const(self, name: str) -> bool:
-        return isinstance(self.values.get(name), Const)
-
     def set(self, name: str, value: Act | Const) -> None:
         self.values[name] = value
 

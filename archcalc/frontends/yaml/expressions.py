@@ -44,10 +44,6 @@ def is_expression(value: Any) -> bool:
         and not is_reference(value)
 
 
-def names_in(text: str) -> list[str]:
-    return [m[1:] for m in re.findall(_REFERENCE, text)]
-
-
 Compiled = Callable[[Mapping[str, Any]], Any]
 _CACHE: dict[str, Compiled] = {}
 
