@@ -60,11 +60,12 @@ def run(text: str):
     return result.exit_code, result.stdout, result.stderr
 
 
-def outcome_is_clean(status, stdout, stderr) -> bool:
-    if status == 0:
-        return all(line.startswith("warning: ") for line in stderr.splitlines())
-    # One line per mistake (several independent ones in one run), each an `error:` line.
+def outcome_is_clean(status: int, stdout: str, stderr: str) -> bool:
+    """A result (notes and warnings allowed on standard error), or exit 2 with one `error:`
+    line per mistake (a spec may have several independent ones) and nothing on standard output."""
     lines = stderr.splitlines()
+    if status == 0:
+        return all(line.startswith(("note: ", "warning: ")) for line in lines)
     return (status == 2 and stdout == "" and 1 <= len(lines) <= 20 and stderr.endswith("\n")
             and all(line.startswith("error: ") for line in lines))
 

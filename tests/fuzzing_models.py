@@ -12,7 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archcalc.cli import cli
-from fuzzing import Tally
+from fuzzing import Tally, outcome_is_clean
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -116,14 +116,6 @@ def mutate_config(data, rng: random.Random) -> None:
         del node[key]
     else:
         node[key] = copy.deepcopy(rng.choice(VALUES))     # a fresh list or mapping each time
-
-
-def outcome_is_clean(status: int, stdout: str, stderr: str) -> bool:
-    """A result (notes and warnings allowed on standard error) or `error:` lines, exit 2."""
-    lines = stderr.splitlines()
-    if status == 0:
-        return all(line.startswith(("note: ", "warning: ")) for line in lines)
-    return status == 2 and stdout == "" and 1 <= len(lines) <= 20 and all(line.startswith("error: ") for line in lines)
 
 
 def run_cases(cases: int, seed: int, write_case, what: str) -> int:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from archcalc.cli import cli
 
-from fuzzing_models import config_fixtures, mutate_config, mutate_onnx, onnx_fixtures, outcome_is_clean
+from fuzzing import outcome_is_clean
+from fuzzing_models import config_fixtures, mutate_config, mutate_onnx, onnx_fixtures
 
 CONFIGS = {path.name: json.loads(path.read_text()) for path in config_fixtures()}
 
