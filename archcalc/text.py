@@ -1,5 +1,8 @@
-"""Making user-supplied text safe to print: one line, no terminal control (rich markup is escaped
-where rich renders it, with rich.markup.escape)."""
+"""Making user-supplied text safe to print: `shown` is the one function every name passes
+through on its way to a terminal, a CI log, a spreadsheet or an SVG/HTML file; `one_line`
+also cuts it for messages; `json_escaped` keeps a JSON text's strings exact while writing the
+same characters as JSON escapes. (Rich markup is escaped where rich renders it, with
+rich.markup.escape.)"""
 
 from __future__ import annotations
 
@@ -7,10 +10,16 @@ import re
 
 MAX_LINE = 400
 
-# C0 and C1 controls (ESC, BEL, …), DEL, and the Unicode line and paragraph separators.
-# Kept as text and compiled by `re` on first use (and cached there): compiling it at import
-# cost every run 0.4 ms, and most runs print no user text.
-_CONTROL = "[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u0085]"
+# What never reaches the output as itself: C0 and C1 controls (ESC, BEL, CR, LF, the 8-bit
+# CSI …) and DEL; the line and paragraph separators; the bidirectional controls, which reorder
+# what a reader sees (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069); lone surrogates, which
+# no UTF-8 file can hold; and U+FFFE/U+FFFF, which are not characters (XML refuses them, and
+# C0 controls but tab and line breaks). Kept as text and compiled by `re` on first use (and
+# cached there): compiling at import cost every run 0.4 ms, and most runs print no user text.
+_UNSAFE = "[\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ud800-\\udfff\\ufffe\\uffff]"
+# A line that begins (after spaces) with `::` or `##[` is a command to GitHub Actions' runner;
+# a name never carries either as written, so no line of ours can start with one.
+_SHOWN = _UNSAFE + "|(?<=:):|(?<=#)#(?=\\[)"
 
 
 def _shown(match: re.Match) -> str:
@@ -19,7 +28,30 @@ def _shown(match: re.Match) -> str:
                                                        else f"\\u{ord(char):04x}")
 
 
+def shown(text: str) -> str:
+    """`text` as printed: every character of `_UNSAFE` shown as an escape (`\\x1b`, `\\n`,
+    `\\u202e`), and the second character of `::` and `##[` as `\\x3a` / `\\x23`; nothing cut.
+    Most names need nothing, which two scans in C tell."""
+    if text.isprintable() and "::" not in text and "##[" not in text:
+        return text
+    return re.sub(_SHOWN, _shown, text)
+
+
 def one_line(text: str, limit: int = MAX_LINE) -> str:
-    """`text` on one line, control characters shown escaped, cut to `limit` characters."""
-    text = re.sub(_CONTROL, _shown, text)
+    """`text` on one line, as `shown`, cut to `limit` characters."""
+    text = shown(text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _json_escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_escaped(text: str) -> str:
+    """JSON text (from json.dumps with ensure_ascii=False) with every character of `_UNSAFE`
+    written as a \\uXXXX escape. JSON's own escaping leaves DEL, the C1 controls, the bidi
+    controls and U+2028/U+2029 as they are; outside a string JSON allows none of them, so each
+    one found is inside a string, and a reader gets the exact string back."""
+    if text.isascii() and "\x7f" not in text:       # the common case: C0 controls are escaped already
+        return text
+    return re.sub(_UNSAFE, _json_escape, text)

@@ -9,7 +9,7 @@ import click
 
 from ..completion import complete_model_files
 from ..render import FORMATS
-from ..text import one_line
+from ..text import one_line, shown
 from .common import analyze_graph_with_workload, choose_format, emit, load_all, render_options, report_options
 
 
@@ -84,15 +84,22 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
 
 
 def _annotation_text(text: str) -> str:
-    """GitHub's workflow-command escaping, on one line."""
-    return one_line(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """An annotation's message: on one line and shown (`one_line`: no line break, no control
+    character, no `::`), then GitHub's workflow-command escaping of `%`."""
+    return one_line(text).replace("%", "%25")
+
+
+def _annotation_property(text: str) -> str:
+    """A property value (file=…): shown, then GitHub's escaping of `%`, `:` and `,`, which
+    would otherwise end the value."""
+    return shown(text).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
 
 
 def _annotate(loaded, results, flags, failures, warn):
     """GitHub Actions `::error` / `::warning` lines pointing at the spec's `budget:` entry or at the
     error's place in the file."""
     for exc in failures:
-        where = f"file={exc.file or '<spec>'}"
+        where = f"file={_annotation_property(exc.file or '<spec>')}"
         if exc.line is not None:
             where += f",line={exc.line}" + (f",col={exc.column}" if exc.column is not None else "")
         click.echo(f"::error {where}::{_annotation_text(exc.message)}")
@@ -101,7 +108,7 @@ def _annotate(loaded, results, flags, failures, warn):
             over, near = not line.within, line.near(warn)
             if not (over or near):
                 continue
-            where = f"file={spec.origin.file}"
+            where = f"file={_annotation_property(spec.origin.file)}"
             if line.key not in flags:
                 found = spec.origin.error("", ("budget", line.key))
                 if found.line is not None:

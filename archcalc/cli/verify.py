@@ -59,9 +59,12 @@ def _verify_with_progress(spec, seed, total, run_verify):
     if not sys.stderr.isatty():
         return run_verify(spec, seed=seed)
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..text import shown
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f} MACs"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("reference pass", total=total or 1)
         return run_verify(spec, seed=seed,
-                          progress=lambda layer: bar.update(task, advance=layer.macs, description=layer.name))
+                          progress=lambda layer: bar.update(task, advance=layer.macs, description=escape(shown(layer.name))))

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-from html import escape
 
 from ..units import human_bytes, human_count
 from .layout import build
-from .svg import render_svg
+from .svg import escape, render_svg      # escape: names as `shown`, then HTML's escaping
 
 STYLE = """
 :root { color-scheme: light dark; --fg: #212529; --bg: #ffffff; --muted: #6c757d; --line: #dee2e6;
@@ -70,6 +69,15 @@ if (location.hash.indexOf('#sort=') === 0) {
   if (header) { header.click(); }
 }
 """
+
+
+def script_json(data) -> str:
+    """`data` as JSON to stand inside a <script> element, whose text a browser reads raw (no
+    entities): `<`, `>` and `&` written as \\u escapes, so no `</script>` or `<!--` can end or
+    bend the element, and everything else outside ASCII as escapes too (ensure_ascii).
+    JSON.parse gives back the exact names."""
+    text = json.dumps(data)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _cell(value: int, text: str | None = None) -> str:
@@ -190,9 +198,9 @@ def render_report(reports, depth=None, scalings=()) -> str:
                  "<h3>Layers</h3>", _layers_table(report, i)]
     for result in scalings:
         body += [f"<h2>{escape(result.name)}: cost by input size</h2>", growth_svg(result)]
-    data = json.dumps([{"name": r.name, "params": r.totals.params, "macs": r.totals.macs} for r in reports])
+    data = script_json([{"name": r.name, "params": r.totals.params, "macs": r.totals.macs} for r in reports])
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{escape(title)}</title>"
             f"<style>{STYLE}</style></head><body>{''.join(body)}"
-            f"<script type=\"application/json\" id=\"archcalc-data\">{escape(data)}</script>"
+            f"<script type=\"application/json\" id=\"archcalc-data\">{data}</script>"
             f"<script>{SCRIPT}</script></body></html>\n")

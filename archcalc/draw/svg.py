@@ -4,14 +4,21 @@ the tensor shape they carry. Self-contained: no fonts or scripts from anywhere e
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 
+from ..text import shown
 from ..units import human_count
 from .layout import BOX_H, BOX_W, Drawing
 
 FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
 # Light to dark orange: the share of MACs a box runs (inputs and zero-MAC layers: grey).
 STEPS = ["#fff4e6", "#ffd8a8", "#ffa94d", "#fd7e14", "#d9480f"]
+
+
+def escape(text: str) -> str:
+    """Text for an SVG element or attribute: as `shown` (XML holds no control character,
+    U+FFFE or lone surrogate), then with its markup characters escaped."""
+    return _escape(shown(text))
 
 
 def _fill(macs: int, total: int) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from ..text import shown
 from .imported import Imported
+
+# What PyYAML writes as itself even in a double-quoted string (allow_unicode: it counts them
+# printable): the bidi controls, which `shown` escapes.
+_BIDI = "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def spec_to_yaml(imported: Imported, source: str, version: str) -> str:
@@ -23,9 +28,21 @@ def spec_to_yaml(imported: Imported, source: str, version: str) -> str:
                    for v in data.values()) and "layers" not in data
         return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
+    def represent_str(dumper, data):
+        # A name that `shown` would change is double-quoted, where every character can be written
+        # as an escape: the spec keeps the exact name, and its text no control character, no bidi
+        # control and no `::` or `##[` (below).
+        style = '"' if shown(data) != data else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
     _Dumper.add_representer(list, represent_list)
     _Dumper.add_representer(dict, represent_dict)
-    lines = [f"# Imported from {source} by archcalc {version}.",
-             *(f"# {line}" for note in imported.notes for line in note.splitlines())]
+    _Dumper.add_representer(str, represent_str)
+    lines = [f"# Imported from {shown(source)} by archcalc {version}.",
+             *(f"# {shown(line)}" for note in imported.notes for line in note.splitlines())]
     body = yaml.dump(imported.spec, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True)
+    # Every `::`, `##[` and bidi control left is inside a double-quoted string (represent_str).
+    import re
+    body = re.sub(_BIDI, lambda m: f"\\u{ord(m.group()):04x}", body)
+    body = body.replace("::", ":\\x3a").replace("##[", "#\\x23[")
     return "\n".join(lines) + "\n" + body

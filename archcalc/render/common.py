@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..text import shown
 from ..units import exact, human_bytes, human_count
 
 
@@ -30,11 +31,12 @@ def share(part: int, whole: int) -> str:
 
 
 def display_name(layer) -> str:
-    """A layer's name relative to its innermost block use, indented by nesting depth."""
+    """A layer's name relative to its innermost block use, indented by nesting depth, as shown
+    (control characters escaped: every text format prints it)."""
     name = layer.name
     if layer.blocks:
         name = name[len(layer.blocks[-1][0]) + 1:]
-    return "  " * len(layer.blocks) + name
+    return "  " * len(layer.blocks) + shown(name)
 
 
 def rows_with_block_headers(layers):

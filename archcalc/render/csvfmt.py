@@ -4,17 +4,41 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Iterator
 
+from ..text import shown
 from .common import shape
+
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# …unless the whole cell reads as a number, which a spreadsheet takes as that number.
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def _cell(value):
+    """A cell as written: numbers as they are; text as `shown`, with a leading single quote
+    when a spreadsheet would read it as a formula (`=cmd|' /c calc'!A0`, `-2+3`)."""
+    if not isinstance(value, str):
+        return value
+    text = shown(value)
+    if text.startswith(FORMULA_STARTS):
+        if not re.fullmatch(_NUMBER, text):
+            return "'" + text
+    return text
 
 
 def _write(header, rows) -> str:
+    """The rows (and the header), every cell through `_cell`."""
+    return _write_ready([header, *rows] if header is not None else rows, _cell)
+
+
+def _write_ready(rows, cell=None) -> str:
+    """The rows as CSV text; `cell` maps each cell first (the per-layer rows come with their
+    text cells already through `_cell`: one call a cell cost a million-layer CSV seconds)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    if header is not None:
-        writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(rows if cell is None else ([cell(c) for c in row] for row in rows))
     return out.getvalue()
 
 
@@ -26,8 +50,9 @@ def analysis_chunks(reports, options) -> Iterator[str]:
     yield _write(["model", "name", "type", "inputs", "output_shape", "params", "trainable_params",
                   "buffers", "macs", "flops"], [])
     for r in reports:
+        model = _cell(r.name)
         for at in range(0, len(r.layers), ROWS_PER_CHUNK):
-            yield _write(None, [[r.name, layer.name, layer.type, ";".join(layer.inputs),
+            yield _write_ready([[model, _cell(layer.name), layer.type, _cell(";".join(layer.inputs)),
                                  shape(layer.output_shape).replace("×", "x"), layer.params,
                                  layer.trainable_params, layer.buffers, layer.macs, layer.flops]
                                 for layer in r.layers[at:at + ROWS_PER_CHUNK]])

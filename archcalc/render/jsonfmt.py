@@ -8,11 +8,16 @@ from math import prod
 from typing import Iterator
 
 from ..dtypes import nbytes
+from ..text import json_escaped
+
+
+def _dumps(data) -> str:
+    """JSON text, strings exact; what could drive a terminal written as \\u escapes (json_escaped)."""
+    return json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _dump(items) -> str:
-    data = items[0] if len(items) == 1 else items
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(items[0] if len(items) == 1 else items)
 
 
 # Layers per piece of streamed output: large enough that writing costs little per layer,
@@ -78,7 +83,7 @@ def _without_rows(report) -> dict:
 
 def analysis_chunks(reports, options) -> Iterator[str]:
     """`analysis` in pieces, for writing as they come (`archcalc analyze` does)."""
-    return _reports_chunks([(r, _without_rows(r)) for r in reports])
+    return map(json_escaped, _reports_chunks([(r, _without_rows(r)) for r in reports]))
 
 
 def analysis(reports, options) -> str:
@@ -86,8 +91,8 @@ def analysis(reports, options) -> str:
 
 
 def training(items, options) -> str:
-    return "".join(_reports_chunks([(report, {**_without_rows(report), "training": figures.to_dict()})
-                                    for report, figures in items]))
+    return json_escaped("".join(_reports_chunks([(report, {**_without_rows(report), "training": figures.to_dict()})
+                                                 for report, figures in items])))
 
 
 def _number(value):
@@ -103,7 +108,7 @@ def comparison(cmp, options) -> str:
         ratios = {m.key: _number(ratio(m.values[0], m.values[i])) for m in cmp.metrics}
         models.append({"name": name, "input": list(cmp.inputs[i]), **figures,
                        "ratio_first_to_this": ratios})
-    return json.dumps({"base": cmp.names[0], "models": models}, indent=2, ensure_ascii=False) + "\n"
+    return _dumps({"base": cmp.names[0], "models": models})
 
 
 def budgets(results, options) -> str:
@@ -131,4 +136,4 @@ def scaling(result, options, show_layers=False) -> str:
             "exponents": {"params": result.params_exponent, "macs": result.macs_exponent}}
     if show_layers:
         data["layer_exponents"] = [{"name": n, "params": pe, "macs": me} for n, pe, me in result.layer_exponents]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(data)

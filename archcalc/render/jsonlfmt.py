@@ -8,11 +8,12 @@ import json
 from json.encoder import encode_basestring
 from typing import Iterator
 
+from ..text import json_escaped
 from . import jsonfmt
 
 
 def _line(data) -> str:
-    return json.dumps(data, ensure_ascii=False)
+    return json_escaped(json.dumps(data, ensure_ascii=False))
 
 
 def analysis_chunks(reports, options) -> Iterator[str]:
@@ -25,8 +26,8 @@ def analysis_chunks(reports, options) -> Iterator[str]:
         head = f'{{"record": "layer", "model": {encode_basestring(report.name)}, '
         layers, dtype, batch = report.layers, report.dtype, report.batch
         for at in range(0, len(layers), jsonfmt.ROWS_PER_CHUNK):
-            yield "".join(head + jsonfmt.layer_json(layer, dtype, batch)[1:] + "\n"
-                          for layer in layers[at:at + jsonfmt.ROWS_PER_CHUNK])
+            yield json_escaped("".join(head + jsonfmt.layer_json(layer, dtype, batch)[1:] + "\n"
+                                       for layer in layers[at:at + jsonfmt.ROWS_PER_CHUNK]))
 
 
 def analysis(reports, options) -> str:

@@ -3,7 +3,15 @@ and other CI systems show budgets as tests (an invalid spec is a suite with one 
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr as _quoteattr
+
+from ..text import shown
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value of `text` as shown: XML 1.0 has no way to hold a control
+    character, U+FFFE or a lone surrogate, so a name holding one is written escaped."""
+    return _quoteattr(shown(text))
 
 
 def budgets(results, failures) -> str:

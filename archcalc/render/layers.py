@@ -67,4 +67,5 @@ def verification_json(result) -> str:
                         "produced_shape": list(c.produced_shape), "analyzed_macs": c.analyzed_macs,
                         "executed_macs": c.executed_macs, "analyzed_params": c.analyzed_params,
                         "drawn_params": c.drawn_params, "agrees": c.agrees} for c in result.checks]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from ..text import json_escaped
+    return json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"

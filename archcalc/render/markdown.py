@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..text import shown
 from .common import count, display_name, exponent, metric_value, shape, share, size
 
 
@@ -15,7 +16,7 @@ def _table(header, rows, right=()) -> list[str]:
 def training(items, options) -> str:
     out = []
     for report, t in items:
-        out += [f"## {report.name}: training", "",
+        out += [f"## {shown(report.name)}: training", "",
                 f"Optimizer {t.optimizer}, precision {t.precision}, batch {report.batch}"
                 + (", activation checkpointing" if t.recompute else "") + f", {t.steps:,} step(s).", ""]
         m = t.memory
@@ -37,7 +38,7 @@ def analysis(reports, options) -> str:
     out = []
     for r in reports:
         t, m = r.totals, r.totals.memory
-        out += [f"## {r.name}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
+        out += [f"## {shown(r.name)}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
         out += _table(["", "value"], [
             ["Params", count(t.params, options)],
             ["Trainable params", count(t.trainable_params, options)],
@@ -62,7 +63,7 @@ def comparison(cmp, options) -> str:
     from ..compare import describe_ratio    # here: only comparisons need it, and it imports fractions
     header = [""]
     for i, name in enumerate(cmp.names):
-        header += [name] if i == 0 else [name, "vs first"]
+        header += [shown(name)] if i == 0 else [shown(name), "vs first"]
     rows = [["Input", shape(cmp.inputs[0])] + sum(([shape(s), ""] for s in cmp.inputs[1:]), [])]
     for metric in cmp.metrics:
         row = [metric.label.strip(), metric_value(metric, metric.values[0], options)]
@@ -75,7 +76,7 @@ def comparison(cmp, options) -> str:
 def budgets(results, options) -> str:
     out = []
     for r in results:
-        out += [f"### {'✅' if r.within else '❌'} {r.name} (`{r.file}`): "
+        out += [f"### {'✅' if r.within else '❌'} {shown(r.name)} (`{shown(r.file)}`): "
                 f"{'within budget' if r.within else 'over budget'}", ""]
         rows = []
         for line in r.lines:
@@ -89,12 +90,12 @@ def budgets(results, options) -> str:
 
 def scaling(result, options, show_layers=False) -> str:
     rows = [[p.size, shape(p.input), count(p.report.totals.params, options), count(p.report.totals.macs, options)]
-            if p.report else [p.size, shape(p.input), "error", p.error] for p in result.points]
-    out = [f"## {result.name}: cost by input size", ""]
+            if p.report else [p.size, shape(p.input), "error", shown(p.error)] for p in result.points]
+    out = [f"## {shown(result.name)}: cost by input size", ""]
     out += _table(["Size", "Input", "Params", "MACs"], rows, right={0, 2, 3})
     out += ["", f"Params ∝ size^{exponent(result.params_exponent)}, MACs ∝ size^{exponent(result.macs_exponent)}.", ""]
     if show_layers:
         out += _table(["Layer", "params exponent", "MACs exponent"],
-                      [[n, exponent(pe), exponent(me)] for n, pe, me in result.layer_exponents], right={1, 2})
+                      [[shown(n), exponent(pe), exponent(me)] for n, pe, me in result.layer_exponents], right={1, 2})
         out.append("")
     return "\n".join(out)

@@ -11,6 +11,7 @@ from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 
+from ..text import shown
 from .common import count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
@@ -39,7 +40,7 @@ def render(renderables, options) -> str:
 
 
 def _title(report) -> str:
-    return (f"{report.name}: input {shape(report.input)}, batch {report.batch}, {report.dtype}")
+    return (f"{shown(report.name)}: input {shape(report.input)}, batch {report.batch}, {report.dtype}")
 
 
 class _Segments:
@@ -169,7 +170,7 @@ def layer_table(report, options) -> Text:
     for row in rows_with_block_headers(report.layers):
         if row[0] == "block":
             _, depth, name, block = row
-            rows.append([("  " * depth + name, "bold"), (block, "dim"), ("", ""), ("", ""), ("", ""), ("", "")])
+            rows.append([("  " * depth + shown(name), "bold"), (shown(block), "dim"), ("", ""), ("", ""), ("", ""), ("", "")])
             continue
         layer = row[1]
         params, macs, output = layer.params, layer.macs, layer.output_shape
@@ -265,7 +266,7 @@ def training(items, options) -> str:
                 ("Activations", size(m.activation_bytes, options), "kept for the backward pass"),
                 ("Total memory", size(m.total_bytes, options), "")):
             grid.add_row(label, value, note)
-        out += [Text(f"{report.name}: training step ({setting})\n"), grid, ""]
+        out += [Text(f"{shown(report.name)}: training step ({setting})\n"), grid, ""]
     return render(out[:-1], options)
 
 
@@ -296,11 +297,11 @@ def comparison(cmp, options) -> str:
 def _comparison_table(cmp, chosen, options, measure=False):
     from ..compare import describe_ratio    # here: only comparisons need it, and it imports fractions
     base = cmp.names[0]
-    table = Table(title=f"Compared with {escape(base)}", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=f"Compared with {escape(shown(base))}", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("", no_wrap=True)
     columns = [0, *chosen]
     for i in columns:
-        table.add_column(escape(cmp.names[i]), justify="right", no_wrap=True)
+        table.add_column(escape(shown(cmp.names[i])), justify="right", no_wrap=True)
         if i:
             table.add_column("vs first", justify="right", style="dim", no_wrap=True, min_width=11)
     table.add_row("Input", *_interleave([shape(cmp.inputs[i]) for i in columns], [""] * len(columns)))
@@ -326,7 +327,7 @@ def budgets(results, options) -> str:
     for result in results:
         verdict = "[green]within budget[/]" if result.within else "[red]OVER BUDGET[/]"
         # The title is a line of its own: inside the table rich would wrap it to the table's width.
-        items.append(Text.from_markup(f"{escape(result.name)} ({escape(result.file)}): {verdict}"))
+        items.append(Text.from_markup(f"{escape(shown(result.name))} ({escape(shown(result.file))}): {verdict}"))
         table = Table(box=box.SIMPLE_HEAD)
         for column in ("Budget", "Used", "Allowed", "Headroom", ""):
             table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=True)
@@ -345,7 +346,7 @@ def budgets(results, options) -> str:
 
 
 def verification(result, options) -> str:
-    table = Table(title=f"{escape(result.name)}: reference pass on input {shape(result.input)}, batch {result.batch}",
+    table = Table(title=f"{escape(shown(result.name))}: reference pass on input {shape(result.input)}, batch {result.batch}",
                   box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("Layer", overflow="fold")
     for column in ("Type", "Inferred", "Produced", "MACs analyzed", "MACs executed"):
@@ -353,7 +354,7 @@ def verification(result, options) -> str:
     table.add_column("", min_width=1, no_wrap=True)
     for c in result.checks:
         mark = "[green]✓[/]" if c.agrees else "[red]✗[/]"
-        table.add_row(escape(c.name), c.type, shape(c.inferred_shape), shape(c.produced_shape),
+        table.add_row(escape(shown(c.name)), c.type, shape(c.inferred_shape), shape(c.produced_shape),
                       count(c.analyzed_macs, options), count(c.executed_macs, options), mark)
     bad = [c for c in result.checks if not c.agrees]
     executed = sum(c.executed_macs for c in result.checks)
@@ -361,7 +362,7 @@ def verification(result, options) -> str:
     lines = [f"{len(result.checks) - len(bad)} of {len(result.checks)} layers agree; "
              f"{count(executed, options)} MACs executed in {result.seconds:.2f} s ({count(int(rate), options)} MAC/s)"]
     for c in bad:
-        lines.append(f"[red]✗ {escape(c.name)}[/]: shape {shape(c.inferred_shape)} vs {shape(c.produced_shape)}, "
+        lines.append(f"[red]✗ {escape(shown(c.name))}[/]: shape {shape(c.inferred_shape)} vs {shape(c.produced_shape)}, "
                      f"MACs {c.analyzed_macs} vs {c.executed_macs}, params {c.analyzed_params} vs "
                      f"{c.drawn_params}, buffers {c.analyzed_buffers} vs {c.drawn_buffers} (analysis vs reference)")
     return render([table, *lines], options)
@@ -370,13 +371,13 @@ def verification(result, options) -> str:
 def scaling(result, options, show_layers=False) -> str:
     good = [p for p in result.points if p.report is not None]
     top = max((p.report.totals.macs for p in good), default=0)
-    table = Table(title=f"{escape(result.name)}: cost by input size", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=f"{escape(shown(result.name))}: cost by input size", box=box.SIMPLE_HEAD, title_justify="left")
     for column in ("Size", "Input", "Params", "MACs"):
         table.add_column(column, justify="left" if column == "Input" else "right", no_wrap=True)
     table.add_column("MACs, relative", no_wrap=True)
     for p in result.points:
         if p.report is None:
-            table.add_row(str(p.size), shape(p.input), "", "", Text(f"error: {p.error}", style="red"))
+            table.add_row(str(p.size), shape(p.input), "", "", Text(f"error: {shown(p.error)}", style="red"))
             continue
         macs = p.report.totals.macs
         bar = "█" * max(1, round(30 * macs / top)) if top and macs else ""
@@ -392,7 +393,7 @@ def scaling(result, options, show_layers=False) -> str:
         layers.add_column("params exp.", justify="right")
         layers.add_column("MACs exp.", justify="right")
         for i, (name, params_exp, macs_exp) in enumerate(result.layer_exponents):
-            layers.add_row(escape(name), *(count(p.report.layers[i].macs, options) for p in good),
+            layers.add_row(escape(shown(name)), *(count(p.report.layers[i].macs, options) for p in good),
                            exponent(params_exp), exponent(macs_exp))
         items.append(layers)
     return render(items, options)
