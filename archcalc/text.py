@@ -16,7 +16,8 @@ MAX_LINE = 400
 # no UTF-8 file can hold; and U+FFFE/U+FFFF, which are not characters (XML refuses them, and
 # C0 controls but tab and line breaks). Kept as text and compiled by `re` on first use (and
 # cached there): compiling at import cost every run 0.4 ms, and most runs print no user text.
-_UNSAFE = "[\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ud800-\\udfff\\ufffe\\uffff]"
+_BEYOND_C0 = "\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ud800-\\udfff\\ufffe\\uffff"
+_UNSAFE = "[\\x00-\\x1f" + _BEYOND_C0 + "]"
 # A line that begins (after spaces) with `::` or `##[` is a command to GitHub Actions' runner;
 # a name never carries either as written, so no line of ours can start with one.
 _SHOWN = _UNSAFE + "|(?<=:):|(?<=#)#(?=\\[)"
@@ -49,9 +50,10 @@ def _json_escape(match: re.Match) -> str:
 
 def json_escaped(text: str) -> str:
     """JSON text (from json.dumps with ensure_ascii=False) with every character of `_UNSAFE`
-    written as a \\uXXXX escape. JSON's own escaping leaves DEL, the C1 controls, the bidi
-    controls and U+2028/U+2029 as they are; outside a string JSON allows none of them, so each
-    one found is inside a string, and a reader gets the exact string back."""
-    if text.isascii() and "\x7f" not in text:       # the common case: C0 controls are escaped already
+    written as a \\uXXXX escape. JSON escapes the C0 controls itself but leaves DEL, the C1
+    controls, the bidi controls and U+2028/U+2029 as they are; outside a string JSON allows
+    none of them, so each one found is inside a string, and a reader gets the exact string back."""
+    if text.isascii() and "\x7f" not in text:       # the common case
         return text
-    return re.sub(_UNSAFE, _json_escape, text)
+    # C0 controls are escaped already, and a raw one is the text's own line break
+    return re.sub("[" + _BEYOND_C0 + "]", _json_escape, text)

@@ -1,3 +1,4 @@
+import unicodedata
 from pathlib import Path
 
 import archcalc
@@ -23,3 +24,17 @@ def assert_golden(name, text, update):
     if update:
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+# The bidi controls by class (U+200E, U+200F and U+061C are classed L, R and AL: listed).
+BIDI_CLASSES = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+BIDI_MARKS = {"\u200e", "\u200f", "\u061c"}
+
+
+def dangerous(text: str) -> list[str]:
+    """Characters that drive a terminal or a log, break XML, or reorder what a reader sees:
+    controls (but the line feed between lines), line and paragraph separators, surrogates,
+    unassigned code points and non-characters (U+FFFE), bidi controls."""
+    return [c for c in text if c != "\n" and (
+        unicodedata.category(c) in {"Cc", "Cs", "Cn", "Zl", "Zp"}
+        or unicodedata.bidirectional(c) in BIDI_CLASSES or c in BIDI_MARKS)]

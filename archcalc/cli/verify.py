@@ -66,5 +66,5 @@ def _verify_with_progress(spec, seed, total, run_verify):
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f} MACs"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("reference pass", total=total or 1)
-        return run_verify(spec, seed=seed,
-                          progress=lambda layer: bar.update(task, advance=layer.macs, description=escape(shown(layer.name))))
+        return run_verify(spec, seed=seed, progress=lambda layer: bar.update(
+            task, advance=layer.macs, description=escape(shown(layer.name))))

@@ -170,7 +170,8 @@ def layer_table(report, options) -> Text:
     for row in rows_with_block_headers(report.layers):
         if row[0] == "block":
             _, depth, name, block = row
-            rows.append([("  " * depth + shown(name), "bold"), (shown(block), "dim"), ("", ""), ("", ""), ("", ""), ("", "")])
+            rows.append([("  " * depth + shown(name), "bold"), (shown(block), "dim"),
+                         ("", ""), ("", ""), ("", ""), ("", "")])
             continue
         layer = row[1]
         params, macs, output = layer.params, layer.macs, layer.output_shape
@@ -346,7 +347,8 @@ def budgets(results, options) -> str:
 
 
 def verification(result, options) -> str:
-    table = Table(title=f"{escape(shown(result.name))}: reference pass on input {shape(result.input)}, batch {result.batch}",
+    table = Table(title=f"{escape(shown(result.name))}: reference pass on input {shape(result.input)}, "
+                        f"batch {result.batch}",
                   box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("Layer", overflow="fold")
     for column in ("Type", "Inferred", "Produced", "MACs analyzed", "MACs executed"):
@@ -362,7 +364,8 @@ def verification(result, options) -> str:
     lines = [f"{len(result.checks) - len(bad)} of {len(result.checks)} layers agree; "
              f"{count(executed, options)} MACs executed in {result.seconds:.2f} s ({count(int(rate), options)} MAC/s)"]
     for c in bad:
-        lines.append(f"[red]✗ {escape(shown(c.name))}[/]: shape {shape(c.inferred_shape)} vs {shape(c.produced_shape)}, "
+        lines.append(f"[red]✗ {escape(shown(c.name))}[/]: shape {shape(c.inferred_shape)} vs "
+                     f"{shape(c.produced_shape)}, "
                      f"MACs {c.analyzed_macs} vs {c.executed_macs}, params {c.analyzed_params} vs "
                      f"{c.drawn_params}, buffers {c.analyzed_buffers} vs {c.drawn_buffers} (analysis vs reference)")
     return render([table, *lines], options)

@@ -2,6 +2,7 @@
 script, sorts the layer table, and saves a screenshot. Skipped only where no Chromium exists
 (CI installs Debian's `chromium` in .ci/run)."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -43,3 +44,29 @@ def test_report_renders_sorts_and_has_no_script_errors(tmp_path):
     shot = tmp_path / "report.png"
     browse(tmp_path, f"file://{out}", f"--screenshot={shot}", "--window-size=1280,1600")
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+PROBE = """<script>
+var expected = %s;
+var data = JSON.parse(document.getElementById('archcalc-data').textContent);
+document.title = JSON.stringify(data) === JSON.stringify(expected) ? 'DATA-PARSED' : 'DATA-DIFFERS';
+</script></body>"""
+
+
+@pytest.mark.parametrize("name", ["cnn_4x4", "n\x01\x1b[2J\ufffe\u202e </script><script>document.title='owned'</script>"
+                                             "<!-- & \" '"])
+def test_the_reports_data_parses_in_the_browser(tmp_path, name):
+    """The page's JSON block read as a browser reads it, with JSON.parse, against the figures
+    computed here (a probe script appended to a copy of the page compares the two)."""
+    spec = tmp_path / "model.yaml"
+    spec.write_text((SPECS / "seed/cnn_4x4.yaml").read_text().replace("name: cnn_4x4", f"name: {json.dumps(name)}"))
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(cli, ["report", str(spec), "-o", str(out)]).exit_code == 0
+    report = archcalc.analyze(spec)
+    expected = json.dumps([{"name": name, "params": report.totals.params, "macs": report.totals.macs}])
+    page = out.read_text(encoding="utf-8")
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", PROBE % expected.replace("<", "\\u003c"), 1), encoding="utf-8")
+    done = browse(tmp_path, f"file://{probe}", "--dump-dom", "--virtual-time-budget=3000")
+    assert "<title>DATA-PARSED</title>" in done.stdout
+    assert "Uncaught" not in done.stderr and "<title>owned</title>" not in done.stdout
