@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
@@ -144,9 +145,12 @@ def test_every_command_and_format_shows_names_escaped(tmp_path, command, fmt):
     if command == "check":
         assert ANNOTATION.match(result.stdout.splitlines()[-1])     # over its MAC budget: annotated
         assert_clean(summary.read_text(encoding="utf-8"), "job summary")
-    if fmt in ("json", "jsonl"):      # (check's annotations follow the JSON on standard output)
-        assert_json_keeps_the_name("\n".join(line for line in result.stdout.splitlines()
-                                             if not ANNOTATION.fullmatch(line)), fmt)
+    # (check's annotations follow the output on standard output)
+    output = "\n".join(line for line in result.stdout.splitlines() if not ANNOTATION.fullmatch(line))
+    if fmt in ("json", "jsonl"):
+        assert_json_keeps_the_name(output, fmt)
+    if fmt == "junit":
+        ET.fromstring(output)         # well-formed XML, whatever the names hold
 
 
 @pytest.mark.parametrize("door", [hf_config, keras_model, onnx_model])
