@@ -243,21 +243,21 @@ def test_a_terminal_gets_only_colours(tmp_path):
     for args in (["analyze", config], ["analyze", spec], ["check", spec], ["compare", spec, config],
                  ["train", spec], ["scale", spec, "--sizes", "2,8,16", "--layers"], ["verify", spec]):
         leader, follower = pty.openpty()
-        done = subprocess.run([sys.executable, "-m", "archcalc", *map(str, args)], stdout=follower, stderr=follower,
-                              stdin=subprocess.DEVNULL, timeout=120, env={**os.environ, "COLUMNS": "200"})
+        child = subprocess.Popen([sys.executable, "-m", "archcalc", *map(str, args)], stdout=follower,
+                                 stderr=follower, stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"})
         os.close(follower)
-        chunks = []
+        chunks = []             # read while it writes: a full terminal buffer would stop it
         while True:
             try:
                 chunk = os.read(leader, 65536)
-            except OSError:
+            except OSError:     # EIO: the child has closed the terminal
                 break
             if not chunk:
                 break
             chunks.append(chunk)
         os.close(leader)
         text = b"".join(chunks).decode("utf-8")
-        assert done.returncode in (0, 1), text
+        assert child.wait(timeout=120) in (0, 1), text
         assert [s for s in ("\x1b[2J", "\x1b]52", "\x07", "\u202e", "\x9b", "\u2028") if s in text] == []
         if args[0] == "verify":
             continue

@@ -134,4 +134,4 @@ def _summarize(results, failures):
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(text + "\n")
     except OSError as exc:
-        click.echo(f"warning: cannot write the job summary {path}: {exc.strerror or exc}", err=True)
+        click.echo(f"warning: cannot write the job summary {one_line(path)}: {exc.strerror or exc}", err=True)
