@@ -19,8 +19,9 @@ MAX_LINE = 400
 _BEYOND_C0 = "\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ud800-\\udfff\\ufffe\\uffff"
 _UNSAFE = "[\\x00-\\x1f" + _BEYOND_C0 + "]"
 # A line that begins (after spaces) with `::` or `##[` is a command to GitHub Actions' runner;
-# a name never carries either as written, so no line of ours can start with one.
-_SHOWN = _UNSAFE + "|(?<=:):|(?<=#)#(?=\\[)"
+# a name never carries either as written, nor starts with a colon (a name `:` and our `: ` would
+# make one), so no line of ours can start with one.
+_SHOWN = _UNSAFE + "|^:|(?<=:):|(?<=#)#(?=\\[)"
 
 
 def _shown(match: re.Match) -> str:
@@ -31,9 +32,9 @@ def _shown(match: re.Match) -> str:
 
 def shown(text: str) -> str:
     """`text` as printed: every character of `_UNSAFE` shown as an escape (`\\x1b`, `\\n`,
-    `\\u202e`), and the second character of `::` and `##[` as `\\x3a` / `\\x23`; nothing cut.
-    Most names need nothing, which two scans in C tell."""
-    if text.isprintable() and "::" not in text and "##[" not in text:
+    `\\u202e`), and the second character of `::` and `##[` and a leading colon as `\\x3a` /
+    `\\x23`; nothing cut. Most names need nothing, which a few scans in C tell."""
+    if text.isprintable() and "::" not in text and "##[" not in text and not text.startswith(":"):
         return text
     return re.sub(_SHOWN, _shown, text)
 

@@ -19,8 +19,11 @@ from helpers import dangerous
     ("abc\u202edef\u2066\u200f\u061c", "abc\\u202edef\\u2066\\u200f\\u061c"),
     ("\ud800x\udfff", "\\ud800x\\udfff"),
     ("\ufffe\uffff", "\\ufffe\\uffff"),
-    ("::error file=a::b", ":\\x3aerror file=a:\\x3ab"),
-    (":::", ":\\x3a\\x3a"),
+    ("::error file=a::b", "\\x3a\\x3aerror file=a:\\x3ab"),
+    ("a::b", "a:\\x3ab"),
+    (":::", "\\x3a\\x3a\\x3a"),
+    (":", "\\x3a"),                 # a model named ':' would make the title line `:: input …`
+    ("a:", "a:"),
     ("a: b", "a: b"),
     ("##[warning]x", "#\\x23[warning]x"),
     ("## heading #[x]", "## heading #[x]"),
