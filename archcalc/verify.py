@@ -44,10 +44,6 @@ class Verification:
         return all(c.agrees for c in self.checks)
 
 
-def with_input(graph: Graph, shape: tuple[int, ...] | None) -> Graph:
-    return graph if shape is None else graph.with_input(tuple(shape))
-
-
 def verify(spec: Graph, seed: int = 0, progress=None) -> Verification:
     import time
 

@@ -65,25 +65,40 @@ set_option = click.option(
 
 
 def _store_shape_inputs(ctx, param, values):
+    """`--input SHAPE` (the first or only input) or `--input NAME=SHAPE`, repeatable."""
+    from ..frontends.imported import FIRST_INPUT
     shapes = {}
-    for name, text in store_pairs("archcalc.raw-inputs")(ctx, param, values).items():
+    for item in values or ():
+        name, sep, text = item.rpartition("=")
+        name = name.strip() if sep else FIRST_INPUT
+        if sep and not name:
+            raise click.BadParameter(f"expected SHAPE or NAME=SHAPE, got {item!r}", ctx, param)
+        said = f"{name}: " if name else ""
+        if name in shapes:
+            raise click.BadParameter(f"{said or 'the first input: '}given twice", ctx, param)
         try:
             shapes[name] = tuple(int(n) for n in text.split(","))
         except ValueError:
-            raise click.BadParameter(f"{name}: expected sizes separated by commas, got {text!r}", ctx, param) \
+            raise click.BadParameter(f"{said}expected sizes separated by commas, got {text!r}", ctx, param) \
                 from None
         if not shapes[name] or min(shapes[name]) < 1:
-            raise click.BadParameter(f"{name}: sizes must be positive, got {text!r}", ctx, param)
+            raise click.BadParameter(f"{said}sizes must be positive, got {text!r}", ctx, param)
     ctx.meta["archcalc.inputs"] = shapes
 
 
+input_option = click.option(
+    "--input", "input_shapes", multiple=True, metavar="[NAME=]SHAPE", expose_value=False,
+    callback=_store_shape_inputs,
+    help="Override an input's shape: SHAPE for the first (or only) input, NAME=SHAPE by name; in the "
+         "file's own layout: channels-last without batch for a spec (64,64,3), batch first for ONNX "
+         "(input=1,3,224,224).")
+
+
 def import_options(command):
-    """Options of model files that are not specs: symbolic input shapes, sequence length, head."""
+    """Options that say what a file's inputs are: input shapes (specs, ONNX), and a Hugging Face
+    config's sequence length and head. A file they do not apply to refuses them."""
     for option in reversed((
-        click.option("--input", "input_shapes", multiple=True, metavar="NAME=SHAPE", expose_value=False,
-                     callback=_store_shape_inputs,
-                     help="Shape of a model file's input, in the file's own layout with its batch axis "
-                          "(ONNX), e.g. --input input=1,3,224,224."),
+        input_option,
         click.option("--seq-len", type=click.IntRange(min=1), expose_value=False,
                      callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.seq_len", value),
                      help="Sequence length T of a Hugging Face config's model."),

@@ -7,12 +7,11 @@ import sys
 import click
 
 from ..completion import complete_model_files
-from .common import batch_option, emit, load_all, render_options, set_option
+from .common import batch_option, emit, import_options, load_all, render_options, set_option
 
 
 @click.command()
 @click.argument("spec", shell_complete=complete_model_files)
-@click.option("--input", "input_shape", help="Run at another input shape, e.g. 64,64,3.")
 @batch_option
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input and weights.")
 @click.option("--max-macs", default="2G", show_default=True,
@@ -20,24 +19,16 @@ from .common import batch_option, emit, load_all, render_options, set_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
 @set_option
-def verify(spec, input_shape, batch, seed, max_macs, fmt):
+@import_options
+def verify(spec, batch, seed, max_macs, fmt):
     """Run SPEC through the pure-Python reference pass and check every layer's shape and MACs."""
     from ..analysis import analyze_graph
     from ..errors import UsageError
     from ..render import renderer
     from ..units import human_count, parse_quantity
-    from ..verify import ASSUMED_MACS_PER_SECOND, verify as run_verify, with_input
+    from ..verify import ASSUMED_MACS_PER_SECOND, verify as run_verify
     limit = parse_quantity(max_macs)
-    shape = None
-    if input_shape is not None:
-        try:
-            shape = tuple(int(n) for n in input_shape.split(","))
-        except ValueError:
-            raise UsageError(f"--input takes sizes separated by commas, e.g. 64,64,3; got {input_shape!r}") from None
-        if min(shape) < 1:
-            raise UsageError(f"--input sizes must be positive, got {input_shape!r}")
     (loaded,) = load_all([spec], batch, None)
-    loaded = with_input(loaded, shape)
     total = analyze_graph(loaded).totals.macs
     if total > limit:
         raise UsageError(

@@ -26,6 +26,12 @@ IMPORTERS = {
     "keras": "archcalc.frontends.keras",
 }
 
+# door -> the ImportOptions fields it reads, and what it is called when one is refused
+OPTIONS = {"yaml": ("inputs",), "onnx": ("inputs",), "huggingface": ("seq_len", "head"), "keras": ()}
+DOOR_NAMES = {"yaml": "a YAML spec", "onnx": "an ONNX model", "huggingface": "a Hugging Face config",
+              "keras": "a Keras model JSON"}
+WHAT_IT_SETS = {"inputs": "the input shapes", "seq_len": "the sequence length", "head": "the head"}
+
 
 def _importer(name: str):
     return importlib.import_module(IMPORTERS[name])
@@ -116,10 +122,15 @@ def read_model(source: str, options: ImportOptions | None = None,
     file, data = read_input(str(source), max(MODEL_CAP, max_spec_bytes))
     door = choose_door(file, data[:65536])
     if door == "yaml":
+        refuse_options(door, options, file)
         if len(data) > max_spec_bytes:
             raise SpecError(f"file is larger than {max_spec_bytes // 2**20} MiB (raise it with --max-file-size)",
                             file)
-        return graph_from_text(decode_text(data, file), file, max_layers, overrides)
+        graph = graph_from_text(decode_text(data, file), file, max_layers, overrides)
+        if options is not None and options.inputs:
+            from .yaml.build import with_input_shapes
+            graph = with_input_shapes(graph, options.inputs)
+        return graph
     if options is None:
         from .imported import ImportOptions
         options = ImportOptions()
@@ -127,10 +138,21 @@ def read_model(source: str, options: ImportOptions | None = None,
     return graph_from_import(imported, file, max_layers, overrides)
 
 
+def refuse_options(door: str, options: ImportOptions | None, file: str) -> None:
+    """An option the door does not read is an error, never ignored."""
+    from .imported import OPTION_FLAGS
+    for key in options.given() if options is not None else ():
+        if key not in OPTIONS.get(door, ()):
+            readers = [DOOR_NAMES[d] for d, keys in OPTIONS.items() if key in keys]
+            raise SpecError(f"{OPTION_FLAGS[key]} does not apply to {DOOR_NAMES.get(door, 'this file')}: it sets "
+                            f"{WHAT_IT_SETS[key]} of {' or '.join(readers)}", file)
+
+
 def import_file(door: str, data: bytes, file: str, options: ImportOptions | None) -> Imported:
     if options is None:
         from .imported import ImportOptions
         options = ImportOptions()
+    refuse_options(door, options, file)
     try:
         module = _importer(door)
     except ImportError as exc:

@@ -8,6 +8,8 @@ mapping into the layer graph; an error found there is placed through `where`.
 
 Each importer module offers:
     SUFFIXES: tuple[str, ...]          file-name endings it claims (".onnx")
+    OPTIONS: tuple[str, ...]           the ImportOptions fields it reads ("inputs", "seq_len", "head");
+                                       a file given another one is refused, never read without it
     def sniff(head: bytes) -> bool     does the file's start look like this format
     def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported
 and raises `archcalc.errors.SpecError(message, file, line, column)` on bad input.
@@ -19,12 +21,22 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 
+FIRST_INPUT = ""     # the key of `--input SHAPE` in `ImportOptions.inputs`: the first (or only) input
+
+# option field -> how the command line spells it, and what it is for (said when it is refused)
+OPTION_FLAGS = {"inputs": "--input", "seq_len": "--seq-len", "head": "--head"}
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     seq_len: int | None = None                  # --seq-len: T for sequence models
     head: str | None = None                     # --head: which head a config's model carries
-    inputs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)   # --input NAME=SHAPE
+    inputs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)   # --input [NAME=]SHAPE
     batch: int | None = None
+
+    def given(self) -> tuple[str, ...]:
+        """The option fields set (those a front door must read or refuse)."""
+        return tuple(key for key in OPTION_FLAGS if getattr(self, key))
 
 
 @dataclass(frozen=True)

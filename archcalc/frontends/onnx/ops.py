@@ -711,6 +711,9 @@ def conv(t: Translator, node) -> None:
     groups = attrs(node).get("group", 1)
     if groups != 1:
         layer["groups"] = groups
+    if x.shape[1] % groups == 0:        # otherwise the conv2d rule says why the groups do not fit
+        t.check_weight(weight, 1, x.shape[1] // groups,
+                       f"its input's {x.shape[1]} channels" + (f" in {groups} groups" if groups > 1 else ""))
     layer["bias"] = _present(node, 2)
     layer.update(t.shared_weights(node.input[1:]) or t.tie_or_own(weight.init, ""))
     out_spatial = _window_sizes(x.shape[2:], layer)
@@ -728,6 +731,7 @@ def conv_transpose(t: Translator, node) -> None:
     if "output_shape" in a:
         raise t.error("ConvTranspose with output_shape has no rule (give pads and output_padding)")
     groups = a.get("group", 1)
+    t.check_weight(weight, 0, x.shape[1], f"its input's {x.shape[1]} channels")
     filters = weight.shape[1] * groups
     kernel = list(weight.shape[2:])
     strides = list(a.get("strides", [1] * spatial))
@@ -767,6 +771,7 @@ def matmul(t: Translator, node) -> None:
         if len(b.shape) != 2:
             raise t.error(f"a MatMul by a constant of shape {list(b.shape)} (a weight is [in, out])")
         x = t.file_order(a)
+        t.check_weight(b, 0, x.shape[-1], f"its input's last axis of {x.shape[-1]}")
         units = b.shape[1]
         add = _bias_add_after(t, node, units)
         layer = {"type": "dense", "units": units, "bias": add is not None, **t.tie_or_own(b.init, "")}
@@ -791,6 +796,7 @@ def gemm(t: Translator, node) -> None:
     if a.get("transA", 0):
         raise t.error("Gemm with transA has no rule")
     weight = t.const(node.input[1], "weight")
+    t.check_weight(weight, 1 if a.get("transB", 0) else 0, x.shape[-1], f"its input's last axis of {x.shape[-1]}")
     units = weight.shape[0] if a.get("transB", 0) else weight.shape[1]
     layer = {"type": "dense", "units": units, "bias": _present(node, 2), **t.tie_or_own(weight.init, "")}
     out = t.emit(layer, [x], (x.shape[0], units), x.perm)
@@ -816,6 +822,11 @@ def normalization(t: Translator, node) -> None:
                  "InstanceNormalization": {"type": "instancenorm", "eps": eps, "affine": True},
                  "GroupNormalization": {"type": "groupnorm", "eps": eps, "groups": a.get("num_groups", 1)},
                  }[node.op_type]
+    scale = t.values.get(node.input[1]) if len(node.input) > 1 else None
+    if isinstance(scale, Const) and scale.init and node.op_type != "GroupNormalization":   # its scale: [C] or [.., last]
+        axis = -1 if node.op_type == "LayerNormalization" else 1
+        t.check_weight(scale, len(scale.shape) - 1, x.shape[axis], f"its input's {x.shape[axis]} "
+                       + ("features on the last axis" if axis == -1 else "channels"))
     layer.update(t.shared_weights(node.input[1:]))
     out = t.emit(layer, [x], x.shape, x.perm)
     for name in node.input[1:]:
@@ -942,6 +953,7 @@ def recurrent(t: Translator, node) -> None:
     if x.rank != 3:
         raise t.error(f"a recurrent layer needs a [T, N, C] input, got {list(x.shape)}")
     x = t.hold(x, (1, 0, 2))
+    t.check_weight(t.const(node.input[1], "weight"), 2, x.shape[2], f"its input's {x.shape[2]} features")
     units = a["hidden_size"]
     directions = 2 if _text(a.get("direction", "forward")) == "bidirectional" else 1
     if _text(a.get("direction", "forward")) == "reverse":

@@ -169,11 +169,12 @@ class Translator:
     def _inputs(self) -> list[tuple[str, list[int]]]:
         initializers = {init.name for init in self.graph.initializer}
         declared = []
+        shapes = self._given_shapes([v.name for v in self.graph.input if v.name not in initializers])
         for value in self.graph.input:
             if value.name in initializers:
                 continue
             dims = []
-            given = self.options.inputs.get(value.name)
+            given = shapes.get(value.name)
             shape_proto = value.type.tensor_type.shape
             if given is not None:
                 if len(given) != len(shape_proto.dim) and shape_proto.dim:
@@ -205,6 +206,20 @@ class Translator:
             self.values[value.name] = act
             declared.append((name, act.ours()))
         return declared
+
+    def _given_shapes(self, names: list[str]) -> dict[str, tuple[int, ...]]:
+        """--input shapes by the file's input names (`--input SHAPE` is the first); a name the
+        file does not have is refused, listing those it has."""
+        shapes = {}
+        for key, shape in self.options.inputs.items():
+            name = key or (names[0] if names else "")
+            if name not in names:
+                raise SpecError(f"--input {key}: the model has no input of that name (its inputs: "
+                                f"{', '.join(names) or 'none'})", self.file)
+            if name in shapes:
+                raise SpecError(f"--input: input '{name}' given twice (as the first input and by name)", self.file)
+            shapes[name] = shape
+        return shapes
 
     def _feeds(self, name: str, ops: tuple[str, ...]) -> bool:
         return any(node.op_type in ops for node in self.consumers.get(name, ()))
@@ -312,9 +327,27 @@ class Translator:
             if isinstance(self.values.get(name), Const):
                 self.own(self.values[name].init, value.name)
 
+    def check_weight(self, weight: Const, axis: int, implied: int, source: str) -> None:
+        """A weight whose axis `axis` disagrees with the size its input implies (an `--input` that
+        contradicts the file, or a broken file) would count params the file does not hold."""
+        if weight.shape[axis] == implied:
+            return
+        shape = list(weight.shape)
+        wanted = [*shape[:axis], implied, *shape[axis + 1:]]
+        given = "; check --input (the file's own layout, batch first)" if self.options.inputs else ""
+        raise self.error(f"weight '{weight.init or '?'}' holds {_elements(shape):,} elements {shape}, but "
+                         f"{source} implies {wanted}, {_elements(wanted):,} elements{given}")
+
     def own(self, init: str | None, layer: str) -> None:
         if init and init not in self.weight_owner:
             self.weight_owner[init] = layer
+
+
+def _elements(shape) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
 
 
 def _moves_nothing(act: Act, axes: list[int]) -> bool:

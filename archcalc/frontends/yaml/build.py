@@ -159,3 +159,37 @@ def read_budget(raw: Any, origin: YamlOrigin) -> dict[str, int]:
         except UsageError as exc:
             raise origin.error(f"budget '{key}': {exc}", ("budget", key)) from None
     return budget
+
+
+def with_input_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> Graph:
+    """The graph with `--input` shapes in place of its inputs' (the key "" is the first input),
+    each channels-last without the batch axis, of the rank the spec gives it."""
+    from ..imported import FIRST_INPUT
+    declared = dict(graph.inputs)
+    new = dict(declared)
+    for key, shape in shapes.items():
+        name = graph.inputs[0][0] if key == FIRST_INPUT else key
+        if name not in declared:
+            raise _input_error(graph, None, f"--input {key}: the spec has no input of that name (its inputs: "
+                                            f"{', '.join(declared)})")
+        if key == FIRST_INPUT and name in shapes:
+            raise _input_error(graph, name, f"--input: input '{name}' given twice (as the first input and by name)")
+        if len(shape) != len(declared[name]):
+            raise _input_error(graph, name, f"--input {'' if key == FIRST_INPUT else key + '='}"
+                               f"{','.join(map(str, shape))}: input '{name}' is {list(declared[name])}, "
+                               f"{len(declared[name])} sizes channels-last without the batch axis "
+                               f"(--batch sets the batch); got {len(shape)}")
+        new[name] = tuple(shape)
+    inputs = tuple(new.items())
+    return graph._replace(inputs=inputs, warnings=channels_last_warnings(inputs, graph.nodes))
+
+
+def _input_error(graph: Graph, name: str | None, message: str):
+    """Placed at the input's shape in the spec (`input:` or its entry under `inputs:`); a
+    place not found gives the document's start, which says nothing."""
+    nowhere = graph.origin.error(message, (KeyOf("\0"),))
+    for where in ((("inputs", name),) if name else ()) + (("input",), ("inputs",)):
+        error = graph.origin.error(message, where)
+        if (error.line, error.column) != (nowhere.line, nowhere.column):
+            return error
+    return graph.origin.error(message)
