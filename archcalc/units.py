@@ -35,8 +35,18 @@ class Quantity(int):
             return f"{n:,}" + (f" {self.suffix}" if self.suffix else "")
         from fractions import Fraction
         value = Fraction(n, self.scale)
-        text = f"{value.numerator:,}" if value.denominator == 1 else f"{float(value):,.2f}"
+        text = f"{value.numerator:,}" if value.denominator == 1 else significant(value)
         return f"{text} {self.suffix}"
+
+
+def significant(value, digits: int = 3) -> str:
+    """`value` with two decimals, or more when needed to keep `digits` significant digits
+    (962 params in a budget of 1 M: 0.000962 M, not 0.00 M)."""
+    decimals = 2
+    magnitude = abs(value)
+    while 0 < magnitude * 10 ** (decimals - digits + 1) < 1 and decimals < 30:
+        decimals += 1
+    return f"{float(value):,.{decimals}f}"
 
 
 def parse_quantity(text: str | int, *, memory: bool = False) -> int:

@@ -278,3 +278,34 @@ def test_layers_and_verify_speak_json():
     assert data[0]["type"] == "conv2d" and {a["name"] for a in data[0]["arguments"]} >= {"filters", "kernel"}
     result = invoke("verify", CNN, "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["agrees"] is True
+
+
+@pytest.mark.parametrize("command, target", [
+    (["analyze", CNN], "out.html"), (["analyze", CNN], "out.svg"), (["analyze", CNN], "out.yaml"),
+    (["analyze", CNN], "out.xml"), (["compare", CNN, ANN], "out.html"), (["train", CNN], "out.svg"),
+    (["scale", CNN, "--sizes", "8,16"], "out.png"), (["check", CNN, "--max-params", "1M"], "out.html"),
+])
+def test_an_output_extension_no_writer_produces_is_refused(tmp_path, command, target):
+    out = tmp_path / target
+    result = invoke(*command, "-o", str(out))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: cannot write {out}: -o writes .json (json), ")
+    assert result.stderr.count("\n") == 1
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("option, target, says", [
+    ("--plot", "g.png", "it writes .svg files"), ("--svg", "t.png", "it writes .svg files"),
+    ("--html", "t.txt", "it writes .html or .htm files"),
+])
+def test_a_picture_of_the_wrong_kind_is_refused(tmp_path, option, target, says):
+    out = tmp_path / target
+    result = invoke("scale", CNN, "--sizes", "8,16", option, str(out), "-o", str(tmp_path / "table.txt"))
+    assert (result.exit_code, result.stderr) == (2, f"error: cannot write {out} with {option}: {says}\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_writes_junit_to_xml(tmp_path):
+    out = tmp_path / "budgets.xml"
+    assert invoke("check", CNN, "--max-params", "1M", "-o", str(out)).exit_code == 0
+    assert out.read_text().startswith("<?xml")

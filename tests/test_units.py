@@ -36,3 +36,31 @@ def test_long_budgets_are_exact():
     assert parse_quantity("1234567890123456789012345678901") == 1234567890123456789012345678901
     with pytest.raises(UsageError, match="not a whole number"):
         parse_quantity("1.00000000000000000000000000001M")
+
+
+# Budgets are shown in the unit they were written in; a figure far below that unit keeps three
+# significant digits instead of rounding to zero (the expected strings are the exact fractions
+# written out by hand: 1,104 / 10^6 = 0.001104).
+@pytest.mark.parametrize("budget, memory, used, shown", [
+    ("1M", False, 1_104, "0.00110 M"),
+    ("1M", False, 962, "0.000962 M"),
+    ("1M", False, 1_500_000, "1.50 M"),
+    ("1M", False, 2_000_000, "2 M"),
+    ("1GiB", True, 4_608, "0.00000429 GiB"),          # 4,608 / 2^30 = 4.2915…e-6
+    ("10M", False, 123_456, "0.123 M"),            # the unit is M whatever the budget: 0.123456
+    ("1M", False, -962, "-0.000962 M"),
+])
+def test_a_budget_figure_keeps_three_significant_digits(budget, memory, used, shown):
+    assert parse_quantity(budget, memory=memory).written(used) == shown
+
+
+def test_check_never_prints_a_small_figure_as_zero(tmp_path):
+    # Dense 16 -> 58 -> 2: params 16·58 + 58 + 58·2 + 2 = 1,104; weights 1,104 · 4 B = 4,416 B.
+    from click.testing import CliRunner
+
+    from archcalc.cli import cli
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text("input: [16]\nlayers:\n  - {type: dense, units: 58}\n  - {type: dense, units: 2}\n")
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["check", str(spec), "--max-params", "1M"])
+    assert result.exit_code == 0
+    assert "0.00110 M" in result.stdout and "0.00 M" not in result.stdout

@@ -17,7 +17,7 @@ from .common import (analyze_graph_with_workload, choose_format, emit, export_op
 @export_options
 def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(fmt, output, specs=specs, pictures={"--svg": svg, "--html": html})
     from ..render import analysis_pieces
     reports = [analyze_graph_with_workload(spec) for spec in load_all(specs, batch, dtype)]
     if depth is not None:

@@ -32,7 +32,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
     Every spec is checked and reported, the invalid ones too (exit 2 wins over 1). Under
     GitHub Actions each failure is also an ::error annotation at its file and line, each
     near miss a ::warning, and a Markdown summary goes to $GITHUB_STEP_SUMMARY."""
-    fmt = choose_format(fmt, output, (*FORMATS, "junit"))
+    fmt = choose_format(fmt, output, (*FORMATS, "junit"), specs=specs)
     from ..budget import check_budget
     from ..errors import SpecError
     from ..render import renderer

@@ -21,15 +21,31 @@ BY_EXTENSION = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".md": "markd
                 ".txt": "table", ".xml": "junit"}
 
 
-def choose_format(fmt, output, allowed=tuple(FORMATS)) -> str:
-    """--format if given, else what the -o file's extension says, else a table."""
+def choose_format(fmt, output, allowed=tuple(FORMATS), specs=(), pictures=None) -> str:
+    """--format if given, else what the -o file's extension says, else a table. A file name
+    whose extension none of the command's writers produces is refused before anything is
+    written, as are --svg / --html / --plot files (`pictures`: option -> path) of the wrong kind."""
+    from ..errors import UsageError
+    targets = [output, *(pictures or {}).values()]
+    if any(targets):
+        check_outputs(*targets, specs=specs)
+    for option, path in (pictures or {}).items():
+        suffixes = PICTURE_SUFFIXES[option]
+        if path and os.path.splitext(path)[1].lower() not in suffixes:
+            raise UsageError(f"cannot write {path} with {option}: it writes {' or '.join(suffixes)} files")
+    suffix = os.path.splitext(output)[1].lower() if output else ""
+    guess = BY_EXTENSION.get(suffix)
+    if suffix and guess not in allowed:
+        works = ", ".join(f"{ext} ({name})" for ext, name in BY_EXTENSION.items() if name in allowed)
+        hint = "; --svg and --html save pictures" if pictures is not None and "--svg" in pictures else ""
+        raise UsageError(f"cannot write {output}: -o writes {works}, or a name without an extension "
+                               f"(a table){hint}")
     if fmt is not None:
         return fmt
-    if output:
-        guess = BY_EXTENSION.get(os.path.splitext(output)[1].lower())
-        if guess in allowed:
-            return guess
-    return "table"
+    return guess or "table"
+
+
+PICTURE_SUFFIXES = {"--svg": (".svg",), "--html": (".html", ".htm"), "--plot": (".svg",)}
 
 
 batch_option = click.option("--batch", type=click.IntRange(min=1, max=2**31),
@@ -223,10 +239,10 @@ def _ending_with_newline(pieces: Iterable[str]) -> Iterator[str]:
         yield "\n"
 
 
-def check_outputs(output, svg=None, html=None, specs=()):
+def check_outputs(*targets, specs=()):
     """Every target checked before any is written (--svg f -o f, -o over a spec)."""
     from ..files import check_targets
-    check_targets([output, svg, html], specs)
+    check_targets(list(targets), specs)
 
 
 def export_options(command):
@@ -238,7 +254,7 @@ def export_pictures(view, data, exact, svg, html, specs, title, output=None, **e
     """--svg / --html: the table format, coloured, saved through rich's console export."""
     if not (svg or html):
         return
-    check_outputs(output, svg, html, specs)
+    check_outputs(output, svg, html, specs=specs)
 
     from ..files import export_terminal_output
     from ..render import renderer

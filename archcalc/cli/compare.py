@@ -15,7 +15,7 @@ from .common import (analyze_graph_with_workload, choose_format, emit, export_op
 @export_options
 def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     """Specs side by side, with ratios against the first."""
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(fmt, output, specs=specs, pictures={"--svg": svg, "--html": html})
     from ..compare import compare_reports
     from ..render import renderer
     if len(specs) < 2:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .. import __version__
@@ -28,6 +30,8 @@ def import_model(model, output, list_ops):
         return
     if model is None:
         raise click.UsageError("import needs a MODEL file (or --list-ops)")
+    if output and os.path.splitext(output)[1].lower() not in ("", ".yaml", ".yml"):
+        raise UsageError(f"cannot write {output}: import writes a spec, .yaml or .yml")
     file, data = read_input(model)
     door = choose_door(file, data[:65536])
     if door == "yaml":

@@ -18,7 +18,7 @@ from .common import (check_outputs, choose_format, emit, export_options, export_
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also save the growth curves as SVG (log–log).")
 def scale(spec, sizes, show_layers, fmt, batch, dtype, exact, output, svg, html, plot):
     """Analyse SPEC at several input sizes and fit how params and MACs grow with the side length."""
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(fmt, output, specs=[spec], pictures={"--svg": svg, "--html": html, "--plot": plot})
     from ..render import renderer
     from ..scale import parse_sizes, scale_spec
     side_lengths = parse_sizes(sizes)

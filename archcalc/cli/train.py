@@ -20,7 +20,7 @@ from .common import analyze_graph_with_workload, choose_format, emit, load_all, 
 @report_options
 def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dtype, exact, output):
     """MACs, FLOPs and memory of a training step of each SPEC (forward, backward, optimizer)."""
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(fmt, output, specs=specs)
     from ..render import renderer
     from ..workloads.training import train_figures
     items = []

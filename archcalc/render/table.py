@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from rich import box
 from rich.console import Console
@@ -34,9 +35,17 @@ def render(renderables, options) -> str:
             console.width = max(width, natural)
             console.print(item)
             console.width = width
+        elif isinstance(item, str):
+            # rich wraps a line at spaces: the space between a figure and its unit is held by a
+            # character rich does not break at, and given back after (`85.46 M`, `12 B`, `0.01 s`).
+            console.print(_FIGURE_SPACE.sub(_GLUE, item))
         else:
             console.print(item)
-    return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
+    return "\n".join(line.rstrip() for line in out.getvalue().replace(_GLUE, " ").split("\n"))
+
+
+_GLUE = "\ue000"        # a private-use character, one cell wide, never in our text
+_FIGURE_SPACE = re.compile(r"(?<=\d) (?=(?:[KMGTP]i?B|[KMGTP]|B|s|MACs?|FLOPs?|MAC/s|step)\b)")
 
 
 def _title(report) -> str:
@@ -202,11 +211,11 @@ class _Lines:
         self.rows.append((label, text))
 
     def to_text(self, width: int) -> Text:
-        import re
         label_width = max(cell_len(label) for label, _ in self.rows) + 2
         out = Text()
         for label, text in self.rows:
-            pieces = re.findall(r"[^,;]+[,;]? ?", text) or [text]
+            # A piece ends at a comma or semicolon followed by a space: "154,140,672 B" is one figure.
+            pieces = re.findall(r"(?:[^,;]|[,;](?! ))+(?:[,;] )?", text) or [text]
             lines, current = [], ""
             for piece in pieces:
                 if current and label_width + cell_len(current) + cell_len(piece) > width:

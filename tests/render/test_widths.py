@@ -1,6 +1,8 @@
 """No view ever cuts a figure: every shipped spec, every view, at 60, 80, 100 and 200 columns.
 A cut shows as an ellipsis; none may appear, and every model of a comparison must be named."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -43,3 +45,28 @@ def test_check_scale_train_verify(width):
                  ["verify", str(SPECS / "seed/all_layers_v2.yaml")],
                  ["analyze", str(SPECS / "resnet50.yaml"), "--exact"]):
         assert "…" not in run(width, *args), args
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+@pytest.mark.parametrize("spec", ["resnet50.yaml", "llm/mixtral_8x7b.yaml"])
+def test_summary_lines_break_between_words_only(spec, width):
+    # With --exact every figure has thousands separators ("154,140,672 B"): no line that ends in a
+    # digit and a comma is continued by a digit (the rest of the figure), and no line starts with a unit.
+    import re
+    out = run(width, "analyze", str(SPECS / spec), "--exact", "--context", "1024") if "llm" in spec else \
+        run(width, "analyze", str(SPECS / spec), "--exact")
+    summary = out[out.rindex("\n  Total"):].splitlines()[2:]
+    assert summary
+    for line, following in zip(summary, summary[1:]):
+        assert not (re.search(r"\d,$", line) and re.match(r"\s*\d", following)), (line, following)
+        assert not re.match(r"\s*(B|KiB|MiB|GiB|K|M|G|T)\b", following), following
+
+
+def test_a_plain_line_keeps_figures_with_their_units():
+    from archcalc.render import Options
+    from archcalc.render.table import render
+    text = render(["reference pass: 85.46 M MACs executed in 8.08 s (10.58 M MAC/s), 154,140,672 B kept"],
+                  Options(width=24))
+    lines = text.splitlines()
+    assert all(not re.match(r"\s*(B|M|s)\b", line) for line in lines), lines
+    assert "85.46 M" in text and "8.08 s" in text and "154,140,672 B" in text
