@@ -30,10 +30,10 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
     if any(r.totals.active_params not in (None, r.totals.params) for r in reports):
         extra.append(metric("active_params", "Active params", "count",
                             lambda r: r.totals.params if r.totals.active_params is None else r.totals.active_params))
-    if all(r.totals.decoding is not None for r in reports):
-        extra += [metric("kv_cache_bytes", "KV cache", "bytes", lambda r: r.totals.decoding.kv_cache_bytes),
+    if any(r.totals.decoding is not None for r in reports):      # None (shown "–") for a model without a cache
+        extra += [metric("kv_cache_bytes", "KV cache", "bytes", lambda r: _decoding(r, "kv_cache_bytes")),
                   metric("decode_macs_per_token", "Decode MACs per token", "count",
-                         lambda r: r.totals.decoding.decode_macs_per_token)]
+                         lambda r: _decoding(r, "decode_macs_per_token"))]
     return Comparison(
         names=tuple(labels or [r.name for r in reports]),
         inputs=tuple(r.input for r in reports),
@@ -55,6 +55,10 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
             *extra,
         ),
     )
+
+
+def _decoding(report: Report, figure: str) -> int | None:
+    return None if report.totals.decoding is None else getattr(report.totals.decoding, figure)
 
 
 def ratio(base, other) -> Fraction | None:

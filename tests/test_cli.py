@@ -309,3 +309,33 @@ def test_check_writes_junit_to_xml(tmp_path):
     out = tmp_path / "budgets.xml"
     assert invoke("check", CNN, "--max-params", "1M", "-o", str(out)).exit_code == 0
     assert out.read_text().startswith("<?xml")
+
+
+# GPT-2 small's cache: 12 causal layers × 2 (K and V) × 768 × 4 B = 73,728 B per token; × 64 tokens
+# = 4,718,592 B (4.50 MiB). ResNet-18 has no causal attention, so no cache.
+GPT2, RESNET18 = str(SPECS / "llm/gpt2_small.yaml"), str(SPECS / "resnet18.yaml")
+
+
+def test_compare_with_a_context_shows_a_dash_for_a_model_without_a_cache():
+    table = invoke("compare", GPT2, RESNET18, "--context", "64")
+    assert table.exit_code == 0, table.output
+    kv = next(line for line in table.stdout.splitlines() if "KV cache" in line)
+    assert kv.split()[2:5] == ["4.50", "MiB", "–"]
+    data = json.loads(invoke("compare", GPT2, RESNET18, "--context", "64", "--format", "json").stdout)
+    assert [m["kv_cache_bytes"] for m in data["models"]] == [73_728 * 64, None]
+
+
+def test_compare_with_a_context_and_no_cache_anywhere_is_refused():
+    result = invoke("compare", RESNET, RESNET18, "--context", "64")
+    assert result.exit_code == 2 and "has no causal self-attention layer" in result.stderr
+
+
+def test_report_takes_a_context_and_gives_units(tmp_path):
+    out = tmp_path / "r.html"
+    assert invoke("report", GPT2, RESNET18, "--context", "64", "-o", str(out)).exit_code == 0
+    html = out.read_text()
+    assert '<td>KV cache</td><td class="n" title="4,718,592">4.50 MiB</td><td class="n">–</td>' in html
+    # Weights + peak activations of ResNet-18, a byte figure: (11,689,512 + 9,600) · 4 B + its peak,
+    # shown in MiB as the summary beside it is, never as a bare count ("53.22 M").
+    row = html[html.index("<td>Weights + peak activations</td>"):].split("</tr>")[0]
+    assert row.count("MiB") == 2 and " M<" not in row and " M (" not in row

@@ -82,9 +82,9 @@ set_option = click.option(
 
 def _store_shape_inputs(ctx, param, values):
     """`--input SHAPE` (the first or only input) or `--input NAME=SHAPE`, repeatable."""
-    from ..frontends.imported import FIRST_INPUT
     shapes = {}
     for item in values or ():
+        from ..frontends.imported import FIRST_INPUT
         name, sep, text = item.rpartition("=")
         name = name.strip() if sep else FIRST_INPUT
         if sep and not name:
@@ -142,6 +142,23 @@ def analyze_graph_with_workload(graph):
         return report
     from ..workloads.decode import with_decoding
     return with_decoding(graph, report, context)
+
+
+def analyze_side_by_side(graphs):
+    """Reports of models shown together (compare, report): with --context, a model without a
+    KV cache is shown without decoding figures ("–") as long as one of them has a cache."""
+    from ..analysis import analyze_graph
+    from ..workloads.decode import NoKVCache
+    reports, refusals = [], []
+    for graph in graphs:
+        try:
+            reports.append(analyze_graph_with_workload(graph))
+        except NoKVCache as exc:
+            reports.append(analyze_graph(graph))
+            refusals.append(exc)
+    if refusals and len(refusals) == len(graphs):
+        raise refusals[0]
+    return reports
 
 
 def report_options(command, extra_formats=()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_model_files
-from .common import (analyze_graph_with_workload, choose_format, emit, export_options, export_pictures, load_all,
+from .common import (analyze_side_by_side, choose_format, emit, export_options, export_pictures, load_all,
     render_options, report_options)
 
 
@@ -21,7 +21,7 @@ def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
     graphs = load_all(specs, batch, dtype)
-    reports = [analyze_graph_with_workload(graph) for graph in graphs]
+    reports = analyze_side_by_side(graphs)
     names = [r.name for r in reports]
     # Two models of one name (a spec against itself, or two files named alike): tell them by file.
     labels = [f"{r.name} ({g.origin.file})" if names.count(r.name) > 1 else r.name for r, g in zip(reports, graphs)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_model_files
-from .common import analyze_graph_with_workload, check_outputs, emit, import_options, load_all, set_option
+from .common import analyze_side_by_side, check_outputs, context_option, emit, import_options, load_all, set_option
 
 
 @click.command()
@@ -16,6 +16,7 @@ from .common import analyze_graph_with_workload, check_outputs, emit, import_opt
 @click.option("--batch", type=click.IntRange(min=1, max=2**31), help="Override the spec's batch size.")
 @click.option("--dtype", metavar="DTYPE", help="Override the spec's dtype.")
 @set_option
+@context_option
 @import_options
 def report(specs, output, depth, sizes, batch, dtype):
     """One self-contained HTML report of SPECs: summary, drawing, sortable table, charts."""
@@ -27,7 +28,7 @@ def report(specs, output, depth, sizes, batch, dtype):
         raise UsageError(f"a report is HTML: give -o a .html file, got {output!r}")
     check_outputs(output, specs=specs)
     graphs = load_all(specs, batch, dtype)
-    reports = [analyze_graph_with_workload(g) for g in graphs]
+    reports = analyze_side_by_side(graphs)
     scalings = []
     if sizes:
         from ..scale import parse_sizes, scale_spec

@@ -94,6 +94,11 @@ def _summary(report) -> str:
                        f"{human_bytes(m.peak_activation_bytes)}, kept for training {human_bytes(m.activations_bytes)}")]
     if t.active_params is not None and t.active_params != t.params:
         rows.append(("Active per token", f"{t.active_params:,} params"))
+    if t.decoding is not None:
+        d = t.decoding
+        rows.append(("Decoding", f"KV cache {human_bytes(d.kv_cache_bytes)} at {d.context:,} tokens "
+                                 f"({human_bytes(d.kv_cache_bytes_per_token)} per token); "
+                                 f"{d.decode_macs_per_token:,} MACs per new token"))
     return ('<table class="summary">' + "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
             + "</table>")
 
@@ -136,19 +141,32 @@ def _blocks_chart(report) -> str:
 
 
 def _comparison(reports) -> str:
+    """Totals side by side, each in its unit, with ratios against the first; "–" where a model
+    has no such figure (no KV cache without causal attention)."""
     base = reports[0]
     head = "".join(f"<th class=\"n\">{escape(r.name)}</th>" for r in reports)
     rows = []
-    for label, get in (("Params", lambda r: r.totals.params), ("MACs", lambda r: r.totals.macs),
-                       ("FLOPs", lambda r: r.totals.flops),
-                       ("Weights + peak activations", lambda r: r.totals.memory.inference_bytes)):
+    figures = [("Params", human_count, lambda r: r.totals.params), ("MACs", human_count, lambda r: r.totals.macs),
+               ("FLOPs", human_count, lambda r: r.totals.flops),
+               ("Weights + peak activations", human_bytes, lambda r: r.totals.memory.inference_bytes)]
+    if any(r.totals.decoding is not None for r in reports):
+        figures += [("KV cache", human_bytes, lambda r: _decoding(r, "kv_cache_bytes")),
+                    ("Decode MACs per token", human_count, lambda r: _decoding(r, "decode_macs_per_token"))]
+    for label, unit, get in figures:
         cells = []
         for r in reports:
             value, first = get(r), get(base)
+            if value is None:
+                cells.append('<td class="n">–</td>')
+                continue
             ratio = f" ({value / first:.2f}×)" if first and r is not base else ""
-            cells.append(f'<td class="n" title="{value:,}">{escape(human_count(value))}{ratio}</td>')
+            cells.append(f'<td class="n" title="{value:,}">{escape(unit(value))}{ratio}</td>')
         rows.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
     return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _decoding(report, figure: str) -> int | None:
+    return None if report.totals.decoding is None else getattr(report.totals.decoding, figure)
 
 
 def growth_svg(result, width: int = 520, height: int = 300) -> str:

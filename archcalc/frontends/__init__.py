@@ -140,9 +140,9 @@ def read_model(source: str, options: ImportOptions | None = None,
 
 def refuse_options(door: str, options: ImportOptions | None, file: str) -> None:
     """An option the door does not read is an error, never ignored."""
-    from .imported import OPTION_FLAGS
     for key in options.given() if options is not None else ():
         if key not in OPTIONS.get(door, ()):
+            from .imported import OPTION_FLAGS
             readers = [DOOR_NAMES[d] for d, keys in OPTIONS.items() if key in keys]
             raise SpecError(f"{OPTION_FLAGS[key]} does not apply to {DOOR_NAMES.get(door, 'this file')}: it sets "
                             f"{WHAT_IT_SETS[key]} of {' or '.join(readers)}", file)

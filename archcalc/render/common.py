@@ -19,8 +19,8 @@ def size(n: int, options) -> str:
 
 
 def metric_value(metric, value, options) -> str:
-    if value is None:
-        return "-"
+    if value is None:           # a figure the model does not have (no KV cache, no params)
+        return "–"
     if metric.unit == "per":
         return f"{float(value):,.1f}"
     return size(value, options) if metric.unit == "bytes" else count(value, options)

@@ -26,6 +26,10 @@ class Decoding(NamedTuple):
     decode_macs_per_token: int
 
 
+class NoKVCache(UsageError):
+    """--context on a model with no causal self-attention: there is no cache to size."""
+
+
 def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     if context < 1:
         raise UsageError(f"--context must be at least 1, got {context}")
@@ -41,7 +45,7 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
         else:
             decode += per_sample
     if cached == 0:
-        raise UsageError(f"--context: {graph.name} has no causal self-attention layer, so there is no KV cache "
+        raise NoKVCache(f"--context: {graph.name} has no causal self-attention layer, so there is no KV cache "
                          "to size (decoder attention says causal: true)")
     per_token = nbytes(cached, graph.dtype.kv_cache)
     return Decoding(context, per_token, per_token * context * graph.batch, decode)
