@@ -39,6 +39,8 @@ class LayerReport(NamedTuple):
                "activation_bytes": nbytes(prod(self.output_shape) * batch, dtype.activations)}
         if self.tied_to is not None:
             row["tied_to"] = self.tied_to
+        if self.blocks:                 # the block uses it sits in, outermost first (the table's block rows)
+            row["blocks"] = [{"name": use, "type": block} for use, block in self.blocks]
         return row
 
 

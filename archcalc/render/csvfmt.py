@@ -46,16 +46,41 @@ ROWS_PER_CHUNK = 2000     # layers per piece of streamed output
 
 
 def analysis_chunks(reports, options) -> Iterator[str]:
-    """`analysis` in pieces, for writing as they come (`archcalc analyze` does)."""
+    """`analysis` in pieces, for writing as they come (`archcalc analyze` does). Per model: one
+    row per layer (`blocks`: the block uses it sits in, `use=block type`, outermost first), then
+    one row per model figure (type `model`) and per total (type `total`), named by its JSON key
+    and held in `value`: every figure and name the table shows."""
     yield _write(["model", "name", "type", "inputs", "output_shape", "params", "trainable_params",
-                  "buffers", "macs", "flops"], [])
+                  "buffers", "macs", "flops", "blocks", "value"], [])
     for r in reports:
         model = _cell(r.name)
         for at in range(0, len(r.layers), ROWS_PER_CHUNK):
             yield _write_ready([[model, _cell(layer.name), layer.type, _cell(";".join(layer.inputs)),
                                  shape(layer.output_shape).replace("×", "x"), layer.params,
-                                 layer.trainable_params, layer.buffers, layer.macs, layer.flops]
+                                 layer.trainable_params, layer.buffers, layer.macs, layer.flops,
+                                 _cell(";".join(f"{use}={block}" for use, block in layer.blocks)), ""]
                                 for layer in r.layers[at:at + ROWS_PER_CHUNK]])
+        yield _write(None, [[r.name, key, kind, "", "", "", "", "", "", "", "", value]
+                            for kind, key, value in model_figures(r)])
+
+
+def model_figures(report) -> Iterator[tuple[str, str, object]]:
+    """(`model` | `total`, JSON key, value) of what a report holds besides its layers; nested
+    totals are dotted (`totals.memory.peak_activation_bytes`). `totals.memory.inference_bytes`
+    is the footprint the table prints (weights + peak activations)."""
+    for name, input_shape in report.inputs or (("input", report.input),):
+        yield "model", f"inputs.{name}", shape(input_shape).replace("×", "x")
+    yield "model", "batch", report.batch
+    yield "model", "dtype", str(report.dtype)
+
+    def flat(prefix, data):
+        for key, value in data.items():
+            if isinstance(value, dict):
+                yield from flat(f"{prefix}{key}.", value)
+            else:
+                yield "total", prefix + key, value
+    yield from flat("totals.", report.totals.to_dict())
+    yield "total", "totals.memory.inference_bytes", report.totals.memory.inference_bytes
 
 
 def analysis(reports, options) -> str:
@@ -73,10 +98,15 @@ def training(items, options) -> str:
 
 
 def comparison(cmp, options) -> str:
+    from ..compare import ratio
     rows = [["input", *(shape(s).replace("×", "x") for s in cmp.inputs)]]
     for metric in cmp.metrics:
         rows.append([metric.key, *("" if v is None else v if isinstance(v, int) else f"{float(v):.4f}"
                                    for v in metric.values)])
+    # The "vs first" column of the table: the first model's figure over each one's, as in JSON.
+    for metric in cmp.metrics:
+        quotients = (ratio(metric.values[0], v) for v in metric.values)
+        rows.append([f"ratio_first_to_this.{metric.key}", *("" if q is None else round(float(q), 4) for q in quotients)])
     return _write(["metric", *cmp.names], rows)
 
 

@@ -32,6 +32,9 @@ def layer_json(layer, dtype, batch: int) -> str:
     equal, byte for byte."""
     q = encode_basestring
     tied = "" if layer.tied_to is None else f', "tied_to": {q(layer.tied_to)}'
+    if layer.blocks:
+        tied += ', "blocks": [' + ", ".join(f'{{"name": {q(use)}, "type": {q(block)}}}'
+                                            for use, block in layer.blocks) + "]"
     return (f'{{"name": {q(layer.name)}, "type": {q(layer.type)}, "inputs": [{", ".join(map(q, layer.inputs))}], '
             f'"output_shape": [{", ".join(map(str, layer.output_shape))}], "params": {layer.params}, '
             f'"trainable_params": {layer.trainable_params}, "buffers": {layer.buffers}, "macs": {layer.macs}, '

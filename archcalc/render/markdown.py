@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..text import shown
-from .common import count, display_name, exponent, metric_value, shape, share, size
+from .common import count, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
 def _table(header, rows, right=()) -> list[str]:
@@ -39,8 +39,18 @@ def analysis(reports, options) -> str:
     for r in reports:
         t, m = r.totals, r.totals.memory
         out += [f"## {shown(r.name)}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
-        out += _table(["", "value"], [
-            ["Params", count(t.params, options)],
+        out += _table(["", "value"], _total_rows(r, options), right={1})
+        out.append("")
+        out += _table(["Layer", "Type", "Output shape", "Params", "MACs", "MACs %"], _layer_rows(r, options),
+                      right={3, 4, 5})
+        out.append("")
+    return "\n".join(out)
+
+
+def _total_rows(r, options) -> list[list[str]]:
+    """What the table's summary says, one figure a row."""
+    t, m = r.totals, r.totals.memory
+    rows = [["Params", count(t.params, options)],
             ["Trainable params", count(t.trainable_params, options)],
             ["Frozen params", count(t.non_trainable_params, options)],
             ["Buffers", count(t.buffers, options)],
@@ -49,14 +59,34 @@ def analysis(reports, options) -> str:
             ["Weight memory", size(m.params_bytes, options)],
             ["Activation memory (training)", size(m.activations_bytes, options)],
             ["Peak activation memory (inference)", size(m.peak_activation_bytes, options)],
-        ], right={1})
-        out.append("")
-        rows = [[display_name(layer).replace("  ", "&nbsp;&nbsp;"), layer.type, shape(layer.output_shape),
-                 count(layer.params, options), count(layer.macs, options), share(layer.macs, t.macs)]
-                for layer in r.layers]
-        out += _table(["Layer", "Type", "Output shape", "Params", "MACs", "MACs %"], rows, right={3, 4, 5})
-        out.append("")
-    return "\n".join(out)
+            ["Footprint (weights + peak activations)", size(m.inference_bytes, options)]]
+    if t.active_params is not None and t.active_params != t.params:
+        rows.append(["Active params per token", count(t.active_params, options)])
+    if t.decoding is not None:
+        d = t.decoding
+        rows += [["Context (tokens)", f"{d.context:,}"],
+                 ["KV cache", size(d.kv_cache_bytes, options)],
+                 ["KV cache per token", size(d.kv_cache_bytes_per_token, options)],
+                 ["Decode MACs per new token", count(d.decode_macs_per_token, options)]]
+    return rows
+
+
+def _layer_rows(r, options) -> list[list[str]]:
+    """One row per layer by its full name, a row naming each block use where it starts (as the
+    table's), and the Total row."""
+    rows, uses = [], []          # uses: the full names of the block uses open, outermost first
+    for row in rows_with_block_headers(r.layers):
+        if row[0] == "block":
+            _, depth, name, block = row
+            uses[depth:] = [f"{uses[depth - 1]}.{name}" if depth else name]
+            rows.append(["&nbsp;&nbsp;" * depth + f"**{shown(uses[depth])}**", f"*{shown(block)}*", "", "", "", ""])
+            continue
+        layer = row[1]
+        rows.append(["&nbsp;&nbsp;" * len(layer.blocks) + shown(layer.name), layer.type, shape(layer.output_shape),
+                     count(layer.params, options), count(layer.macs, options), share(layer.macs, r.totals.macs)])
+    rows.append(["**Total**", "", "", count(r.totals.params, options), count(r.totals.macs, options),
+                 share(r.totals.macs, r.totals.macs)])
+    return rows
 
 
 def comparison(cmp, options) -> str:

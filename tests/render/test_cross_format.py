@@ -1,0 +1,236 @@
+"""Every format carries every figure and name the table shows: for every shipped spec (the LLMs
+with a context), the output of analyze, compare and check in each format is parsed back and
+compared with the JSON's, the oracle. Figures are exact integers (--exact for the table and
+Markdown); the one quotient, MACs per param, at the precision a format shows it."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from archcalc.cli import cli
+
+from helpers import SPECS
+
+SPEC_FILES = sorted(SPECS.rglob("*.yaml"))
+IDS = [str(p.relative_to(SPECS)) for p in SPEC_FILES]
+SMALL = SPECS / "seed" / "ann_4x4.yaml"       # the second model of each comparison: no KV cache
+
+
+def context_of(spec):
+    # BERT is an encoder: no causal attention, so no KV cache, and --context is refused.
+    return ["--context", "64"] if spec.parent.name == "llm" and spec.stem != "bert_base" else []
+
+
+def run(*args):
+    result = CliRunner(env={"COLUMNS": "10000"}).invoke(cli, [str(a) for a in args])
+    assert result.exit_code in (0, 1), result.output[-500:]
+    return result.stdout
+
+
+def number(text: str) -> int:
+    """An exact figure as the text formats print it: `1,234`, `1,234 B`, or `-` / `0` for none."""
+    text = text.strip().removesuffix(" B")
+    return 0 if text in ("-", "") else int(text.replace(",", ""))
+
+
+# -- analyze ---------------------------------------------------------------------------------
+
+def oracle(spec):
+    data = json.loads(run("analyze", spec, *context_of(spec), "--format", "json"))
+    t = data["totals"]
+    layers = [(row["name"], row["type"], "×".join(map(str, row["output_shape"])), row["params"], row["macs"],
+               tuple((b["name"], b["type"]) for b in row.get("blocks", ()))) for row in data["layers"]]
+    summary = [t["params"], t["trainable_params"], t["non_trainable_params"], t["buffers"], t["macs"], t["flops"],
+               t["memory"]["params_bytes"], t["memory"]["activations_bytes"], t["memory"]["peak_activation_bytes"],
+               t["memory"]["params_bytes"] + t["memory"]["peak_activation_bytes"]]      # the footprint
+    if t["active_params"] != t["params"]:
+        summary.append(t["active_params"])
+    if "kv_cache_bytes" in t:
+        summary += [t["kv_cache_bytes"], t["context"], t["kv_cache_bytes_per_token"], t["decode_macs_per_token"]]
+    return data, layers, summary
+
+
+def full_names(rows):
+    """(depth, name, type, cells) rows of a view with block rows -> each layer's full name and
+    the block uses it sits in; a layer row's name is relative to its innermost block use."""
+    uses, layers = [], []
+    for depth, name, kind, cells in rows:
+        if cells is None:                       # a block row: a use of a block type
+            parent = uses[depth - 1][0] + "." if depth else ""
+            full = name if name.startswith(parent) else parent + name
+            uses[depth:] = [(full, kind)]
+        else:
+            blocks = tuple(uses[:depth])
+            full = name if not depth or name.startswith(blocks[-1][0] + ".") else f"{blocks[-1][0]}.{name}"
+            layers.append((full, kind, *cells, blocks))
+    return layers
+
+
+def table_view(spec):
+    out = run("analyze", spec, *context_of(spec), "--exact")
+    lines = out.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith(" ───"))
+    end = lines.index("", rule)
+    rows = []
+    for line in lines[rule + 1:end]:
+        depth = (len(line) - len(line.lstrip()) - 2) // 2
+        cells = re.split(r" {2,}", line.strip())
+        if len(cells) == 2:
+            rows.append((depth, cells[0], cells[1], None))
+        else:
+            rows.append((depth, cells[0], cells[1], (cells[2], number(cells[3]), number(cells[4]))))
+    total = re.split(r" {2,}", lines[end + 1].strip())
+    summary = [number(n) for n in re.findall(r"\d[\d,]*", "\n".join(lines[end + 3:]))]
+    return full_names(rows), (number(total[1]), number(total[2])), summary
+
+
+def markdown_view(spec):
+    out = run("analyze", spec, *context_of(spec), "--exact", "--format", "markdown")
+    tables = [block for block in out.split("\n\n") if block.startswith("| ")]
+    figures = {cells[0]: cells[1] for cells in (_cells(line) for line in tables[0].splitlines()[2:])}
+    rows, total = [], None
+    for line in tables[1].splitlines()[2:]:
+        cells = _cells(line)
+        depth = cells[0].count("&nbsp;&nbsp;")
+        name = cells[0].replace("&nbsp;", "")
+        if name == "**Total**":
+            total = (number(cells[3]), number(cells[4]))
+        elif name.startswith("**"):
+            rows.append((depth, name.strip("*"), cells[1].strip("*"), None))
+        else:
+            rows.append((depth, name, cells[1], (cells[2], number(cells[3]), number(cells[4]))))
+    labels = ["Params", "Trainable params", "Frozen params", "Buffers", "MACs", "FLOPs", "Weight memory",
+              "Activation memory (training)", "Peak activation memory (inference)",
+              "Footprint (weights + peak activations)", "Active params per token", "KV cache", "Context (tokens)",
+              "KV cache per token", "Decode MACs per new token"]
+    return full_names(rows), total, [number(figures[label]) for label in labels if label in figures]
+
+
+def _cells(line):
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def csv_view(spec):
+    rows = list(csv.DictReader(io.StringIO(run("analyze", spec, *context_of(spec), "--format", "csv"))))
+    layers = [(r["name"], r["type"], r["output_shape"].replace("x", "×"), int(r["params"]), int(r["macs"]),
+               tuple(tuple(use.split("=")) for use in r["blocks"].split(";") if use))
+              for r in rows if r["type"] not in ("model", "total")]
+    figures = {r["name"]: r["value"] for r in rows if r["type"] in ("model", "total")}
+    return layers, figures
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=IDS)
+def test_analyze_every_format_reads_back_as_the_json(spec):
+    data, layers, summary = oracle(spec)
+    total = (data["totals"]["params"], data["totals"]["macs"])
+    for view in (table_view, markdown_view):
+        shown, shown_total, shown_summary = view(spec)
+        assert shown == layers, view.__name__
+        assert shown_total == total and shown_summary == summary, view.__name__
+
+    rows, figures = csv_view(spec)
+    assert rows == layers
+    flat = {f"totals.{k}": v for k, v in data["totals"].items() if not isinstance(v, dict)}
+    flat.update({f"totals.memory.{k}": v for k, v in data["totals"]["memory"].items()})
+    flat["totals.memory.inference_bytes"] = summary[9]
+    flat.update({f"inputs.{k}": "x".join(map(str, v)) for k, v in data["inputs"].items()})
+    flat.update(batch=data["batch"], dtype=data["dtype"] if isinstance(data["dtype"], str) else figures["dtype"])
+    assert figures == {k: str(v) for k, v in flat.items()}
+
+    jsonl = [json.loads(line) for line in run("analyze", spec, *context_of(spec), "--format", "jsonl").splitlines()]
+    assert jsonl[0]["totals"] == data["totals"]
+    assert [{k: v for k, v in row.items() if k not in ("record", "model")} for row in jsonl[1:]] == data["layers"]
+
+
+# -- compare ---------------------------------------------------------------------------------
+
+def compare_oracle(spec):
+    data = json.loads(run("compare", spec, SMALL, *context_of(spec), "--format", "json"))
+    keys = [k for k in data["models"][0] if k not in ("name", "input", "ratio_first_to_this")]
+    return data, keys
+
+
+def _figure(value, key):
+    if value in ("–", ""):
+        return None
+    if key == "macs_per_param":
+        return float(value.replace(",", ""))
+    return number(value)
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=IDS)
+def test_compare_every_format_reads_back_as_the_json(spec):
+    data, keys = compare_oracle(spec)
+    models = data["models"]
+    names = [m["name"] for m in models]
+
+    def expected(precision):
+        return {k: [None if m[k] is None else round(m[k], precision) if k == "macs_per_param" else m[k]
+                    for m in models] for k in keys}
+
+    rows = list(csv.reader(io.StringIO(run("compare", spec, SMALL, *context_of(spec), "--format", "csv"))))
+    assert rows[0] == ["metric", *names]
+    assert rows[1] == ["input", *("x".join(map(str, m["input"])) for m in models)]
+    shown = {row[0]: [_figure(v, row[0]) for v in row[1:]] for row in rows[2:] if not row[0].startswith("ratio")}
+    assert shown == expected(4)
+    ratios = {row[0].split(".", 1)[1]: [None if v == "" else float(v) for v in row[1:]]
+              for row in rows[1:] if row[0].startswith("ratio")}
+    assert ratios == {k: [m["ratio_first_to_this"][k] for m in models] for k in keys}
+
+    labels = {"Params": "params", "trainable": "trainable_params", "frozen": "non_trainable_params",
+              "Buffers": "buffers", "MACs": "macs", "FLOPs": "flops", "Weight memory": "params_bytes",
+              "Activation memory": "activations_bytes", "Peak activation memory": "peak_activation_bytes",
+              "MACs per param": "macs_per_param", "Active params": "active_params", "KV cache": "kv_cache_bytes",
+              "Decode MACs per token": "decode_macs_per_token"}
+    markdown = run("compare", spec, SMALL, *context_of(spec), "--format", "markdown", "--exact").splitlines()
+    assert _cells(markdown[0]) == ["", names[0], names[1], "vs first"]
+    shown = {labels[c[0]]: [_figure(c[1], labels[c[0]]), _figure(c[2], labels[c[0]])]
+             for c in map(_cells, markdown[3:])}
+    assert shown == expected(1)
+
+    table = run("compare", spec, SMALL, *context_of(spec), "--exact").splitlines()
+    head = next(i for i, line in enumerate(table) if line.startswith(" ───"))
+    assert re.split(r" {2,}", table[head - 1].strip()) == [names[0], names[1], "vs first"]
+    shown = {}
+    for line in table[head + 2:]:
+        if not line.strip():
+            continue
+        cells = re.split(r" {2,}", line.strip())
+        shown[labels[cells[0]]] = [_figure(cells[1], labels[cells[0]]), _figure(cells[2], labels[cells[0]])]
+    assert shown == expected(1)
+
+
+# -- check -----------------------------------------------------------------------------------
+
+def budget_flags(spec):
+    flags = ["--max-params", "1G", "--max-macs", "1T", "--max-flops", "2T", "--max-memory", "1GiB"]
+    return flags + (["--max-kv-cache", "1GiB"] if context_of(spec) else [])
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=IDS)
+def test_check_every_format_reads_back_as_the_json(spec):
+    args = ["check", spec, *context_of(spec), *budget_flags(spec)]
+    data = json.loads(run(*args, "--format", "json"))
+    lines = [(b["label"], b["used"], b["allowed"], b["headroom"], "ok" if b["within"] else "over")
+             for b in data["budgets"]]
+
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv"))))
+    assert [(r["budget"], int(r["used"]), int(r["allowed"]), int(r["headroom"]), r["status"]) for r in rows] == \
+        [(b["key"], b["used"], b["allowed"], b["headroom"], "within" if b["within"] else "over")
+         for b in data["budgets"]]
+    assert {r["model"] for r in rows} == {data["name"]} and {r["file"] for r in rows} == {data["file"]}
+
+    markdown = run(*args, "--format", "markdown", "--exact").splitlines()
+    assert data["name"] in markdown[0] and data["file"] in markdown[0]
+    assert [(c[0], number(c[1]), number(c[2]), number(c[3]), c[4].strip("*")) for c in map(_cells, markdown[4:])
+            if c and c[0]] == lines
+
+    table = run(*args, "--exact").splitlines()
+    assert table[0].startswith(f"{data['name']} ({data['file']}): ")
+    head = next(i for i, line in enumerate(table) if line.startswith(" ───"))
+    shown = [re.split(r" {2,}", line.strip()) for line in table[head + 1:] if line.strip()]
+    assert [(c[0], number(c[1]), number(c[2]), number(c[3]), c[4]) for c in shown] == lines
