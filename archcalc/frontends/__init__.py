@@ -31,6 +31,8 @@ OPTIONS = {"yaml": ("inputs",), "onnx": ("inputs",), "huggingface": ("seq_len", 
 DOOR_NAMES = {"yaml": "a YAML spec", "onnx": "an ONNX model", "huggingface": "a Hugging Face config",
               "keras": "a Keras model JSON"}
 WHAT_IT_SETS = {"inputs": "the input shapes", "seq_len": "the sequence length", "head": "the head"}
+INSTEAD = {("huggingface", "inputs"): "; a config's sequence length is --seq-len",
+           ("yaml", "seq_len"): "; a spec's input shape is --input"}
 
 
 def _importer(name: str):
@@ -145,7 +147,7 @@ def refuse_options(door: str, options: ImportOptions | None, file: str) -> None:
             from .imported import OPTION_FLAGS
             readers = [DOOR_NAMES[d] for d, keys in OPTIONS.items() if key in keys]
             raise SpecError(f"{OPTION_FLAGS[key]} does not apply to {DOOR_NAMES.get(door, 'this file')}: it sets "
-                            f"{WHAT_IT_SETS[key]} of {' or '.join(readers)}", file)
+                            f"{WHAT_IT_SETS[key]} of {' or '.join(readers)}{INSTEAD.get((door, key), '')}", file)
 
 
 def import_file(door: str, data: bytes, file: str, options: ImportOptions | None) -> Imported:

@@ -80,13 +80,15 @@ def test_the_other_commands_take_input(tmp_path, conv, command):
 
 @pytest.mark.parametrize("file, option, message", [
     (SPECS / "resnet18.yaml", ["--seq-len", "8"],
-     "--seq-len does not apply to a YAML spec: it sets the sequence length of a Hugging Face config"),
+     "--seq-len does not apply to a YAML spec: it sets the sequence length of a Hugging Face config; "
+     "a spec's input shape is --input"),
     (SPECS / "resnet18.yaml", ["--head", "base"],
      "--head does not apply to a YAML spec: it sets the head of a Hugging Face config"),
     (ONNX / "tiny_resnet_bn.onnx", ["--seq-len", "8"],
      "--seq-len does not apply to an ONNX model: it sets the sequence length of a Hugging Face config"),
     (HF / "gpt2.json", ["--input", "1,32"],
-     "--input does not apply to a Hugging Face config: it sets the input shapes of a YAML spec or an ONNX model"),
+     "--input does not apply to a Hugging Face config: it sets the input shapes of a YAML spec or an ONNX model; "
+     "a config's sequence length is --seq-len"),
 ])
 @pytest.mark.parametrize("command", ["analyze", "compare", "check", "train", "scale", "verify", "draw", "import"])
 def test_an_option_that_does_not_apply_is_refused(tmp_path, file, option, message, command):

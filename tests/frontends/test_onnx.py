@@ -271,3 +271,25 @@ def test_an_empty_slice_joined_back_is_the_tensor_itself(tmp_path):
                 [ints("zero", [0]), ints("four", [4]), ints("one", [1])])
     report = archcalc.analyze(path)
     assert [layer.type for layer in report.layers] == ["relu"] and report.layers[0].output_shape == (4, 6)
+
+
+# A weight that disagrees with the input it is given: the file's params must not change, so each
+# is refused at its node. Elements by hand: Gemm [4, 3] = 12 vs [4, 5] = 20 (transB: [out, in]);
+# MatMul [3, 4] = 12 vs [5, 4] = 20; BatchNormalization scale [3] vs [5].
+@pytest.mark.parametrize("nodes, inits, says", [
+    ([helper.make_node("Gemm", ["x", "w"], ["y"], name="fc", transB=1)], [weight("w", 4, 3)],
+     "node 'fc' (op Gemm): weight 'w' holds 12 elements [4, 3], but its input's last axis of 5 implies [4, 5], "
+     "20 elements; check --input (the file's own layout, batch first)"),
+    ([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], [weight("w", 3, 4)],
+     "node 'mm' (op MatMul): weight 'w' holds 12 elements [3, 4], but its input's last axis of 5 implies [5, 4], "
+     "20 elements; check --input (the file's own layout, batch first)"),
+    ([helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], name="bn")],
+     [weight("s", 3), weight("b", 3), weight("m", 3), weight("v", 3)],
+     "node 'bn' (op BatchNormalization): weight 's' holds 3 elements [3], but its input's 5 channels implies [5], "
+     "5 elements; check --input (the file's own layout, batch first)"),
+])
+def test_a_weight_the_input_contradicts_is_refused(tmp_path, nodes, inits, says):
+    path = save(tmp_path, nodes, [tensor("x", 1, "n")], [tensor("y", 1, 4)], inits)
+    result = CliRunner().invoke(cli, ["analyze", str(path), "--input", "x=1,5"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: {path}: {says}\n"
