@@ -339,3 +339,10 @@ def test_report_takes_a_context_and_gives_units(tmp_path):
     # shown in MiB as the summary beside it is, never as a bare count ("53.22 M").
     row = html[html.index("<td>Weights + peak activations</td>"):].split("</tr>")[0]
     assert row.count("MiB") == 2 and " M<" not in row and " M (" not in row
+
+
+def test_import_refuses_an_output_that_is_not_a_spec(tmp_path):
+    out = tmp_path / "llama.html"
+    result = invoke("import", str(SPECS.parent / "tests/fixtures/hf/llama-3-8b.json"), "-o", str(out))
+    assert (result.exit_code, result.stderr) == (2, f"error: cannot write {out}: import writes a spec, .yaml or .yml\n")
+    assert not out.exists()
