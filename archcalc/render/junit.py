@@ -21,12 +21,16 @@ def budgets(results, failures) -> str:
         lines.append(f"  <testsuite name={quoteattr(r.name)} file={quoteattr(r.file)} tests=\"{len(r.lines)}\" "
                      f"failures=\"{failed}\" errors=\"0\">")
         for line in r.lines:
-            case = f"    <testcase classname={quoteattr(r.name)} name={quoteattr(line.label)}"
-            if line.within:
-                lines.append(case + "/>")
-            else:
+            # The figures the table shows, as properties (as pytest's record_property writes them).
+            lines += [f"    <testcase classname={quoteattr(r.name)} name={quoteattr(line.label)}>", "      <properties>",
+                      *(f'        <property name="{key}" value="{value}"/>' for key, value in (
+                          ("budget", line.key), ("used", line.used), ("allowed", line.allowed),
+                          ("headroom", line.headroom))),
+                      "      </properties>"]
+            if not line.within:
                 message = f"{line.used:,} exceeds the budget {line.allowed:,} by {-line.headroom:,}"
-                lines += [case + ">", f"      <failure message={quoteattr(message)}/>", "    </testcase>"]
+                lines.append(f"      <failure message={quoteattr(message)}/>")
+            lines.append("    </testcase>")
         lines.append("  </testsuite>")
     for exc in failures:
         lines += [f"  <testsuite name={quoteattr(exc.file or '<spec>')} tests=\"1\" failures=\"0\" errors=\"1\">",

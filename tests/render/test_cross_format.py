@@ -229,6 +229,16 @@ def test_check_every_format_reads_back_as_the_json(spec):
     assert [(c[0], number(c[1]), number(c[2]), number(c[3]), c[4].strip("*")) for c in map(_cells, markdown[4:])
             if c and c[0]] == lines
 
+    from xml.etree import ElementTree
+    suite = ElementTree.fromstring(run(*args, "--format", "junit")).find("testsuite")
+    assert (suite.get("name"), suite.get("file")) == (data["name"], data["file"])
+    shown = []
+    for case in suite.iter("testcase"):
+        figures = {p.get("name"): p.get("value") for p in case.iter("property")}
+        shown.append((case.get("name"), int(figures["used"]), int(figures["allowed"]), int(figures["headroom"]),
+                      "over" if case.find("failure") is not None else "ok"))
+    assert shown == lines
+
     table = run(*args, "--exact").splitlines()
     assert table[0].startswith(f"{data['name']} ({data['file']}): ")
     head = next(i for i, line in enumerate(table) if line.startswith(" ───"))
