@@ -44,8 +44,8 @@ def test_memory_parts_mixed_precision_adamw():
     m = training.memory
     # 36 params: weights 2 B, gradients 2 B, AdamW 8 B + a 4 B fp32 master copy: 16 B per param
     assert (m.weights_bytes + m.gradient_bytes + m.optimizer_bytes) == 16 * 36
-    # activations kept: the output, 4 values × 2 B
-    assert m.activation_bytes == 8 and m.total_bytes == 16 * 36 + 8
+    # activations kept: the layer's input (its weight gradient needs it), 8 values × 2 B
+    assert m.activation_bytes == 16 and m.total_bytes == 16 * 36 + 16
 
 
 @pytest.mark.parametrize("optimizer, per_param", [("sgd", 0), ("momentum", 4), ("adam", 8), ("adamw", 8)])
@@ -54,19 +54,24 @@ def test_optimizer_state(optimizer, per_param):
     assert training.memory.optimizer_bytes == 36 * per_param
 
 
-def test_attention_keeps_scores_and_probabilities():
+def test_attention_keeps_its_input_qkv_probabilities_and_context():
     spec = {"input": [5, 8], "layers": [{"type": "attention", "heads": 2}]}
     training, _ = figures(spec)
-    # output 5·8 = 40, plus scores and softmax 2 · heads 2 · 5 · 5 = 100: 140 values × 4 B
-    assert training.memory.activation_bytes == 140 * 4
+    # input 5·8 = 40, Q, K, V 40 each, the softmax's output heads 2 · 5 · 5 = 50 (not the scores
+    # before it), the context 40: 250 values × 4 B
+    assert training.memory.activation_bytes == 250 * 4
 
 
 def test_recompute_keeps_boundaries_and_the_largest_block():
     spec = {"input": [4], "blocks": {"b": [{"type": "dense", "units": 8}, {"type": "dense", "units": 4}]},
             "layers": [{"type": "b", "name": "x", "repeat": 3}]}
     training, _ = figures(spec, recompute=True)
-    # boundaries: the three block outputs, 4 values each = 12; the largest block's internals 8 + 4 = 12
-    assert training.memory.activation_bytes == (12 + 12) * 4
+    # held: the three uses' inputs (the checkpoints), 4 values each = 12; rebuilt one use at a
+    # time: the second dense layer's input, 8 values (the first keeps the checkpoint)
+    assert training.memory.activation_bytes == (12 + 8) * 4
+    # the step runs each use's first layer forward again (its output is kept; the second
+    # layer's output is not, so the rerun stops before it): 3 · 4·8 MACs more
+    assert training.recompute.extra_macs == 3 * 32
 
 
 def test_tokens_make_whole_steps():

@@ -8,23 +8,57 @@ from ..completion import complete_model_files
 from .common import analyze_graph_with_workload, choose_format, emit, load_all, render_options, report_options
 
 
+def _refuse_inference_options(dtype) -> None:
+    """Options of the inference figures that a training step has no use for: refused, not ignored."""
+    if dtype is not None:
+        raise click.UsageError("train does not take --dtype: a training step's number formats come from "
+                               "--precision (fp32, bf16-mixed, fp16-mixed)")
+    ctx = click.get_current_context()
+    if ctx.meta.get("archcalc.context") is not None:
+        raise click.UsageError("train does not take --context: a training step keeps no KV cache "
+                               "(its sequence length is the model's T)")
+
+
+MODES = ("none", "attention", "full")
+
+
+def _recompute_mode(ctx, param, value):
+    """`--recompute MODE`; a bare `--recompute` means full, as when it was a flag, also when a
+    SPEC follows it (`train --recompute model.yaml`): that word goes back to the SPECs."""
+    if value in MODES:
+        return value
+    if not value.startswith("-") and ("." in value or "/" in value or value == "-"):
+        ctx.meta["archcalc.train.spec"] = value
+        return "full"
+    raise click.BadParameter(f"{value!r} is not one of {', '.join(MODES)}", ctx, param)
+
+
 @click.command()
-@click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
+@click.argument("specs", nargs=-1, shell_complete=complete_model_files)
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam", "adamw"]), default="adamw",
               show_default=True, help="Optimizer whose state is counted.")
 @click.option("--precision", type=click.Choice(["fp32", "bf16-mixed", "fp16-mixed"]), default="fp32",
               show_default=True, help="fp32, or mixed precision (2-byte weights, gradients, activations).")
-@click.option("--recompute", is_flag=True, help="Activation checkpointing per top-level layer or block.")
+@click.option("--recompute", metavar="[none|attention|full]", default="none", is_flag=False, flag_value="full",
+              show_default=True, callback=_recompute_mode,
+              help="Recompute during the backward pass: full (alone: checkpoint every top-level block use), "
+                   "attention (Korthikanti et al.'s selective recompute) or none.")
 @click.option("--tokens", type=click.IntRange(min=1), help="Tokens to train on: steps = tokens / (batch · T).")
 @click.option("--steps", type=click.IntRange(min=1), help="Steps to train (default 1).")
 @report_options
 def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dtype, exact, output):
     """MACs, FLOPs and memory of a training step of each SPEC (forward, backward, optimizer)."""
+    specs = (*([taken] if (taken := click.get_current_context().meta.get("archcalc.train.spec")) else []), *specs)
+    if not specs:
+        raise click.UsageError("Missing argument 'SPECS...'.")
     fmt = choose_format(fmt, output, specs=specs)
+    _refuse_inference_options(dtype)
     from ..render import renderer
     from ..workloads.training import train_figures
     items = []
-    for graph in load_all(specs, batch, dtype):
+    for graph in load_all(specs, batch, None):
+        if graph.context is not None:
+            graph = graph._replace(context=None)    # a spec's `workload: {context}` is for decoding
         report = analyze_graph_with_workload(graph)
         items.append((report, train_figures(graph, report, optimizer=optimizer, precision=precision,
                                             recompute=recompute, steps=steps, tokens=tokens)))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..args import Arg, boolean, choice, number
-from .registry import Call, Params, Rule, one_flop_per_output, register, zero
+from ..shapes import elements as elements_of
+from .registry import (MASK_BYTES, Call, Kept, Params, Rule, keeps_input, keeps_nothing, keeps_output,
+                       one_flop_per_output, register, zero)
 
 
 def _same(call: Call):
@@ -28,6 +30,10 @@ _ACTIVATIONS = {
     "softplus": ("log(1 + e^x)", ("Softplus",)),
     "gelu": ("x · Φ(x) (erf form; approximate: tanh form)", ("GELU",)),
 }
+# What PyTorch's backward of each reads: the output where the derivative is a function of it
+# (relu, sigmoid, tanh, softmax, log_softmax), else the input.
+_KEEPS_OUTPUT = {"relu", "sigmoid", "tanh", "softmax", "log_softmax"}
+
 _EXTRA_ARGS = {
     "leaky_relu": (Arg("negative_slope", number(), 0.01),),
     "elu": (Arg("alpha", number(), 1.0),),
@@ -42,6 +48,7 @@ for _name, (_formula, _aliases) in _ACTIVATIONS.items():
         args=_EXTRA_ARGS.get(_name, ()),
         output_shape=_same, params=zero("no weights"), macs=zero("element-wise, no products"),
         flops=one_flop_per_output, flops_rule="1 per output element", aliases=_aliases,
+        saved=keeps_output if _name in _KEEPS_OUTPUT else keeps_input,
     ))
 
 
@@ -54,14 +61,21 @@ register(Rule(
     summary="Leaky ReLU with a learned slope: one for all channels (PyTorch's default) or one per channel.",
     args=(Arg("per_channel", boolean, False, help="true: a slope per channel (last axis)"),),
     output_shape=_same, params=_prelu_params, macs=zero("element-wise, no products"),
-    flops=one_flop_per_output, flops_rule="1 per output element", aliases=("PReLU",),
+    flops=one_flop_per_output, flops_rule="1 per output element", aliases=("PReLU",), saved=keeps_input,
 ))
 
 register(Rule(
     type="identity", family="activation", summary="The identity: passes its input on unchanged.",
     output_shape=_same, params=zero("no weights"), macs=zero("no products"), flops=zero("no arithmetic"),
-    aliases=("Identity",),
+    aliases=("Identity",), saved=keeps_nothing("it passes the gradient on unchanged"),
 ))
+
+
+def _dropout_mask(call: Call) -> tuple[Kept, ...]:
+    """A 1-byte mask per element while training; nothing at rate 0."""
+    if not call["rate"]:
+        return ()
+    return (Kept("dropout mask", elements_of(call.input), bytes=MASK_BYTES),)
 
 register(Rule(
     type="dropout", family="regularisation",
@@ -70,4 +84,5 @@ register(Rule(
     output_shape=_same, params=zero("no weights"), macs=zero("no products"),
     flops=zero("the identity at inference"), aliases=("Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
                                                      "SpatialDropout1D", "SpatialDropout2D", "AlphaDropout"),
+    saved=_dropout_mask,
 ))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..args import Arg, boolean, choice, describe, optional, per_axis, positive
+from ..args import Arg, boolean, choice, describe, number, optional, per_axis, positive
 from ..errors import ArgumentError, ShapeError
-from .registry import Call, Params, Rule, register
+from .registry import MASK_BYTES, Call, Kept, Params, Rule, keeps_inputs, register
 
 
 def _position_bias(value: Any):
@@ -146,9 +146,21 @@ def _flops(call: Call) -> int:
     return 2 * _macs(call) + bias + per_score * g.scores + rope
 
 
-def _kept_for_backward(call: Call) -> int:
-    """Elements a training step keeps besides the output: the scores and their softmax."""
-    return 2 * _Geometry(call).scores
+def _saved(call: Call) -> tuple[Kept, ...]:
+    """What the backward pass keeps (PyTorch's matmul-and-softmax attention): the input(s)
+    the projections read, Q, K and V, the softmax's output (not the scores before it), with
+    dropout its 1-byte mask and the dropped probabilities the value product reads, and the
+    context the output projection reads. K and V at kv_heads width, as a kernel that does not
+    repeat them keeps them."""
+    g = _Geometry(call)
+    kept = [*keeps_inputs(call),
+            Kept("q", g.t * g.heads * g.d), Kept("k", g.s * g.kv * g.d), Kept("v", g.s * g.kv * g.d),
+            Kept("probabilities", g.scores, core=True)]
+    if call["dropout"]:
+        kept += [Kept("dropout mask", g.scores, bytes=MASK_BYTES, core=True),
+                 Kept("dropped probabilities", g.scores, core=True)]
+    kept.append(Kept("context", g.t * g.heads * g.d))
+    return tuple(kept)
 
 
 def _product_macs(call: Call) -> int:
@@ -190,6 +202,8 @@ register(Rule(
             help="{buckets: N}: T5's table (N·heads); true: Swin's over the window"),
         Arg("window", optional(per_axis(2)), None, help="attention inside windows of [wh, ww] on [H, W, C]"),
         Arg("shift", optional(per_axis(2, minimum=0)), None, help="shifted windows (Swin)"),
+        Arg("dropout", number(minimum=0.0, below=1.0), 0.0,
+            help="dropout rate on the probabilities (training keeps its mask; no count changes)"),
     ),
     output_shape=_output, params=_params, macs=_macs, flops=_flops,
     flops_rule=("2 per MAC, plus 1 per projection output element for biases, per score 2 (scaling and "
@@ -197,6 +211,6 @@ register(Rule(
                 "query and key element for RoPE"),
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
     product_macs=_product_macs, cache_per_token=_cache_per_token, decode_macs=_decode_macs,
-    kept_for_backward=_kept_for_backward,
+    saved=_saved,
 ))
 

@@ -13,7 +13,7 @@ from math import prod
 from ..args import Arg, boolean, per_axis, positive
 from ..errors import ShapeError
 from ..shapes import elements
-from .registry import WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
+from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 _LAYOUTS = {1: "[T, C]", 2: "[H, W, C]", 3: "[D, H, W, C]"}
 
@@ -59,6 +59,6 @@ for _axes in (1, 2, 3):
               Arg("dilation", per_axis(_axes), 1),
               Arg("groups", positive, 1), Arg("bias", boolean, True)),
         output_shape=_output_for(_axes), params=_params, macs=_macs, flops=weighted_flops(_macs),
-        flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, weight_elements=_weight_elements,
+        flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, weight_elements=_weight_elements, saved=keeps_input,
         aliases=(f"ConvTranspose{_axes}d", f"Conv{_axes}DTranspose"),
     ))

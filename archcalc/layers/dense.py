@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..args import Arg, boolean, positive
 from ..errors import ShapeError
 from ..shapes import elements
-from .registry import WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
+from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
 def _output(call: Call):
@@ -31,4 +31,5 @@ register(Rule(
     output_shape=_output, params=_params, macs=_macs, flops=weighted_flops(_macs),
     flops_rule=WEIGHTED_FLOPS_RULE,
     takes_activation=True, weight_elements=lambda call: call.input[-1] * call["units"],
+    saved=keeps_input,   # its input, for the weight gradient
 ))

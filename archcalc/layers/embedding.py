@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..args import Arg, positive
-from .registry import Call, Params, Rule, register, zero
+from ..shapes import elements
+from .registry import INDEX_BYTES, Call, Kept, Params, Rule, register, zero
 
 
 def _output(call: Call):
@@ -21,4 +22,5 @@ register(Rule(
     output_shape=_output, params=_params, macs=zero("a table lookup, no products"),
     flops=zero("a table lookup"), weight_elements=lambda call: call["vocab"] * call["dim"],
     aliases=("Embedding",),
+    saved=lambda call: (Kept("ids", elements(call.input), 0, bytes=INDEX_BYTES),),   # int64, as PyTorch keeps them
 ))

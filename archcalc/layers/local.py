@@ -8,7 +8,7 @@ from math import prod
 from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
 from ..shapes import elements, sliding_output
-from .registry import WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
+from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
 def _output(call: Call):
@@ -37,5 +37,5 @@ register(Rule(
     args=(Arg("filters", positive, help="output channels"), Arg("kernel", per_axis(2)),
           Arg("stride", per_axis(2), 1), Arg("padding", padding(2), 0), Arg("bias", boolean, True)),
     output_shape=_output, params=_params, macs=_macs,
-    flops=weighted_flops(_macs), flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True,
+    flops=weighted_flops(_macs), flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, saved=keeps_input,
 ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..args import Arg, any_integer
 from ..errors import ShapeError
 from ..shapes import broadcast, elements, normalise_axis
-from .registry import Call, Rule, register, zero
+from .registry import Call, Rule, keeps_inputs, keeps_nothing, register, zero
 
 
 def _add_output(call: Call):
@@ -40,13 +40,14 @@ def _concat_output(call: Call):
 register(Rule(
     type="add", family="merge", summary="Element-wise sum of inputs of one shape (residual connection).",
     output_shape=_add_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins, min_inputs=2, max_inputs=None,
-    flops_rule="(inputs - 1) per output element", aliases=("Add",),
+    flops_rule="(inputs - 1) per output element", aliases=("Add",), saved=keeps_nothing("a sum"),
 ))
 
 register(Rule(
     type="subtract", family="merge", summary="Element-wise difference of two inputs of one shape (first − second).",
     output_shape=_add_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins,
     min_inputs=2, max_inputs=2, flops_rule="1 per output element", aliases=("Subtract",),
+    saved=keeps_nothing("a difference"),
 ))
 
 register(Rule(
@@ -54,6 +55,7 @@ register(Rule(
     summary="Element-wise product; broadcasts (e.g. [C] or [1, 1, C] over [H, W, C]).",
     output_shape=_multiply_output, params=zero("no weights"), macs=zero("element-wise"), flops=_joins, min_inputs=2, max_inputs=None,
     flops_rule="(inputs - 1) per output element", aliases=("Multiply",),
+    saved=keeps_inputs,   # each operand's gradient is the other operand
 ))
 
 register(Rule(
@@ -61,4 +63,5 @@ register(Rule(
     args=(Arg("axis", any_integer, -1, help="axis of the per-sample shape; negative counts from the end"),),
     output_shape=_concat_output, params=zero("no weights"), macs=zero("it only moves data"),
     flops=zero("it only moves data"), aliases=("Concatenate", "Concat"), min_inputs=2, max_inputs=None,
+    saved=keeps_nothing("it only moves data"),
 ))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..args import Arg, boolean, number, positive
 from ..errors import ShapeError
-from .registry import Call, Params, Rule, one_flop_per_output, register, zero
+from ..shapes import elements
+from .registry import STAT_BYTES, Call, Kept, Params, Rule, one_flop_per_output, register, zero
 
 _EPS = Arg("eps", number(minimum=0.0), 1e-5)
 _NO_MACS = zero("element-wise normalisation")
@@ -39,6 +40,40 @@ def _affine_params(call: Call) -> Params:
     return Params(learned=2 * channels if call["affine"] else 0, buffers=buffers)
 
 
+def _keeps_with_stats(statistics):
+    """Its input, and the fp32 statistics `statistics(call)` counts (two per normalised group:
+    mean and 1/std, kept by PyTorch's kernels for the backward pass)."""
+    def saved(call: Call) -> tuple[Kept, ...]:
+        groups, whole_batch = statistics(call)
+        return (Kept("input", elements(call.input), 0),
+                Kept("mean and 1/std", 2 * groups, bytes=STAT_BYTES, whole_batch=whole_batch))
+    return saved
+
+
+def _rows(call: Call):
+    """One statistic per row of the last axis, per sample (layernorm, rmsnorm)."""
+    return elements(call.input) // call.input[-1], False
+
+
+def _channels(call: Call):
+    """Batch statistics: one per channel for the whole batch."""
+    return call.input[-1], True
+
+
+def _groups_per_sample(call: Call):
+    return call["groups"], False
+
+
+def _channels_per_sample(call: Call):
+    return call.input[-1], False
+
+
+def _rmsnorm_saved(call: Call) -> tuple[Kept, ...]:
+    """Its input and one fp32 1/rms per row (a fused kernel's; no mean)."""
+    return (Kept("input", elements(call.input), 0),
+            Kept("1/rms", elements(call.input) // call.input[-1], bytes=STAT_BYTES))
+
+
 register(Rule(
     type="batchnorm", family="norm",
     summary="Batch normalisation over the channel axis (inference: a per-channel scale and shift).",
@@ -46,6 +81,7 @@ register(Rule(
     output_shape=_same, params=_batchnorm_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE,
     aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization"),
+    saved=_keeps_with_stats(_channels),
 ))
 
 register(Rule(
@@ -53,7 +89,7 @@ register(Rule(
     summary="Layer normalisation over the last axis (a learned scale, and a shift unless bias: false).",
     args=(_EPS, Arg("bias", boolean, True, help="false: a scale only (as in many LLMs)")),
     output_shape=_same, params=_layernorm_params, macs=_NO_MACS, flops=one_flop_per_output,
-    flops_rule=_FLOPS_RULE, aliases=("LayerNorm", "LayerNormalization"),
+    flops_rule=_FLOPS_RULE, aliases=("LayerNorm", "LayerNormalization"), saved=_keeps_with_stats(_rows),
 ))
 
 register(Rule(
@@ -62,6 +98,7 @@ register(Rule(
     args=(_EPS,),
     output_shape=_same, params=lambda call: Params(learned=call.input[-1]), macs=_NO_MACS,
     flops=one_flop_per_output, flops_rule=_FLOPS_RULE, aliases=("RMSNorm", "LlamaRMSNorm", "T5LayerNorm"),
+    saved=_rmsnorm_saved,
 ))
 
 register(Rule(
@@ -70,6 +107,7 @@ register(Rule(
     args=(Arg("groups", positive, help="channel groups; must divide C"), _EPS, Arg("affine", boolean, True)),
     output_shape=_groupnorm_output, params=_affine_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE, aliases=("GroupNorm", "GroupNormalization"),
+    saved=_keeps_with_stats(_groups_per_sample),
 ))
 
 register(Rule(
@@ -78,4 +116,5 @@ register(Rule(
     args=(_EPS, Arg("affine", boolean, False), Arg("track_running_stats", boolean, False)),
     output_shape=_same, params=_affine_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE, aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
+    saved=_keeps_with_stats(_channels_per_sample),
 ))

@@ -4,10 +4,23 @@ them (ONNX's Div by √d, Pow, Sqrt, Erf, Exp, …): no weights, one FLOP per el
 from __future__ import annotations
 
 from ..args import Arg, choice, number, optional
-from .registry import Rule, one_flop_per_output, register, zero
+from .registry import Rule, keeps_input, keeps_output, one_flop_per_output, register, zero
 
 OPS = ("add", "subtract", "multiply", "divide", "power", "sqrt", "reciprocal", "exp", "log", "erf", "neg",
        "abs", "clip", "mask", "where")
+
+# What PyTorch's backward of each reads: nothing for a sum, a constant factor or a negation
+# (and a mask that is a constant), the output where the derivative is a function of it, else
+# the input.
+_KEEPS_NOTHING = {"add", "subtract", "multiply", "divide", "neg", "mask", "where"}
+_KEEPS_OUTPUT = {"sqrt", "reciprocal", "exp"}
+
+
+def _saved(call):
+    op = call["op"]
+    if op in _KEEPS_NOTHING:
+        return ()
+    return keeps_output(call) if op in _KEEPS_OUTPUT else keeps_input(call)
 
 
 register(Rule(
@@ -18,4 +31,5 @@ register(Rule(
                                                               help="the constant operand, if any")),
     output_shape=lambda call: call.input, params=zero("its constants are not learned"),
     macs=zero("element-wise, no products"), flops=one_flop_per_output, flops_rule="1 per output element",
+    saved=_saved,
 ))

@@ -7,7 +7,8 @@ from math import gcd, prod
 from ..args import Arg, boolean, int_list, padding, per_axis
 from ..errors import ShapeError
 from ..shapes import elements, sliding_output
-from .registry import Call, Rule, register, zero
+from .registry import (INDEX_BYTES, Call, Kept, Rule, keeps_input, keeps_inputs_and_output, keeps_nothing,
+                       register, zero)
 
 
 _LAYOUTS = {1: "[T, C]", 2: "[H, W, C]", 3: "[D, H, W, C]"}
@@ -39,6 +40,11 @@ def _window_flops(call: Call) -> int:
     return elements(call.output) * prod(call["kernel"])
 
 
+def _max_saved(call: Call) -> tuple[Kept, ...]:
+    """PyTorch's max pooling keeps its input and the int64 position of each output's maximum."""
+    return (*keeps_input(call), Kept("argmax", elements(call.output), bytes=INDEX_BYTES))
+
+
 for _axes in (1, 2, 3):
     for _kind, _what in (("max", "maximum"), ("avg", "average")):
         register(Rule(
@@ -51,6 +57,7 @@ for _axes in (1, 2, 3):
             output_shape=_output_for(_axes), params=zero("no weights"), macs=zero("no products"),
             flops=_window_flops,
             flops_rule="1 per window element per output element", aliases=_ALIASES[_kind, _axes],
+            saved=_max_saved if _kind == "max" else keeps_input,
         ))
 
 
@@ -72,6 +79,7 @@ for _kind, _what in (("avg", "Average"), ("max", "Maximum")):
         output_shape=_global_output, params=zero("no weights"), macs=zero("no products"),
         flops=_global_flops,
         flops_rule="1 per input element",
+        saved=keeps_inputs_and_output if _kind == "max" else keeps_nothing("a mean: its backward needs only the sizes"),
     ))
 
 
@@ -99,5 +107,5 @@ register(Rule(
     args=(Arg("output", int_list(2), help="[h, w] or an int for both"),),
     output_shape=_adaptive_output, params=zero("no weights"), macs=zero("no products"),
     flops=_adaptive_flops,
-    flops_rule="1 per window element per output element", aliases=("AdaptiveAvgPool2d",),
+    flops_rule="1 per window element per output element", aliases=("AdaptiveAvgPool2d",), saved=keeps_input,
 ))

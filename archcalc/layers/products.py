@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import ShapeError
 from ..shapes import broadcast, elements
-from .registry import Call, Rule, register, zero
+from .registry import keeps_inputs, Call, Rule, register, zero
 
 
 def _parts(call: Call):
@@ -32,5 +32,5 @@ register(Rule(
     summary="Matrix product of two inputs […, m, k] × […, k, n] → […, m, n], leading axes broadcast.",
     output_shape=_output, params=zero("both operands are activations"), macs=_macs,
     flops=lambda call: 2 * _macs(call), flops_rule="2 per MAC",
-    min_inputs=2, max_inputs=2, aliases=("MatMul", "bmm"), product_macs=_macs,
+    min_inputs=2, max_inputs=2, aliases=("MatMul", "bmm"), product_macs=_macs, saved=keeps_inputs,
 ))

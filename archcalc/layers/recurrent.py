@@ -14,7 +14,8 @@ from typing import Any
 
 from ..args import Arg, boolean, describe, positive
 from ..errors import ArgumentError, ShapeError
-from .registry import Call, Params, Rule, register
+from ..shapes import elements
+from .registry import Call, Kept, Params, Rule, register
 
 # gates, and element-wise FLOPs per unit per step besides the matrix products:
 # lstm: 4 gate activations, c = f·c + i·g (3), h = o·tanh(c) (2);
@@ -74,6 +75,15 @@ def _rule(kind: str) -> Rule:
         per_step = gates * units * call["bias"] + pointwise * units
         return 2 * macs(call) + directions(call) * call["layers"] * steps * per_step
 
+    def saved(call: Call) -> tuple[Kept, ...]:
+        """Its input, and per step, layer and direction the gates' activations and the states
+        the next step's gradient reads (hidden, and the cell of an LSTM)."""
+        steps, units = call.input[0], call["units"]
+        states = 2 if kind == "lstm" else 1
+        per_step = (gates + states) * units
+        return (Kept("input", elements(call.input), 0),
+                Kept("gates and states", directions(call) * call["layers"] * steps * per_step))
+
     return Rule(
         type=kind, family="recurrent", summary=f"{title} over a [T, C] sequence.",
         args=(Arg("units", positive, help="hidden size"),
@@ -84,7 +94,7 @@ def _rule(kind: str) -> Rule:
         output_shape=_output, params=params, macs=macs, flops=flops,
         flops_rule=(f"2 per MAC, plus per step, layer and direction: {gates} bias additions per unit and "
                     f"bias vector, and {pointwise} element-wise operations per unit"),
-        aliases=aliases,
+        aliases=aliases, saved=saved,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..args import Arg, boolean, choice, describe
 from ..errors import ArgumentError, ShapeError
 from ..shapes import elements, normalise_axis
-from .registry import Call, Rule, register, zero
+from .registry import Call, Rule, keeps_inputs_and_output, register, zero
 
 
 def _axes(value):
@@ -35,4 +35,5 @@ register(Rule(
     args=(Arg("op", choice("mean", "sum", "max", "min")), Arg("axis", _axes, -1), Arg("keepdims", boolean, False)),
     output_shape=_output, params=zero("no weights"), macs=zero("no products"),
     flops=lambda call: elements(call.input), flops_rule="1 per input element",
+    saved=lambda call: keeps_inputs_and_output(call) if call["op"] in ("max", "min") else (),
 ))

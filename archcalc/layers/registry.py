@@ -44,6 +44,48 @@ class Call:
         return self.args[name]
 
 
+class Kept(NamedTuple):
+    """One tensor a layer's backward pass keeps from the forward pass (what autograd saves
+    with standard PyTorch modules). `tensor` says which: the layer's input k (k >= 0), its
+    output (OUTPUT), or a tensor of its own (None); inputs and outputs are the same tensors as
+    other layers', so a training step counts each once. `bytes` per element: None for the
+    activations' dtype, else fixed (a dropout mask 1, fp32 statistics 4, int64 indices 8)."""
+    what: str
+    elements: int                 # per sample (per batch when `whole_batch`)
+    tensor: int | None = None
+    bytes: int | None = None
+    whole_batch: bool = False     # one for the whole batch (batchnorm's per-channel statistics)
+    core: bool = False            # attention's probabilities and their masks: what selective
+                                  # recompute (`--recompute attention`) rebuilds
+
+
+OUTPUT = -1
+MASK_BYTES = 1          # a boolean per element
+STAT_BYTES = 4          # normalisation statistics stay fp32 under mixed precision
+INDEX_BYTES = 8         # int64 indices (embedding ids, max-pooling's argmax)
+
+
+def keeps_input(call: "Call") -> tuple[Kept, ...]:
+    return (Kept("input", elements(call.input), 0),)
+
+
+def keeps_inputs(call: "Call") -> tuple[Kept, ...]:
+    return tuple(Kept(f"input {k}", elements(shape), k) for k, shape in enumerate(call.inputs))
+
+
+def keeps_inputs_and_output(call: "Call") -> tuple[Kept, ...]:
+    return (*keeps_inputs(call), *keeps_output(call))
+
+
+def keeps_output(call: "Call") -> tuple[Kept, ...]:
+    return (Kept("output", elements(call.output), OUTPUT),)
+
+
+def keeps_nothing(why: str) -> "Zero":
+    """A backward pass that needs no tensor of the forward's (`keeps_nothing("a sum")`)."""
+    return Zero(why, ())
+
+
 class Zero:
     """A figure that is zero for a stated reason: `macs=zero("it only moves data")`.
 
@@ -100,8 +142,9 @@ _RULE_OPTIONS = (
     # MACs to produce one new token with `context` tokens already cached (None: a layer on a
     # [T, C] sequence costs its MACs / T per position, any other its MACs).
     ("decode_macs", None),
-    # Elements a training step keeps for the backward pass besides the layer's output.
-    ("kept_for_backward", None),
+    # What the backward pass keeps: a function of the call giving `Kept` records (every rule
+    # states it; a test fails on one that does not). Attention's reads its `dropout`.
+    ("saved", None),
 )
 
 
@@ -129,7 +172,7 @@ class Rule:
     weight_elements: Callable[[Call], int] | None
     cache_per_token: Callable[[Call], int] | None
     decode_macs: Callable[[Call, int], int] | None
-    kept_for_backward: Callable[[Call], int] | None
+    saved: Callable[[Call], tuple[Kept, ...]] | None
     arg_names: frozenset
 
     def __init__(self, type: str, family: str, summary: str, output_shape: Callable[[Call], Shape],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..args import Arg, choice, int_list, optional, per_axis
 from ..errors import ShapeError
 from ..shapes import elements, fmt
-from .registry import Call, Rule, register, zero
+from .registry import Call, Rule, keeps_nothing, register, zero
 
 
 def _flatten(call: Call):
@@ -41,7 +41,8 @@ def _upsample_flops(call: Call) -> int:
     return 7 * elements(call.output) if call["mode"] == "bilinear" else 0
 
 
-_MOVES = dict(params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"))
+_MOVES = dict(params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
+              saved=keeps_nothing("it only moves data"))
 
 register(Rule(type="flatten", family="reshape", summary="All axes into one.", output_shape=_flatten,
               aliases=("Flatten",), **_MOVES))
@@ -59,5 +60,5 @@ register(Rule(
           Arg("mode", choice("nearest", "bilinear"), "nearest")),
     output_shape=_upsample, params=zero("no weights"), macs=zero("no products (interpolation is element-wise)"),
     flops=_upsample_flops, flops_rule="nearest: none (copies); bilinear: 7 per output element",
-    aliases=("Upsample", "UpSampling2D"),
+    aliases=("Upsample", "UpSampling2D"), saved=keeps_nothing("its backward needs only the sizes"),
 ))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..args import Arg, boolean, int_list
 from ..shapes import elements
-from .registry import Call, Params, Rule, register, zero
+from .registry import Call, Params, Rule, keeps_input, keeps_nothing, register, zero
 
 
 def _params(call: Call) -> Params:
@@ -22,6 +22,7 @@ register(Rule(
     output_shape=lambda call: call.input, params=_params,
     macs=zero("element-wise, as torchvision and fvcore count it"), flops=_flops,
     flops_rule="1 per output element, 2 with bias", aliases=("scale",),
+    saved=keeps_input,   # for the factor's gradient
 ))
 
 
@@ -39,5 +40,5 @@ register(Rule(
     args=(Arg("shape", int_list(), help="the learned tensor's shape"),),
     output_shape=lambda call: call.input, params=_bias_params,
     macs=zero("an element-wise addition"), flops=lambda call: elements(call.output),
-    flops_rule="1 per output element",
+    flops_rule="1 per output element", saved=keeps_nothing("an addition"),
 ))

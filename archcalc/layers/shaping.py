@@ -8,9 +8,10 @@ from typing import Any
 from ..args import Arg, any_integer, describe, number, positive
 from ..errors import ArgumentError, ShapeError
 from ..shapes import normalise_axis
-from .registry import Call, Rule, register, zero
+from .registry import Call, Rule, keeps_nothing, register, zero
 
-_MOVES = dict(params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"))
+_MOVES = dict(params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
+              saved=keeps_nothing("it only moves data"))
 
 
 def _ints_or_pairs(value: Any):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..args import Arg, any_integer, optional, positive
 from ..errors import ShapeError
-from .registry import Call, Params, Rule, one_flop_per_output, register, zero
+from .registry import Call, Params, Rule, keeps_nothing, one_flop_per_output, register, zero
 
 
 def _sequence(call: Call):
@@ -29,7 +29,7 @@ register(Rule(
     type="class_token", family="tokens",
     summary="Prepends one learned token: [T, C] to [T + 1, C] (ViT's class token).",
     output_shape=_class_token_output, params=lambda call: Params(call.input[-1]),
-    macs=zero("a copy"), flops=zero("a copy"),
+    macs=zero("a copy"), flops=zero("a copy"), saved=keeps_nothing("a concatenation"),
 ))
 
 def _positions(call: Call):
@@ -53,6 +53,7 @@ register(Rule(
               help="rows of the table (default: T); the first T are used"),),
     output_shape=_positions, params=_table,
     macs=zero("an element-wise addition"), flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
+    saved=keeps_nothing("an addition"),
 ))
 
 register(Rule(
@@ -60,4 +61,5 @@ register(Rule(
     summary="One token of a [T, C] sequence: [C] (e.g. the class token, index 0).",
     args=(Arg("index", any_integer, 0, help="token position; negative counts from the end"),),
     output_shape=_take_output, params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
+    saved=keeps_nothing("it only moves data"),
 ))

@@ -18,7 +18,8 @@ def training(items, options) -> str:
     for report, t in items:
         out += [f"## {shown(report.name)}: training", "",
                 f"Optimizer {t.optimizer}, precision {t.precision}, batch {report.batch}"
-                + (", activation checkpointing" if t.recompute else "") + f", {t.steps:,} step(s).", ""]
+                + f", {t.steps:,} step(s)."
+                + (f" {t.recompute.describe().capitalize()}." if t.recompute.describe() else ""), ""]
         m = t.memory
         out += _table(["", "value"], [
             ["MACs per step", count(t.macs_per_step, options)],

@@ -263,7 +263,7 @@ def training(items, options) -> str:
         grid.add_column(justify="right")
         grid.add_column()
         setting = (f"{t.optimizer}, {t.precision}, batch {report.batch}"
-                   + (", checkpointing" if t.recompute else "") + f", {t.steps:,} step(s)")
+                   + f", {t.steps:,} step(s)")
         forward = report.totals.macs
         times = f"{t.macs_per_step / forward:.2f}× the forward pass" if forward else ""
         for label, value, note in (
@@ -276,7 +276,8 @@ def training(items, options) -> str:
                 ("Activations", size(m.activation_bytes, options), "kept for the backward pass"),
                 ("Total memory", size(m.total_bytes, options), "")):
             grid.add_row(label, value, note)
-        out += [Text(f"{shown(report.name)}: training step ({setting})\n"), grid, ""]
+        plan = t.recompute.describe()
+        out += [Text(f"{shown(report.name)}: training step ({setting})\n" + (f"{plan}\n" if plan else "")), grid, ""]
     return render(out[:-1], options)
 
 

@@ -8,18 +8,24 @@ Backward pass (what autograd computes):
 - the products of two activations (attention's scores and weighted values, matmul) cost
   twice their forward MACs more, one product per operand, whenever a gradient passes;
 - every element-wise FLOP of the forward pass (bias additions, activations, norms, pooling,
-  softmax, joins) costs two more in the backward pass, where a gradient passes.
+  softmax, joins) costs two more in the backward pass, where a gradient passes;
+- recomputation runs forward work again: `full` every layer inside a top-level block use
+  (its MACs and FLOPs once more), `attention` the two products of every layer whose rule
+  marks tensors as rebuilt by selective recompute (2 FLOPs per MAC; the softmax's own
+  element-wise FLOPs are not re-counted).
 
 Memory:
 - weights: (params + buffers) × 4 bytes (fp32), × 2 bytes under mixed precision;
 - gradients: trainable params × 4 bytes, × 2 under mixed precision;
 - optimizer state per trainable param: sgd 0, momentum 4 bytes, adam/adamw 8 bytes, and
   mixed precision adds a 4-byte fp32 master copy;
-- activations kept for the backward pass: every layer's output × batch (× 4 bytes, × 2
-  under mixed precision), plus what a layer keeps besides its output (attention's scores
-  and probabilities: 2·heads·T·S); with `recompute`, only the outputs of the top-level
-  layers and block uses, plus the largest top-level block's internals (recomputed one at a
-  time during the backward pass).
+- activations: the tensors the backward pass keeps, as each rule states them (`Rule.saved`),
+  each tensor once however many layers keep it, × batch, at 4 bytes (2 under mixed
+  precision) unless the rule fixes the size (masks 1, fp32 statistics 4, int64 indices 8);
+  experts' tensors as many times as tokens are routed. `attention` recompute leaves out
+  what it rebuilds (attention's probabilities and their dropout mask); `full` keeps the
+  inputs of the top-level block uses (the checkpoints) and what top-level layers keep,
+  plus the largest block use's own tensors, rebuilt one use at a time during the backward pass.
 """
 
 from __future__ import annotations
@@ -29,11 +35,15 @@ from typing import NamedTuple
 from ..errors import UsageError
 from ..graph import Graph
 from ..report import Report
-from .walk import walk
+from ..layers.registry import OUTPUT, Kept
+from .walk import Step, walk
 
 OPTIMIZER_BYTES = {"sgd": 0, "momentum": 4, "adam": 8, "adamw": 8}
 PRECISIONS = {"fp32": 4, "bf16-mixed": 2, "fp16-mixed": 2}
 MASTER_COPY_BYTES = 4
+
+
+RECOMPUTE_MODES = ("none", "attention", "full")
 
 
 class TrainingMemory(NamedTuple):
@@ -47,10 +57,30 @@ class TrainingMemory(NamedTuple):
         return self.weights_bytes + self.gradient_bytes + self.optimizer_bytes + self.activation_bytes
 
 
+class Recompute(NamedTuple):
+    """What recomputation does to the step: which layers or block uses run forward twice, the
+    MACs that costs, and (full) the bytes kept throughout against those rebuilt per use."""
+    mode: str
+    recomputed: tuple[str, ...]       # block uses (full) or layers (attention)
+    extra_macs: int
+    held_bytes: int                   # held from forward to backward
+    rebuilt_bytes: int                # full: the largest block use's own tensors, rebuilt
+
+    def describe(self) -> str:
+        if self.mode == "none":
+            return ""
+        names = self.recomputed
+        what = "block uses" if self.mode == "full" else "attention layers"
+        if not names:
+            return f"recompute {self.mode}: nothing to recompute"
+        listed = names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+        return f"recompute {self.mode}: {len(names):,} {what} run forward twice ({listed})"
+
+
 class Training(NamedTuple):
     optimizer: str
     precision: str
-    recompute: bool
+    recompute: Recompute
     macs_per_step: int
     flops_per_step: int
     steps: int
@@ -61,7 +91,10 @@ class Training(NamedTuple):
         return self.steps * self.flops_per_step
 
     def to_dict(self) -> dict:
-        return {"optimizer": self.optimizer, "precision": self.precision, "recompute": self.recompute,
+        plan = self.recompute
+        return {"optimizer": self.optimizer, "precision": self.precision, "recompute": plan.mode,
+                "recomputed": list(plan.recomputed), "recompute_macs": plan.extra_macs,
+                "activations": {"held_bytes": plan.held_bytes, "rebuilt_bytes": plan.rebuilt_bytes},
                 "macs_per_step": self.macs_per_step, "flops_per_step": self.flops_per_step,
                 "steps": self.steps, "flops": self.flops,
                 "memory": {**self.memory._asdict(), "total_bytes": self.memory.total_bytes}}
@@ -73,6 +106,10 @@ def count_steps(graph: Graph, steps: int | None, tokens: int | None) -> int:
         return 1 if steps is None else steps
     if steps is not None:
         raise UsageError("give --tokens or --steps, not both")
+    if len(graph.input) > 2 or len(graph.inputs) > 1:
+        raise UsageError(f"--tokens needs a sequence model (one [T] or [T, C] input); {graph.name}'s input is "
+                         + ", ".join(f"{name} {list(shape)}" for name, shape in graph.inputs)
+                         + ": give --steps")
     per_step = graph.batch * graph.input[0]
     if tokens % per_step:
         raise UsageError(f"--tokens {tokens:,} is not a whole number of steps of batch × T = "
@@ -81,18 +118,33 @@ def count_steps(graph: Graph, steps: int | None, tokens: int | None) -> int:
     return tokens // per_step
 
 
+class _Tensor(NamedTuple):
+    """A kept tensor: its bytes, whether selective recompute rebuilds it, and the top-level
+    block use of the first layer keeping it (None: a top-level layer)."""
+    bytes: int
+    core: bool
+    use: str | None
+
+
 def train_figures(graph: Graph, report: Report, *, optimizer: str = "adamw", precision: str = "fp32",
-                  recompute: bool = False, steps: int | None = None, tokens: int | None = None) -> Training:
+                  recompute: str | bool = "none", steps: int | None = None, tokens: int | None = None) -> Training:
     if optimizer not in OPTIMIZER_BYTES:
         raise UsageError(f"unknown optimizer {optimizer!r} (use {', '.join(OPTIMIZER_BYTES)})")
     if precision not in PRECISIONS:
         raise UsageError(f"unknown precision {precision!r} (use {', '.join(PRECISIONS)})")
+    mode = ("full" if recompute else "none") if isinstance(recompute, bool) else recompute
+    if mode not in RECOMPUTE_MODES:
+        raise UsageError(f"unknown recompute mode {mode!r} (use {', '.join(RECOMPUTE_MODES)})")
     batch = graph.batch
     size = PRECISIONS[precision]
     grad_flows: list[bool] = []        # does a gradient reach this layer's output from a trainable weight?
     macs = flops = 0
-    kept: list[int] = []               # elements kept for backward, per layer
-    for step in walk(graph, report):
+    rerun_macs = rerun_flops = 0
+    rerun: list[str] = []
+    kept: dict[tuple, _Tensor] = {}
+    checkpoints: dict[tuple, int] = {}     # full recompute: each block use's inputs from outside it
+    steps_seen = list(walk(graph, report))
+    for i, step in enumerate(steps_seen):
         row, rule, call = step.row, step.rule, step.call
         upstream = any(grad_flows[j] for j in step.sources if j >= 0)
         products = rule.product_macs(call) * batch * step.node.copies[1] if rule.product_macs else 0
@@ -106,16 +158,82 @@ def train_figures(graph: Graph, report: Report, *, optimizer: str = "adamw", pre
         macs += row.macs + backward
         elementwise = row.flops - 2 * row.macs
         flops += 2 * (row.macs + backward) + elementwise + (2 * elementwise if passes else 0)
-        extra = rule.kept_for_backward(call) * step.node.copies[1] if rule.kept_for_backward else 0
-        kept.append((_elements(row.output_shape) + extra) * batch)
+        use = row.blocks[0][0] if row.blocks else None
+        saved = rule.saved(call)
+        if mode == "full" and use is not None:
+            if use not in rerun:
+                rerun.append(use)
+            for j in step.sources:
+                if j < 0 or steps_seen[j].row.blocks[:1] != row.blocks[:1]:
+                    checkpoints[("t", j)] = _elements(_shape_of(steps_seen, graph, j)) * batch * _runs(steps_seen, j) * size
+        elif mode == "attention" and any(k.core for k in saved):
+            rerun_macs += products
+            rerun_flops += 2 * products
+            rerun.append(row.name)
+        for n, item in enumerate(saved):
+            key, runs = _identify(steps_seen, i, n, item)
+            if key not in kept:
+                per_element = item.bytes if item.bytes is not None else size
+                kept[key] = _Tensor(item.elements * (1 if item.whole_batch else batch) * runs * per_element,
+                                    item.core, use)
+            elif use is None:              # a top-level layer keeps it too: held throughout
+                kept[key] = kept[key]._replace(use=None)
 
+    if mode == "none":
+        held, rebuilt = sum(t.bytes for t in kept.values()), 0
+    elif mode == "attention":
+        held, rebuilt = sum(t.bytes for t in kept.values() if not t.core), 0
+    else:
+        held = sum(checkpoints.values()) + sum(t.bytes for key, t in kept.items()
+                                               if t.use is None and key not in checkpoints)
+        inside: dict[str, int] = {}
+        needed: dict[str, int] = {}        # per use, the last layer producing a tensor to rebuild
+        for key, t in kept.items():
+            if t.use is not None and key not in checkpoints:
+                inside[t.use] = inside.get(t.use, 0) + t.bytes
+                needed[t.use] = max(needed.get(t.use, -1), key[1])
+        rebuilt = max(inside.values(), default=0)
+        # The recompute runs a use's layers in order and stops once every tensor its backward
+        # needs is rebuilt (as PyTorch's checkpoint does): layers after the last one producing
+        # such a tensor do not run again.
+        for i, step in enumerate(steps_seen):
+            use = step.row.blocks[0][0] if step.row.blocks else None
+            if use is not None and i <= needed.get(use, -1):
+                rerun_macs += step.row.macs
+                rerun_flops += step.row.flops
     params, buffers = report.totals.params, report.totals.buffers
     trainable = report.totals.trainable_params
     optimizer_bytes = trainable * (OPTIMIZER_BYTES[optimizer] + (MASTER_COPY_BYTES if size != 4 else 0))
-    activations = _recomputed(report, kept) if recompute else sum(kept)
     memory = TrainingMemory(weights_bytes=(params + buffers) * size, gradient_bytes=trainable * size,
-                            optimizer_bytes=optimizer_bytes, activation_bytes=activations * size)
-    return Training(optimizer, precision, recompute, macs, flops, count_steps(graph, steps, tokens), memory)
+                            optimizer_bytes=optimizer_bytes, activation_bytes=held + rebuilt)
+    plan = Recompute(mode, tuple(rerun), rerun_macs, held, rebuilt)
+    return Training(optimizer, precision, plan, macs + rerun_macs, flops + rerun_flops,
+                    count_steps(graph, steps, tokens), memory)
+
+
+def _identify(steps: list[Step], i: int, n: int, item: Kept) -> tuple[tuple, int]:
+    """The identity of the `n`th tensor layer `i` keeps, and how many copies of it are held.
+    A layer's input is its producer's output: one tensor, however many layers keep it. An
+    expert reading a tensor from outside the experts holds its own gathered copy of the
+    routed tokens (one per token and expert it is routed to), shared by the expert's layers."""
+    step = steps[i]
+    if item.tensor is None:
+        return ("own", i, n), step.node.copies[1]
+    if item.tensor == OUTPUT:
+        return ("t", i), step.node.copies[1]
+    j = step.sources[item.tensor]
+    if step.node.copies != (steps[j].node.copies if j >= 0 else (1, 1)):
+        return ("routed", j, step.node.copies), step.node.copies[1]
+    return ("t", j), _runs(steps, j)
+
+
+def _runs(steps: list[Step], j: int) -> int:
+    """Copies of tensor j held per token: an expert's output once per routed token."""
+    return steps[j].node.copies[1] if j >= 0 else 1
+
+
+def _shape_of(steps: list[Step], graph: Graph, j: int):
+    return steps[j].row.output_shape if j >= 0 else graph.inputs[-1 - j][1]
 
 
 def _elements(shape) -> int:
@@ -123,20 +241,3 @@ def _elements(shape) -> int:
     for n in shape:
         total *= n
     return total
-
-
-def _recomputed(report: Report, kept: list[int]) -> int:
-    """Checkpointing per top-level layer or block use: every top-level output is kept, and one
-    block's internals at a time are rebuilt: the largest such block counts."""
-    boundaries = 0
-    inside: dict[str, int] = {}
-    last_of: dict[str, int] = {}
-    for i, row in enumerate(report.layers):
-        if row.blocks:
-            use = row.blocks[0][0]
-            inside[use] = inside.get(use, 0) + kept[i]
-            last_of[use] = i
-        else:
-            boundaries += kept[i]
-    boundaries += sum(kept[i] for i in last_of.values())
-    return boundaries + max(inside.values(), default=0)
