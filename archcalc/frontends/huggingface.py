@@ -121,6 +121,25 @@ def _act(name: str | None) -> dict:
     return {"type": "gelu"}
 
 
+def _rate(c: _Config, *keys: str) -> float:
+    """A dropout rate: the first of `keys` the config sets (0 when none: no dropout)."""
+    for key in keys:
+        value = c.data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise SpecError(f"config key '{key}' must be a dropout rate from 0 to below 1, got {describe(value)}",
+                            c.file)
+        return float(value)
+    return 0.0
+
+
+def _dropout(name: str, rate: float) -> list[dict]:
+    """A dropout layer where the model trains with one (it keeps a mask for the backward
+    pass); none at rate 0, where it changes nothing."""
+    return [{"type": "dropout", "name": name, "rate": rate}] if rate else []
+
+
 def _labels(c: _Config) -> int:
     labels = c.data.get("id2label")
     if isinstance(labels, dict) and labels:
@@ -135,19 +154,26 @@ def gpt2(c: _Config, head: str, options: ImportOptions):
     positions = c.need("n_positions")
     inner = c.get("n_inner", 4 * d)
     steps = _seq_len(c, options, "n_positions")
+    resid = _rate(c, "resid_pdrop")
+    attn_dropout = _dropout("attn_dropout", resid)
+    mlp_dropout = _dropout("mlp_dropout", resid)
     block = {"layers": [
         {"type": "layernorm", "name": "ln_1"},
-        {"type": "attention", "name": "attn", "heads": c.need("n_head"), "causal": True},
-        {"type": "add", "name": "attn_residual", "inputs": ["attn", "in"]},
+        {"type": "attention", "name": "attn", "heads": c.need("n_head"), "causal": True,
+         **({"dropout": rate} if (rate := _rate(c, "attn_pdrop")) else {})},
+        *attn_dropout,
+        {"type": "add", "name": "attn_residual", "inputs": [attn_dropout[0]["name"] if attn_dropout else "attn", "in"]},
         {"type": "layernorm", "name": "ln_2"},
         {"type": "dense", "name": "c_fc", "units": inner},
         {**_act(c.get("activation_function", "gelu_new")), "name": "act"},
         {"type": "dense", "name": "c_proj", "units": d},
-        {"type": "add", "inputs": ["c_proj", "attn_residual"]},
+        *mlp_dropout,
+        {"type": "add", "inputs": [mlp_dropout[0]["name"] if mlp_dropout else "c_proj", "attn_residual"]},
     ]}
     layers = [
         {"type": "embedding", "name": "wte", "vocab": vocab, "dim": d},
         {"type": "position_embedding", "name": "wpe", "max_positions": positions},
+        *_dropout("drop", _rate(c, "embd_pdrop")),
         {"type": "gpt2_block", "name": "h", "repeat": c.need("n_layer")},
         {"type": "layernorm", "name": "ln_f"},
     ]
@@ -165,14 +191,22 @@ def bert(c: _Config, head: str, options: ImportOptions):
     d, vocab = c.need("hidden_size"), c.need("vocab_size")
     positions = c.need("max_position_embeddings")
     steps = _seq_len(c, options, "max_position_embeddings")
+    hidden = _rate(c, "hidden_dropout_prob")
+    attention_dropout = _dropout("attention_dropout", hidden)
+    output_dropout = _dropout("output_dropout", hidden)
     block = {"layers": [
-        {"type": "attention", "name": "attention", "heads": c.need("num_attention_heads")},
-        {"type": "add", "name": "attention_residual", "inputs": ["attention", "in"]},
+        {"type": "attention", "name": "attention", "heads": c.need("num_attention_heads"),
+         **({"dropout": rate} if (rate := _rate(c, "attention_probs_dropout_prob")) else {})},
+        *attention_dropout,
+        {"type": "add", "name": "attention_residual",
+         "inputs": [attention_dropout[0]["name"] if attention_dropout else "attention", "in"]},
         {"type": "layernorm", "name": "attention_norm"},
         {"type": "dense", "name": "intermediate", "units": c.need("intermediate_size")},
         {**_act(c.get("hidden_act", "gelu")), "name": "act"},
         {"type": "dense", "name": "output", "units": d},
-        {"type": "add", "name": "output_residual", "inputs": ["output", "attention_norm"]},
+        *output_dropout,
+        {"type": "add", "name": "output_residual",
+         "inputs": [output_dropout[0]["name"] if output_dropout else "output", "attention_norm"]},
         {"type": "layernorm", "name": "output_norm"},
     ]}
     layers = [
@@ -182,6 +216,7 @@ def bert(c: _Config, head: str, options: ImportOptions):
          "inputs": ["token_type_ids"]},
         {"type": "add", "name": "embeddings", "inputs": ["position_embeddings", "token_type_embeddings"]},
         {"type": "layernorm", "name": "embeddings_norm"},
+        *_dropout("embeddings_dropout", hidden),
         {"type": "bert_layer", "name": "encoder", "repeat": c.need("num_hidden_layers")},
     ]
     notes = []
@@ -244,7 +279,8 @@ def decoder(c: _Config, head: str, options: ImportOptions):
     else:
         mlp_use = {"type": "mlp", "name": "mlp"}
     attention = {"type": "attention", "name": "self_attn", "heads": heads, "kv_heads": kv_heads, "head_dim": head_dim,
-                 "dim": d, "qkv_bias": qkv_bias, "out_bias": out_bias, "causal": True, "position": "rope"}
+                 "dim": d, "qkv_bias": qkv_bias, "out_bias": out_bias, "causal": True, "position": "rope",
+                 **({"dropout": rate} if (rate := _rate(c, "attention_dropout")) else {})}
     layer = [{"type": "rmsnorm", "name": "input_layernorm"}, attention]
     if norms == 4:
         layer.append({"type": "rmsnorm", "name": "post_attention_layernorm"})
@@ -279,37 +315,49 @@ def t5(c: _Config, head: str, options: ImportOptions):
     steps = options.seq_len or 512
     gated = str(c.get("feed_forward_proj", "relu")).startswith("gated")
     act = _act(str(c.get("feed_forward_proj", "relu")).replace("gated-", ""))
+    rate = _rate(c, "dropout_rate")     # T5 drops out the probabilities, each sublayer's output
+    # before its residual sum, and the feed-forward's hidden units
     if gated:
         ff = [{"type": "dense", "name": "wi_0", "units": d_ff, "bias": False}, {**act, "name": "act"},
               {"type": "dense", "name": "wi_1", "units": d_ff, "bias": False, "inputs": ["ff_norm"]},
               {"type": "multiply", "name": "gated", "inputs": ["act", "wi_1"]},
-              {"type": "dense", "name": "wo", "units": d, "bias": False}]
+              *_dropout("ff_dropout", rate), {"type": "dense", "name": "wo", "units": d, "bias": False}]
     else:
         ff = [{"type": "dense", "name": "wi", "units": d_ff, "bias": False}, {**act, "name": "act"},
-              {"type": "dense", "name": "wo", "units": d, "bias": False}]
-    attention = {"type": "attention", "heads": heads, "head_dim": d_kv, "dim": d, "bias": False}
+              *_dropout("ff_dropout", rate), {"type": "dense", "name": "wo", "units": d, "bias": False}]
+    attention = {"type": "attention", "heads": heads, "head_dim": d_kv, "dim": d, "bias": False,
+                 **({"dropout": rate} if rate else {})}
+
+    def dropped(name: str) -> tuple[list[dict], str]:
+        """A sublayer's output dropout, and the name its residual sum reads."""
+        return _dropout(f"{name}_dropout", rate), f"{name}_dropout" if rate else name
+
+    self_drop, self_out = dropped("self_attn")
+    cross_drop, cross_out = dropped("cross_attn")
+    ff_drop, ff_out = dropped("wo")
     encoder_block = {"args": {"table": None}, "layers": [
         {"type": "rmsnorm", "name": "attn_norm"},
-        {**attention, "name": "self_attn", "relative_position_bias": "$table"},
-        {"type": "add", "name": "attn_residual", "inputs": ["self_attn", "in"]},
-        {"type": "rmsnorm", "name": "ff_norm"}, *ff,
-        {"type": "add", "inputs": ["wo", "attn_residual"]},
+        {**attention, "name": "self_attn", "relative_position_bias": "$table"}, *self_drop,
+        {"type": "add", "name": "attn_residual", "inputs": [self_out, "in"]},
+        {"type": "rmsnorm", "name": "ff_norm"}, *ff, *ff_drop,
+        {"type": "add", "inputs": [ff_out, "attn_residual"]},
     ]}
     decoder_block = {"args": {"table": None}, "layers": [
         {"type": "rmsnorm", "name": "attn_norm"},
-        {**attention, "name": "self_attn", "relative_position_bias": "$table", "causal": True},
-        {"type": "add", "name": "attn_residual", "inputs": ["self_attn", "in"]},
+        {**attention, "name": "self_attn", "relative_position_bias": "$table", "causal": True}, *self_drop,
+        {"type": "add", "name": "attn_residual", "inputs": [self_out, "in"]},
         {"type": "rmsnorm", "name": "cross_norm"},
-        {**attention, "name": "cross_attn", "inputs": ["cross_norm", "encoder_out"]},
-        {"type": "add", "name": "cross_residual", "inputs": ["cross_attn", "attn_residual"]},
-        {"type": "rmsnorm", "name": "ff_norm"}, *ff,
-        {"type": "add", "inputs": ["wo", "cross_residual"]},
+        {**attention, "name": "cross_attn", "inputs": ["cross_norm", "encoder_out"]}, *cross_drop,
+        {"type": "add", "name": "cross_residual", "inputs": [cross_out, "attn_residual"]},
+        {"type": "rmsnorm", "name": "ff_norm"}, *ff, *ff_drop,
+        {"type": "add", "inputs": [ff_out, "cross_residual"]},
     ]}
     n_enc = c.need("num_layers")
     n_dec = c.get("num_decoder_layers", n_enc)
     table = {"buckets": buckets}
     layers = [
         {"type": "embedding", "name": "shared", "vocab": vocab, "dim": d, "inputs": ["input_ids"]},
+        *_dropout("encoder_dropout", rate),
         {"type": "encoder_block", "name": "encoder_first", "table": table},
         *([{"type": "encoder_block", "name": "encoder", "table": False, "repeat": n_enc - 1}] if n_enc > 1 else []),
         {"type": "rmsnorm", "name": "encoder_out"},
@@ -318,6 +366,7 @@ def t5(c: _Config, head: str, options: ImportOptions):
         layers += [
             {"type": "embedding", "name": "decoder_embed", "vocab": vocab, "dim": d, "inputs": ["decoder_input_ids"],
              "tied_to": "shared"},
+            *_dropout("decoder_dropout", rate),
             {"type": "decoder_block", "name": "decoder_first", "table": table},
             *([{"type": "decoder_block", "name": "decoder", "table": False, "repeat": n_dec - 1}] if n_dec > 1 else []),
             {"type": "rmsnorm", "name": "decoder_out"},
@@ -338,16 +387,21 @@ def vit(c: _Config, head: str, options: ImportOptions):
     d, size, patch = c.need("hidden_size"), c.need("image_size"), c.need("patch_size")
     channels = c.get("num_channels", 3)
     side = size // patch
+    hidden = _rate(c, "hidden_dropout_prob")
     block = {"layers": [
         {"type": "layernorm", "name": "layernorm_before"},
         {"type": "attention", "name": "attention", "heads": c.need("num_attention_heads"),
-         "bias": c.get("qkv_bias", True)},
-        {"type": "add", "name": "attention_residual", "inputs": ["attention", "in"]},
+         "bias": c.get("qkv_bias", True),
+         **({"dropout": rate} if (rate := _rate(c, "attention_probs_dropout_prob")) else {})},
+        *_dropout("attention_dropout", hidden),
+        {"type": "add", "name": "attention_residual",
+         "inputs": ["attention_dropout" if hidden else "attention", "in"]},
         {"type": "layernorm", "name": "layernorm_after"},
         {"type": "dense", "name": "intermediate", "units": c.need("intermediate_size")},
         {**_act(c.get("hidden_act", "gelu")), "name": "act"},
         {"type": "dense", "name": "output", "units": d},
-        {"type": "add", "inputs": ["output", "attention_residual"]},
+        *_dropout("output_dropout", hidden),
+        {"type": "add", "inputs": ["output_dropout" if hidden else "output", "attention_residual"]},
     ]}
     layers = [
         {"type": "conv2d", "name": "patch_embeddings", "filters": d, "kernel": patch, "stride": patch},

@@ -134,3 +134,29 @@ def test_import_writes_a_spec_that_analyses_to_the_same_figures(tmp_path):
     text = out.read_text()
     assert text.startswith(f"# Imported from {HF / 'llama-3-8b.json'} by archcalc ")
     assert archcalc.analyze(out).totals.params == 8_030_261_248
+
+
+@pytest.mark.parametrize("config, rates", [
+    # GPT-2: attn_pdrop on the probabilities; resid_pdrop after both sublayers, embd_pdrop after the embeddings
+    ("gpt2.json", {"attention": [0.1] * 12, "dropout": [0.1] * 25}),
+    # BERT: attention_probs_dropout_prob; hidden_dropout_prob after both sublayers and the embeddings
+    ("bert-base-uncased.json", {"attention": [0.1] * 12, "dropout": [0.1] * 25}),
+    # T5: dropout_rate on the probabilities (6 encoder self, 6 decoder self and 6 cross), after
+    # every sublayer and the feed-forward's hidden units, and after both embeddings
+    ("t5-small.json", {"attention": [0.1] * 18, "dropout": [0.1] * (6 * 3 + 6 * 4 + 2)}),
+    # rate 0 (Llama, ViT as published): no dropout anywhere
+    ("llama-3-8b.json", {"attention": [0.0] * 32, "dropout": []}),
+    ("vit-base-patch16-224.json", {"attention": [0.0] * 12, "dropout": []}),
+])
+def test_dropout_rates_come_from_the_config(config, rates):
+    graph = archcalc.load(HF / config)
+    found = {"attention": [n.args["dropout"] for n in graph.nodes if n.type == "attention"],
+             "dropout": [n.args["rate"] for n in graph.nodes if n.type == "dropout"]}
+    assert found == rates
+
+
+def test_a_dropout_rate_out_of_range_is_refused(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**json.loads((HF / "gpt2.json").read_text()), "resid_pdrop": 1.5}))
+    with pytest.raises(SpecError, match="config key 'resid_pdrop' must be a dropout rate from 0 to below 1, got number 1.5"):
+        archcalc.load(path)
