@@ -34,15 +34,13 @@ from typing import NamedTuple
 
 from ..errors import UsageError
 from ..graph import Graph
-from ..report import Report
 from ..layers.registry import OUTPUT, Kept
+from ..report import Report
 from .walk import Step, walk
 
 OPTIMIZER_BYTES = {"sgd": 0, "momentum": 4, "adam": 8, "adamw": 8}
 PRECISIONS = {"fp32": 4, "bf16-mixed": 2, "fp16-mixed": 2}
 MASTER_COPY_BYTES = 4
-
-
 RECOMPUTE_MODES = ("none", "attention", "full")
 
 
@@ -120,10 +118,19 @@ def count_steps(graph: Graph, steps: int | None, tokens: int | None) -> int:
 
 class _Tensor(NamedTuple):
     """A kept tensor: its bytes, whether selective recompute rebuilds it, and the top-level
-    block use of the first layer keeping it (None: a top-level layer)."""
+    block use of the layers keeping it (None when a top-level layer keeps it)."""
     bytes: int
     core: bool
     use: str | None
+
+
+class _Plan(NamedTuple):
+    """What a recompute mode holds and re-runs."""
+    recomputed: tuple[str, ...]
+    macs: int
+    flops: int
+    held: int
+    rebuilt: int
 
 
 def train_figures(graph: Graph, report: Report, *, optimizer: str = "adamw", precision: str = "fp32",
@@ -135,19 +142,40 @@ def train_figures(graph: Graph, report: Report, *, optimizer: str = "adamw", pre
     mode = ("full" if recompute else "none") if isinstance(recompute, bool) else recompute
     if mode not in RECOMPUTE_MODES:
         raise UsageError(f"unknown recompute mode {mode!r} (use {', '.join(RECOMPUTE_MODES)})")
-    batch = graph.batch
     size = PRECISIONS[precision]
+    layers = list(walk(graph, report))
+    macs, flops = _step_cost(layers, graph.batch)
+    kept = _kept_tensors(layers, graph.batch, size)
+    if mode == "full":
+        plan = _full_recompute(layers, graph, kept, size)
+    elif mode == "attention":
+        plan = _selective_recompute(layers, kept, graph.batch)
+    else:
+        plan = _Plan((), 0, 0, sum(t.bytes for t in kept.values()), 0)
+
+    params, buffers = report.totals.params, report.totals.buffers
+    trainable = report.totals.trainable_params
+    optimizer_bytes = trainable * (OPTIMIZER_BYTES[optimizer] + (MASTER_COPY_BYTES if size != 4 else 0))
+    memory = TrainingMemory(weights_bytes=(params + buffers) * size, gradient_bytes=trainable * size,
+                            optimizer_bytes=optimizer_bytes, activation_bytes=plan.held + plan.rebuilt)
+    summary = Recompute(mode, plan.recomputed, plan.macs, plan.held, plan.rebuilt)
+    return Training(optimizer, precision, summary, macs + plan.macs, flops + plan.flops,
+                    count_steps(graph, steps, tokens), memory)
+
+
+def _products(step: Step, batch: int) -> int:
+    rule = step.rule
+    return rule.product_macs(step.call) * batch * step.node.copies[1] if rule.product_macs else 0
+
+
+def _step_cost(layers: list[Step], batch: int) -> tuple[int, int]:
+    """MACs and FLOPs of the forward and backward passes (the module docstring's rules)."""
     grad_flows: list[bool] = []        # does a gradient reach this layer's output from a trainable weight?
     macs = flops = 0
-    rerun_macs = rerun_flops = 0
-    rerun: list[str] = []
-    kept: dict[tuple, _Tensor] = {}
-    checkpoints: dict[tuple, int] = {}     # full recompute: each block use's inputs from outside it
-    steps_seen = list(walk(graph, report))
-    for i, step in enumerate(steps_seen):
-        row, rule, call = step.row, step.rule, step.call
+    for step in layers:
+        row = step.row
         upstream = any(grad_flows[j] for j in step.sources if j >= 0)
-        products = rule.product_macs(call) * batch * step.node.copies[1] if rule.product_macs else 0
+        products = _products(step, batch)
         weighted = row.macs - products
         trains = step.node.trainable and weighted > 0
         backward = (weighted if trains else 0) + (weighted if upstream else 0)
@@ -158,57 +186,67 @@ def train_figures(graph: Graph, report: Report, *, optimizer: str = "adamw", pre
         macs += row.macs + backward
         elementwise = row.flops - 2 * row.macs
         flops += 2 * (row.macs + backward) + elementwise + (2 * elementwise if passes else 0)
-        use = row.blocks[0][0] if row.blocks else None
-        saved = rule.saved(call)
-        if mode == "full" and use is not None:
-            if use not in rerun:
-                rerun.append(use)
-            for j in step.sources:
-                if j < 0 or steps_seen[j].row.blocks[:1] != row.blocks[:1]:
-                    checkpoints[("t", j)] = _elements(_shape_of(steps_seen, graph, j)) * batch * _runs(steps_seen, j) * size
-        elif mode == "attention" and any(k.core for k in saved):
-            rerun_macs += products
-            rerun_flops += 2 * products
-            rerun.append(row.name)
-        for n, item in enumerate(saved):
-            key, runs = _identify(steps_seen, i, n, item)
+    return macs, flops
+
+
+def _use(step: Step) -> str | None:
+    """The top-level block use a layer belongs to (None: a top-level layer)."""
+    return step.row.blocks[0][0] if step.row.blocks else None
+
+
+def _kept_tensors(layers: list[Step], batch: int, size: int) -> dict[tuple, _Tensor]:
+    """Every tensor some rule says its backward keeps, once, with its bytes."""
+    kept: dict[tuple, _Tensor] = {}
+    for i, step in enumerate(layers):
+        use = _use(step)
+        for n, item in enumerate(step.rule.saved(step.call)):
+            key, runs = _identify(layers, i, n, item)
             if key not in kept:
                 per_element = item.bytes if item.bytes is not None else size
                 kept[key] = _Tensor(item.elements * (1 if item.whole_batch else batch) * runs * per_element,
                                     item.core, use)
             elif use is None:              # a top-level layer keeps it too: held throughout
                 kept[key] = kept[key]._replace(use=None)
+    return kept
 
-    if mode == "none":
-        held, rebuilt = sum(t.bytes for t in kept.values()), 0
-    elif mode == "attention":
-        held, rebuilt = sum(t.bytes for t in kept.values() if not t.core), 0
-    else:
-        held = sum(checkpoints.values()) + sum(t.bytes for key, t in kept.items()
-                                               if t.use is None and key not in checkpoints)
-        inside: dict[str, int] = {}
-        needed: dict[str, int] = {}        # per use, the last layer producing a tensor to rebuild
-        for key, t in kept.items():
-            if t.use is not None and key not in checkpoints:
-                inside[t.use] = inside.get(t.use, 0) + t.bytes
-                needed[t.use] = max(needed.get(t.use, -1), key[1])
-        rebuilt = max(inside.values(), default=0)
-        # The recompute runs a use's layers in order and stops once every tensor its backward
-        # needs is rebuilt (as PyTorch's checkpoint does): layers after the last one producing
-        # such a tensor do not run again.
-        for i, step in enumerate(steps_seen):
-            use = step.row.blocks[0][0] if step.row.blocks else None
-            if use is not None and i <= needed.get(use, -1):
-                rerun_macs += step.row.macs
-                rerun_flops += step.row.flops
-    params, buffers = report.totals.params, report.totals.buffers
-    trainable = report.totals.trainable_params
-    optimizer_bytes = trainable * (OPTIMIZER_BYTES[optimizer] + (MASTER_COPY_BYTES if size != 4 else 0))
-    memory = TrainingMemory(weights_bytes=(params + buffers) * size, gradient_bytes=trainable * size,
-                            optimizer_bytes=optimizer_bytes, activation_bytes=held + rebuilt)
-    plan = Recompute(mode, tuple(rerun), rerun_macs, held, rebuilt)
-    return Training(optimizer, precision, plan, macs + rerun_macs, flops + rerun_flops,
-                    count_steps(graph, steps, tokens), memory)
+
+def _selective_recompute(layers: list[Step], kept: dict[tuple, _Tensor], batch: int) -> _Plan:
+    """Attention's probabilities and masks rebuilt: its two products run again."""
+    rerun = [step for step in layers if any(k.core for k in step.rule.saved(step.call))]
+    extra = sum(_products(step, batch) for step in rerun)
+    return _Plan(tuple(step.row.name for step in rerun), extra, 2 * extra,
+                 sum(t.bytes for t in kept.values() if not t.core), 0)
+
+
+def _full_recompute(layers: list[Step], graph: Graph, kept: dict[tuple, _Tensor], size: int) -> _Plan:
+    """Checkpoints per top-level block use: its inputs from outside it are held, and its own
+    tensors rebuilt during the backward pass, one use at a time."""
+    checkpoints: dict[tuple, int] = {}
+    uses: list[str] = []
+    for step in layers:
+        use = _use(step)
+        if use is None:
+            continue
+        if use not in uses:
+            uses.append(use)
+        for j in step.sources:
+            if j < 0 or _use(layers[j]) != use:
+                shape = layers[j].row.output_shape if j >= 0 else graph.inputs[-1 - j][1]
+                checkpoints[("t", j)] = _elements(shape) * graph.batch * _runs(layers, j) * size
+    held = sum(checkpoints.values()) + sum(t.bytes for key, t in kept.items()
+                                           if t.use is None and key not in checkpoints)
+    inside: dict[str, int] = {}
+    needed: dict[str, int] = {}        # per use, the last layer producing a tensor to rebuild
+    for key, t in kept.items():
+        if t.use is not None and key not in checkpoints:
+            inside[t.use] = inside.get(t.use, 0) + t.bytes
+            needed[t.use] = max(needed.get(t.use, -1), key[1])
+    # The recompute runs a use's layers in order and stops once every tensor its backward
+    # needs is rebuilt (as PyTorch's checkpoint does): layers after the last one producing
+    # such a tensor do not run again.
+    rerun = [step.row for i, step in enumerate(layers) if _use(step) is not None and i <= needed.get(_use(step), -1)]
+    return _Plan(tuple(uses), sum(row.macs for row in rerun), sum(row.flops for row in rerun), held,
+                 max(inside.values(), default=0))
 
 
 def _identify(steps: list[Step], i: int, n: int, item: Kept) -> tuple[tuple, int]:
@@ -230,10 +268,6 @@ def _identify(steps: list[Step], i: int, n: int, item: Kept) -> tuple[tuple, int
 def _runs(steps: list[Step], j: int) -> int:
     """Copies of tensor j held per token: an expert's output once per routed token."""
     return steps[j].node.copies[1] if j >= 0 else 1
-
-
-def _shape_of(steps: list[Step], graph: Graph, j: int):
-    return steps[j].row.output_shape if j >= 0 else graph.inputs[-1 - j][1]
 
 
 def _elements(shape) -> int:
