@@ -91,8 +91,12 @@ def training(items, options) -> str:
     """One row per model and figure of the training step."""
     rows = []
     for report, t in items:
+        plan = t.recompute
         figures = [("macs_per_step", t.macs_per_step), ("flops_per_step", t.flops_per_step), ("steps", t.steps),
-                   ("flops", t.flops), *t.memory._asdict().items(), ("total_bytes", t.memory.total_bytes)]
+                   ("flops", t.flops), *t.memory._asdict().items(), ("total_bytes", t.memory.total_bytes),
+                   ("recompute", plan.mode), ("recomputed", " ".join(plan.recomputed)),
+                   ("recompute_macs", plan.extra_macs), ("held_bytes", plan.held_bytes),
+                   ("rebuilt_bytes", plan.rebuilt_bytes)]
         rows += [[report.name, key, value] for key, value in figures]
     return _write(["model", "figure", "value"], rows)
 

@@ -71,7 +71,7 @@ class Recompute(NamedTuple):
         what = "block uses" if self.mode == "full" else "attention layers"
         if not names:
             return f"recompute {self.mode}: nothing to recompute"
-        listed = names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+        listed = names[0] if len(names) == 1 else f"{names[0]} {'and' if len(names) == 2 else '…'} {names[-1]}"
         return f"recompute {self.mode}: {len(names):,} {what} run forward twice ({listed})"
 
 
