@@ -222,13 +222,12 @@ def _full_recompute(layers: list[Step], graph: Graph, kept: dict[tuple, _Tensor]
     """Checkpoints per top-level block use: its inputs from outside it are held, and its own
     tensors rebuilt during the backward pass, one use at a time."""
     checkpoints: dict[tuple, int] = {}
-    uses: list[str] = []
+    uses: dict[str, None] = {}         # in order of first appearance
     for step in layers:
         use = _use(step)
         if use is None:
             continue
-        if use not in uses:
-            uses.append(use)
+        uses[use] = None
         for j in step.sources:
             if j < 0 or _use(layers[j]) != use:
                 shape = layers[j].row.output_shape if j >= 0 else graph.inputs[-1 - j][1]
