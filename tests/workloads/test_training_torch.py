@@ -29,6 +29,18 @@ def test_activation_bytes_are_what_autograd_saves(name):
 
 
 @pytest.mark.parametrize("name", GPT)
+def test_selective_recompute_keeps_what_a_checkpointed_attention_core_keeps(name):
+    assert step(name, recompute="attention").memory.activation_bytes == FIXTURE[name]["selective_saved_bytes"]
+
+
+@pytest.mark.parametrize("name", GPT)
+def test_full_recompute_holds_the_checkpoints_and_rebuilds_one_block(name):
+    plan = step(name, recompute="full").recompute
+    assert plan.held_bytes == FIXTURE[name]["checkpointed_saved_bytes"]
+    assert plan.rebuilt_bytes == FIXTURE[name]["block_saved_bytes"]
+
+
+@pytest.mark.parametrize("name", GPT)
 def test_step_flops_are_torchs(name):
     # FlopCounterMode counts matrix products only: 2 FLOPs per MAC.
     assert 2 * step(name).macs_per_step == FIXTURE[name]["flops"]
