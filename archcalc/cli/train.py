@@ -27,7 +27,7 @@ def _recompute_mode(ctx, param, value):
     SPEC follows it (`train --recompute model.yaml`): that word goes back to the SPECs."""
     if value in MODES:
         return value
-    if not value.startswith("-") and ("." in value or "/" in value or value == "-"):
+    if value == "-" or (not value.startswith("-") and ("." in value or "/" in value)):
         ctx.meta["archcalc.train.spec"] = value
         return "full"
     raise click.BadParameter(f"{value!r} is not one of {', '.join(MODES)}", ctx, param)

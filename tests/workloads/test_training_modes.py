@@ -72,6 +72,13 @@ def test_bare_recompute_still_means_full(args):
     assert json.loads(result.stdout)["training"]["recompute"] == "full"
 
 
+def test_bare_recompute_before_standard_input():
+    text = (SPECS / "seed/cnn_4x4.yaml").read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["train", "--recompute", "-", "--format", "json"], input=text)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["training"]["recompute"] == "full"
+
+
 def test_selective_recompute_names_the_attention_layers():
     result = run(SPECS / "llm/gpt2_small.yaml", "--recompute", "attention")
     assert "recompute attention: 12 attention layers run forward twice (h.0.attn … h.11.attn)" in result.output
