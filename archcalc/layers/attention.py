@@ -151,11 +151,12 @@ def _saved(call: Call) -> tuple[Kept, ...]:
     the projections read, Q, K and V, the softmax's output (not the scores before it), with
     dropout its 1-byte mask and the dropped probabilities the value product reads, and the
     context the output projection reads. K and V at kv_heads width, as a kernel that does not
-    repeat them keeps them."""
+    repeat them keeps them. Rebuilding the probabilities (selective recompute) runs the score
+    product Q·Kᵀ again, half the two products; the context is kept, so not the value product."""
     g = _Geometry(call)
     kept = [*keeps_inputs(call),
             Kept("q", g.t * g.heads * g.d), Kept("k", g.s * g.kv * g.d), Kept("v", g.s * g.kv * g.d),
-            Kept("probabilities", g.scores, core=True)]
+            Kept("probabilities", g.scores, core=True, rebuild_macs=g.products // 2)]
     if call["dropout"]:
         kept += [Kept("dropout mask", g.scores, bytes=MASK_BYTES, core=True),
                  Kept("dropped probabilities", g.scores, core=True)]

@@ -57,6 +57,7 @@ class Kept(NamedTuple):
     whole_batch: bool = False     # one for the whole batch (batchnorm's per-channel statistics)
     core: bool = False            # attention's probabilities and their masks: what selective
                                   # recompute (`--recompute attention`) rebuilds
+    rebuild_macs: int = 0         # per sample, the MACs rebuilding it costs (selective recompute)
 
 
 OUTPUT = -1

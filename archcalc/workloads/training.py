@@ -10,9 +10,10 @@ Backward pass (what autograd computes):
 - every element-wise FLOP of the forward pass (bias additions, activations, norms, pooling,
   softmax, joins) costs two more in the backward pass, where a gradient passes;
 - recomputation runs forward work again: `full` every layer inside a top-level block use
-  (its MACs and FLOPs once more), `attention` the two products of every layer whose rule
-  marks tensors as rebuilt by selective recompute (2 FLOPs per MAC; the softmax's own
-  element-wise FLOPs are not re-counted).
+  (its MACs and FLOPs once more, up to the last layer producing a tensor the backward
+  needs), `attention` the MACs the rules state for rebuilding what selective recompute
+  leaves out (attention: the score product; 2 FLOPs per MAC; the softmax's own element-wise
+  FLOPs are not re-counted).
 
 Memory:
 - weights: (params + buffers) × 4 bytes (fp32), × 2 bytes under mixed precision;
@@ -68,11 +69,12 @@ class Recompute(NamedTuple):
         if self.mode == "none":
             return ""
         names = self.recomputed
-        what = "block uses" if self.mode == "full" else "attention layers"
         if not names:
             return f"recompute {self.mode}: nothing to recompute"
         listed = names[0] if len(names) == 1 else f"{names[0]} {'and' if len(names) == 2 else '…'} {names[-1]}"
-        return f"recompute {self.mode}: {len(names):,} {what} run forward twice ({listed})"
+        if self.mode == "full":
+            return f"recompute full: {len(names):,} block uses run forward twice ({listed})"
+        return f"recompute attention: {len(names):,} layers rebuild their attention probabilities ({listed})"
 
 
 class Training(NamedTuple):
@@ -211,11 +213,15 @@ def _kept_tensors(layers: list[Step], batch: int, size: int) -> dict[tuple, _Ten
 
 
 def _selective_recompute(layers: list[Step], kept: dict[tuple, _Tensor], batch: int) -> _Plan:
-    """Attention's probabilities and masks rebuilt: its two products run again."""
-    rerun = [step for step in layers if any(k.core for k in step.rule.saved(step.call))]
-    extra = sum(_products(step, batch) for step in rerun)
-    return _Plan(tuple(step.row.name for step in rerun), extra, 2 * extra,
-                 sum(t.bytes for t in kept.values() if not t.core), 0)
+    """Attention's probabilities and masks rebuilt, at the MACs their rules state (the score
+    product again), 2 FLOPs each."""
+    rerun, extra = [], 0
+    for step in layers:
+        core = [k for k in step.rule.saved(step.call) if k.core]
+        if core:
+            rerun.append(step.row.name)
+            extra += sum(k.rebuild_macs for k in core) * batch * step.node.copies[1]
+    return _Plan(tuple(rerun), extra, 2 * extra, sum(t.bytes for t in kept.values() if not t.core), 0)
 
 
 def _full_recompute(layers: list[Step], graph: Graph, kept: dict[tuple, _Tensor], size: int) -> _Plan:

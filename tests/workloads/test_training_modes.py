@@ -81,4 +81,4 @@ def test_bare_recompute_before_standard_input():
 
 def test_selective_recompute_names_the_attention_layers():
     result = run(SPECS / "llm/gpt2_small.yaml", "--recompute", "attention")
-    assert "recompute attention: 12 attention layers run forward twice (h.0.attn … h.11.attn)" in result.output
+    assert "recompute attention: 12 layers rebuild their attention probabilities (h.0.attn … h.11.attn)" in result.output

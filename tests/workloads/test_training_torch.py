@@ -47,6 +47,13 @@ def test_step_flops_are_torchs(name):
 
 
 @pytest.mark.parametrize("name", GPT)
+def test_selective_recompute_reruns_the_score_product(name):
+    # PyTorch's checkpoint of the attention core stops once the probabilities and the mask
+    # exist again: the score product runs twice, the value product once (its output is kept).
+    assert 2 * step(name, recompute="attention").macs_per_step == FIXTURE[name]["selective_flops"]
+
+
+@pytest.mark.parametrize("name", GPT)
 def test_checkpointed_step_reruns_the_blocks(name):
     # gpt_2x128 is the step: 486,539,264 FLOPs. Without dropout PyTorch's checkpoint
     # stops before each block's last projection (nothing after it keeps a tensor): 452,984,832.
