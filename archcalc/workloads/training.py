@@ -106,8 +106,8 @@ def count_steps(graph: Graph, steps: int | None, tokens: int | None) -> int:
         return 1 if steps is None else steps
     if steps is not None:
         raise UsageError("give --tokens or --steps, not both")
-    if len(graph.input) > 2 or len(graph.inputs) > 1:
-        raise UsageError(f"--tokens needs a sequence model (one [T] or [T, C] input); {graph.name}'s input is "
+    if any(len(shape) > 2 for _, shape in graph.inputs):
+        raise UsageError(f"--tokens needs a sequence model ([T] or [T, C] inputs); {graph.name}'s input is "
                          + ", ".join(f"{name} {list(shape)}" for name, shape in graph.inputs)
                          + ": give --steps")
     per_step = graph.batch * graph.input[0]

@@ -47,7 +47,7 @@ def run(*args):
 
 @pytest.mark.parametrize("args, message", [
     ([SPECS / "resnet50.yaml", "--tokens", "1000"],
-     "error: --tokens needs a sequence model (one [T] or [T, C] input); resnet50's input is input [224, 224, 3]: "
+     "error: --tokens needs a sequence model ([T] or [T, C] inputs); resnet50's input is input [224, 224, 3]: "
      "give --steps\n"),
     ([SPECS / "llm/gpt2_small.yaml", "--dtype", "bfloat16"],
      "error: train does not take --dtype: a training step's number formats come from --precision "
@@ -82,3 +82,10 @@ def test_bare_recompute_before_standard_input():
 def test_selective_recompute_names_the_attention_layers():
     result = run(SPECS / "llm/gpt2_small.yaml", "--recompute", "attention")
     assert "recompute attention: 12 layers rebuild their attention probabilities (h.0.attn … h.11.attn)" in result.output
+
+
+def test_tokens_on_a_model_with_two_sequence_inputs():
+    # BERT reads input_ids and token_type_ids, both [T]: 4,096 tokens at T = 512 are 8 steps
+    result = run(SPECS / "llm/bert_base.yaml", "--tokens", "4096", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["training"]["steps"] == 4096 // 512
