@@ -19,7 +19,7 @@ def training(items, options) -> str:
         out += [f"## {shown(report.name)}: training", "",
                 f"Optimizer {t.optimizer}, precision {t.precision}, batch {report.batch}"
                 + f", {t.steps:,} step(s)."
-                + (f" {t.recompute.describe().capitalize()}." if t.recompute.describe() else ""), ""]
+                + (f" R{t.recompute.describe()[1:]}." if t.recompute.describe() else ""), ""]   # names keep their case
         m = t.memory
         out += _table(["", "value"], [
             ["MACs per step", count(t.macs_per_step, options)],
