@@ -92,7 +92,9 @@ class Training(NamedTuple):
 
     def to_dict(self) -> dict:
         plan = self.recompute
-        return {"optimizer": self.optimizer, "precision": self.precision, "recompute": plan.mode,
+        # `recompute` stays the boolean v2 wrote (anything recomputed?); the mode is its own key
+        return {"optimizer": self.optimizer, "precision": self.precision,
+                "recompute": plan.mode != "none", "recompute_mode": plan.mode,
                 "recomputed": list(plan.recomputed), "recompute_macs": plan.extra_macs,
                 "activations": {"held_bytes": plan.held_bytes, "rebuilt_bytes": plan.rebuilt_bytes},
                 "macs_per_step": self.macs_per_step, "flops_per_step": self.flops_per_step,

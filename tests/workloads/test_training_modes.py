@@ -69,14 +69,14 @@ def test_options_that_do_not_apply_are_refused(args, message):
 def test_bare_recompute_still_means_full(args):
     result = run(*args, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["training"]["recompute"] == "full"
+    assert json.loads(result.stdout)["training"]["recompute_mode"] == "full"
 
 
 def test_bare_recompute_before_standard_input():
     text = (SPECS / "seed/cnn_4x4.yaml").read_text(encoding="utf-8")
     result = CliRunner().invoke(cli, ["train", "--recompute", "-", "--format", "json"], input=text)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["training"]["recompute"] == "full"
+    assert json.loads(result.stdout)["training"]["recompute_mode"] == "full"
 
 
 def test_selective_recompute_names_the_attention_layers():
