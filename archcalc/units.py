@@ -1,7 +1,7 @@
 """Numbers for people: parsing budget figures and printing counts and bytes.
 
-Counts use powers of 1000 (K, M, G, T); bytes use binary units (KiB, MiB,
-GiB) when printed, and either kind when parsed (`200MB` is 200·10^6 bytes,
+Counts use powers of 1000 (K, M, G, T, P, E, Z, Y); bytes use binary units (KiB, MiB,
+GiB, TiB, PiB, EiB) when printed, and either kind when parsed (`200MB` is 200·10^6 bytes,
 `1.5GiB` is 1.5·2^30 bytes).
 """
 
@@ -77,18 +77,25 @@ def parse_quantity(text: str | int, *, memory: bool = False) -> int:
     return quantity
 
 
-def human_count(n: int) -> str:
-    for scale, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
+# Largest first. A training run's FLOPs reach 10^23 (GPT-3: 3.1·10^23), so counts go up to Y
+# (10^24) and bytes to EiB; beyond the largest unit a figure keeps it, thousands separated.
+_COUNT_UNITS = ((10**24, "Y"), (10**21, "Z"), (10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+_BYTE_UNITS = ((2**60, "EiB"), (2**50, "PiB"), (2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
+
+
+def _in_unit(n: int, units: tuple[tuple[int, str], ...]) -> str | None:
+    for scale, suffix in units:
         if abs(n) >= scale:
-            return f"{n / scale:.2f} {suffix}"
-    return str(n)
+            return f"{n / scale:,.2f} {suffix}"
+    return None
+
+
+def human_count(n: int) -> str:
+    return _in_unit(n, _COUNT_UNITS) or str(n)
 
 
 def human_bytes(n: int) -> str:
-    for scale, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if abs(n) >= scale:
-            return f"{n / scale:.2f} {suffix}"
-    return f"{n} B"
+    return _in_unit(n, _BYTE_UNITS) or f"{n} B"
 
 
 def exact(n: int) -> str:

@@ -31,6 +31,20 @@ def test_human_units():
     assert human_bytes(1536) == "1.50 KiB" and human_bytes(100) == "100 B"
 
 
+@pytest.mark.parametrize("n, shown", [
+    # hand-derived: GPT-3's 3.14·10^23 training FLOPs read in zetta, not as a six-digit tera figure
+    (314 * 10**21, "314.00 Z"), (2 * 10**15, "2.00 P"), (5 * 10**18, "5.00 E"),
+    (1234 * 10**24, "1,234.00 Y"),
+])
+def test_large_counts_have_units(n, shown):
+    assert human_count(n) == shown
+
+
+@pytest.mark.parametrize("n, shown", [(3 * 2**50, "3.00 PiB"), (2**60, "1.00 EiB"), (2048 * 2**60, "2,048.00 EiB")])
+def test_large_bytes_have_units(n, shown):
+    assert human_bytes(n) == shown
+
+
 def test_long_budgets_are_exact():
     # 31 digits: a 28-digit decimal context would round them
     assert parse_quantity("1234567890123456789012345678901") == 1234567890123456789012345678901
