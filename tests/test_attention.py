@@ -65,6 +65,8 @@ def test_windowed_attention_swin_style():
     ([4, 4, 8], {"heads": 2, "window": 2, "shift": 2}, "shift [2, 2] must be smaller than the window [2, 2]"),
     ([4, 8], {"heads": 2, "position": "sinusoid"}, "expected one of none, rope, alibi"),
     ([4, 8], {"heads": 2, "relative_position_bias": {"bucket": 3}}, "expected {buckets: N}, true or false"),
+    ([4, 8], {"heads": 2, "sliding_window": 2}, "sliding_window is a causal self-attention's window"),
+    ([4, 8], {"heads": 2, "sliding_window": 0, "causal": True}, "expected an integer >= 1"),
 ])
 def test_errors(shape, args, message):
     with pytest.raises(SpecError) as info:
@@ -81,12 +83,19 @@ def test_workload_hooks():
     assert rule.cache_per_token(call) == 2 * 8 * 128          # K and V of 8 heads of 128
     # one position: 41,943,040 projection MACs, then scores and values over 100 cached + itself
     assert rule.decode_macs(call, 100) == 41943040 + 2 * 101 * 32 * 128
+    windowed = Call(rule.bind({"heads": 32, "kv_heads": 8, "head_dim": 128, "bias": False, "causal": True,
+                               "sliding_window": 64}), ((16, 4096),))
+    # the last 64 positions kept; scores and values over them and the new one
+    assert (rule.cache_positions(windowed, 100), rule.cache_positions(windowed, 10)) == (64, 10)
+    assert rule.decode_macs(windowed, 100) == 41943040 + 2 * 65 * 32 * 128
+    assert rule.macs(windowed) == rule.macs(call)      # the forward pass counts the full products
     not_causal = Call(rule.bind({"heads": 2}), ((4, 8),))
     assert rule.cache_per_token(not_causal) == 0
 
 
 SMALL = [
     ({"input": [5, 8]}, {"heads": 2, "kv_heads": 1, "causal": True, "position": "rope"}),
+    ({"input": [5, 8]}, {"heads": 2, "causal": True, "sliding_window": 2}),
     ({"input": [4, 8]}, {"heads": 4, "head_dim": 3, "dim": 6, "qkv_bias": False, "position": "alibi"}),
     ({"input": [4, 8]}, {"heads": 2, "bias": False, "relative_position_bias": {"buckets": 4}}),
     ({"input": [5, 5, 4]}, {"heads": 2, "window": [2, 3], "shift": 1, "relative_position_bias": True}),

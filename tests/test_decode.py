@@ -49,3 +49,63 @@ def test_context_in_json_and_from_the_spec(tmp_path):
     assert (totals["kv_cache_bytes"], totals["decode_macs_per_token"]) == (3200, 4800)
     result = CliRunner().invoke(cli, ["check", str(path), "--max-kv-cache", "3KB"])
     assert result.exit_code == 1 and "KV cache" in result.stdout
+
+
+# -- causal sliding windows ------------------------------------------------------------------
+
+def _windowed(window):
+    attention = {**SPEC["layers"][1], "sliding_window": window}
+    return {**SPEC, "layers": [SPEC["layers"][0], attention, SPEC["layers"][2]]}
+
+
+@pytest.mark.parametrize("window, context, kept", [
+    (None, 100, 100),    # sliding_window: null is full attention
+    (8, 100, 8),         # the cache keeps the last 8 positions
+    (200, 100, 100),     # a window wider than the context keeps the context
+    (100, 100, 100),
+])
+def test_sliding_window_by_hand(window, context, kept):
+    graph = archcalc.load(_windowed(window))
+    report = archcalc.analyze(graph)
+    d = decode_figures(graph, report, context=context)
+    # 32 bytes per token (as above) for every layer; the window changes what is kept, not per token
+    assert (d.kv_cache_bytes_per_token, d.kv_cache_bytes) == (32, 32 * kept)
+    # projections 768 + head 800, products over the kept positions and the new one: 2·(kept + 1)·4·4
+    assert d.decode_macs_per_token == 768 + 800 + 2 * (kept + 1) * 4 * 4
+    # the forward pass counts the full products whatever the window (as PyTorch and fvcore do)
+    assert report.totals.macs == archcalc.analyze(SPEC).totals.macs
+
+
+MISTRAL_32K = 32768
+
+
+def _mistral_by_hand(window):
+    """Mistral-7B v0.1 (its config.json: 32 layers, hidden 4096, 32 heads, 8 KV heads of 128,
+    MLP 14336, vocab 32000, sliding_window 4096) decoding at a 32k context, in bfloat16."""
+    per_token = 32 * 2 * 8 * 128 * 2                       # 131,072 bytes
+    kept = MISTRAL_32K if window is None else min(MISTRAL_32K, window)
+    projections = 4096 * 4096 + 2 * 4096 * 1024 + 4096 * 4096    # q, k, v, o for one position
+    mlp = 3 * 4096 * 14336
+    products = 2 * (kept + 1) * 32 * 128
+    return per_token * kept, 32 * (projections + mlp + products) + 4096 * 32000
+
+
+@pytest.mark.parametrize("model", ["tests/fixtures/hf/mistral-7b-v0.1.json", "specs/llm/mistral_7b.yaml"])
+def test_mistral_7b_keeps_its_window(model):
+    graph = archcalc.load(ROOT / model, dtype="bfloat16")
+    d = decode_figures(graph, archcalc.analyze(graph), context=MISTRAL_32K)
+    kv, macs = _mistral_by_hand(4096)
+    assert (d.kv_cache_bytes, d.decode_macs_per_token) == (kv, macs) == (536_870_912, 8_184_397_824)
+    # without the window: 8 × the cache (4 GiB) and 1.92 × the decode MACs
+    assert _mistral_by_hand(None) == (4 * 2**30, 15_700_590_592)
+
+
+def test_gemma_2_alternates_local_and_global_layers():
+    graph = archcalc.load(ROOT / "tests/fixtures/hf/gemma-2-2b.json", dtype="bfloat16")
+    windows = [node.args["sliding_window"] for node in graph.nodes if node.type == "attention"]
+    # transformers' Gemma2Config: layer i is "sliding_attention" when (i + 1) % 2, so layer 0 is local
+    assert windows == [4096, None] * 13
+    d = decode_figures(graph, archcalc.analyze(graph), context=MISTRAL_32K)
+    # 26 layers × 2 × 4 KV heads × 256 × 2 bytes; 13 global layers keep 32,768 positions, 13 local 4,096
+    assert d.kv_cache_bytes_per_token == 26 * 2 * 4 * 256 * 2
+    assert d.kv_cache_bytes == 13 * 2 * 4 * 256 * 2 * (32768 + 4096)

@@ -7,6 +7,12 @@ MACs   = T·C·H·d + 2·S·Ckv·KV·d + T·H·d·O + 2·T·S·H·d — the proj
 Q·Kᵀ and the weighted sum of values, counted in full whatever the mask (as PyTorch,
 fvcore and torchvision count them). In windows of wh × ww over an [H, W, C] input padded
 to Hp × Wp, T = S = Hp·Wp for the projections and the products are 2·Hp·Wp·wh·ww·H·d.
+
+A causal sliding window of W positions (`sliding_window`, Mistral, Gemma 2's local layers)
+changes no forward count either: the products are counted over all T keys, as the masked
+kernels of PyTorch compute them and fvcore counts them. It changes what decoding keeps: the
+KV cache holds min(context, W) positions, and one new token's scores and values run over
+min(context, W) + 1 positions.
 """
 
 from __future__ import annotations
@@ -88,6 +94,9 @@ def _check(call: Call) -> _Geometry:
         raise ShapeError("relative_position_bias: true is Swin's table over a window: give window")
     if _shifted(call) and geometry.window is None:
         raise ShapeError("shift needs a window")
+    if args["sliding_window"] is not None and not (args["causal"] and not geometry.cross and geometry.window is None):
+        raise ShapeError("sliding_window is a causal self-attention's window: give causal: true, one [T, C] input "
+                         "and no window")
     if geometry.window is not None and any(s >= w for s, w in zip(args["shift"] or (0, 0), geometry.window)):
         raise ShapeError(f"shift {list(args['shift'])} must be smaller than the window {list(geometry.window)}")
     return geometry
@@ -179,10 +188,16 @@ def _cache_per_token(call: Call) -> int:
     return 2 * g.kv * g.d
 
 
+def _cache_positions(call: Call, context: int) -> int:
+    """Positions the cache keeps after `context` tokens: all of them, or the last W of a sliding window."""
+    window = call["sliding_window"]
+    return context if window is None else min(context, window)
+
+
 def _decode_macs(call: Call, context: int) -> int:
-    """One new query position: its projections, then scores over the cached context and itself."""
+    """One new query position: its projections, then scores over the cached positions and itself."""
     g = _Geometry(call)
-    return _projection_macs(g, 1, 1) + 2 * (context + 1) * g.heads * g.d
+    return _projection_macs(g, 1, 1) + 2 * (_cache_positions(call, context) + 1) * g.heads * g.d
 
 
 register(Rule(
@@ -198,6 +213,9 @@ register(Rule(
         Arg("qkv_bias", optional(boolean), None, help="biases of Q, K, V (default: bias)"),
         Arg("out_bias", optional(boolean), None, help="bias of the output projection (default: bias)"),
         Arg("causal", boolean, False, help="a causal mask: changes no count; marks it for the KV cache"),
+        Arg("sliding_window", optional(positive), None,
+            help="a causal window of W positions (Mistral); null: full attention. Changes no forward "
+                 "count; the KV cache keeps min(context, W) positions"),
         Arg("position", choice("none", "rope", "alibi"), "none", help="rotary or ALiBi positions (no params)"),
         Arg("relative_position_bias", _position_bias, None,
             help="{buckets: N}: T5's table (N·heads); true: Swin's over the window"),
@@ -211,7 +229,8 @@ register(Rule(
                 "softmax) and 1 more for a position bias, ALiBi or a shifted window's mask, and 3 per "
                 "query and key element for RoPE"),
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
-    product_macs=_product_macs, cache_per_token=_cache_per_token, decode_macs=_decode_macs,
+    product_macs=_product_macs, cache_per_token=_cache_per_token, cache_positions=_cache_positions,
+    decode_macs=_decode_macs,
     saved=_saved,
 ))
 

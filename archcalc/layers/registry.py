@@ -140,6 +140,9 @@ _RULE_OPTIONS = (
     ("weight_elements", None),
     # Elements one new token adds to the KV cache (causal self-attention: 2·kv_heads·head_dim).
     ("cache_per_token", None),
+    # Positions of the KV cache kept after `context` tokens (None: all of them; a sliding
+    # window: min(context, W)).
+    ("cache_positions", None),
     # MACs to produce one new token with `context` tokens already cached (None: a layer on a
     # [T, C] sequence costs its MACs / T per position, any other its MACs).
     ("decode_macs", None),
@@ -172,6 +175,7 @@ class Rule:
     product_macs: Callable[[Call], int] | None
     weight_elements: Callable[[Call], int] | None
     cache_per_token: Callable[[Call], int] | None
+    cache_positions: Callable[[Call, int], int] | None
     decode_macs: Callable[[Call, int], int] | None
     saved: Callable[[Call], tuple[Kept, ...]] | None
     arg_names: frozenset

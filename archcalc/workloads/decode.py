@@ -2,10 +2,12 @@
 
 - KV cache per token: Σ over causal self-attention layers of the elements one token adds
   (2·kv_heads·head_dim, the rule's `cache_per_token`), in the KV cache's dtype;
-- KV cache: that × context × batch;
+- KV cache: Σ over those layers of the elements per token × the positions the layer keeps
+  (the rule's `cache_positions`: the context, or min(context, W) under a sliding window of W),
+  × batch — per token × context × batch when no layer has a window;
 - decode MACs per token: every weighted layer applied to one position (a layer on a [T, C]
   sequence costs its MACs / T), attention with the rule's `decode_macs(call, context)`:
-  its projections for the one position plus 2·(context + 1)·heads·head_dim.
+  its projections for the one position plus 2·(positions kept + 1)·heads·head_dim.
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ class NoKVCache(UsageError):
 def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     if context < 1:
         raise UsageError(f"--context must be at least 1, got {context}")
-    cached = decode = 0
+    cached = kept = decode = 0
     for step in walk(graph, report):
         rule, call, node = step.rule, step.call, step.node
         per_sample = step.row.macs // graph.batch
         if rule.cache_per_token is not None and rule.cache_per_token(call):
-            cached += rule.cache_per_token(call) * node.copies[1]
+            per_token = rule.cache_per_token(call) * node.copies[1]
+            cached += per_token
+            kept += per_token * (rule.cache_positions(call, context) if rule.cache_positions else context)
             decode += rule.decode_macs(call, context) * node.copies[1]
         elif per_sample and len(call.input) >= 2:
             decode += per_sample // call.input[0]          # one position of a sequence-wise layer
@@ -48,7 +52,9 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
         raise NoKVCache(f"--context: {graph.name} has no causal self-attention layer, so there is no KV cache "
                          "to size (decoder attention says causal: true)")
     per_token = nbytes(cached, graph.dtype.kv_cache)
-    return Decoding(context, per_token, per_token * context * graph.batch, decode)
+    # Without a window this is per_token × context: 2·kv_heads·head_dim is even, so no half
+    # byte of int4 rounds differently.
+    return Decoding(context, per_token, nbytes(kept, graph.dtype.kv_cache) * graph.batch, decode)
 
 
 def with_decoding(graph: Graph, report: Report, context: int) -> Report:

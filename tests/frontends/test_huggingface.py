@@ -160,3 +160,57 @@ def test_a_dropout_rate_out_of_range_is_refused(tmp_path):
     path.write_text(json.dumps({**json.loads((HF / "gpt2.json").read_text()), "resid_pdrop": 1.5}))
     with pytest.raises(SpecError, match="config key 'resid_pdrop' must be a dropout rate from 0 to below 1, got number 1.5"):
         archcalc.load(path)
+
+
+def _windows(path):
+    return [node.args["sliding_window"] for node in archcalc.load(path).nodes if node.type == "attention"]
+
+
+def test_qwen2_use_sliding_window(tmp_path):
+    config = json.loads((HF / "qwen2-0.5b.json").read_text())
+    # the published config: sliding_window 131072 but use_sliding_window false: full attention
+    assert config["use_sliding_window"] is False and _windows(HF / "qwen2-0.5b.json") == [None] * 24
+    # switched on: the layers from max_window_layers on slide (transformers' Qwen2Config)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**config, "use_sliding_window": True, "sliding_window": 512, "max_window_layers": 20}))
+    assert _windows(path) == [None] * 20 + [512] * 4
+
+
+TINY_MISTRAL = {**TINY_LLAMA, "model_type": "mistral", "architectures": ["MistralForCausalLM"], "num_hidden_layers": 4}
+
+
+@pytest.mark.parametrize("extra, windows", [
+    ({"sliding_window": None}, [None] * 4),          # Mistral-7B v0.2 / v0.3: full attention
+    ({}, [4096] * 4),                                 # MistralConfig's default when the key is absent
+    ({"sliding_window": 16}, [16] * 4),               # v0.1: every layer
+    ({"sliding_window": 16, "layer_types": ["full_attention", "sliding_attention"] * 2}, [None, 16] * 2),
+    ({"sliding_window": 16, "sliding_window_pattern": 2}, [16, None] * 2),   # every 2nd layer global
+    ({"model_type": "llama", "sliding_window": 16}, [None] * 4),   # LlamaAttention has no window
+])
+def test_config_windows(tmp_path, extra, windows):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**TINY_MISTRAL, **extra}))
+    assert _windows(path) == windows
+
+
+def test_mixed_windows_verified(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**TINY_MISTRAL, "sliding_window": 3, "sliding_window_pattern": 2}))
+    graph = archcalc.load(path, seq_len=6)
+    assert [node.name for node in graph.nodes if node.type == "attention"] == \
+        [f"layers_{i}.self_attn" for i in range(4)]
+    assert verify(graph).agrees
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"sliding_window": 0}, "config key 'sliding_window' must be an integer from 1 to 2^62, got integer 0"),
+    ({"layer_types": ["full_attention"]}, "config key 'layer_types' must be a list of 4 (num_hidden_layers) "
+                                          "'sliding_attention' or 'full_attention'"),
+    ({"sliding_window": None, "layer_types": ["sliding_attention"] * 4},
+     "config's layer_types has sliding_attention layers but sliding_window is null"),
+])
+def test_bad_windows(tmp_path, extra, message):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**TINY_MISTRAL, **extra}))
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {path}: {message}")
