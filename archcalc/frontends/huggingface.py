@@ -76,11 +76,32 @@ def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
     head = _head(c, options.head, kind)
     spec, notes = builder(c, head, options)
     name = str(config.get("_name_or_path") or kind).rsplit("/", 1)[-1] or kind
-    spec = {"name": name, **spec}
+    dtype, dtype_note = _dtype(config)
+    spec = {"name": name, **({"dtype": dtype} if dtype else {}), **spec}
     notes = [f"Hugging Face {kind} config with the {head} head "
              f"({'--head ' + options.head if options.head else _architecture(config) or 'no architectures entry'}).",
-             *notes]
+             *([dtype_note] if dtype_note else []), *notes]
     return Imported(spec=spec, notes=tuple(notes))
+
+
+_TORCH_DTYPES = {"float32": "float32", "float": "float32", "float16": "float16", "half": "float16",
+                 "bfloat16": "bfloat16", "float64": "float64", "double": "float64",
+                 "float8_e4m3fn": "float8", "float8_e5m2": "float8"}
+
+
+def _dtype(config: dict) -> tuple[str | None, str | None]:
+    """The dtype the weights are published in (`dtype`, or `torch_dtype` as transformers
+    before v4.56 wrote it), and a note saying so; None when the config names none."""
+    key = "dtype" if config.get("dtype") is not None else "torch_dtype"
+    value = config.get(key)
+    if value is None:
+        return None, None
+    text = value.removeprefix("torch.") if isinstance(value, str) else None
+    if text not in _TORCH_DTYPES:
+        return None, (f"config's {key} {describe(value)} is not a dtype archcalc sizes; "
+                      "memory is in float32 unless --dtype says otherwise.")
+    dtype = _TORCH_DTYPES[text]
+    return dtype, f"dtype {dtype} from the config's {key} (--dtype overrides it)."
 
 
 def _architecture(config: dict) -> str | None:

@@ -214,3 +214,34 @@ def test_bad_windows(tmp_path, extra, message):
     path.write_text(json.dumps({**TINY_MISTRAL, **extra}))
     result = CliRunner().invoke(cli, ["analyze", str(path)])
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {path}: {message}")
+
+
+@pytest.mark.parametrize("name, dtype, params", [
+    # each file's own torch_dtype; params as in PUBLISHED; weights' bytes = params × 2 in bfloat16
+    ("llama-3-8b.json", "bfloat16", 8_030_261_248),
+    ("mistral-7b-v0.1.json", "bfloat16", 7_241_732_096),
+    ("qwen2-0.5b.json", "bfloat16", 494_032_768),
+    ("gemma-2b.json", "bfloat16", 2_506_172_416),
+    ("gpt2.json", "float32", 124_439_808),           # no torch_dtype: float32, 4 bytes a param
+])
+def test_torch_dtype_is_the_models_dtype(name, dtype, params):
+    report = archcalc.analyze(HF / name)
+    assert (report.dtype.weights, report.totals.memory.params_bytes) == \
+        (dtype, params * (2 if dtype == "bfloat16" else 4))
+    # --dtype overrides it
+    assert archcalc.analyze(HF / name, dtype="float32").totals.memory.params_bytes == params * 4
+
+
+def test_torch_dtype_note(tmp_path):
+    result = CliRunner().invoke(cli, ["analyze", str(HF / "llama-3-8b.json"), "--format", "json"])
+    assert f"note: {HF / 'llama-3-8b.json'}: dtype bfloat16 from the config's torch_dtype (--dtype overrides it)." \
+        in result.stderr
+    assert json.loads(result.stdout)["dtype"] == "bfloat16"
+    # transformers since 4.56 writes `dtype`, which wins over a stale torch_dtype
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**TINY_LLAMA, "dtype": "float16", "torch_dtype": "bfloat16"}))
+    assert archcalc.analyze(path).dtype.weights == "float16"
+    path.write_text(json.dumps({**TINY_LLAMA, "torch_dtype": "uint8"}))
+    result = CliRunner().invoke(cli, ["analyze", str(path), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["dtype"] == "float32"
+    assert "config's torch_dtype string 'uint8' is not a dtype archcalc sizes" in result.stderr
