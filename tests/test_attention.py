@@ -67,6 +67,7 @@ def test_windowed_attention_swin_style():
     ([4, 8], {"heads": 2, "relative_position_bias": {"bucket": 3}}, "expected {buckets: N}, true or false"),
     ([4, 8], {"heads": 2, "sliding_window": 2}, "sliding_window is a causal self-attention's window"),
     ([4, 8], {"heads": 2, "sliding_window": 0, "causal": True}, "expected an integer >= 1"),
+    ([4, 8], {"heads": 2, "max_positions": 8}, "max_positions is the range rotary or ALiBi positions"),
 ])
 def test_errors(shape, args, message):
     with pytest.raises(SpecError) as info:

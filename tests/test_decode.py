@@ -109,3 +109,36 @@ def test_gemma_2_alternates_local_and_global_layers():
     # 26 layers × 2 × 4 KV heads × 256 × 2 bytes; 13 global layers keep 32,768 positions, 13 local 4,096
     assert d.kv_cache_bytes_per_token == 26 * 2 * 4 * 256 * 2
     assert d.kv_cache_bytes == 13 * 2 * 4 * 256 * 2 * (32768 + 4096)
+
+
+# -- a context beyond the model's positions ------------------------------------------------
+
+@pytest.mark.parametrize("model", ["tests/fixtures/hf/gpt2.json", "specs/llm/gpt2_small.yaml"])
+def test_context_beyond_a_learned_table_is_refused(model):
+    # GPT-2's wpe has 1,024 rows (the config's n_positions): as --seq-len 4096 is refused, so is this
+    result = CliRunner().invoke(cli, ["analyze", str(ROOT / model), "--context", "100000", "--format", "json"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"error: {ROOT / model}: --context 100000 is beyond the 1024 positions of wpe's "
+                                    "learned table (max_positions: 1024)")
+    assert CliRunner().invoke(cli, ["analyze", str(ROOT / model), "--context", "1024", "--format", "json"]).exit_code == 0
+
+
+def test_context_beyond_rotary_positions_warns():
+    model = str(ROOT / "tests/fixtures/hf/llama-3-8b.json")     # max_position_embeddings: 8192
+    result = CliRunner().invoke(cli, ["analyze", model, "--context", "100000", "--format", "json"])
+    assert result.exit_code == 0
+    assert (f"warning: {model}: --context 100000 is beyond the 8192 positions layers.0.self_attn was trained for "
+            "(max_positions: 8192; max_position_embeddings in a Hugging Face config)") in result.stderr
+    assert "warning" not in CliRunner().invoke(cli, ["analyze", model, "--context", "8192", "--format", "json"]).stderr
+
+
+@pytest.mark.parametrize("args, warned", [
+    ({"position": "rope"}, False),                               # no figure recorded: no warning
+    ({"position": "alibi", "max_positions": 50}, True),
+    ({"position": "rope", "max_positions": 100}, False),         # exactly at the limit
+])
+def test_position_limits_of_a_spec(args, warned):
+    spec = {**SPEC, "layers": [SPEC["layers"][0], {**SPEC["layers"][1], **args}, SPEC["layers"][2]]}
+    graph = archcalc.load(spec)
+    d = decode_figures(graph, archcalc.analyze(graph), context=100)
+    assert bool(d.warnings) == warned

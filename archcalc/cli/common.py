@@ -141,7 +141,10 @@ def analyze_graph_with_workload(graph):
     if context is None:
         return report
     from ..workloads.decode import with_decoding
-    return with_decoding(graph, report, context)
+    report = with_decoding(graph, report, context)
+    pending = click.get_current_context().meta.setdefault("archcalc.notes", [])
+    pending += [f"warning: {one_line(graph.origin.file)}: {one_line(w)}" for w in report.totals.decoding.warnings]
+    return report
 
 
 def analyze_side_by_side(graphs):

@@ -302,6 +302,9 @@ def decoder(c: _Config, head: str, options: ImportOptions):
     attention = {"type": "attention", "name": "self_attn", "heads": heads, "kv_heads": kv_heads, "head_dim": head_dim,
                  "dim": d, "qkv_bias": qkv_bias, "out_bias": out_bias, "causal": True, "position": "rope",
                  **({"dropout": rate} if (rate := _rate(c, "attention_dropout")) else {})}
+    trained = c.get("max_position_embeddings", None)
+    if trained:         # the positions RoPE was trained for: a longer --context warns
+        attention["max_positions"] = trained
     layer = [{"type": "rmsnorm", "name": "input_layernorm"}, attention]
     if norms == 4:
         layer.append({"type": "rmsnorm", "name": "post_attention_layernorm"})

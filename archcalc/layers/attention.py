@@ -21,7 +21,7 @@ from typing import Any
 
 from ..args import Arg, boolean, choice, describe, number, optional, per_axis, positive
 from ..errors import ArgumentError, ShapeError
-from .registry import MASK_BYTES, Call, Kept, Params, Rule, keeps_inputs, register
+from .registry import MASK_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
 
 
 def _position_bias(value: Any):
@@ -97,6 +97,8 @@ def _check(call: Call) -> _Geometry:
     if args["sliding_window"] is not None and not (args["causal"] and not geometry.cross and geometry.window is None):
         raise ShapeError("sliding_window is a causal self-attention's window: give causal: true, one [T, C] input "
                          "and no window")
+    if args["max_positions"] is not None and args["position"] == "none":
+        raise ShapeError("max_positions is the range rotary or ALiBi positions were trained for: give position")
     if geometry.window is not None and any(s >= w for s, w in zip(args["shift"] or (0, 0), geometry.window)):
         raise ShapeError(f"shift {list(args['shift'])} must be smaller than the window {list(geometry.window)}")
     return geometry
@@ -194,6 +196,12 @@ def _cache_positions(call: Call, context: int) -> int:
     return context if window is None else min(context, window)
 
 
+def _position_limit(call: Call) -> PositionLimit | None:
+    """Rotary and ALiBi positions extend past the range a model was trained for: a soft limit."""
+    limit = call["max_positions"]
+    return None if limit is None else PositionLimit(limit, learned=False, setting="max_positions")
+
+
 def _decode_macs(call: Call, context: int) -> int:
     """One new query position: its projections, then scores over the cached positions and itself."""
     g = _Geometry(call)
@@ -217,6 +225,9 @@ register(Rule(
             help="a causal window of W positions (Mistral); null: full attention. Changes no forward "
                  "count; the KV cache keeps min(context, W) positions"),
         Arg("position", choice("none", "rope", "alibi"), "none", help="rotary or ALiBi positions (no params)"),
+        Arg("max_positions", optional(positive), None,
+            help="positions rope or alibi was trained for (max_position_embeddings); a longer --context "
+                 "warns. No count"),
         Arg("relative_position_bias", _position_bias, None,
             help="{buckets: N}: T5's table (N·heads); true: Swin's over the window"),
         Arg("window", optional(per_axis(2)), None, help="attention inside windows of [wh, ww] on [H, W, C]"),
@@ -230,7 +241,7 @@ register(Rule(
                 "query and key element for RoPE"),
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
     product_macs=_product_macs, cache_per_token=_cache_per_token, cache_positions=_cache_positions,
-    decode_macs=_decode_macs,
+    decode_macs=_decode_macs, position_limit=_position_limit,
     saved=_saved,
 ))
 

@@ -27,6 +27,15 @@ class Params(NamedTuple):
 NO_PARAMS = Params()
 
 
+class PositionLimit(NamedTuple):
+    """Positions a layer can tell apart: a learned table's rows (`learned`: a longer context
+    has no row to read), or the range rotary or ALiBi positions were trained for (a longer
+    context runs, untested)."""
+    positions: int
+    learned: bool
+    setting: str          # what the spec calls it, for the message: "max_positions"
+
+
 class Call:
     """One application of a layer: its arguments, input shapes and (once known) output shape.
     A plain slotted class: one is made per distinct layer, and it is never compared."""
@@ -143,6 +152,8 @@ _RULE_OPTIONS = (
     # Positions of the KV cache kept after `context` tokens (None: all of them; a sliding
     # window: min(context, W)).
     ("cache_positions", None),
+    # The positions the layer can address (a PositionLimit), None when unbounded.
+    ("position_limit", None),
     # MACs to produce one new token with `context` tokens already cached (None: a layer on a
     # [T, C] sequence costs its MACs / T per position, any other its MACs).
     ("decode_macs", None),
@@ -176,6 +187,7 @@ class Rule:
     weight_elements: Callable[[Call], int] | None
     cache_per_token: Callable[[Call], int] | None
     cache_positions: Callable[[Call, int], int] | None
+    position_limit: Callable[[Call], PositionLimit | None] | None
     decode_macs: Callable[[Call, int], int] | None
     saved: Callable[[Call], tuple[Kept, ...]] | None
     arg_names: frozenset

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..args import Arg, any_integer, optional, positive
 from ..errors import ShapeError
-from .registry import Call, Params, Rule, keeps_nothing, one_flop_per_output, register, zero
+from .registry import Call, Params, PositionLimit, Rule, keeps_nothing, one_flop_per_output, register, zero
 
 
 def _sequence(call: Call):
@@ -40,10 +40,16 @@ def _positions(call: Call):
     return call.input
 
 
+def _rows(call: Call) -> int:
+    return call["max_positions"] if call["max_positions"] is not None else call.input[0]
+
+
 def _table(call: Call) -> Params:
-    steps, channels = call.input
-    rows = call["max_positions"] if call["max_positions"] is not None else steps
-    return Params(rows * channels)
+    return Params(_rows(call) * call.input[-1])
+
+
+def _limit(call: Call) -> PositionLimit:
+    return PositionLimit(_rows(call), learned=True, setting="max_positions")
 
 
 register(Rule(
@@ -51,7 +57,7 @@ register(Rule(
     summary="Adds rows of a learned position table to a [T, C] sequence (ViT, GPT-2, BERT).",
     args=(Arg("max_positions", optional(positive), None,
               help="rows of the table (default: T); the first T are used"),),
-    output_shape=_positions, params=_table,
+    output_shape=_positions, params=_table, position_limit=_limit,
     macs=zero("an element-wise addition"), flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
     saved=keeps_nothing("an addition"),
 ))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..dtypes import nbytes
-from ..errors import UsageError
+from ..errors import SpecError, UsageError
 from ..graph import Graph
 from ..report import Report
 from .walk import walk
@@ -26,6 +26,7 @@ class Decoding(NamedTuple):
     kv_cache_bytes_per_token: int
     kv_cache_bytes: int
     decode_macs_per_token: int
+    warnings: tuple[str, ...] = ()     # a context past the positions rotary or ALiBi were trained for
 
 
 class NoKVCache(UsageError):
@@ -36,8 +37,16 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     if context < 1:
         raise UsageError(f"--context must be at least 1, got {context}")
     cached = kept = decode = 0
+    beyond: dict = {}          # the positions a soft limit allows -> the first layer saying so
     for step in walk(graph, report):
         rule, call, node = step.rule, step.call, step.node
+        limit = rule.position_limit(call) if rule.position_limit else None
+        if limit is not None and context > limit.positions:
+            if limit.learned:
+                raise SpecError(f"--context {context} is beyond the {limit.positions} positions of {node.name}'s "
+                                f"learned table ({limit.setting}: {limit.positions}): a token past them has no "
+                                "position to read", graph.origin.file)
+            beyond.setdefault(limit.positions, (node.name, limit.setting))
         per_sample = step.row.macs // graph.batch
         if rule.cache_per_token is not None and rule.cache_per_token(call):
             per_token = rule.cache_per_token(call) * node.copies[1]
@@ -54,7 +63,11 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     per_token = nbytes(cached, graph.dtype.kv_cache)
     # Without a window this is per_token × context: 2·kv_heads·head_dim is even, so no half
     # byte of int4 rounds differently.
-    return Decoding(context, per_token, nbytes(kept, graph.dtype.kv_cache) * graph.batch, decode)
+    warnings = tuple(f"--context {context} is beyond the {positions} positions {name} was trained for "
+                     f"({setting}: {positions}; max_position_embeddings in a Hugging Face config): the figures "
+                     "are exact, the model's output there is untested"
+                     for positions, (name, setting) in sorted(beyond.items()))
+    return Decoding(context, per_token, nbytes(kept, graph.dtype.kv_cache) * graph.batch, decode, warnings)
 
 
 def with_decoding(graph: Graph, report: Report, context: int) -> Report:
