@@ -7,15 +7,26 @@ from typing import Mapping
 
 from .report import Report
 
-# budget key -> (label, how the figure is read off a report)
+def _memory_label(report: Report) -> str:
+    """What the memory figure holds: with a context, the KV cache too."""
+    if report.totals.decoding is None:
+        return "memory (weights + peak activations)"
+    return f"memory (weights + KV cache at {report.totals.decoding.context:,} tokens + peak activations)"
+
+
+# budget key -> (label, or a function of the report giving it; how the figure is read off a report)
 BUDGETS = {
     "params": ("params", lambda r, t: r.totals.params),
     "macs": ("MACs", lambda r, t: r.totals.macs),
     "flops": ("FLOPs", lambda r, t: r.totals.flops),
-    "memory": ("memory (weights + peak activations)", lambda r, t: r.totals.memory.inference_bytes),
+    "memory": (_memory_label, lambda r, t: r.totals.serving_bytes),
     "kv_cache": ("KV cache", lambda r, t: _decoding(r).kv_cache_bytes),
     "train_memory": ("training memory", lambda r, t: t.memory.total_bytes),
 }
+
+
+def _label(label, report: Report) -> str:
+    return label(report) if callable(label) else label
 
 
 def _decoding(report: Report):
@@ -65,6 +76,6 @@ class BudgetResult:
 
 def check_budget(report: Report, file: str, budget: Mapping[str, int], training=None) -> BudgetResult:
     """`training`: the training figures, needed by a `train_memory` budget."""
-    lines = tuple(BudgetLine(key, BUDGETS[key][0], BUDGETS[key][1](report, training), budget[key])
+    lines = tuple(BudgetLine(key, _label(BUDGETS[key][0], report), BUDGETS[key][1](report, training), budget[key])
                   for key in BUDGETS if key in budget)
     return BudgetResult(report.name, file, lines)

@@ -66,6 +66,13 @@ class Totals(NamedTuple):
     active_params: int | None = None     # params with only the experts a token runs; None: = params
     decoding: Any = None                 # workloads.decode.Decoding when a context was given
 
+    @property
+    def serving_bytes(self) -> int:
+        """What `check --max-memory` compares: weights plus peak activations, and with a
+        context the KV cache as well (a server holds all three)."""
+        cache = 0 if self.decoding is None else self.decoding.kv_cache_bytes
+        return self.memory.inference_bytes + cache
+
     def to_dict(self) -> dict:
         active = self.params if self.active_params is None else self.active_params
         return {"params": self.params, "active_params": active, "trainable_params": self.trainable_params,

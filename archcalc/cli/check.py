@@ -18,7 +18,8 @@ from .common import analyze_graph_with_workload, choose_format, emit, load_all, 
 @click.option("--max-params", help="Largest allowed parameter count, e.g. 25M.")
 @click.option("--max-macs", help="Largest allowed MACs, e.g. 4.1G.")
 @click.option("--max-flops", help="Largest allowed FLOPs, e.g. 8G.")
-@click.option("--max-memory", help="Largest inference footprint (weights + peak activations), e.g. 200MB, 1.5GiB.")
+@click.option("--max-memory", help="Largest inference footprint (weights + peak activations; with --context also "
+                   "the KV cache), e.g. 200MB, 1.5GiB.")
 @click.option("--max-kv-cache", help="Largest KV cache at the context (needs --context), e.g. 2GiB.")
 @click.option("--max-train-memory", help="Largest training-step memory (AdamW, fp32), e.g. 40GB.")
 @click.option("--warn-at", default="90%", show_default=True,

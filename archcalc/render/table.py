@@ -242,8 +242,12 @@ def summary(report, options) -> Text:
     grid.add_row("Memory", f"weights {size(m.params_bytes, options)}, "
                            f"activations {size(m.activations_bytes, options)} (kept for training), "
                            f"peak {size(m.peak_activation_bytes, options)} (inference)")
-    grid.add_row("Footprint", f"{size(m.inference_bytes, options)} for inference, "
-                              "weights + peak activations (what check --max-memory tests)")
+    if t.decoding is None:
+        grid.add_row("Footprint", f"{size(m.inference_bytes, options)} for inference, "
+                                  "weights + peak activations (what check --max-memory tests)")
+    else:
+        grid.add_row("Footprint", f"{size(m.inference_bytes, options)} for inference, weights + peak activations "
+                                  "(check --max-memory adds the KV cache below)")
     if t.active_params is not None and t.active_params != t.params:
         grid.add_row("Experts", f"{count(t.active_params, options)} params active per token")
     if t.decoding is not None:
