@@ -13,7 +13,7 @@ __version__ = "0.2.0"
 
 _LAZY = {
     "analyze": "api", "analyze_file": "api", "analyze_text": "api", "analyze_mapping": "api",
-    "analyze_graph": "api", "load": "api",
+    "analyze_graph": "api", "load": "api", "train": "api",
     "Graph": "graph", "Node": "graph",
     "Report": "report", "Totals": "report", "Memory": "report", "LayerReport": "report",
     "ArchcalcError": "errors", "SpecError": "errors", "UsageError": "errors",

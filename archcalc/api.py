@@ -1,7 +1,14 @@
-"""The Python API: load a model into a `Graph`, analyse it into a `Report`.
+"""The Python API: load a model into a `Graph`, analyse it into a `Report`, cost a training step.
 
 No guessing: a string is a path only when such a file exists; YAML text goes
 through `analyze_text`, a parsed mapping through `analyze_mapping`.
+
+The keyword arguments are the command line's options under the same names, so that
+`archcalc analyze M --context 8192 --set width=32 --seq-len 128` is
+`archcalc.analyze(M, context=8192, set={"width": 32}, seq_len=128)` and gives the same
+figures: `batch`, `dtype`, `context`, `set`, `seq_len`, `head`, `input` (a model file's
+input shapes, {NAME: shape}), `max_layers`; `train` adds `optimizer`, `precision`,
+`recompute`, `tokens` and `steps`.
 """
 
 from __future__ import annotations
@@ -16,24 +23,70 @@ from .graph import MAX_BATCH, Graph
 from .report import Report
 
 
-def load(model: Any, *, batch: int | None = None, dtype: str | None = None, **import_options) -> Graph:
-    """A `Graph` from a path (any supported file), a spec mapping, or a `Graph`."""
+def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set: Mapping[str, Any] | None = None,
+         seq_len: int | None = None, head: str | None = None, input: Mapping[str, Any] | None = None,
+         max_layers: int | None = None, inputs: Mapping[str, Any] | None = None) -> Graph:
+    """A `Graph` from a path (any supported file), a spec mapping, or a `Graph`.
+    (`inputs` is the earlier name of `input`.)"""
+    overrides = _set_texts(set)
+    options = _import_options(seq_len, head, input if input is not None else inputs)
     if isinstance(model, Graph):
+        if overrides or options:
+            raise UsageError("set, seq_len, head and input apply to a spec or a model file, not to a built Graph")
         graph = model
     elif isinstance(model, Mapping):
-        from .frontends.yaml import graph_from_mapping
-        graph = graph_from_mapping(model)
+        if options:
+            raise UsageError("seq_len, head and input apply to a model file (ONNX, a Hugging Face config, "
+                             "Keras JSON), not to a spec mapping")
+        from .frontends.yaml import MAX_LAYERS, graph_from_mapping
+        graph = graph_from_mapping(model, max_layers=max_layers or MAX_LAYERS, overrides=overrides)
     elif isinstance(model, (str, os.PathLike)):
         if isinstance(model, str) and model != "-" and not os.path.exists(model):
             hint = (" (it looks like spec text: use archcalc.analyze_text)"
                     if "\n" in model or model.lstrip().startswith("{") else "")
             raise UsageError(f"no such file: {model[:80]!r}{hint}")
         from .frontends import read_model
-        from .frontends.imported import ImportOptions
-        graph = read_model(os.fspath(model), ImportOptions(**import_options) if import_options else None)
+        graph = read_model(os.fspath(model), options, max_layers, overrides)
     else:
         raise UsageError(f"cannot analyse a {type(model).__name__}: give a path, a mapping or a Graph")
     return apply_settings(graph, batch=batch, dtype=dtype)
+
+
+def _set_texts(pairs: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """`set` as the command line's --set NAME=VALUE texts (numbers and true/false written as YAML reads them)."""
+    if not pairs:
+        return None
+    if not isinstance(pairs, Mapping):
+        raise UsageError(f"set must be a mapping of argument names to values, got a {type(pairs).__name__}")
+    texts = {}
+    for name, value in pairs.items():
+        if isinstance(value, bool):
+            texts[str(name)] = "true" if value else "false"
+        elif isinstance(value, (int, float, str)):
+            texts[str(name)] = str(value)
+        else:
+            raise UsageError(f"set {name}: expected a number, true/false or a word, got a {type(value).__name__}")
+    return texts
+
+
+def _import_options(seq_len, head, shapes):
+    """The model-file options (--seq-len, --head, --input), or None when none is given."""
+    if seq_len is None and head is None and not shapes:
+        return None
+    if seq_len is not None and (isinstance(seq_len, bool) or not isinstance(seq_len, int) or seq_len < 1):
+        raise UsageError(f"seq_len must be a positive integer, got {str(seq_len)[:40]}")
+    checked = {}
+    for name, shape in (shapes or {}).items():
+        if isinstance(shape, str):
+            shape = shape.split(",")
+        try:
+            checked[str(name)] = tuple(int(n) for n in shape)
+        except (TypeError, ValueError):
+            raise UsageError(f"input {name}: expected sizes, got {str(shape)[:40]}") from None
+        if not checked[str(name)] or min(checked[str(name)]) < 1:
+            raise UsageError(f"input {name}: sizes must be positive, got {str(shape)[:40]}")
+    from .frontends.imported import ImportOptions
+    return ImportOptions(seq_len=seq_len, head=head, inputs=checked)
 
 
 def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None = None) -> Graph:
@@ -47,18 +100,29 @@ def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None 
     return graph.with_settings(batch=batch, dtype=dtype)
 
 
-def analyze_graph(graph: Graph) -> Report:
+def analyze_graph(graph: Graph, *, context: int | None = None) -> Report:
+    """The graph's `Report`, with the decoding figures (`totals.decoding`) when a context is
+    given here or in the spec's `workload: {context: T}` — as `archcalc analyze` reports them."""
     from .analysis import analyze_graph as run
-    return run(graph)
+    report = run(graph)
+    if context is None:
+        context = graph.context
+    elif isinstance(context, bool) or not isinstance(context, int):
+        raise UsageError(f"context must be an integer >= 1, got {str(context)[:40]}")
+    if context is None:
+        return report
+    from .workloads.decode import with_decoding
+    return with_decoding(graph, report, context)
 
 
 # The collector is paused for a whole analysis, not only inside each phase: re-enabled between
 # them, its next passes would scan every object built so far (a flat 1M-layer spec: 19.5 s
 # in all, against 15.7 s paused throughout; benchmarks/bench_scale.py).
 @without_gc
-def analyze(model: Any, *, batch: int | None = None, dtype: str | None = None, **import_options) -> Report:
-    """Analyse a path (a spec or a model file), a spec mapping or a `Graph`; returns a `Report`."""
-    return analyze_graph(load(model, batch=batch, dtype=dtype, **import_options))
+def analyze(model: Any, *, context: int | None = None, **settings) -> Report:
+    """Analyse a path (a spec or a model file), a spec mapping or a `Graph`; returns a `Report`.
+    `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers."""
+    return analyze_graph(load(model, **settings), context=context)
 
 
 def analyze_file(path: str | os.PathLike, **settings) -> Report:
@@ -66,12 +130,29 @@ def analyze_file(path: str | os.PathLike, **settings) -> Report:
 
 
 @without_gc
-def analyze_text(text: str, *, batch: int | None = None, dtype: str | None = None) -> Report:
+def analyze_text(text: str, *, batch: int | None = None, dtype: str | None = None, context: int | None = None,
+                 set: Mapping[str, Any] | None = None) -> Report:
     """Analyse YAML spec text."""
     from .frontends.yaml import graph_from_text
-    return analyze_graph(apply_settings(graph_from_text(text), batch=batch, dtype=dtype))
+    graph = graph_from_text(text, overrides=_set_texts(set))
+    return analyze_graph(apply_settings(graph, batch=batch, dtype=dtype), context=context)
 
 
-def analyze_mapping(data: Mapping[str, Any], *, batch: int | None = None, dtype: str | None = None) -> Report:
+def analyze_mapping(data: Mapping[str, Any], **settings) -> Report:
     """Analyse a spec already parsed into a mapping."""
-    return analyze(dict(data), batch=batch, dtype=dtype)
+    return analyze(dict(data), **settings)
+
+
+@without_gc
+def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", recompute: Any = False,
+          tokens: int | None = None, steps: int | None = None, context: int | None = None, **settings):
+    """The figures of a training step (`archcalc train`): a `workloads.training.Training`.
+    `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers."""
+    from .workloads.training import train_figures
+    for name, value in (("tokens", tokens), ("steps", steps)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise UsageError(f"{name} must be a positive integer, got {str(value)[:40]}")
+    graph = load(model, **settings)
+    report = analyze_graph(graph, context=context)
+    return train_figures(graph, report, optimizer=optimizer, precision=precision, recompute=recompute,
+                         steps=steps, tokens=tokens)

@@ -135,13 +135,10 @@ context_option = click.option(
 def analyze_graph_with_workload(graph):
     """The graph's Report, with the decoding figures when a context is set (--context or the
     spec's `workload:`)."""
-    from ..analysis import analyze_graph
-    report = analyze_graph(graph)
-    context = click.get_current_context().meta.get("archcalc.context") or graph.context
-    if context is None:
+    from ..api import analyze_graph
+    report = analyze_graph(graph, context=click.get_current_context().meta.get("archcalc.context"))
+    if report.totals.decoding is None:
         return report
-    from ..workloads.decode import with_decoding
-    report = with_decoding(graph, report, context)
     pending = click.get_current_context().meta.setdefault("archcalc.notes", [])
     pending += [f"warning: {one_line(graph.origin.file)}: {one_line(w)}" for w in report.totals.decoding.warnings]
     return report

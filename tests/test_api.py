@@ -1,0 +1,95 @@
+"""The Python API gives every figure the command line gives, under the same option names:
+each row runs `archcalc analyze … --format json` (or `train`) and the API with the same
+options, and the two JSON documents must be equal."""
+
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import archcalc
+from archcalc.cli import cli
+from archcalc.errors import UsageError
+from archcalc.render import Options, renderer
+
+from helpers import ROOT
+
+HF = ROOT / "tests" / "fixtures" / "hf"
+ONNX = ROOT / "tests" / "fixtures" / "onnx"
+
+# embedding 50 → 16, causal attention (4 heads, 2 KV heads of 4, no biases), head 16 → 50;
+# the KV cache in bfloat16: 2 × 2 × 4 = 16 values, 32 bytes a token
+WL = {"input": [10], "args": {"vocab": 50},
+      "dtype": {"weights": "float32", "activations": "float32", "kv_cache": "bfloat16"},
+      "workload": {"context": 4096},
+      "layers": [{"type": "embedding", "vocab": "$vocab", "dim": 16},
+                 {"type": "attention", "heads": 4, "kv_heads": 2, "causal": True, "bias": False},
+                 {"type": "dense", "units": "$vocab", "bias": False}]}
+
+
+@pytest.fixture
+def wl(tmp_path):
+    path = tmp_path / "wl.yaml"
+    path.write_text(yaml.safe_dump(WL))
+    return path
+
+
+def cli_json(*args):
+    result = CliRunner().invoke(cli, [*map(str, args), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def api_json(report):
+    return json.loads(renderer("json").analysis([report], Options()))
+
+
+CASES = [
+    # (model, command-line options, API keywords)
+    ("wl", [], {}),                                              # the spec's own workload: context 4096
+    ("wl", ["--context", "8192"], {"context": 8192}),
+    ("wl", ["--set", "vocab=60", "--batch", "3"], {"set": {"vocab": 60}, "batch": 3}),
+    ("wl", ["--dtype", "bfloat16"], {"dtype": "bfloat16"}),
+    (HF / "llama-3-8b.json", ["--context", "8192", "--seq-len", "16"], {"context": 8192, "seq_len": 16}),
+    (HF / "bert-base-uncased.json", ["--head", "base", "--seq-len", "8"], {"head": "base", "seq_len": 8}),
+    (ONNX / "tiny_resnet.onnx", ["--input", "input.1=2,3,64,64"], {"input": {"input.1": (2, 3, 64, 64)}}),
+]
+
+
+@pytest.mark.parametrize("model, options, keywords", CASES)
+def test_api_equals_the_command_line(wl, model, options, keywords):
+    model = wl if model == "wl" else model
+    assert api_json(archcalc.analyze(model, **keywords)) == cli_json("analyze", model, *options)
+
+
+def test_workload_context_by_hand(wl):
+    decoding = archcalc.analyze(wl).totals.decoding        # None before: the API dropped `workload:`
+    assert (decoding.context, decoding.kv_cache_bytes) == (4096, 32 * 4096)
+    assert archcalc.analyze(wl, context=8192).totals.decoding.kv_cache_bytes == 32 * 8192
+    # the set value reaches the spec: the head is 16 × 60 weights
+    assert archcalc.analyze(wl, set={"vocab": 60}).layers[-1].params == 16 * 60
+
+
+@pytest.mark.parametrize("options, keywords", [
+    ([], {}),
+    (["--optimizer", "sgd", "--precision", "bf16-mixed", "--steps", "3", "--batch", "2"],
+     {"optimizer": "sgd", "precision": "bf16-mixed", "steps": 3, "batch": 2}),
+    (["--tokens", "40", "--batch", "2"], {"tokens": 40, "batch": 2}),
+])
+def test_train_equals_the_command_line(wl, options, keywords):
+    training = archcalc.train(wl, **keywords)
+    assert training.to_dict() == cli_json("train", wl, *options)["training"]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda wl: archcalc.analyze(wl, context=0), "--context must be at least 1"),
+    (lambda wl: archcalc.analyze(wl, context="8k"), "context must be an integer >= 1"),
+    (lambda wl: archcalc.analyze(wl, set={"width": 3}), "the spec declares no argument 'width'"),
+    (lambda wl: archcalc.analyze(WL, seq_len=8), "seq_len, head and input apply to a model file"),
+    (lambda wl: archcalc.analyze(archcalc.load(wl), set={"vocab": 3}), "not to a built Graph"),
+    (lambda wl: archcalc.train(wl, steps=0), "steps must be a positive integer"),
+])
+def test_api_refusals(wl, call, message):
+    with pytest.raises(UsageError, match=message):
+        call(wl)
