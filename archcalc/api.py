@@ -8,7 +8,9 @@ The keyword arguments are the command line's options under the same names, so th
 `archcalc.analyze(M, context=8192, set={"width": 32}, seq_len=128)` and gives the same
 figures: `batch`, `dtype`, `context`, `set`, `seq_len`, `head`, `input` (a model file's
 input shapes, {NAME: shape}), `max_layers`; `train` adds `optimizer`, `precision`,
-`recompute`, `tokens` and `steps`.
+`recompute`, `tokens` and `steps`, `check` the budgets (`max_params`, …). The commands
+`compare` and `scale` are `compare_models` and `scale_model` here: `archcalc.compare` and
+`archcalc.scale` are the modules that do the work.
 """
 
 from __future__ import annotations
@@ -156,3 +158,57 @@ def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", reco
     report = analyze_graph(graph, context=context)
     return train_figures(graph, report, optimizer=optimizer, precision=precision, recompute=recompute,
                          steps=steps, tokens=tokens)
+
+
+def compare_models(*models: Any, context: int | None = None, **settings):
+    """The side-by-side figures of `archcalc compare` (a `compare.Comparison`), ratios against
+    the first model; `settings` are `load`'s and apply to every model."""
+    if len(models) < 2:
+        raise UsageError("compare needs at least two models")
+    from .compare import compare_reports
+    graphs = [load(model, **settings) for model in models]
+    reports = [analyze_graph(graph, context=context) for graph in graphs]
+    names = [r.name for r in reports]
+    # two models of one name are told apart by file, as the command does
+    labels = [f"{r.name} ({g.origin.file})" if names.count(r.name) > 1 else r.name for r, g in zip(reports, graphs)]
+    return compare_reports(reports, labels)
+
+
+BUDGET_KEYWORDS = {"max_params": "params", "max_macs": "macs", "max_flops": "flops", "max_memory": "memory",
+                   "max_kv_cache": "kv_cache", "max_train_memory": "train_memory"}
+
+
+def check(model: Any, *, context: int | None = None, allow_no_budget: bool = False, **options):
+    """`archcalc check`: the model's figures against its budgets (a `budget.BudgetResult`,
+    `.within` the verdict). Budgets are `max_params`, `max_macs`, `max_flops`, `max_memory`,
+    `max_kv_cache`, `max_train_memory` — integers, or text as on the command line ("25M",
+    "1.5GiB") — over the spec's own `budget:`; the other keywords are `load`'s."""
+    from .budget import check_budget
+    from .units import parse_quantity
+    flags = {}
+    for keyword in [k for k in options if k in BUDGET_KEYWORDS]:
+        key, value = BUDGET_KEYWORDS[keyword], options.pop(keyword)
+        if value is not None:
+            flags[key] = parse_quantity(value, memory=key in ("memory", "kv_cache", "train_memory"))
+    graph = load(model, **options)
+    budget = {**graph.budget, **flags}
+    if not budget and not allow_no_budget:
+        raise UsageError("no budget set: give max_params, max_macs, max_flops, max_memory, max_kv_cache or "
+                         "max_train_memory, or a 'budget:' mapping in the spec (or allow_no_budget=True)")
+    report = analyze_graph(graph, context=context)
+    training = None
+    if "train_memory" in budget:
+        from .workloads.training import train_figures
+        training = train_figures(graph, report)
+    return check_budget(report, graph.origin.file, budget, training)
+
+
+def scale_model(model: Any, sizes: Any, **settings):
+    """`archcalc scale`: the model at several input side lengths (a `scale.Scaling`); `sizes`
+    a list of integers or the command line's text ("28,56,112", "32..512x2")."""
+    from .scale import parse_sizes, scale_spec
+    if isinstance(sizes, str):
+        sizes = parse_sizes(sizes)
+    elif not sizes or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+        raise UsageError(f"sizes must be positive integers, got {str(sizes)[:60]}")
+    return scale_spec(load(model, **settings), list(sizes))

@@ -93,3 +93,34 @@ def test_train_equals_the_command_line(wl, options, keywords):
 def test_api_refusals(wl, call, message):
     with pytest.raises(UsageError, match=message):
         call(wl)
+
+
+def _cli_json_any_status(*args):
+    result = CliRunner().invoke(cli, [*map(str, args), "--format", "json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("options, keywords, status", [
+    (["--max-kv-cache", "100KB"], {"max_kv_cache": "100KB"}, 1),      # 32 × 4,096 = 131,072 B: over 100 KB
+    # 800 + 768 + 800 = 2,368 params (as test_decode derives them): within 3,000
+    (["--max-params", "3000", "--context", "100"], {"max_params": 3000, "context": 100}, 0),
+    (["--max-memory", "1GiB", "--max-train-memory", "1MB"], {"max_memory": "1GiB", "max_train_memory": "1MB"}, 0),
+])
+def test_check_equals_the_command_line(wl, options, keywords, status):
+    from dataclasses import asdict
+    result = archcalc.check(wl, **keywords)
+    code, data = _cli_json_any_status("check", wl, *options)
+    assert code == (0 if result.within else 1) == status
+    assert data == {"name": result.name, "file": result.file, "within_budget": result.within,
+                    "budgets": [{**asdict(line), "within": line.within, "headroom": line.headroom}
+                                for line in result.lines]}
+
+
+def test_compare_and_scale_equal_the_command_line(wl, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump({**WL, "args": {"vocab": 80}}))
+    comparison = archcalc.compare_models(wl, other, context=64)
+    assert json.loads(renderer("json").comparison(comparison, Options())) == \
+        cli_json("compare", wl, other, "--context", "64")
+    scaling = archcalc.scale_model(wl, "8..32x2")
+    assert json.loads(renderer("json").scaling(scaling, Options())) == cli_json("scale", wl, "--sizes", "8..32x2")
