@@ -142,3 +142,13 @@ def test_position_limits_of_a_spec(args, warned):
     graph = archcalc.load(spec)
     d = decode_figures(graph, archcalc.analyze(graph), context=100)
     assert bool(d.warnings) == warned
+
+
+def test_a_table_without_max_positions_has_the_inputs_rows():
+    spec = {**SPEC, "layers": [SPEC["layers"][0], {"type": "position_embedding", "name": "pos"}, *SPEC["layers"][1:]]}
+    graph = archcalc.load(spec)                # input [10]: the table has 10 rows
+    report = archcalc.analyze(graph)
+    assert decode_figures(graph, report, context=10).kv_cache_bytes == 32 * 10
+    with pytest.raises(archcalc.SpecError, match=r"--context 11 is beyond the 10 positions of pos's learned table "
+                                                 r"\(no max_positions: as many rows as the input's T\)"):
+        decode_figures(graph, report, context=11)

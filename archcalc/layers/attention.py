@@ -199,7 +199,7 @@ def _cache_positions(call: Call, context: int) -> int:
 def _position_limit(call: Call) -> PositionLimit | None:
     """Rotary and ALiBi positions extend past the range a model was trained for: a soft limit."""
     limit = call["max_positions"]
-    return None if limit is None else PositionLimit(limit, learned=False, setting="max_positions")
+    return None if limit is None else PositionLimit(limit, learned=False, source=f"max_positions: {limit}; max_position_embeddings in a Hugging Face config")
 
 
 def _decode_macs(call: Call, context: int) -> int:

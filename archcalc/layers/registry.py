@@ -33,7 +33,7 @@ class PositionLimit(NamedTuple):
     context runs, untested)."""
     positions: int
     learned: bool
-    setting: str          # what the spec calls it, for the message: "max_positions"
+    source: str           # where the figure comes from, for messages: "max_positions: 1024"
 
 
 class Call:

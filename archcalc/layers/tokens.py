@@ -49,7 +49,9 @@ def _table(call: Call) -> Params:
 
 
 def _limit(call: Call) -> PositionLimit:
-    return PositionLimit(_rows(call), learned=True, setting="max_positions")
+    if call["max_positions"] is None:
+        return PositionLimit(_rows(call), learned=True, source="no max_positions: as many rows as the input's T")
+    return PositionLimit(_rows(call), learned=True, source=f"max_positions: {call['max_positions']}")
 
 
 register(Rule(

@@ -44,9 +44,9 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
         if limit is not None and context > limit.positions:
             if limit.learned:
                 raise SpecError(f"--context {context} is beyond the {limit.positions} positions of {node.name}'s "
-                                f"learned table ({limit.setting}: {limit.positions}): a token past them has no "
+                                f"learned table ({limit.source}): a token past them has no "
                                 "position to read", graph.origin.file)
-            beyond.setdefault(limit.positions, (node.name, limit.setting))
+            beyond.setdefault(limit.positions, (node.name, limit.source))
         per_sample = step.row.macs // graph.batch
         if rule.cache_per_token is not None and rule.cache_per_token(call):
             per_token = rule.cache_per_token(call) * node.copies[1]
@@ -64,9 +64,8 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     # Without a window this is per_token × context: 2·kv_heads·head_dim is even, so no half
     # byte of int4 rounds differently.
     warnings = tuple(f"--context {context} is beyond the {positions} positions {name} was trained for "
-                     f"({setting}: {positions}; max_position_embeddings in a Hugging Face config): the figures "
-                     "are exact, the model's output there is untested"
-                     for positions, (name, setting) in sorted(beyond.items()))
+                     f"({source}): the figures are exact, the model's output there is untested"
+                     for positions, (name, source) in sorted(beyond.items()))
     return Decoding(context, per_token, nbytes(kept, graph.dtype.kv_cache) * graph.batch, decode, warnings)
 
 
