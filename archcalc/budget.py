@@ -7,6 +7,7 @@ from typing import Mapping
 
 from .report import Report
 
+
 def _memory_label(report: Report) -> str:
     """What the memory figure holds: with a context, the KV cache too."""
     if report.totals.decoding is None:

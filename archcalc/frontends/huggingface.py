@@ -315,7 +315,7 @@ def decoder(c: _Config, head: str, options: ImportOptions):
         layer.append({"type": "rmsnorm", "name": "post_feedforward_layernorm"})
     layer.append({"type": "add", "inputs": [layer[-1]["name"], "attn_residual"]})
     n_layers = c.need("num_hidden_layers")
-    windows = _sliding_windows(c, kind, n_layers)
+    windows, window_note = _sliding_windows(c, kind, n_layers)
     blocks["decoder_layer"] = {"layers": layer}
     if len(set(windows)) == 1:
         stack = [{"type": "decoder_layer", "name": "layers", "repeat": n_layers}]
@@ -337,6 +337,8 @@ def decoder(c: _Config, head: str, options: ImportOptions):
     elif head != "base":
         _unsupported(c, head)
     notes = ["RoPE's inverse-frequency table is a buffer transformers does not save; it is not counted."]
+    if window_note:
+        notes.append(window_note)
     if any(w is not None for w in windows):
         local = sum(w is not None for w in windows)
         width = next(w for w in windows if w is not None)
@@ -351,17 +353,20 @@ _WINDOW_DEFAULTS = {"mistral": 4096, "mixtral": None, "qwen2": 4096, "phi3": Non
 _WINDOWED_EVERY = {"gemma2": 2}     # Gemma 2: local at layers 0, 2, 4, …, global at 1, 3, 5, …
 
 
-def _sliding_windows(c: _Config, kind: str, n_layers: int) -> list:
+def _sliding_windows(c: _Config, kind: str, n_layers: int) -> tuple[list, str | None]:
     """Each decoder layer's causal sliding window (None: full attention), as transformers
-    builds the model: `layer_types` when the config has it, else the model type's own rule
-    (every layer for Mistral, Mixtral and Phi-3; Qwen2 only with use_sliding_window, from
-    max_window_layers on; Gemma 2 alternating, local first; `sliding_window_pattern` P: every
-    P-th layer global)."""
+    builds the model, and a note when the config contradicts itself: `layer_types` when the
+    config has it, else the model type's own rule (every layer for Mistral, Mixtral and
+    Phi-3; Qwen2 only with use_sliding_window, from max_window_layers on; Gemma 2
+    alternating, local first; `sliding_window_pattern` P: every P-th layer global)."""
+    full = [None] * n_layers
     if kind not in _WINDOW_DEFAULTS:
-        return [None] * n_layers          # llama and gemma attend over every position
+        return full, None                 # llama and gemma attend over every position
     window = c.data.get("sliding_window", _WINDOW_DEFAULTS[kind])
     if window is not None:
         window = c._checked("sliding_window", window, int, minimum=1)
+    if kind == "qwen2" and not c.get("use_sliding_window", False):
+        window = None                     # Qwen2Config drops the window unless use_sliding_window
     types = c.data.get("layer_types")
     if types is not None:
         if not (isinstance(types, list) and len(types) == n_layers
@@ -369,20 +374,20 @@ def _sliding_windows(c: _Config, kind: str, n_layers: int) -> list:
             raise SpecError(f"config key 'layer_types' must be a list of {n_layers} (num_hidden_layers) "
                             f"'sliding_attention' or 'full_attention', got {describe(types)}", c.file)
         if window is None and "sliding_attention" in types:
-            raise SpecError("config's layer_types has sliding_attention layers but sliding_window is null", c.file)
-        return [window if t == "sliding_attention" else None for t in types]
+            return full, ("layer_types names sliding_attention layers but there is no window (sliding_window "
+                          "null, or Qwen2's use_sliding_window false): transformers gives them full attention, "
+                          "and so does archcalc.")
+        return [window if t == "sliding_attention" else None for t in types], None
     if window is None:
-        return [None] * n_layers
+        return full, None
     if kind == "qwen2":
-        if not c.get("use_sliding_window", False):
-            return [None] * n_layers
         first = c.get("max_window_layers", 28)
-        return [window if i >= first else None for i in range(n_layers)]
+        return [window if i >= first else None for i in range(n_layers)], None
     every = c.data.get("sliding_window_pattern", _WINDOWED_EVERY.get(kind))
     if every is None:
-        return [window] * n_layers
+        return [window] * n_layers, None
     every = c._checked("sliding_window_pattern", every, int, minimum=1)
-    return [None if (i + 1) % every == 0 else window for i in range(n_layers)]
+    return [None if (i + 1) % every == 0 else window for i in range(n_layers)], None
 
 
 # -- T5 ------------------------------------------------------------------------------

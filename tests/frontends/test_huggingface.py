@@ -186,6 +186,9 @@ TINY_MISTRAL = {**TINY_LLAMA, "model_type": "mistral", "architectures": ["Mistra
     ({"sliding_window": 16, "layer_types": ["full_attention", "sliding_attention"] * 2}, [None, 16] * 2),
     ({"sliding_window": 16, "sliding_window_pattern": 2}, [16, None] * 2),   # every 2nd layer global
     ({"model_type": "llama", "sliding_window": 16}, [None] * 4),   # LlamaAttention has no window
+    # sliding layers without a window: transformers builds them with full attention (and a note says so)
+    ({"sliding_window": None, "layer_types": ["sliding_attention"] * 4}, [None] * 4),
+    ({"model_type": "qwen2", "sliding_window": 8, "layer_types": ["sliding_attention"] * 4}, [None] * 4),
 ])
 def test_config_windows(tmp_path, extra, windows):
     path = tmp_path / "config.json"
@@ -206,8 +209,6 @@ def test_mixed_windows_verified(tmp_path):
     ({"sliding_window": 0}, "config key 'sliding_window' must be an integer from 1 to 2^62, got integer 0"),
     ({"layer_types": ["full_attention"]}, "config key 'layer_types' must be a list of 4 (num_hidden_layers) "
                                           "'sliding_attention' or 'full_attention'"),
-    ({"sliding_window": None, "layer_types": ["sliding_attention"] * 4},
-     "config's layer_types has sliding_attention layers but sliding_window is null"),
 ])
 def test_bad_windows(tmp_path, extra, message):
     path = tmp_path / "config.json"
