@@ -9,7 +9,7 @@ weights once) equals the spec's params. The head follows the config's `architect
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ..args import MAX_INTEGER, describe
 from ..errors import SpecError
@@ -315,16 +315,20 @@ def decoder(c: _Config, head: str, options: ImportOptions):
         layer.append({"type": "rmsnorm", "name": "post_feedforward_layernorm"})
     layer.append({"type": "add", "inputs": [layer[-1]["name"], "attn_residual"]})
     n_layers = c.need("num_hidden_layers")
-    windows, window_note = _sliding_windows(c, kind, n_layers)
+    windows = _sliding_windows(c, kind, n_layers)
     blocks["decoder_layer"] = {"layers": layer}
-    if len(set(windows)) == 1:
+    if windows.uniform:
         stack = [{"type": "decoder_layer", "name": "layers", "repeat": n_layers}]
-        if windows[0] is not None:
-            attention["sliding_window"] = windows[0]
+        if windows.slides(0):
+            attention["sliding_window"] = windows.window
     else:           # local and global layers interleave (Gemma 2): one use per layer
+        if n_layers > MAX_DECODER_LAYERS:
+            raise SpecError(f"num_hidden_layers {n_layers:,} with local and global layers interleaved: more "
+                            f"than the {MAX_DECODER_LAYERS:,} layers archcalc writes one by one", c.file)
         blocks["decoder_layer"] = {"args": {"sliding_window": None}, "layers": layer}
         attention["sliding_window"] = "$sliding_window"
-        stack = [{"type": "decoder_layer", "name": f"layers_{i}", "sliding_window": w} for i, w in enumerate(windows)]
+        stack = [{"type": "decoder_layer", "name": f"layers_{i}",
+                  "sliding_window": windows.window if windows.slides(i) else None} for i in range(n_layers)]
     layers = [
         {"type": "embedding", "name": "embed_tokens", "vocab": vocab, "dim": d},
         *stack,
@@ -337,14 +341,14 @@ def decoder(c: _Config, head: str, options: ImportOptions):
     elif head != "base":
         _unsupported(c, head)
     notes = ["RoPE's inverse-frequency table is a buffer transformers does not save; it is not counted."]
-    if window_note:
-        notes.append(window_note)
-    if any(w is not None for w in windows):
-        local = sum(w is not None for w in windows)
-        width = next(w for w in windows if w is not None)
-        notes.append(f"sliding window of {width} positions on {local} of {n_layers} layers"
+    if windows.note:
+        notes.append(windows.note)
+    local = (n_layers if windows.slides(0) else 0) if windows.uniform else sum(map(windows.slides, range(n_layers)))
+    if local:
+        notes.append(f"sliding window of {windows.window} positions on {local} of {n_layers} layers"
                      + (" (layer_types)" if local < n_layers else "")
-                     + f": their KV cache keeps at most {width} positions; forward MACs count the full products.")
+                     + f": their KV cache keeps at most {windows.window} positions; forward MACs count the full "
+                     "products.")
     return {"input": [steps], "blocks": blocks, "layers": layers}, notes
 
 
@@ -353,15 +357,27 @@ _WINDOW_DEFAULTS = {"mistral": 4096, "mixtral": None, "qwen2": 4096, "phi3": Non
 _WINDOWED_EVERY = {"gemma2": 2}     # Gemma 2: local at layers 0, 2, 4, …, global at 1, 3, 5, …
 
 
-def _sliding_windows(c: _Config, kind: str, n_layers: int) -> tuple[list, str | None]:
-    """Each decoder layer's causal sliding window (None: full attention), as transformers
-    builds the model, and a note when the config contradicts itself: `layer_types` when the
-    config has it, else the model type's own rule (every layer for Mistral, Mixtral and
-    Phi-3; Qwen2 only with use_sliding_window, from max_window_layers on; Gemma 2
-    alternating, local first; `sliding_window_pattern` P: every P-th layer global)."""
-    full = [None] * n_layers
+MAX_DECODER_LAYERS = 1_000_000    # decoder layers written one use each (interleaved windows)
+
+
+class _Windows(NamedTuple):
+    """Which decoder layers attend over a causal sliding window, without a list per layer
+    (a config may claim 2^62 layers; the layer-count guard refuses it later)."""
+    window: int | None                 # W; None: every layer attends over every position
+    slides: Callable[[int], bool]      # does layer i slide
+    uniform: bool                      # every layer alike
+    note: str | None = None
+
+
+def _sliding_windows(c: _Config, kind: str, n_layers: int) -> _Windows:
+    """Each decoder layer's causal sliding window, as transformers builds the model:
+    `layer_types` when the config has it, else the model type's own rule (every layer for
+    Mistral, Mixtral and Phi-3; Qwen2 only with use_sliding_window, from max_window_layers
+    on; Gemma 2 alternating, local first; `sliding_window_pattern` P: every P-th layer
+    global)."""
+    full = _Windows(None, lambda i: False, True)
     if kind not in _WINDOW_DEFAULTS:
-        return full, None                 # llama and gemma attend over every position
+        return full                       # llama and gemma attend over every position
     window = c.data.get("sliding_window", _WINDOW_DEFAULTS[kind])
     if window is not None:
         window = c._checked("sliding_window", window, int, minimum=1)
@@ -374,20 +390,22 @@ def _sliding_windows(c: _Config, kind: str, n_layers: int) -> tuple[list, str | 
             raise SpecError(f"config key 'layer_types' must be a list of {n_layers} (num_hidden_layers) "
                             f"'sliding_attention' or 'full_attention', got {describe(types)}", c.file)
         if window is None and "sliding_attention" in types:
-            return full, ("layer_types names sliding_attention layers but there is no window (sliding_window "
-                          "null, or Qwen2's use_sliding_window false): transformers gives them full attention, "
-                          "and so does archcalc.")
-        return [window if t == "sliding_attention" else None for t in types], None
+            return full._replace(note="layer_types names sliding_attention layers but there is no window "
+                                      "(sliding_window null, or Qwen2's use_sliding_window false): transformers "
+                                      "gives them full attention, and so does archcalc.")
+        if window is None:
+            return full
+        return _Windows(window, lambda i: types[i] == "sliding_attention", len(set(types)) == 1)
     if window is None:
-        return full, None
+        return full
     if kind == "qwen2":
         first = c.get("max_window_layers", 28)
-        return [window if i >= first else None for i in range(n_layers)], None
+        return _Windows(window, lambda i: i >= first, first == 0 or first >= n_layers)
     every = c.data.get("sliding_window_pattern", _WINDOWED_EVERY.get(kind))
     if every is None:
-        return [window] * n_layers, None
+        return _Windows(window, lambda i: True, True)
     every = c._checked("sliding_window_pattern", every, int, minimum=1)
-    return [None if (i + 1) % every == 0 else window for i in range(n_layers)], None
+    return _Windows(window, lambda i: (i + 1) % every != 0, every == 1 or every > n_layers)
 
 
 # -- T5 ------------------------------------------------------------------------------

@@ -209,6 +209,10 @@ def test_mixed_windows_verified(tmp_path):
     ({"sliding_window": 0}, "config key 'sliding_window' must be an integer from 1 to 2^62, got integer 0"),
     ({"layer_types": ["full_attention"]}, "config key 'layer_types' must be a list of 4 (num_hidden_layers) "
                                           "'sliding_attention' or 'full_attention'"),
+    # interleaved windows are one use per layer: a huge count is refused before any list is built (a
+    # MemoryError, exit 3, found by fuzzing)
+    ({"sliding_window_pattern": 2, "num_hidden_layers": 2**40},
+     "num_hidden_layers 1,099,511,627,776 with local and global layers interleaved: more than the 1,000,000"),
 ])
 def test_bad_windows(tmp_path, extra, message):
     path = tmp_path / "config.json"
