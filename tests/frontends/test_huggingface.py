@@ -250,3 +250,11 @@ def test_torch_dtype_note(tmp_path):
     result = CliRunner().invoke(cli, ["analyze", str(path), "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["dtype"] == "float32"
     assert "config's torch_dtype string 'uint8' is not a dtype archcalc sizes" in result.stderr
+
+
+def test_imported_gemma_2_keeps_its_windows(tmp_path):
+    out = tmp_path / "gemma2.yaml"
+    assert CliRunner().invoke(cli, ["import", str(HF / "gemma-2-2b.json"), "-o", str(out)]).exit_code == 0
+    spec = archcalc.analyze(out, context=32768).totals
+    config = archcalc.analyze(HF / "gemma-2-2b.json", context=32768).totals
+    assert spec == config and spec.decoding.kv_cache_bytes == 13 * 2 * 4 * 256 * 4 * (32768 + 4096)
