@@ -6,8 +6,8 @@ through `analyze_text`, a parsed mapping through `analyze_mapping`.
 The keyword arguments are the command line's options under the same names, so that
 `archcalc analyze M --context 8192 --set width=32 --seq-len 128` is
 `archcalc.analyze(M, context=8192, set={"width": 32}, seq_len=128)` and gives the same
-figures: `batch`, `dtype`, `context`, `set`, `seq_len`, `head`, `input` (a model file's
-input shapes, {NAME: shape}), `max_layers`; `train` adds `optimizer`, `precision`,
+figures: `batch`, `dtype`, `context`, `set`, `seq_len`, `head`, `input` (the first input's
+shape, or {NAME: shape}, in the file's own layout as --input takes it), `max_layers`; `train` adds `optimizer`, `precision`,
 `recompute`, `tokens` and `steps`, `check` the budgets (`max_params`, …). The commands
 `compare` and `scale` are `compare_models` and `scale_model` here: `archcalc.compare` and
 `archcalc.scale` are the modules that do the work.
@@ -26,7 +26,7 @@ from .report import Report
 
 
 def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set: Mapping[str, Any] | None = None,
-         seq_len: int | None = None, head: str | None = None, input: Mapping[str, Any] | None = None,
+         seq_len: int | None = None, head: str | None = None, input: Any = None,
          max_layers: int | None = None, inputs: Mapping[str, Any] | None = None) -> Graph:
     """A `Graph` from a path (any supported file), a spec mapping, or a `Graph`.
     (`inputs` is the earlier name of `input`.)"""
@@ -34,14 +34,17 @@ def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set:
     options = _import_options(seq_len, head, input if input is not None else inputs)
     if isinstance(model, Graph):
         if overrides or options:
-            raise UsageError("set, seq_len, head and input apply to a spec or a model file, not to a built Graph")
+            raise UsageError("set, seq_len, head and input apply to a spec or a model file, not to a built Graph "
+                             "(pass them to archcalc.load)")
         graph = model
     elif isinstance(model, Mapping):
-        if options:
-            raise UsageError("seq_len, head and input apply to a model file (ONNX, a Hugging Face config, "
-                             "Keras JSON), not to a spec mapping")
+        from .frontends import refuse_options
         from .frontends.yaml import MAX_LAYERS, graph_from_mapping
+        refuse_options("yaml", options, "<spec>")         # a spec reads `input`, as a spec file does
         graph = graph_from_mapping(model, max_layers=max_layers or MAX_LAYERS, overrides=overrides)
+        if options is not None and options.inputs:
+            from .frontends.yaml.build import with_input_shapes
+            graph = with_input_shapes(graph, options.inputs)
     elif isinstance(model, (str, os.PathLike)):
         if isinstance(model, str) and model != "-" and not os.path.exists(model):
             hint = (" (it looks like spec text: use archcalc.analyze_text)"
@@ -72,11 +75,16 @@ def _set_texts(pairs: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 
 def _import_options(seq_len, head, shapes):
-    """The model-file options (--seq-len, --head, --input), or None when none is given."""
+    """The options saying what a file's inputs are (--seq-len, --head, --input), or None when
+    none is given. `shapes`, as --input: one shape for the first (or only) input ((64, 64, 3)
+    or "64,64,3"), or {NAME: shape}."""
     if seq_len is None and head is None and not shapes:
         return None
     if seq_len is not None and (isinstance(seq_len, bool) or not isinstance(seq_len, int) or seq_len < 1):
         raise UsageError(f"seq_len must be a positive integer, got {str(seq_len)[:40]}")
+    from .frontends.imported import FIRST_INPUT, ImportOptions
+    if shapes and not isinstance(shapes, Mapping):
+        shapes = {FIRST_INPUT: shapes}
     checked = {}
     for name, shape in (shapes or {}).items():
         if isinstance(shape, str):
@@ -87,7 +95,6 @@ def _import_options(seq_len, head, shapes):
             raise UsageError(f"input {name}: expected sizes, got {str(shape)[:40]}") from None
         if not checked[str(name)] or min(checked[str(name)]) < 1:
             raise UsageError(f"input {name}: sizes must be positive, got {str(shape)[:40]}")
-    from .frontends.imported import ImportOptions
     return ImportOptions(seq_len=seq_len, head=head, inputs=checked)
 
 

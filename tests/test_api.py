@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import archcalc
 from archcalc.cli import cli
-from archcalc.errors import UsageError
+from archcalc.errors import ArchcalcError
 from archcalc.render import Options, renderer
 
 from helpers import ROOT
@@ -51,6 +51,8 @@ CASES = [
     ("wl", ["--context", "8192"], {"context": 8192}),
     ("wl", ["--set", "vocab=60", "--batch", "3"], {"set": {"vocab": 60}, "batch": 3}),
     ("wl", ["--dtype", "bfloat16"], {"dtype": "bfloat16"}),
+    ("wl", ["--input", "12"], {"input": (12,)}),                 # a spec's first input, as --input SHAPE
+    ("wl", ["--input", "input=12"], {"input": {"input": "12"}}),
     (HF / "llama-3-8b.json", ["--context", "8192", "--seq-len", "16"], {"context": 8192, "seq_len": 16}),
     (HF / "bert-base-uncased.json", ["--head", "base", "--seq-len", "8"], {"head": "base", "seq_len": 8}),
     (ONNX / "tiny_resnet.onnx", ["--input", "input.1=2,3,64,64"], {"input": {"input.1": (2, 3, 64, 64)}}),
@@ -86,12 +88,12 @@ def test_train_equals_the_command_line(wl, options, keywords):
     (lambda wl: archcalc.analyze(wl, context=0), "--context must be at least 1"),
     (lambda wl: archcalc.analyze(wl, context="8k"), "context must be an integer >= 1"),
     (lambda wl: archcalc.analyze(wl, set={"width": 3}), "the spec declares no argument 'width'"),
-    (lambda wl: archcalc.analyze(WL, seq_len=8), "seq_len, head and input apply to a model file"),
+    (lambda wl: archcalc.analyze(WL, seq_len=8), "--seq-len does not apply to a YAML spec"),
     (lambda wl: archcalc.analyze(archcalc.load(wl), set={"vocab": 3}), "not to a built Graph"),
     (lambda wl: archcalc.train(wl, steps=0), "steps must be a positive integer"),
 ])
 def test_api_refusals(wl, call, message):
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(ArchcalcError, match=message):       # UsageError, or SpecError for a door's refusal
         call(wl)
 
 
