@@ -153,18 +153,26 @@ def analyze_mapping(data: Mapping[str, Any], **settings) -> Report:
 
 
 @without_gc
-def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", recompute: Any = False,
-          tokens: int | None = None, steps: int | None = None, context: int | None = None, **settings):
+def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", recompute: str | bool = "none",
+          tokens: int | None = None, steps: int | None = None, **settings):
     """The figures of a training step (`archcalc train`): a `workloads.training.Training`.
-    `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers."""
+    `settings` are `load`'s (batch, set, seq_len, head, input, max_layers) but dtype, which
+    the step takes from `precision`, as the command does; a spec's `workload: {context}` is
+    for decoding and changes nothing here."""
     from .workloads.training import train_figures
+    if settings.get("dtype") is not None:
+        raise UsageError("train does not take dtype: a training step's number formats come from precision "
+                         "(fp32, bf16-mixed, fp16-mixed)")
+    if settings.pop("context", None) is not None:
+        raise UsageError("train does not take context: a training step keeps no KV cache "
+                         "(its sequence length is the model's T)")
     for name, value in (("tokens", tokens), ("steps", steps)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise UsageError(f"{name} must be a positive integer, got {str(value)[:40]}")
     graph = load(model, **settings)
-    report = analyze_graph(graph, context=context)
-    return train_figures(graph, report, optimizer=optimizer, precision=precision, recompute=recompute,
-                         steps=steps, tokens=tokens)
+    graph = graph._replace(context=None)
+    return train_figures(graph, analyze_graph(graph), optimizer=optimizer, precision=precision,
+                         recompute=recompute, steps=steps, tokens=tokens)
 
 
 def compare_models(*models: Any, context: int | None = None, **settings):

@@ -78,6 +78,8 @@ def test_workload_context_by_hand(wl):
     (["--optimizer", "sgd", "--precision", "bf16-mixed", "--steps", "3", "--batch", "2"],
      {"optimizer": "sgd", "precision": "bf16-mixed", "steps": 3, "batch": 2}),
     (["--tokens", "40", "--batch", "2"], {"tokens": 40, "batch": 2}),
+    (["--recompute", "attention", "--set", "vocab=60"], {"recompute": "attention", "set": {"vocab": 60}}),
+    (["--recompute"], {"recompute": "full"}),
 ])
 def test_train_equals_the_command_line(wl, options, keywords):
     training = archcalc.train(wl, **keywords)
@@ -91,6 +93,8 @@ def test_train_equals_the_command_line(wl, options, keywords):
     (lambda wl: archcalc.analyze(WL, seq_len=8), "--seq-len does not apply to a YAML spec"),
     (lambda wl: archcalc.analyze(archcalc.load(wl), set={"vocab": 3}), "not to a built Graph"),
     (lambda wl: archcalc.train(wl, steps=0), "steps must be a positive integer"),
+    (lambda wl: archcalc.train(wl, dtype="bfloat16"), "train does not take dtype"),
+    (lambda wl: archcalc.train(wl, context=64), "train does not take context"),
 ])
 def test_api_refusals(wl, call, message):
     with pytest.raises(ArchcalcError, match=message):       # UsageError, or SpecError for a door's refusal
