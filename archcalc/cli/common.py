@@ -254,7 +254,8 @@ def emit(text: str | Iterable[str], output: str | None = None, specs=()):
         # Started with standard output closed (`>&-`): the figures cannot go anywhere. A write
         # error, as `cat` and `ls` report one, not a silent success.
         from ..errors import UsageError
-        raise UsageError("cannot write the output: standard output is closed (use -o FILE)")
+        has_output = any(p.name == "output" for p in click.get_current_context().command.params)
+        raise UsageError("cannot write the output: standard output is closed" + (" (use -o FILE)" if has_output else ""))
     try:
         for piece in pieces:
             click.echo(piece, nl=False)
