@@ -58,11 +58,3 @@ def json_escaped(text: str) -> str:
         return text
     # C0 controls are escaped already, and a raw one is the text's own line break
     return re.sub("[" + _BEYOND_C0 + "]", _json_escape, text)
-
-
-def escape_surrogates(text: str) -> str:
-    """`text` with each lone surrogate (U+D800–U+DFFF, which JSON can write as `\\ud800` but no
-    UTF encoding can hold) written as that escape, so every output can print it."""
-    if not re.search("[\ud800-\udfff]", text):
-        return text
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -169,7 +169,7 @@ def test_a_closed_standard_output_is_a_write_error(tmp_path, args):
     assert (result.returncode, result.stderr.splitlines()[-1:]) == (
         2, ["error: cannot write the output: standard output is closed" + (" (use -o FILE)" if has_output else "")])
     if has_output:
-        out = tmp_path / "out.txt"
+        out = tmp_path / ("out.yaml" if args[0] == "import" else "out.txt")
         result = _archcalc(*args, "-o", str(out), stdout=None, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
         assert result.returncode == 0 and out.read_text()
 

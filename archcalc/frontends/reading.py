@@ -134,8 +134,8 @@ def looks_like_json(data: bytes) -> bool:
 
 def load_json(data: bytes | ParsedJSON, file: str):
     """The JSON document in `data`; a located error when it is not JSON, nests deeper than
-    MAX_JSON_DEPTH or holds an integer longer than MAX_JSON_DIGITS. Strings holding a lone
-    surrogate (`"\\ud800"`, which no output can encode) keep it written as that escape."""
+    MAX_JSON_DEPTH or holds an integer longer than MAX_JSON_DIGITS. (A string may hold a lone
+    surrogate, `"\\ud800"`: the output shows it escaped, text.shown.)"""
     if isinstance(data, ParsedJSON):
         return data.value
     import json
@@ -149,10 +149,6 @@ def load_json(data: bytes | ParsedJSON, file: str):
         line, column = _place(text, _outside_strings(text).find(exc.digits))
         raise SpecError(f"an integer of {len(exc.digits):,} digits (at most {MAX_JSON_DIGITS:,} are read)",
                         file, line, column) from None
-    import re
-    if re.search(r"\\u[dD][89a-fA-F]", text):      # a surrogate written as an escape: rare, so walk then
-        from ..text import escape_surrogates
-        value = _map_strings(value, escape_surrogates)
     return value
 
 
@@ -189,26 +185,3 @@ def _check_depth(text: str, file: str) -> None:
         if depth > MAX_JSON_DEPTH:
             line, column = _place(text, match.start())
             raise SpecError(f"JSON nested more than {MAX_JSON_DEPTH} deep", file, line, column)
-
-
-def _map_strings(value, change: Callable[[str], str]):
-    """`value` with `change` applied to every string in it, keys included (iteratively: the
-    depth is bounded, but no recursion is needed)."""
-    if isinstance(value, str):
-        return change(value)
-    if not isinstance(value, (dict, list)):
-        return value
-    root = [value]
-    stack: list[tuple[Any, Any]] = [(root, 0)]
-    while stack:
-        holder, key = stack.pop()
-        item = holder[key]
-        if isinstance(item, str):
-            holder[key] = change(item)
-        elif isinstance(item, list):
-            stack.extend((item, i) for i in range(len(item)))
-        elif isinstance(item, dict):
-            changed = {change(k) if isinstance(k, str) else k: v for k, v in item.items()}
-            holder[key] = changed
-            stack.extend((changed, k) for k in changed)
-    return root[0]
