@@ -174,6 +174,13 @@ def test_a_closed_standard_output_is_a_write_error(tmp_path, args):
         assert result.returncode == 0 and out.read_text()
 
 
+def test_a_closed_standard_input_is_a_read_error():
+    # `archcalc analyze - <&-`: was exit 3 (AttributeError)
+    result = _archcalc("analyze", "-", stdin=None, preexec_fn=lambda: os.close(0))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", "error: <stdin>: cannot read: standard input is closed\n")
+
+
 def test_sigterm_while_draw_writes_exits_143_quietly(tmp_path):
     # SIGTERM arrives while the picture is written: the temporary file goes, nothing is left at
     # the target, and the status is 143 (128 + SIGTERM) with nothing on standard error

@@ -33,6 +33,8 @@ def read_input(name: str, cap: int = SPEC_CAP, *, model_cap: int = MODEL_CAP,
     standard input are read (a FIFO without a writer would block forever). `hint` ends the
     message of a spec over its cap (how to raise it)."""
     if name == "-":
+        if sys.stdin is None:          # started with it closed (`<&-`)
+            raise SpecError("cannot read: standard input is closed", "<stdin>")
         return "<stdin>", _read_stream(sys.stdin.buffer, cap, model_cap, is_model, hint)
     try:
         info = os.stat(name)
