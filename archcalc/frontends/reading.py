@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from ..errors import SpecError
 
@@ -107,9 +107,14 @@ class NotJSON(SpecError):
     """The file is not JSON at all (as opposed to JSON we refuse to read)."""
 
 
-class ParsedJSON(NamedTuple):
-    """A JSON document already parsed (to choose its front door), handed to the door whole."""
-    value: Any
+class ParsedJSON:
+    """A JSON document already parsed (to choose its front door), handed to the door whole.
+    (A slotted class: a NamedTuple's creation cost every run at import.)"""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
 
 
 def json_text(data: bytes, file: str) -> str:
