@@ -56,6 +56,8 @@ def read_input(name: str, cap: int = SPEC_CAP, *, model_cap: int = MODEL_CAP,
                 cap = model_cap
                 if info.st_size > cap:
                     raise SpecError(_too_large(cap, ""), name)
+                handle.seek(0)         # then read whole in one piece: head + rest would be copied into one
+                head = b""
             data = _read_capped(handle, cap, info.st_size, head)
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror or exc}", name) from None

@@ -134,3 +134,11 @@ def test_specs_still_read_whole():
     _, data = read_source(str(SPECS / "resnet18.yaml"))
     assert data == (SPECS / "resnet18.yaml").read_bytes()
     assert os.path.getsize(SPECS / "resnet18.yaml") == len(data)
+
+
+def test_a_model_file_beyond_the_spec_cap_is_read_whole(tmp_path):
+    # an ONNX file padded past 16 MiB: its first bytes say it is a model, so the model cap holds
+    data = (FIXTURES / "onnx" / "tiny_resnet.onnx").read_bytes() + b"\0" * (17 * MIB)
+    path = tmp_path / "model.onnx"
+    path.write_bytes(data)
+    assert read_source(str(path)) == (str(path), data)
