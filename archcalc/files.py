@@ -104,8 +104,13 @@ def _write_through(path: str, text: str | Iterable[str]) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-class _Terminated(BaseException):
-    """SIGTERM while a file is written: unwinds through the cleanup, then exits 143."""
+class _Terminated(SystemExit):
+    """SIGTERM while a file is written: unwinds through the cleanup, then exits 143 (128 + 15,
+    what a shell reports for a process ended by SIGTERM), quietly: a SystemExit prints no
+    traceback and no handler of ours catches it."""
+
+    def __init__(self):
+        super().__init__(128 + signal.SIGTERM)
 
 
 def _cleanup_on_terminate():

@@ -31,12 +31,22 @@ class Scaling:
     layer_exponents: tuple[tuple[str, float | None, float | None], ...]   # (layer, params, MACs)
 
 
+def _size(digits: str) -> int:
+    """One number of --sizes; past 2^62 (the largest integer a spec holds) a usage error,
+    checked on the digits before converting (Python converts at most 4,300)."""
+    from .args import MAX_INTEGER
+    if digits.isdigit() and (len(digits) > len(str(MAX_INTEGER)) or int(digits) > MAX_INTEGER):
+        shown = digits if len(digits) <= 24 else f"{digits[:12]}…({len(digits):,} digits)"
+        raise UsageError(f"--sizes: {shown} is larger than 2^62, the largest size a spec can hold")
+    return int(digits)
+
+
 def parse_sizes(text: str) -> list[int]:
     """`28,56,112`, `32..512x2` (doubling) or `32..256+32` (steps of 32)."""
     text = text.strip()
     match = re.fullmatch(r"(\d+)\.\.(\d+)([x+])(\d+)", text)
     if match:
-        start, stop, op, step = int(match[1]), int(match[2]), match[3], int(match[4])
+        start, stop, op, step = _size(match[1]), _size(match[2]), match[3], _size(match[4])
         if start < 1 or stop < start or (op == "x" and step < 2) or (op == "+" and step < 1):
             raise UsageError(f"malformed --sizes {text!r}: need 1 <= start <= stop and a step that grows")
         sizes, n = [], start
@@ -45,7 +55,7 @@ def parse_sizes(text: str) -> list[int]:
             n = n * step if op == "x" else n + step
     else:
         try:
-            sizes = [int(part) for part in text.split(",")]
+            sizes = [_size(part.strip()) for part in text.split(",")]
         except ValueError:
             raise UsageError(f"malformed --sizes {text!r} (e.g. 28,56,112,224 or 32..512x2)") from None
     if not sizes or min(sizes) < 1:

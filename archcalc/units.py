@@ -17,6 +17,7 @@ _BYTE_SUFFIX = {
     **_COUNT_SUFFIX, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
     "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
 }
+MAX_DIGITS = 40        # a budget's digits: 10^40 is beyond any count or size (2^62 per axis, 2^31 batch)
 # Compiled by `re` on first use and cached there, not at import: most runs parse no quantity.
 _NUMBER = r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]*)\s*"
 
@@ -64,6 +65,8 @@ def parse_quantity(text: str | int, *, memory: bool = False) -> int:
         raise UsageError(f"malformed number {text!r} (expected e.g. 25M, 4.1G, 512K"
                          + (", 200MB, 1.5GiB)" if memory else ")"))
     digits, suffix = match.groups()
+    if len(digits) > MAX_DIGITS:     # Python converts at most 4,300 digits; no figure is near this long
+        raise UsageError(f"malformed number {digits[:12]}…: {len(digits):,} digits, more than the {MAX_DIGITS} a figure may have")
     scale = (_BYTE_SUFFIX if memory else _COUNT_SUFFIX).get(suffix)
     if scale is None:
         kinds = "K, M, G, T" + (", B, KB, MB, GB, KiB, MiB, GiB" if memory else "")

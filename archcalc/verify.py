@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .analysis import analyze_graph
 from .graph import Graph
@@ -10,6 +11,39 @@ from .graph import Graph
 # A rough rate of the reference kernels on CPython 3.11 (benchmarks/bench_reference.py
 # measures it); used only to say how long a refused run would have taken.
 ASSUMED_MACS_PER_SECOND = 10_000_000
+
+
+class ReferenceWork(NamedTuple):
+    """What a reference pass would do, estimated from the analysis before it runs: its MACs,
+    and every other value it creates, reads or draws (outputs and inputs of each layer, weights
+    and buffers drawn, pooling windows and other element-wise operations). A spec can ask for
+    a pass with few MACs and endless element work (a 10^9-row embedding table, a 10^5x
+    upsampling, an adaptive pool over a huge input); `verify --max-work` bounds the sum."""
+
+    macs: int
+    elements: int
+
+    @property
+    def total(self) -> int:
+        return self.macs + self.elements
+
+
+def reference_work(report) -> ReferenceWork:
+    shapes = dict(report.inputs)
+    elements = sum(_size(shape) for _, shape in report.inputs) * report.batch
+    for row in report.layers:
+        read = sum(_size(shapes.get(name, ())) for name in row.inputs)
+        elements += ((_size(row.output_shape) + read) * report.batch + row.params + row.buffers
+                     + max(0, row.flops - 2 * row.macs))
+        shapes[row.name] = row.output_shape
+    return ReferenceWork(report.totals.macs, elements)
+
+
+def _size(shape) -> int:
+    n = 1
+    for axis in shape:
+        n *= axis
+    return n
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,8 @@ class ArchcalcGroup(click.Group):
                       help="Show the version and exit.")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=16, show_default=True, metavar="MIB",
-              help="Refuse spec files larger than this many MiB (model files may be up to 4 GiB).")
+              help="Refuse specs and JSON configs larger than this many MiB (model files with weights, "
+                   "such as ONNX, may be up to 4 GiB).")
 @click.option("--max-layers", type=click.IntRange(min=1), default=10_000_000, show_default=True,
               help="Refuse specs that expand to more layers than this.")
 def cli(debug, max_file_size, max_layers):

@@ -8,8 +8,23 @@ from typing import Iterable, Iterator
 
 import click
 
+from ..args import MAX_INTEGER     # the bound of every integer in a spec: counts and sizes past it are refused
 from ..render import FORMATS
 from ..text import one_line
+
+
+class Count(click.IntRange):
+    """A positive integer of at most 2^62 (a spec's bound); a long number is refused before
+    conversion (Python converts at most 4,300 digits) and shown shortened, so the bound is seen."""
+
+    def __init__(self):
+        super().__init__(min=1, max=MAX_INTEGER)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and len(value.strip().lstrip("+-")) > len(str(MAX_INTEGER)):
+            digits = value.strip().lstrip("+-")
+            self.fail(f"{digits[:12]}… ({len(digits):,} digits) is larger than 2^62 = {MAX_INTEGER:,}", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def format_option(extra=()):
@@ -97,6 +112,8 @@ def _store_shape_inputs(ctx, param, values):
         except ValueError:
             raise click.BadParameter(f"{said}expected sizes separated by commas, got {text!r}", ctx, param) \
                 from None
+        if shapes[name] and max(shapes[name]) > MAX_INTEGER:
+            raise click.BadParameter(f"{said}a size is larger than 2^62, the largest a spec holds", ctx, param)
         if not shapes[name] or min(shapes[name]) < 1:
             raise click.BadParameter(f"{said}sizes must be positive, got {text!r}", ctx, param)
     ctx.meta["archcalc.inputs"] = shapes
@@ -115,7 +132,7 @@ def import_options(command):
     config's sequence length and head. A file they do not apply to refuses them."""
     for option in reversed((
         input_option,
-        click.option("--seq-len", type=click.IntRange(min=1), expose_value=False,
+        click.option("--seq-len", type=Count(), expose_value=False,
                      callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.seq_len", value),
                      help="Sequence length T of a Hugging Face config's model."),
         click.option("--head", expose_value=False,
@@ -127,7 +144,7 @@ def import_options(command):
 
 
 context_option = click.option(
-    "--context", type=click.IntRange(min=1), expose_value=False,
+    "--context", type=Count(), expose_value=False,
     callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.context", value),
     help="Tokens in the KV cache: adds the cache's size and the MACs of decoding one token.")
 
@@ -197,7 +214,8 @@ def terminal_width(fallback: int = 100) -> int:
 def render_options(exact: bool, output: str | None = None):
     from ..render import Options
     return Options(exact=exact, width=terminal_width(),
-                   color=output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+                   color=output is None and sys.stdout is not None and sys.stdout.isatty()
+                   and "NO_COLOR" not in os.environ)
 
 
 def load_all(specs, batch, dtype):
@@ -232,6 +250,12 @@ def emit(text: str | Iterable[str], output: str | None = None, specs=()):
         from ..files import write_atomic
         write_atomic(output, pieces, protected=specs)
         return
+    if sys.stdout is None:
+        # Started with standard output closed (`>&-`): the figures cannot go anywhere. A write
+        # error, as `cat` and `ls` report one, not a silent success.
+        from ..errors import UsageError
+        has_output = any(p.name == "output" for p in click.get_current_context().command.params)
+        raise UsageError("cannot write the output: standard output is closed" + (" (use -o FILE)" if has_output else ""))
     try:
         for piece in pieces:
             click.echo(piece, nl=False)

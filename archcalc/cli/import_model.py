@@ -20,8 +20,7 @@ from .common import emit, import_options, import_settings
 @import_options
 def import_model(model, output, list_ops):
     """Translate a model file (ONNX, Hugging Face config.json, Keras JSON) into a readable spec."""
-    from ..frontends import choose_door, import_file
-    from ..frontends.reading import read_input
+    from ..frontends import choose_door, import_file, read_source
     from ..frontends.writing import spec_to_yaml
     from ..errors import UsageError
     if list_ops:
@@ -32,11 +31,12 @@ def import_model(model, output, list_ops):
         raise click.UsageError("import needs a MODEL file (or --list-ops)")
     if output and os.path.splitext(output)[1].lower() not in ("", ".yaml", ".yml"):
         raise UsageError(f"cannot write {output}: import writes a spec, .yaml or .yml")
-    file, data = read_input(model)
-    door = choose_door(file, data[:65536])
+    max_spec_bytes = (click.get_current_context().find_root().params.get("max_file_size") or 16) * 2**20
+    file, data = read_source(model, max_spec_bytes)
+    door, content = choose_door(file, data)
     if door == "yaml":
         raise UsageError(f"{file} is already a spec: analyse it directly")
-    imported = import_file(door, data, file, import_settings())
+    imported = import_file(door, content, file, import_settings())
     for note in imported.notes:
         click.echo(f"note: {one_line(file)}: {one_line(note)}", err=True)
     emit(spec_to_yaml(imported, file, __version__), output, [model])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_model_files
-from .common import analyze_graph_with_workload, choose_format, emit, load_all, render_options, report_options
+from .common import Count, analyze_graph_with_workload, choose_format, emit, load_all, render_options, report_options
 
 
 def _refuse_inference_options(dtype) -> None:
@@ -43,8 +43,8 @@ def _recompute_mode(ctx, param, value):
               show_default=True, callback=_recompute_mode,
               help="Recompute during the backward pass: full (alone: checkpoint every top-level block use), "
                    "attention (Korthikanti et al.'s selective recompute) or none.")
-@click.option("--tokens", type=click.IntRange(min=1), help="Tokens to train on: steps = tokens / (batch · T).")
-@click.option("--steps", type=click.IntRange(min=1), help="Steps to train (default 1).")
+@click.option("--tokens", type=Count(), help="Tokens to train on: steps = tokens / (batch · T).")
+@click.option("--steps", type=Count(), help="Steps to train (default 1).")
 @report_options
 def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dtype, exact, output):
     """MACs, FLOPs and memory of a training step of each SPEC (forward, backward, optimizer)."""

@@ -16,25 +16,36 @@ from .common import batch_option, emit, import_options, load_all, render_options
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input and weights.")
 @click.option("--max-macs", default="2G", show_default=True,
               help="Refuse to start a pass larger than this (the reference pass is slow).")
+@click.option("--max-work", default="2G", show_default=True,
+              help="Refuse to start a pass whose MACs and other element work (values created, read or drawn) "
+                   "exceed this.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
 @set_option
 @import_options
-def verify(spec, batch, seed, max_macs, fmt):
+def verify(spec, batch, seed, max_macs, max_work, fmt):
     """Run SPEC through the pure-Python reference pass and check every layer's shape and MACs."""
     from ..analysis import analyze_graph
     from ..errors import UsageError
     from ..render import renderer
     from ..units import human_count, parse_quantity
-    from ..verify import ASSUMED_MACS_PER_SECOND, verify as run_verify
-    limit = parse_quantity(max_macs)
+    from ..verify import ASSUMED_MACS_PER_SECOND, reference_work, verify as run_verify
+    limit, work_limit = parse_quantity(max_macs), parse_quantity(max_work)
     (loaded,) = load_all([spec], batch, None)
-    total = analyze_graph(loaded).totals.macs
+    report = analyze_graph(loaded)
+    total = report.totals.macs
     if total > limit:
         raise UsageError(
             f"{loaded.origin.file}: the reference pass would execute {human_count(total)} MACs, more than "
             f"--max-macs {human_count(limit)} (about {total / ASSUMED_MACS_PER_SECOND:,.0f} s); "
             "run it at a smaller --input (e.g. 64,64,3) or raise --max-macs")
+    work = reference_work(report)
+    if work.total > work_limit:
+        raise UsageError(
+            f"{loaded.origin.file}: the reference pass would do {human_count(work.total)} operations "
+            f"({human_count(work.macs)} MACs and {human_count(work.elements)} values created, read or drawn), "
+            f"more than --max-work {human_count(work_limit)} (about {work.total / ASSUMED_MACS_PER_SECOND:,.0f} s); "
+            "run it at a smaller --input or raise --max-work")
     result = _verify_with_progress(loaded, seed, total, run_verify)
     if fmt == "json":
         from ..render.layers import verification_json

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import SpecError
 from ..graph import Graph
-from .reading import MODEL_CAP, SPEC_CAP, decode_text, read_input
+from .reading import HEAD, SPEC_CAP, NotJSON, ParsedJSON, decode_text, json_text, load_json, looks_like_json, read_input
 
 if TYPE_CHECKING:
     from .imported import Imported, ImportOptions
@@ -62,29 +62,75 @@ class ImportedOrigin:
         return self.where.get(name) if isinstance(name, str) else None
 
 
+# Doors whose files carry weights: read up to MODEL_CAP. Every other door reads text (a spec,
+# a JSON config), held to the spec cap (--max-file-size).
+MODEL_DOORS = ("onnx",)
+TEXT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def _suffix(file: str) -> str:
     if file.startswith("<"):
         return ""
     return os.path.splitext(file)[1].lower()
 
 
-def choose_door(file: str, head: bytes) -> str:
-    """'yaml' or an importer's name: by extension first, then by content."""
+def is_model_file(file: str, head: bytes) -> bool:
+    """Does the name or the first bytes say this is a model file, with weights in it?"""
+    suffix = _suffix(file)
+    if suffix in TEXT_SUFFIXES:
+        return False
+    return any((suffix and suffix in _suffixes(name)) or _sniff(name, head) for name in MODEL_DOORS)
+
+
+def read_source(source: str, max_spec_bytes: int = SPEC_CAP) -> tuple[str, bytes]:
+    """(file name, bytes) of a path or `-`: a model file up to MODEL_CAP, anything else up to
+    `max_spec_bytes`."""
+    return read_input(str(source), max_spec_bytes, is_model=is_model_file, hint="raise it with --max-file-size")
+
+
+def choose_door(file: str, data: bytes) -> tuple[str, bytes | ParsedJSON]:
+    """('yaml' or an importer's name, what to hand it): by extension first, then by content.
+    A JSON file is parsed whole and its door chosen by its keys (never from a prefix: a
+    config with sorted keys may name its `model_type` after the first 64 KiB); the door then
+    gets the parsed document."""
     suffix = _suffix(file)
     if suffix in (".yaml", ".yml"):
-        return "yaml"
+        return "yaml", data
     claimed = [name for name in IMPORTERS if suffix and suffix in _suffixes(name)]
+    if suffix == ".json" or (not claimed and looks_like_json(data)):
+        door = _json_door(file, data, strict=suffix == ".json")
+        if door is not None:
+            return door
+    head = data[:HEAD]
     for name in claimed or IMPORTERS:
-        if _sniff(name, head):
-            return name
-    if claimed and suffix != ".json":
-        return claimed[0]          # its own error will say what is wrong with the file
-    if suffix == ".json" and _looks_like_spec(head):
-        return "yaml"              # JSON is YAML: a spec written as JSON
-    if suffix == ".json":
-        raise SpecError("a JSON file that is neither a Hugging Face config.json (no 'model_type'), "
-                        "a Keras model JSON (no 'class_name') nor a spec (no 'layers')", file)
-    return "yaml"
+        if name not in JSON_DOORS and _sniff(name, head):
+            return name, data
+    if claimed:
+        return claimed[0], data      # its own error will say what is wrong with the file
+    return "yaml", data
+
+
+# Doors reading JSON, each with the key its documents always have.
+JSON_DOORS = {"huggingface": "model_type", "keras": "class_name"}
+
+
+def _json_door(file: str, data: bytes, strict: bool) -> tuple[str, bytes | ParsedJSON] | None:
+    """The door of a JSON document by its keys; None when it is not JSON and need not be
+    (`strict` is a .json file: it must be)."""
+    try:
+        document = load_json(data, file)
+    except NotJSON:
+        if strict:
+            raise
+        return None          # not JSON: a YAML flow mapping, say, which the YAML door reads
+    if isinstance(document, dict):
+        for name, key in JSON_DOORS.items():
+            if key in document:
+                return name, ParsedJSON(document)
+        if "layers" in document:
+            return "yaml", json_text(data, file).lstrip("\ufeff").encode("utf-8")  # JSON is YAML: a spec written as JSON
+    raise SpecError("a JSON file that is neither a Hugging Face config.json (no 'model_type'), "
+                    "a Keras model JSON (no 'class_name') nor a spec (no 'layers')", file)
 
 
 def readable_suffixes() -> tuple[str, ...]:
@@ -110,25 +156,18 @@ def _sniff(name: str, head: bytes) -> bool:
         return False
 
 
-def _looks_like_spec(head: bytes) -> bool:
-    return b'"layers"' in head
-
-
 def read_model(source: str, options: ImportOptions | None = None,
                max_layers: int | None = None, overrides: Mapping[str, str] | None = None,
                max_spec_bytes: int = SPEC_CAP) -> Graph:
     """A path (or `-`) of any supported kind -> `Graph`; `overrides` are `--set` pairs;
-    `max_spec_bytes` caps a spec's (not a model file's) size."""
+    `max_spec_bytes` caps a spec's or config's (not a model file's) size."""
     from .yaml import MAX_LAYERS, graph_from_text
     max_layers = max_layers or MAX_LAYERS
-    file, data = read_input(str(source), max(MODEL_CAP, max_spec_bytes))
-    door = choose_door(file, data[:65536])
+    file, data = read_source(source, max_spec_bytes)
+    door, content = choose_door(file, data)
     if door == "yaml":
         refuse_options(door, options, file)
-        if len(data) > max_spec_bytes:
-            raise SpecError(f"file is larger than {max_spec_bytes // 2**20} MiB (raise it with --max-file-size)",
-                            file)
-        graph = graph_from_text(decode_text(data, file), file, max_layers, overrides)
+        graph = graph_from_text(decode_text(content, file), file, max_layers, overrides)
         if options is not None and options.inputs:
             from .yaml.build import with_input_shapes
             graph = with_input_shapes(graph, options.inputs)
@@ -136,7 +175,7 @@ def read_model(source: str, options: ImportOptions | None = None,
     if options is None:
         from .imported import ImportOptions
         options = ImportOptions()
-    imported = import_file(door, data, file, options)
+    imported = import_file(door, content, file, options)
     return graph_from_import(imported, file, max_layers, overrides)
 
 

@@ -126,20 +126,28 @@ def _head(c: _Config, requested: str | None, kind: str) -> str:
 def _seq_len(c: _Config, options: ImportOptions, *limit_keys: str) -> int:
     if options.seq_len is not None:
         return options.seq_len
-    limit = next((c.data[k] for k in limit_keys if isinstance(c.data.get(k), int)), DEFAULT_MAX_SEQ_LEN)
-    return min(limit, DEFAULT_MAX_SEQ_LEN)
+    for key in limit_keys:      # the context the config allows bounds T: checked as the count it is
+        if c.data.get(key) is not None:
+            return min(c._checked(key, c.data[key], int, minimum=1), DEFAULT_MAX_SEQ_LEN)
+    return DEFAULT_MAX_SEQ_LEN
 
 
-def _act(name: str | None) -> dict:
-    """A Hugging Face activation name as a layer."""
-    name = (name or "gelu").lower()
-    if name in ("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_tanh"):
-        return {"type": "gelu", "approximate": "tanh"}
-    if name in ("silu", "swish"):
-        return {"type": "silu"}
-    if name in ("relu", "tanh", "sigmoid", "gelu"):
-        return {"type": name}
-    return {"type": "gelu"}
+# transformers' activation names (ACT2FN) that archcalc counts, as layers.
+ACTIVATIONS = {
+    **dict.fromkeys(("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_tanh"), {"type": "gelu", "approximate": "tanh"}),
+    **dict.fromkeys(("silu", "swish"), {"type": "silu"}),
+    **{name: {"type": name} for name in ("relu", "tanh", "sigmoid", "gelu")},
+}
+
+
+def _act(c: _Config, key: str, name: str) -> dict:
+    """The activation `name` (read from the config's `key`) as a layer; a name archcalc does
+    not know is refused, never counted as some other activation."""
+    layer = ACTIVATIONS.get(name.lower())
+    if layer is None:
+        raise SpecError(f"config key '{key}' names the activation {name!r}, which archcalc does not count "
+                        f"(known: {', '.join(sorted(ACTIVATIONS))})", c.file)
+    return dict(layer)
 
 
 def _rate(c: _Config, *keys: str) -> float:
@@ -186,7 +194,7 @@ def gpt2(c: _Config, head: str, options: ImportOptions):
         {"type": "add", "name": "attn_residual", "inputs": [attn_dropout[0]["name"] if attn_dropout else "attn", "in"]},
         {"type": "layernorm", "name": "ln_2"},
         {"type": "dense", "name": "c_fc", "units": inner},
-        {**_act(c.get("activation_function", "gelu_new")), "name": "act"},
+        {**_act(c, "activation_function", c.get("activation_function", "gelu_new")), "name": "act"},
         {"type": "dense", "name": "c_proj", "units": d},
         *mlp_dropout,
         {"type": "add", "inputs": [mlp_dropout[0]["name"] if mlp_dropout else "c_proj", "attn_residual"]},
@@ -223,7 +231,7 @@ def bert(c: _Config, head: str, options: ImportOptions):
          "inputs": [attention_dropout[0]["name"] if attention_dropout else "attention", "in"]},
         {"type": "layernorm", "name": "attention_norm"},
         {"type": "dense", "name": "intermediate", "units": c.need("intermediate_size")},
-        {**_act(c.get("hidden_act", "gelu")), "name": "act"},
+        {**_act(c, "hidden_act", c.get("hidden_act", "gelu")), "name": "act"},
         {"type": "dense", "name": "output", "units": d},
         *output_dropout,
         {"type": "add", "name": "output_residual",
@@ -248,7 +256,7 @@ def bert(c: _Config, head: str, options: ImportOptions):
             layers.append({"type": "dense", "name": "classifier", "units": _labels(c)})
     elif head == "masked-lm":    # BertForMaskedLM has no pooler; its decoder shares the word embeddings
         layers += [{"type": "dense", "name": "transform", "units": d},
-                   {**_act(c.get("hidden_act", "gelu")), "name": "transform_act"},
+                   {**_act(c, "hidden_act", c.get("hidden_act", "gelu")), "name": "transform_act"},
                    {"type": "layernorm", "name": "transform_norm"},
                    {"type": "dense", "name": "decoder", "units": vocab, "tied_to": "word_embeddings"}]
     else:
@@ -284,7 +292,9 @@ def decoder(c: _Config, head: str, options: ImportOptions):
     if kind != "qwen2":             # Qwen2 always has Q, K, V biases and none on the output
         qkv_bias = out_bias = c.get("attention_bias", qkv_bias)
     mlp_bias = c.get("mlp_bias", mlp_bias)
-    act = _act(c.get("hidden_act", c.get("hidden_activation", "silu")))
+    key = "hidden_act" if c.data.get("hidden_act") is not None or c.data.get("hidden_activation") is None \
+        else "hidden_activation"
+    act = _act(c, key, c.get(key, "silu"))
     mlp = {"layers": [
         {"type": "dense", "name": "gate_proj", "units": inter, "bias": mlp_bias},
         {**act, "name": "act"},
@@ -415,8 +425,9 @@ def t5(c: _Config, head: str, options: ImportOptions):
     heads, d_kv, d_ff = c.need("num_heads"), c.need("d_kv"), c.need("d_ff")
     buckets = c.get("relative_attention_num_buckets", 32)
     steps = options.seq_len or 512
-    gated = str(c.get("feed_forward_proj", "relu")).startswith("gated")
-    act = _act(str(c.get("feed_forward_proj", "relu")).replace("gated-", ""))
+    projection = c.get("feed_forward_proj", "relu")
+    gated = projection.startswith("gated-")
+    act = _act(c, "feed_forward_proj", projection.replace("gated-", "", 1))
     rate = _rate(c, "dropout_rate")     # T5 drops out the probabilities, each sublayer's output
     # before its residual sum, and the feed-forward's hidden units
     if gated:
@@ -500,7 +511,7 @@ def vit(c: _Config, head: str, options: ImportOptions):
          "inputs": ["attention_dropout" if hidden else "attention", "in"]},
         {"type": "layernorm", "name": "layernorm_after"},
         {"type": "dense", "name": "intermediate", "units": c.need("intermediate_size")},
-        {**_act(c.get("hidden_act", "gelu")), "name": "act"},
+        {**_act(c, "hidden_act", c.get("hidden_act", "gelu")), "name": "act"},
         {"type": "dense", "name": "output", "units": d},
         *_dropout("output_dropout", hidden),
         {"type": "add", "inputs": ["output_dropout" if hidden else "output", "attention_residual"]},

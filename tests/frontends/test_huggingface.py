@@ -258,3 +258,108 @@ def test_imported_gemma_2_keeps_its_windows(tmp_path):
     spec = archcalc.analyze(out, context=32768).totals
     config = archcalc.analyze(HF / "gemma-2-2b.json", context=32768).totals
     assert spec == config and spec.decoding.kv_cache_bytes == 13 * 2 * 4 * 256 * 4 * (32768 + 4096)
+
+
+# -- Reading the JSON: the whole document, any RFC 8259 encoding, hostile values refused ------
+
+def _gpt2_text():
+    return (HF / "gpt2.json").read_text()
+
+
+def _with_key(text, key_and_value):
+    """The config text with one more key written at its end (raw JSON, so it can be hostile)."""
+    return text.rstrip().rstrip("}") + ", " + key_and_value + "}"
+
+
+def _sorted_vit_with_long_labels():
+    # Written as save_pretrained writes a config (indent 2, keys sorted): 1,000 labels of 30
+    # characters push 'model_type' past the first 64 KiB.
+    config = json.loads((HF / "vit-base-patch16-224.json").read_text())
+    config["id2label"] = {str(i): f"class_{i:04d}_" + "x" * 20 for i in range(1000)}
+    config["label2id"] = {name: int(i) for i, name in config["id2label"].items()}
+    text = json.dumps(config, indent=2, sort_keys=True)
+    assert text.index('"model_type"') > 65536
+    return text.encode()
+
+
+ENCODED = [
+    # (bytes of the file, params): each is gpt2.json or the ViT config, read as RFC 8259 readers do
+    pytest.param(_sorted_vit_with_long_labels, 86_567_656, id="model_type after 64 KiB"),  # PUBLISHED's ViT
+    pytest.param(lambda: b"\xef\xbb\xbf" + _gpt2_text().encode(), 124_439_808, id="UTF-8 with BOM"),
+    pytest.param(lambda: _gpt2_text().encode("utf-16"), 124_439_808, id="UTF-16 with BOM"),
+    pytest.param(lambda: _gpt2_text().encode("utf-16-be"), 124_439_808, id="UTF-16-BE"),
+    pytest.param(lambda: _gpt2_text().encode("utf-32-le"), 124_439_808, id="UTF-32-LE"),
+]
+
+
+@pytest.mark.parametrize("make, params", ENCODED)
+def test_configs_are_read_whole_in_any_json_encoding(tmp_path, make, params):
+    path = tmp_path / "config.json"
+    path.write_bytes(make())
+    for source, stdin in ((str(path), None), ("-", path.read_bytes())):
+        result = CliRunner().invoke(cli, ["analyze", source, "--format", "json"], input=stdin)
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["totals"]["params"] == params
+
+
+HOSTILE = [
+    # (the config text, the error after "error: FILE") — each was exit 3, a false reason or a quiet
+    # guess before
+    pytest.param(lambda: _with_key(_gpt2_text(), '"unused": ' + "9" * 5000),
+                 ":{line}:{col}: an integer of 5,000 digits (at most 4,300 are read)", id="5000-digit integer"),
+    pytest.param(lambda: _with_key(_gpt2_text(), '"unused": ' + "[" * 50_000 + "]" * 50_000),
+                 ":{line}:{col}: JSON nested more than 256 deep", id="nested 50000 deep"),
+    pytest.param(lambda: _with_key(_gpt2_text(), '"n_positions": 0'),
+                 ": config key 'n_positions' must be an integer from 1 to 2^62, got integer 0", id="n_positions 0"),
+    pytest.param(lambda: json.dumps({**json.loads((HF / "mistral-7b-v0.1.json").read_text()),
+                                     "max_position_embeddings": 0}),
+                 ": config key 'max_position_embeddings' must be an integer from 1 to 2^62, got integer 0",
+                 id="max_position_embeddings 0"),
+    pytest.param(lambda: json.dumps({**json.loads((HF / "mistral-7b-v0.1.json").read_text()),
+                                     "hidden_act": "quick_gelu"}),
+                 ": config key 'hidden_act' names the activation 'quick_gelu', which archcalc does not count "
+                 "(known: gelu, gelu_fast, gelu_new, gelu_pytorch_tanh, gelu_tanh, relu, sigmoid, silu, swish, tanh)",
+                 id="unknown hidden_act"),
+    pytest.param(lambda: json.dumps({**json.loads((HF / "t5-small.json").read_text()),
+                                     "feed_forward_proj": "gated-swiglu"}),
+                 ": config key 'feed_forward_proj' names the activation 'swiglu', which archcalc does not count "
+                 "(known: gelu, gelu_fast, gelu_new, gelu_pytorch_tanh, gelu_tanh, relu, sigmoid, silu, swish, tanh)",
+                 id="unknown T5 activation"),
+    pytest.param(lambda: "\ufeff" + '{"model_type": "gpt2",\n "n_embd": 8,,}',
+                 ":2:14: not valid JSON: Expecting property name enclosed in double quotes", id="BOM and a typo"),
+]
+
+
+@pytest.mark.parametrize("make, message", HOSTILE)
+def test_hostile_configs_are_refused_with_the_true_reason(tmp_path, make, message):
+    text = make()
+    path = tmp_path / "config.json"
+    path.write_text(text, encoding="utf-8")
+    if "{line}" in message:       # where the hostile value starts: after the last key's ", "
+        at = text.rindex('"unused": ') + len('"unused": ')
+        if "nested" in message:
+            at += 255         # inside the config's own object (level 1), the 256th '[' is level 257
+        message = message.format(line=text.count("\n", 0, at) + 1, col=at - (text.rfind("\n", 0, at) + 1) + 1)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {path}{message}\n")
+
+
+def test_a_config_is_held_to_the_spec_cap(tmp_path):
+    # 17 MiB of padding in an unused key: refused unread (a 100 MB config took 1.2 GB before)
+    path = tmp_path / "config.json"
+    path.write_text(_with_key(_gpt2_text(), '"pad": "' + "x" * (17 * 2**20) + '"'))
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert (result.exit_code, result.stderr) == (
+        2, f"error: {path}: file is larger than 16 MiB (raise it with --max-file-size)\n")
+    result = CliRunner().invoke(cli, ["--max-file-size", "18", "analyze", str(path), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["totals"]["params"] == 124_439_808
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv", "markdown"])
+def test_a_lone_surrogate_in_a_name_is_printed_as_its_escape(tmp_path, fmt):
+    # JSON can write U+D800 alone; no UTF can encode it, so the name keeps the escape as text
+    path = tmp_path / "config.json"
+    path.write_text(_with_key(_gpt2_text(), '"_name_or_path": "org/a\\ud800b"'))
+    result = CliRunner().invoke(cli, ["analyze", str(path), "--format", fmt])
+    assert result.exit_code == 0, result.stderr
+    assert "a\\ud800b" in result.stdout.replace("\\\\", "\\")

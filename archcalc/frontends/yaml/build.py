@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ...args import MAX_INTEGER, describe
+from ...args import MAX_INTEGER, describe, describe_number
 from ...errors import UsageError
 from ...gcpause import without_gc
 from ...dtypes import BITS, parse_dtype
@@ -120,11 +120,21 @@ def _shape(value: Any) -> tuple[int, ...] | None:
     return tuple(value)
 
 
+def _check_sizes(value: Any, where: tuple, what: str, origin: YamlOrigin) -> None:
+    """A size past 2^62 is refused as too large (at the size), not as "not a positive integer"."""
+    scalar = not isinstance(value, list)
+    for i, n in enumerate([value] if scalar else value):
+        if isinstance(n, int) and not isinstance(n, bool) and n > MAX_INTEGER:
+            raise origin.error(f"{what}: {describe_number(n)} is too large for a size (at most 2^62 = {MAX_INTEGER:,})",
+                               where if scalar else (*where, i))
+
+
 def read_inputs(data: Mapping, origin: YamlOrigin) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """`input: [224, 224, 3]` (named `input`) or `inputs: {ids: [128], types: [128]}`, in order."""
     if "input" in data:
         shape = _shape(data["input"])
         if shape is None:
+            _check_sizes(data["input"], ("input",), "'input'", origin)
             raise origin.error(f"'input' must be a list of positive integers such as [224, 224, 3], "
                                f"got {describe(data['input'])}", ("input",))
         return ((MODEL_INPUT, shape),)
@@ -139,6 +149,7 @@ def read_inputs(data: Mapping, origin: YamlOrigin) -> tuple[tuple[str, tuple[int
                                ("inputs", KeyOf(key)))
         shape = _shape(value)
         if shape is None:
+            _check_sizes(value, ("inputs", key), f"input '{key}'", origin)
             raise origin.error(f"input '{key}' must be a list of positive integers, got {describe(value)}",
                                ("inputs", key))
         inputs.append((key, shape))

@@ -100,9 +100,9 @@ def _refuse(loader, node):
 for _tag in ("int", "float", "bool", "null"):
     _full = f"tag:yaml.org,2002:{_tag}"
     SafeLoader.yaml_constructors[_full] = _checked(_full, _BaseLoader.yaml_constructors[_full])
-SafeLoader.yaml_constructors["tag:yaml.org,2002:timestamp"] = \
-    lambda loader, node: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else _refuse(loader, node)
-for _tag in ("binary", "set", "omap", "pairs"):
+# An explicit `!!timestamp` asks for a date, which no spec value is (a date written plainly
+# stays a string: the implicit resolver is gone), so it is refused like the other tags.
+for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
     SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"] = _refuse
 SafeLoader.yaml_constructors[None] = _refuse
 
