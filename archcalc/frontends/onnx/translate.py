@@ -1,7 +1,7 @@
 """Walking an ONNX graph node by node and writing the spec's layers.
 
 Every tensor is either a constant (an initializer or something computed from constants,
-kept as a NumPy array only when small) or an activation: a spec layer's output, with its
+its value kept as a `fold.Array` only when small) or an activation: a spec layer's output, with its
 shape in the file's layout and `perm`, the file axes in the order the spec holds them
 (batch first). Convolutions want channels last, so their outputs are [N, H, W, C] held
 for a file that says [N, C, H, W]; an op that needs the file's own order (a reshape, a
@@ -14,10 +14,12 @@ import re
 from typing import Any
 
 from ...errors import SpecError
-from ...text import one_line
 from ..imported import ImportOptions
+from .attributes import Attributes
+from .fold import MAX_RANK, Refused
+from .tensors import checked_dims, external, values
 
-SMALL = 4096        # constants up to this many elements are read as values (shapes, axes, masks)
+SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
 VIRTUAL = -1        # `perm[0]` of a tensor whose batch of one was folded into another axis
 
 
@@ -43,7 +45,7 @@ class Act:
 
 
 class Const:
-    """A constant: `value` (a NumPy array) when small, else only its `shape`; `init` names the
+    """A constant: `value` (a fold.Array) when small, else only its `shape`; `init` names the
     initializer it comes from, when it is one (weights are initializers); `table` is that
     initializer's shape when only some of its rows were picked."""
     __slots__ = ("value", "shape", "init", "table")
@@ -76,6 +78,7 @@ class Translator:
         self.batch: int | None = None
         self.node = None
         self.skipped: dict[str, Act] = {}         # outputs of nodes folded into an earlier layer
+        self._attributes: Attributes | None = None
 
     # -- errors and names ----------------------------------------------------------
     def error(self, message: str) -> SpecError:
@@ -94,13 +97,14 @@ class Translator:
 
     # -- reading -------------------------------------------------------------------
     def run(self) -> dict:
-        from onnx import numpy_helper
         for init in self.graph.initializer:
-            dims = tuple(init.dims)
-            size = 1
-            for n in dims:
-                size *= n
-            value = numpy_helper.to_array(init) if size <= SMALL and init.data_location != 1 else None
+            try:
+                # A weight's bytes are never read (nor, kept in another file, opened): its dims
+                # are checked against the length of its data, and only a small one is read.
+                dims = checked_dims(init, "initializer")
+                value = None if external(init) else values(init, "initializer", SMALL)
+            except Refused as exc:
+                raise SpecError(str(exc), self.file) from None
             self.values[init.name] = Const(value, dims, init=init.name)
         for node in self.graph.node:
             for name in node.input:
@@ -108,8 +112,10 @@ class Translator:
         inputs = self._inputs()
         from .ops import HANDLERS
         for node in self.graph.node:
-            self.node = node
-            if node.output and node.output[0] in self.skipped:
+            self.node, self._attributes = node, None
+            if not node.output or not node.output[0]:
+                raise self.error("a node without outputs")
+            if node.output[0] in self.skipped:
                 self.set(node.output[0], self.skipped.pop(node.output[0]))
                 continue
             handler = HANDLERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
@@ -119,11 +125,11 @@ class Translator:
                                  + " (archcalc import --list-ops lists the covered ones)")
             try:
                 handler(self, node)
-            except (ValueError, TypeError, IndexError, KeyError, AttributeError, ZeroDivisionError,
-                     OverflowError) as exc:
-                # A node unlike what exporters write (an attribute out of range, an input of the
-                # wrong kind): the file's error, at the node. `--debug` shows where it tripped.
-                raise self.error(f"not understood ({type(exc).__name__}: {one_line(str(exc), 120)})") from exc
+            except Refused as exc:
+                # A node the checked accessors refused (an attribute missing or of the wrong
+                # type, constants that do not fit): the file's error, at the node. Anything
+                # else a handler raises is a bug of ours and is not caught here.
+                raise self.error(str(exc)) from exc
         self.node = None
         outputs = [self.values.get(o.name) for o in self.graph.output]
         if not any(isinstance(v, Act) for v in outputs):
@@ -176,6 +182,9 @@ class Translator:
             dims = []
             given = shapes.get(value.name)
             shape_proto = value.type.tensor_type.shape
+            if len(shape_proto.dim) > MAX_RANK:
+                raise SpecError(f"input '{value.name}' has {len(shape_proto.dim)} axes (archcalc reads at most "
+                                f"{MAX_RANK})", self.file)
             if given is not None:
                 if len(given) != len(shape_proto.dim) and shape_proto.dim:
                     raise SpecError(f"--input {value.name}: {len(given)} sizes for a rank-{len(shape_proto.dim)} "
@@ -229,17 +238,32 @@ class Translator:
                                     "GlobalAveragePool", "GlobalMaxPool", "InstanceNormalization")
                    for node in self.consumers.get(name, ()))
 
-    # -- values --------------------------------------------------------------------
-    def act(self, name: str) -> Act:
+    # -- checked accessors: the only ways a handler refuses a file ----------------------
+    def attrs(self) -> Attributes:
+        if self._attributes is None:
+            self._attributes = Attributes(self.node)
+        return self._attributes
+
+    def input(self, node, i: int, what: str) -> str:
+        """The name of the node's input `i`, which must be given."""
+        if len(node.input) <= i or not node.input[i]:
+            raise self.error(f"its {what} (input {i}) is missing")
+        return node.input[i]
+
+    def value(self, name: str) -> Act | Const:
         value = self.values.get(name)
         if value is None:
             raise self.error(f"input '{name}' is not produced by any earlier node")
+        return value
+
+    def act(self, name: str) -> Act:
+        value = self.value(name)
         if isinstance(value, Const):
             raise self.error(f"input '{name}' is a constant where a computed tensor was expected")
         return value
 
     def const(self, name: str, what: str = "value") -> Const:
-        value = self.values.get(name)
+        value = self.value(name)
         if not isinstance(value, Const):
             raise self.error(f"its {what} must be a constant (folded from initializers), but '{name}' is computed")
         return value

@@ -1,0 +1,91 @@
+"""A TensorProto's dims and type checked, and its values read when small.
+
+Works on any record with TensorProto's field names (the onnx package's messages and
+`model.py`'s). A tensor whose data lives in another file (external data) is never opened:
+an initializer's shape is all the door needs, and a constant that needs its values is refused.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from .fold import MAX_RANK, Array, Refused, count, made
+
+# ONNX's element types: bytes per element (None: half a byte, two to a byte).
+ITEM_BYTES = {1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 8: 0, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 14: 8, 15: 16,
+              16: 2, 17: 1, 18: 1, 19: 1, 20: 1, 21: None, 22: None, 23: None}
+# How raw_data's little-endian bytes read, for the types whose values the door uses.
+RAW = {1: "f", 2: "B", 3: "b", 4: "H", 5: "h", 6: "i", 7: "q", 9: "B", 10: "e", 11: "d", 12: "I", 13: "Q"}
+# The typed field holding the values when raw_data is empty, and values per element there.
+TYPED = {1: ("float_data", 1), 14: ("float_data", 2), 11: ("double_data", 1), 15: ("double_data", 2),
+         7: ("int64_data", 1), 12: ("uint64_data", 1), 13: ("uint64_data", 1), 8: ("string_data", 1),
+         **{k: ("int32_data", 1) for k in (2, 3, 4, 5, 6, 9, 10, 16)}}
+EXTERNAL = 1        # TensorProto.DataLocation.EXTERNAL
+
+
+def external(tensor) -> bool:
+    return tensor.data_location == EXTERNAL or len(tensor.external_data) > 0
+
+
+def checked_dims(tensor, what: str) -> tuple[int, ...]:
+    """The tensor's dims, after checking its type, its dims and that its data holds as many
+    values as they say (a weight kept in another file is taken at its dims' word)."""
+    name = f"{what} '{tensor.name}'" if tensor.name else what
+    dims = tuple(tensor.dims)
+    if tensor.data_type not in ITEM_BYTES:
+        raise Refused(f"{name} has element type {tensor.data_type}, which ONNX does not define")
+    if len(dims) > MAX_RANK:
+        raise Refused(f"{name} has {len(dims)} axes (archcalc reads at most {MAX_RANK})")
+    if any(n < 0 for n in dims):
+        raise Refused(f"{name} has a negative size in its dims {list(dims)}")
+    if external(tensor):
+        return dims
+    elements = count(dims)
+    per = ITEM_BYTES[tensor.data_type]
+    raw = len(tensor.raw_data)
+    if raw or tensor.data_type not in TYPED:
+        expected = (elements + 1) // 2 if per is None else elements * per
+        if tensor.data_type != 8 and raw != expected:
+            raise Refused(f"{name} holds {raw} bytes of data where its dims {list(dims)} need {expected}")
+        return dims
+    field, each = TYPED[tensor.data_type]
+    held = len(getattr(tensor, field))
+    if held != elements * each:
+        raise Refused(f"{name} holds {held} values in {field} where its dims {list(dims)} need {elements * each}")
+    return dims
+
+
+def values(tensor, what: str, limit: int) -> Array | None:
+    """The tensor's values when it has at most `limit` elements of a numeric type, else None
+    (only its shape is then known). Data in another file is refused, never opened."""
+    dims = checked_dims(tensor, what)
+    if external(tensor):
+        raise Refused(f"{what} '{tensor.name}' keeps its data in another file (external data); archcalc "
+                      "never opens files a model names")
+    elements = count(dims)
+    kind = tensor.data_type
+    if elements > limit or kind not in RAW:
+        if kind == 8:
+            _check_text(tensor, what)
+        return None
+    raw = tensor.raw_data
+    if len(raw):
+        data = list(struct.unpack(f"<{elements}{RAW[kind]}", bytes(raw)))
+    else:
+        data = list(getattr(tensor, TYPED[kind][0]))
+        if kind == 10:
+            data = [struct.unpack("<e", struct.pack("<H", v & 0xFFFF))[0] for v in data]
+        elif kind == 16:
+            data = [struct.unpack("<f", struct.pack("<I", (v & 0xFFFF) << 16))[0] for v in data]
+    if kind == 16 and len(raw):
+        data = [struct.unpack("<f", struct.pack("<I", v << 16))[0]
+                for v in struct.unpack(f"<{elements}H", bytes(raw))]
+    return made(dims, data, kind)
+
+
+def _check_text(tensor, what: str) -> None:
+    for text in tensor.string_data:
+        try:
+            bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(f"{what} '{tensor.name}' holds a string that is not UTF-8") from None
