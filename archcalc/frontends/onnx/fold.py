@@ -8,6 +8,7 @@ An `Array` is a shape, its elements in row-major order and an ONNX element type.
 operation works out its result's shape first — refusing, through `Refused`, constants that do
 not fit together — and its element count is held to `MAX_ELEMENTS` before a single element is
 computed (`check_size`): a file cannot make the door build a large tensor, however it asks.
+The translator holds the sum over the whole file to `MAX_FOLDED`, so time is bounded too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import math
 import struct
 from typing import Callable, Sequence
 
-MAX_ELEMENTS = 1 << 20      # the largest constant the door computes (elements); beyond it only its shape is kept
+MAX_ELEMENTS = 1 << 16      # the largest constant the door computes (elements); beyond it only its shape is kept
+MAX_FOLDED = 1 << 21        # the elements of all the constants a file makes the door compute, together
 MAX_RANK = 64               # no exporter writes tensors of more axes; refused beyond, so axis work stays small
 FLOAT, INT64, BOOL, DOUBLE = 1, 7, 9, 11
 FLOAT_TYPES = {1, 10, 11, 16}           # float, float16, double, bfloat16

@@ -82,15 +82,20 @@ ARITY = {**{k: (2, 2) for k in ("Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max",
 
 
 def _fold(t: Translator, node, fn) -> bool:
-    """Computes the node on constants when every input is one whose value is known; `fn`
-    returns an Array, or a shape when the result is too large to compute (fold.MAX_ELEMENTS)."""
+    """Computes the node when every input is a constant (refusing one too large to have been
+    computed); `fn` returns an Array, or only a shape when the result would be too large
+    (fold.MAX_ELEMENTS): its size is checked before any element is computed."""
     inputs = [t.values.get(name) for name in node.input if name]
     low, high = ARITY.get(node.op_type, (1, None))
     if len(inputs) < low or (high is not None and len(inputs) > high):
         wanted = f"{low}" if low == high else f"{low} to {high}" if high else f"at least {low}"
         raise t.error(f"{len(inputs)} inputs where the op takes {wanted}")
-    if not inputs or not all(isinstance(v, Const) and v.value is not None for v in inputs):
+    if not inputs or not all(isinstance(v, Const) for v in inputs):
         return False
+    for name, v in zip([n for n in node.input if n], inputs):
+        if v.value is None:
+            raise t.error(f"its input '{name}' is a constant of shape {list(v.shape)}, too large to compute "
+                          f"with (archcalc folds constants of up to {MAX_ELEMENTS:,} elements)")
     results = fn(*[v.value for v in inputs])
     results = results if isinstance(results, list) else [results]
     for name, value in zip(node.output, results):

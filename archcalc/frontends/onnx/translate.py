@@ -16,7 +16,7 @@ from typing import Any
 from ...errors import SpecError
 from ..imported import ImportOptions
 from .attributes import Attributes
-from .fold import MAX_RANK, Refused
+from .fold import MAX_FOLDED, MAX_RANK, Refused
 from .tensors import checked_dims, external, values
 
 SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
@@ -79,6 +79,7 @@ class Translator:
         self.node = None
         self.skipped: dict[str, Act] = {}         # outputs of nodes folded into an earlier layer
         self._attributes: Attributes | None = None
+        self.folded = 0                           # elements of the constants computed so far
 
     # -- errors and names ----------------------------------------------------------
     def error(self, message: str) -> SpecError:
@@ -275,6 +276,12 @@ class Translator:
         return value.value
 
     def set(self, name: str, value: Act | Const) -> None:
+        if isinstance(value, Const) and value.value is not None:
+            # Every computed constant passes here: the file's total is bounded, whatever its graph.
+            self.folded += value.value.size
+            if self.folded > MAX_FOLDED:
+                raise self.error(f"its constants add up to more than {MAX_FOLDED:,} elements computed "
+                                 "(archcalc folds the small constants of shape arithmetic only)")
         self.values[name] = value
 
     # -- writing -------------------------------------------------------------------
