@@ -21,7 +21,9 @@ RUNS = [
     ("bench_draw.py", []),
     ("bench_reference.py", []),
     ("bench_peers.py", ["5"]),      # prints "skipped" for peers that are not installed
-    ("fuzz_onnx.py", ["3000"]),     # needs the onnx extra
+    ("bench_onnx_read.py", ["5"]),  # writing its ResNet-50-shaped file needs the onnx package (once)
+    ("fuzz_onnx.py", ["3000"]),     # mutated graphs: needs the onnx package
+    ("fuzz_onnx.py", ["3000", "0", "bytes"]),
     ("fuzz_configs.py", ["3000"]),
 ]
 

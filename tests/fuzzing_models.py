@@ -85,6 +85,25 @@ def mutate_onnx(model, rng: random.Random) -> None:
         rng.choice(MUTATIONS)(model, rng)
 
 
+def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
+    """Cuts, flips, inserts or overwrites bytes the way a broken download or a hostile writer might."""
+    data = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        action = rng.randrange(5)
+        at = rng.randrange(len(data)) if data else 0
+        if action == 0:
+            del data[rng.randrange(len(data) + 1):]
+        elif action == 1 and data:
+            data[at] ^= 1 << rng.randrange(8)
+        elif action == 2:
+            data[at:at] = bytes(rng.choice([[0xFF] * 9 + [0x01], [0x80], [0x0A, 0x7F], [0x3B], [0xFF, 0xFF, 0x03]]))
+        elif action == 3 and data:
+            data[at] = rng.choice([0x00, 0x07, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x80, 0xFF])
+        else:
+            data[at:at + 2] = b""
+    return bytes(data)
+
+
 def onnx_fixtures() -> list[Path]:
     return sorted((FIXTURES / "onnx").glob("*.onnx"))
 

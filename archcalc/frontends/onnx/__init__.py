@@ -1,9 +1,10 @@
 """The ONNX front door: an exported model's graph translated into a spec.
 
-Reading needs the `onnx` package (`pip install 'archcalc[onnx]'`). The weights are never
-turned into numbers: a weight's shape comes from its initializer's dimensions, and only
-small integer tensors (shapes, axes, indices) are read, to fold the arithmetic an exporter
-writes around reshapes. See docs/importing.md for what is covered and how.
+The file is read by `model.py`, straight from ONNX's protobuf encoding (no `onnx` package,
+no NumPy): the graph, the attributes, and each initializer's name, type and dims. A weight's
+bytes are skipped by their length, never copied, and no file a model names is ever opened;
+only small integer tensors (shapes, axes, indices) are read, to fold the arithmetic an
+exporter writes around reshapes (`fold.py`). See docs/importing.md for what is covered.
 """
 
 from __future__ import annotations
@@ -26,15 +27,20 @@ def list_ops() -> list[str]:
     return sorted(HANDLERS)
 
 
-def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
+def to_spec(data, file: str, options: ImportOptions) -> Imported:
+    """`data`: the file's bytes, or an mmap of it (only what the door keeps is copied out)."""
+    from .model import read_model
+    from .wire import Unreadable
     try:
-        import onnx
-    except ImportError:
-        raise SpecError("reading ONNX files needs the onnx package: pip install 'archcalc[onnx]'", file) from None
-    try:
-        model = onnx.load_model_from_string(data)
-    except Exception as exc:     # protobuf's DecodeError and friends: the file is not an ONNX model
-        raise SpecError(f"not a readable ONNX model ({type(exc).__name__}: {str(exc)[:80]})", file) from None
+        model = read_model(data)
+    except Unreadable as exc:          # the wire reader's own refusal: the bytes are not an ONNX model
+        raise SpecError(f"not a readable ONNX model ({exc})", file) from None
+    return translate_model(model, file, options)
+
+
+def translate_model(model, file: str, options: ImportOptions) -> Imported:
+    """A model's records (model.py's, or the onnx package's messages, which have the same
+    field names) as a spec."""
     if not model.graph.node:
         raise SpecError("not a readable ONNX model (its graph has no nodes)", file)
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)

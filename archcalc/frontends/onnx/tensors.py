@@ -43,11 +43,13 @@ def checked_dims(tensor, what: str) -> tuple[int, ...]:
     elements = count(dims)
     per = ITEM_BYTES[tensor.data_type]
     raw = len(tensor.raw_data)
-    if raw or tensor.data_type not in TYPED:
+    if raw:
         expected = (elements + 1) // 2 if per is None else elements * per
         if tensor.data_type != 8 and raw != expected:
             raise Refused(f"{name} holds {raw} bytes of data where its dims {list(dims)} need {expected}")
         return dims
+    if tensor.data_type not in TYPED:
+        return dims          # 8- and 4-bit types in int32_data: packed as writers choose, never read
     field, each = TYPED[tensor.data_type]
     held = len(getattr(tensor, field))
     if held != elements * each:
@@ -70,16 +72,14 @@ def values(tensor, what: str, limit: int) -> Array | None:
         return None
     raw = tensor.raw_data
     if len(raw):
+        # Read as the file holds them: single-precision values are exact as doubles.
         data = list(struct.unpack(f"<{elements}{RAW[kind]}", bytes(raw)))
-    else:
-        data = list(getattr(tensor, TYPED[kind][0]))
-        if kind == 10:
-            data = [struct.unpack("<e", struct.pack("<H", v & 0xFFFF))[0] for v in data]
-        elif kind == 16:
-            data = [struct.unpack("<f", struct.pack("<I", (v & 0xFFFF) << 16))[0] for v in data]
-    if kind == 16 and len(raw):
-        data = [struct.unpack("<f", struct.pack("<I", v << 16))[0]
-                for v in struct.unpack(f"<{elements}H", bytes(raw))]
+        if kind in (9, 13):
+            return made(dims, data, kind)          # bools from bytes, uint64 beyond int64
+        return Array(dims, data, kind)
+    data = list(getattr(tensor, TYPED[kind][0]))
+    if kind == 10:       # float16 values travel in int32_data as their bits
+        data = [struct.unpack("<e", struct.pack("<H", v & 0xFFFF))[0] for v in data]
     return made(dims, data, kind)
 
 

@@ -194,7 +194,7 @@ class Translator:
             else:
                 symbolic = []
                 for i, dim in enumerate(shape_proto.dim):
-                    if dim.HasField("dim_value") and dim.dim_value > 0:
+                    if dim.dim_value > 0:
                         dims.append(dim.dim_value)
                     else:
                         symbolic.append(f"axis {i} ({dim.dim_param or 'unnamed'})")
