@@ -227,10 +227,6 @@ def rounded(fn: Callable) -> Callable:
     return lambda a: float(fn(a)) if isinstance(a, float) and math.isfinite(a) else a
 
 
-def as_float(a):
-    return float(a) if not isinstance(a, float) else a
-
-
 def isnan(a):
     return isinstance(a, float) and math.isnan(a)
 
