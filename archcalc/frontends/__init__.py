@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import SpecError
 from ..graph import Graph
-from .reading import HEAD, SPEC_CAP, NotJSON, ParsedJSON, decode_text, json_text, load_json, looks_like_json, read_input
+from .reading import HEAD, SPEC_CAP, Buffer, NotJSON, ParsedJSON, decode_text, json_text, load_json, looks_like_json, read_input
 
 if TYPE_CHECKING:
     from .imported import Imported, ImportOptions
@@ -82,7 +82,7 @@ def is_model_file(file: str, head: bytes) -> bool:
     return any((suffix and suffix in _suffixes(name)) or _sniff(name, head) for name in MODEL_DOORS)
 
 
-def read_source(source: str, max_spec_bytes: int = SPEC_CAP) -> tuple[str, bytes]:
+def read_source(source: str, max_spec_bytes: int = SPEC_CAP) -> tuple[str, Buffer]:
     """(file name, bytes) of a path or `-`: a model file up to MODEL_CAP, anything else up to
     `max_spec_bytes`."""
     return read_input(str(source), max_spec_bytes, is_model=is_model_file, hint="raise it with --max-file-size")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Union
+
+if TYPE_CHECKING:
+    import mmap
+
+# What a read hands on: the bytes, or (a large model file) a read-only map of them.
+Buffer = Union[bytes, "mmap.mmap"]
 
 from ..errors import SpecError
 
@@ -23,8 +29,9 @@ MAX_JSON_DIGITS = 4300
 
 
 def read_input(name: str, cap: int = SPEC_CAP, *, model_cap: int = MODEL_CAP,
-               is_model: Callable[[str, bytes], bool] | None = None, hint: str = "") -> tuple[str, bytes]:
-    """(file name for messages, bytes) of a path or `-` (standard input).
+               is_model: Callable[[str, bytes], bool] | None = None, hint: str = "") -> tuple[str, Buffer]:
+    """(file name for messages, its bytes) of a path or `-` (standard input); a regular model
+    file larger than `cap` comes memory-mapped, read-only, rather than read.
 
     A spec or config may hold `cap` bytes; a file whose name or first bytes `is_model` says
     is a model file (which carries weights) may hold `model_cap`. A regular file's size is
@@ -48,7 +55,6 @@ def read_input(name: str, cap: int = SPEC_CAP, *, model_cap: int = MODEL_CAP,
         raise SpecError("not a regular file (pipe it to standard input with '-' instead)", name)
     try:
         with open(name, "rb") as handle:
-            head = b""
             if info.st_size > cap:
                 head = handle.read(HEAD)
                 if not (is_model and is_model(name, head)):
@@ -56,13 +62,15 @@ def read_input(name: str, cap: int = SPEC_CAP, *, model_cap: int = MODEL_CAP,
                 cap = model_cap
                 if info.st_size > cap:
                     raise SpecError(_too_large(cap, ""), name)
-                handle.seek(0)         # then read whole in one piece: head + rest would be copied into one
-                head = b""
-            data = _read_capped(handle, cap, info.st_size, head)
+                # A model file's weights are never needed: map it, and its door copies out only
+                # what it keeps (a 100 MB export costs its pages touched, not 100 MB read).
+                import mmap
+                return name, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            data = _read_capped(handle, cap, info.st_size, b"")
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror or exc}", name) from None
-    if data is None:
-        raise SpecError(_too_large(cap, hint if cap != model_cap else ""), name)
+    if data is None:                   # it grew past its cap while being read
+        raise SpecError(_too_large(cap, hint), name)
     return name, data
 
 

@@ -136,9 +136,12 @@ def test_specs_still_read_whole():
     assert os.path.getsize(SPECS / "resnet18.yaml") == len(data)
 
 
-def test_a_model_file_beyond_the_spec_cap_is_read_whole(tmp_path):
-    # an ONNX file padded past 16 MiB: its first bytes say it is a model, so the model cap holds
+def test_a_model_file_beyond_the_spec_cap_is_mapped_not_read(tmp_path):
+    # an ONNX file padded past 16 MiB: its first bytes say it is a model, so the model cap holds,
+    # and its bytes come as a read-only map (the door copies out only what it keeps)
+    import mmap
     data = (FIXTURES / "onnx" / "tiny_resnet.onnx").read_bytes() + b"\0" * (17 * MIB)
     path = tmp_path / "model.onnx"
     path.write_bytes(data)
-    assert read_source(str(path)) == (str(path), data)
+    file, mapped = read_source(str(path))
+    assert file == str(path) and isinstance(mapped, mmap.mmap) and mapped[:] == data
