@@ -116,6 +116,13 @@ CASES = [
     # layer_scale: one factor per channel (ConvNeXt's gamma), + a shift with bias
     ([7, 7, 96], "layer_scale", (7, 7, 96), 96, 0),
     ([7, 7, 96], {"type": "scale", "bias": True}, (7, 7, 96), 192, 0),
+    # batchnorm with Keras's scale=False drops gamma (C), center=False drops beta (C)
+    ([8, 8, 16], {"type": "batchnorm", "scale": False}, (8, 8, 16), 16, 0),
+    ([8, 8, 16], {"type": "batchnorm", "scale": False, "center": False}, (8, 8, 16), 0, 0),
+    # rescale (Keras's Rescaling): fixed numbers, nothing learned
+    ([4, 4, 3], {"type": "rescale", "scale": 0.5, "offset": -1}, (4, 4, 3), 0, 0),
+    # normalize: nothing learned (its mean and variance are buffers)
+    ([4, 4, 3], "normalize", (4, 4, 3), 0, 0),
     # prelu: PyTorch's single slope, or one per channel
     ([4, 4, 16], "prelu", (4, 4, 16), 1, 0),
     ([4, 4, 16], {"type": "prelu", "per_channel": True}, (4, 4, 16), 16, 0),
@@ -179,6 +186,30 @@ def test_every_registered_type_has_a_case():
 
 def test_batchnorm_buffers():
     assert only_layer([4, 4, 16], "batchnorm").buffers == 32
+    # the running statistics stay whatever Keras's scale and center say
+    assert only_layer([4, 4, 16], {"type": "batchnorm", "scale": False, "center": False}).buffers == 32
+
+
+@pytest.mark.parametrize("layer, buffers", [
+    # mean and variance of the 3 channels, and Keras's scalar count: 2·3 + 1
+    ({"type": "normalize", "count": True}, 7),
+    # kept axes [1, 2] of [4, 5, 3]: 5·3 positions, a mean and a variance each
+    ({"type": "normalize", "axis": [1, 2]}, 30),
+    # axis []: one mean and one variance for the whole sample
+    ({"type": "normalize", "axis": []}, 2),
+    # given as constants of the graph (Keras's mean= and variance=): nothing stored
+    ({"type": "normalize", "stored": False}, 0),
+])
+def test_normalize_buffers(layer, buffers):
+    row = only_layer([4, 5, 3], layer)
+    # one FLOP per element, as every normalisation: 4·5·3
+    assert (row.params, row.buffers, row.flops) == (0, buffers, 60)
+
+
+def test_rescale_flops():
+    # the product per element, and the sum when the offset is not zero: 4·4·3 = 48
+    assert only_layer([4, 4, 3], {"type": "rescale", "scale": 0.5}).flops == 48
+    assert only_layer([4, 4, 3], {"type": "rescale", "scale": 0.5, "offset": -1}).flops == 96
 
 
 def test_flops_add_bias_per_output_element():

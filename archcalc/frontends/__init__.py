@@ -27,7 +27,7 @@ IMPORTERS = {
 }
 
 # door -> the ImportOptions fields it reads, and what it is called when one is refused
-OPTIONS = {"yaml": ("inputs",), "onnx": ("inputs",), "huggingface": ("seq_len", "head"), "keras": ()}
+OPTIONS = {"yaml": ("inputs",), "onnx": ("inputs",), "huggingface": ("seq_len", "head"), "keras": ("inputs",)}
 DOOR_NAMES = {"yaml": "a YAML spec", "onnx": "an ONNX model", "huggingface": "a Hugging Face config",
               "keras": "a Keras model JSON"}
 WHAT_IT_SETS = {"inputs": "the input shapes", "seq_len": "the sequence length", "head": "the head"}

@@ -3,10 +3,10 @@ last axis: batchnorm, layernorm, rmsnorm, groupnorm, instancenorm."""
 
 from __future__ import annotations
 
-from ..args import Arg, boolean, number, positive
-from ..errors import ShapeError
-from ..shapes import elements
-from .registry import STAT_BYTES, Call, Kept, Params, Rule, one_flop_per_output, register, zero
+from ..args import Arg, boolean, describe, number, positive
+from ..errors import ArgumentError, ShapeError
+from ..shapes import elements, normalise_axis
+from .registry import STAT_BYTES, Call, Kept, Params, Rule, keeps_nothing, one_flop_per_output, register, zero
 
 _EPS = Arg("eps", number(minimum=0.0), 1e-5)
 _NO_MACS = zero("element-wise normalisation")
@@ -19,8 +19,9 @@ def _same(call: Call):
 
 def _batchnorm_params(call: Call) -> Params:
     channels = call.input[-1]
-    # Scale and shift are learned; running mean and variance are buffers.
-    return Params(learned=2 * channels, buffers=2 * channels)
+    # Scale and shift are learned (each unless turned off, as Keras's scale and center allow);
+    # running mean and variance are buffers.
+    return Params(learned=(call["scale"] + call["center"]) * channels, buffers=2 * channels)
 
 
 def _layernorm_params(call: Call) -> Params:
@@ -77,7 +78,9 @@ def _rmsnorm_saved(call: Call) -> tuple[Kept, ...]:
 register(Rule(
     type="batchnorm", family="norm",
     summary="Batch normalisation over the channel axis (inference: a per-channel scale and shift).",
-    args=(_EPS, Arg("momentum", number(minimum=0.0), 0.1)),
+    args=(_EPS, Arg("momentum", number(minimum=0.0), 0.1),
+          Arg("scale", boolean, True, help="false: no learned scale (Keras's scale=False)"),
+          Arg("center", boolean, True, help="false: no learned shift (Keras's center=False)")),
     output_shape=_same, params=_batchnorm_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE,
     aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization"),
@@ -117,4 +120,46 @@ register(Rule(
     output_shape=_same, params=_affine_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE, aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
     saved=_keeps_with_stats(_channels_per_sample),
+))
+
+
+def _kept_axes(value):
+    values = value if isinstance(value, list) else [value]
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
+        raise ArgumentError(f"expected an axis or a list of axes (may be empty), got {describe(value)}")
+    return tuple(values)
+
+
+_kept_axes.kind = "int | list of int"
+
+
+def _statistics(call: Call) -> int:
+    """Elements of the mean (and of the variance): one per position of the kept axes."""
+    rank = len(call.input)
+    kept = {normalise_axis(a, rank) for a in call["axis"]}
+    if len(kept) != len(call["axis"]):
+        raise ShapeError(f"axis {list(call['axis'])} names an axis twice")
+    return elements(tuple(call.input[a] for a in sorted(kept)))
+
+
+def _normalize_output(call: Call):
+    _statistics(call)
+    return call.input
+
+
+def _normalize_params(call: Call) -> Params:
+    stored = 2 * _statistics(call) if call["stored"] else 0
+    return Params(buffers=stored + (1 if call["count"] else 0))
+
+
+register(Rule(
+    type="normalize", family="norm",
+    summary="(x - mean) / sqrt(variance) with fixed statistics per position of the kept axes (the channels "
+            "by default), as Keras's Normalization layer at a model's start: nothing learned.",
+    args=(Arg("axis", _kept_axes, -1, help="the axes the statistics are kept for; [] for one mean and variance"),
+          Arg("stored", boolean, True, help="the mean and variance are buffers; false: constants of the graph"),
+          Arg("count", boolean, False, help="a scalar sample count is kept too (Keras's adapt state)")),
+    output_shape=_normalize_output, params=_normalize_params, macs=_NO_MACS, flops=one_flop_per_output,
+    flops_rule=_FLOPS_RULE + " (a normalisation, as batchnorm at inference)", aliases=("Normalization",),
+    saved=keeps_nothing("fixed statistics: a linear map whose gradient needs no tensor"),
 ))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..args import Arg, boolean, int_list
+from ..args import Arg, boolean, int_list, number
 from ..shapes import elements
 from .registry import Call, Params, Rule, keeps_input, keeps_nothing, register, zero
 
@@ -41,4 +41,19 @@ register(Rule(
     output_shape=lambda call: call.input, params=_bias_params,
     macs=zero("an element-wise addition"), flops=lambda call: elements(call.output),
     flops_rule="1 per output element", saved=keeps_nothing("an addition"),
+))
+
+
+def _rescale_flops(call: Call) -> int:
+    return (2 if call["offset"] else 1) * elements(call.output)
+
+
+register(Rule(
+    type="rescale", family="scale",
+    summary="x · scale + offset with fixed numbers (Keras's Rescaling, as 1/255 at a model's start): no weights.",
+    args=(Arg("scale", number()), Arg("offset", number(), 0.0)),
+    output_shape=lambda call: call.input, params=zero("fixed numbers, not weights"),
+    macs=zero("element-wise"), flops=_rescale_flops,
+    flops_rule="1 per output element (the product), 2 with a non-zero offset", aliases=("Rescaling",),
+    saved=keeps_nothing("a product with a constant"),
 ))

@@ -167,3 +167,37 @@ def learned_bias(args, inputs, w):
     size = math.prod(args["shape"])
     values = w.learned(size).tolist()
     return Tensor(x.shape, [v + values[i % size] for i, v in enumerate(x.data)]), 0
+
+
+@kernel("rescale")
+def rescale(args, inputs, w):
+    x = inputs[0]
+    return Tensor(x.shape, [v * args["scale"] + args["offset"] for v in x.data]), 0
+
+
+@kernel("normalize")
+def normalize(args, inputs, w):
+    """Statistics drawn per position of the kept axes; each element reads the pair at its position."""
+    x = inputs[0]
+    rank = len(x.shape)
+    kept = sorted({a % rank for a in args["axis"]})
+    size = math.prod(x.shape[a] for a in kept)
+    if args["stored"]:
+        mean, var = w.buffer(size), w.buffer(size, 0.5, 1.5)
+    else:
+        mean, var = [0.25] * size, [2.0] * size
+    if args["count"]:
+        w.buffer(1)
+    out = []
+    for i, v in enumerate(x.data):
+        position, rest, step = 0, i, 1
+        coords = []
+        for n in reversed(x.shape):
+            coords.append(rest % n)
+            rest //= n
+        coords.reverse()
+        for a in reversed(kept):
+            position += coords[a] * step
+            step *= x.shape[a]
+        out.append((v - mean[position]) / math.sqrt(var[position]))
+    return Tensor(x.shape, out), 0

@@ -106,7 +106,8 @@ def adaptive_avgpool2d(args, inputs, w):
 def batchnorm(args, inputs, w):
     x = inputs[0]
     c = x.shape[-1]
-    gamma, beta = w.learned(c), w.learned(c)
+    gamma = w.learned(c) if args.get("scale", True) else [1.0] * c
+    beta = w.learned(c) if args.get("center", True) else [0.0] * c
     mean, var = w.buffer(c), w.buffer(c, 0.5, 1.5)
     scale = [gamma[i] / math.sqrt(var[i] + args["eps"]) for i in range(c)]
     return Tensor(x.shape, [(v - mean[i % c]) * scale[i % c] + beta[i % c] for i, v in enumerate(x.data)]), 0
