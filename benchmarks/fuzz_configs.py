@@ -1,7 +1,7 @@
 """Fuzz run of the JSON front doors: Hugging Face configs and Keras model JSON from the test
 fixtures, with values changed, through `archcalc analyze`.
 
-    python benchmarks/fuzz_configs.py [CASES] [SEED]
+    python benchmarks/fuzz_configs.py [CASES] [SEED] [hf|keras]
 
 Each case takes one fixture and changes one to three values anywhere in it (to null, a
 negative or huge number, a float, a string, a list, a mapping, a boolean) or removes them
@@ -17,8 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fuzzing_models import config_fixtures, mutate_config, run_cases  # noqa: E402
 
 
-def main(cases: int = 3000, seed: int = 0) -> int:
-    originals = {path.name: json.loads(path.read_text()) for path in config_fixtures()}
+def main(cases: int = 3000, seed: int = 0, door: str = "") -> int:
+    """`door` keeps only one door's fixtures (hf or keras); both by default."""
+    originals = {path.name: json.loads(path.read_text()) for path in config_fixtures()
+                 if not door or path.parent.name == door}
 
     def write_case(rng, stem):
         name = rng.choice(sorted(originals))
@@ -32,4 +34,4 @@ def main(cases: int = 3000, seed: int = 0) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*(int(a) for a in sys.argv[1:])))
+    sys.exit(main(*(int(a) for a in sys.argv[1:3]), *sys.argv[3:4]))

@@ -150,6 +150,58 @@ def test_bad_files(tmp_path, text, message):
     assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+IMAGE = '{"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [null, 8, 8, 3]}}, '
+
+
+def functional(layer: str, output: str = '[["l", 0, 0]]') -> str:
+    """A Keras 3 Functional model: the input x, then `layer` (named l) called on x."""
+    return ('{"class_name": "Functional", "config": {"name": "f", "output_layers": %s, "layers": [%s%s]}}'
+            % (output, IMAGE.replace('"config"', '"inbound_nodes": [], "config"'), layer))
+
+
+X = '{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", 0, 0]}}'
+
+
+# Each value is read through a checked accessor: the refusal names the layer, the key and what
+# the file holds.
+@pytest.mark.parametrize("text, message", [
+    (LAYERS % (IMAGE + '{"class_name": "Conv2D", "config": {"name": "c", "filters": "8", "kernel_size": 3}}'),
+     "layer 'c': the Conv2D config's 'filters' must be an integer, got string '8'"),
+    (LAYERS % (IMAGE + '{"class_name": "Conv2D", "config": {"name": "c", "filters": 8, "kernel_size": [3]}}'),
+     "layer 'c': the Conv2D config's 'kernel_size' must be an integer or a list of 2, got list [3]"),
+    (LAYERS % (IMAGE + '{"class_name": "Conv2D", "module": "mine.layers", "config": {"name": "c", "filters": 8}}'),
+     "layer 'c': a custom layer class Conv2D (module string 'mine.layers') has no rule"),
+    (LAYERS % (IMAGE + '{"class_name": "Normalization", "config": {"name": "n", "axis": [0]}}'),
+     "layer 'n': normalising per sample of the batch (axis 0) has no rule"),
+    (LAYERS % (IMAGE + '{"class_name": "CenterCrop", "config": {"name": "c", "height": 9, "width": 4}, '
+               '"build_config": {"input_shape": [null, 8, 8, 3]}}'),
+     "layer 'c': CenterCrop to 9×4 of a 8×8 input (Keras then resizes instead) has no rule"),
+    (LAYERS % (IMAGE + '{"class_name": "Resizing", "config": {"name": "r", "height": 4, "width": 4, '
+               '"interpolation": "bicubic"}}'), "layer 'r': interpolation 'bicubic' has no rule"),
+    (LAYERS % (IMAGE + '{"class_name": "BatchNormalization", "config": {"name": "b", "axis": 1}, '
+               '"build_config": {"input_shape": [null, 8, 8, 3]}}'),
+     "layer 'b': normalising over axis 1 has no rule (the last axis, the channels, has)"),
+    (functional('{"class_name": "ReLU", "name": "l", "config": {"name": "l"}, "inbound_nodes": {"args": []}}'),
+     "layer 'l': the layer entry's 'inbound_nodes' must be a list, got mapping"),
+    (functional('{"class_name": "ReLU", "name": "l", "config": {"name": "l"}, "inbound_nodes": [{"args": '
+                '[{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", 0]}}]}]}'),
+     "layer 'l': a tensor reference must be [layer name, call, tensor], got list ['x', 0]"),
+    (functional('{"class_name": "Add", "module": "keras.src.ops.numpy", "name": "l", "config": {"name": "l"}, '
+                '"inbound_nodes": [{"args": [2.0, %s]}]}' % X.replace('"x"', '"y"')),
+     "layer 'l': reads 'y' (call 0), which is never computed"),
+    (functional('{"class_name": "Subtract", "module": "keras.src.ops.numpy", "name": "l", "config": {"name": "l"}, '
+                '"inbound_nodes": [{"args": [2.0, %s]}]}' % X),
+     "layer 'l': the Keras operation Subtract on (number 2.0, tensor) has no rule"),
+    (functional('{"class_name": "ReLU", "name": "l", "config": {"name": "l"}, "inbound_nodes": [{"args": [%s]}]}'
+                % X, output='"l"'), "the Functional config's 'output_layers' must be a list, got string 'l'"),
+])
+def test_values_are_checked(tmp_path, text, message):
+    path = tmp_path / "model.json"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_note_about_batchnorm(tmp_path):
     result = CliRunner().invoke(cli, ["analyze", str(KERAS / "cnn.json"), "--format", "json"])
     assert "params + buffers equal count_params()" in result.stderr

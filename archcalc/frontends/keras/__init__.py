@@ -48,8 +48,7 @@ def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
     if any(layer["type"] == "batchnorm" for layer in t.layers):
         t.notes.append("Keras's count_params() counts batchnorm's moving mean and variance as non-trainable "
                        "params; archcalc reports them as buffers, so params + buffers equal count_params().")
-    name = config.value("name", "keras_model")
-    spec: dict[str, Any] = {"name": name if isinstance(name, str) and name else "keras_model"}
+    spec: dict[str, Any] = {"name": config.text("name", "keras_model") or "keras_model"}
     if list(t.inputs) == ["input"]:
         spec["input"] = t.inputs["input"]
     else:

@@ -176,7 +176,8 @@ def _in_order(t: Translation, calls: list[_Call], produced: dict):
             if ref in producer:
                 needs.add(producer[ref])
             elif ref not in produced:
-                raise call.layer.entry.error(f"reads '{ref[0]}' (call {ref[1]}), which is never computed")
+                raise call.layer.entry.error(f"reads '{ref[0]}' (call {received(ref[1]).removeprefix('integer ')}), "
+                                             "which is never computed")
         if call.index > 0:
             needs.add(i - 1)
         waiting_on[i] = len(needs)
@@ -255,8 +256,8 @@ def _tensors_read(layer: Layer, call: int, node) -> tuple[list[tuple[str, int]],
 
 def _references(config: Fields, key: str) -> list[tuple[str, int, int]]:
     """input_layers / output_layers: one [name, call, tensor] or a list of them."""
-    raw = config.value(key, [])
-    if not isinstance(raw, list) or not raw:
+    raw = config.items(key, [])
+    if not raw:
         return []
     if isinstance(raw[0], str):
         return [_history(raw, config)]
