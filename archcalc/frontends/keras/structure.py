@@ -74,9 +74,9 @@ def declare_input(t: Translation, layer: Layer, spec_name: str) -> None:
 
 
 def _shown(shape) -> str:
-    if isinstance(shape, list) and len(shape) <= 8:
-        return "[" + ", ".join("None" if n is None else received(n).removeprefix("integer ")
-                               if is_int(n) else received(n) for n in shape) + "]"
+    """A recorded shape as Keras prints it ([None, 224, 224, 3]), or what was found instead."""
+    if isinstance(shape, list) and len(shape) <= 8 and all(n is None or is_int(n) for n in shape):
+        return "[" + ", ".join("None" if n is None else received(n).removeprefix("integer ") for n in shape) + "]"
     return received(shape)
 
 
