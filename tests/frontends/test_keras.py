@@ -338,3 +338,18 @@ def test_the_listing_order_changes_no_count(tmp_path, name, seed):
     path.write_text(json.dumps(model))
     totals = archcalc.analyze(path).totals
     assert totals.params + totals.buffers == EXPECTED[name]["count_params"]
+
+
+def test_inception_resnet_scale_layer(tmp_path):
+    # keras.applications.InceptionResNetV2's CustomScaleLayer, as its to_json() writes it (module and
+    # config), called on [x, residual]: x + residual · 0.17
+    scale = ('{"module": "keras.src.applications.inception_resnet_v2", "class_name": "CustomScaleLayer", '
+             '"name": "l", "config": {"name": "l", "trainable": true, "scale": 0.17}, '
+             '"inbound_nodes": [{"args": [[%s, %s]], "kwargs": {}}]}' % (X, X.replace('"x"', '"r"')))
+    relu = '{"class_name": "ReLU", "name": "r", "config": {"name": "r"}, "inbound_nodes": [{"args": [%s]}]}, ' % X
+    path = tmp_path / "model.json"
+    path.write_text(functional(relu + scale))
+    layers = archcalc.analyze(path).layers
+    # the product with the constant, then the sum: one FLOP per element of 8·8·3 each, nothing learned
+    assert [(layer.type, layer.flops, layer.params) for layer in layers[1:]] == \
+        [("elementwise", 192, 0), ("add", 192, 0)]

@@ -352,6 +352,8 @@ def translate(t: Translation, layer: Layer, reads: list[str], operands: list) ->
         entry, activation = _operation(layer, operands), None
     elif kind == "SeparableConv2D":
         return _separable(t, layer, reads)
+    elif kind == "CustomScaleLayer":
+        return _custom_scale(t, layer, reads)
     elif kind == "Bidirectional":
         entry, activation = _bidirectional(c), None
     elif kind == "Activation":
@@ -393,6 +395,19 @@ def _bidirectional(c: Fields) -> dict:
         raise c.error("Bidirectional around something other than LSTM, GRU or SimpleRNN has no rule")
     config = inner.mapping("config", f"the wrapped {kind} config")
     return {**_recurrent(config, RECURRENT[kind]), "bidirectional": True}
+
+
+def _custom_scale(t: Translation, layer: Layer, reads: list[str]) -> str:
+    """keras.applications' InceptionResNetV2 joins a block's residual r to its input x as
+    x + r · scale (a class of its own there): a product with the constant, then an add."""
+    if len(reads) != 2:
+        raise layer.entry.error(f"CustomScaleLayer reads [x, residual], got {len(reads)} tensors")
+    scaled, first_scaled = t.claim(f"{layer.name}_scaled")
+    t.add({"type": "elementwise", "name": scaled, "op": "multiply", "value": layer.config.number("scale"),
+           "inputs": [reads[1]]}, layer, first_scaled)
+    name, first = t.claim(layer.name)
+    t.add({"type": "add", "name": name, "inputs": [reads[0], scaled]}, layer, first)
+    return name
 
 
 def _separable(t: Translation, layer: Layer, reads: list[str]) -> str:
