@@ -124,7 +124,7 @@ input_option = click.option(
     callback=_store_shape_inputs,
     help="Override an input's shape: SHAPE for the first (or only) input, NAME=SHAPE by name; in the "
          "file's own layout: channels-last without batch for a spec (64,64,3), batch first for ONNX "
-         "(input=1,3,224,224).")
+         "(input=1,3,224,224) and Keras (image=1,224,224,3).")
 
 
 def import_options(command):

@@ -185,8 +185,9 @@ def refuse_options(door: str, options: ImportOptions | None, file: str) -> None:
         if key not in OPTIONS.get(door, ()):
             from .imported import OPTION_FLAGS
             readers = [DOOR_NAMES[d] for d, keys in OPTIONS.items() if key in keys]
+            readers = ", ".join(readers[:-1]) + " or " + readers[-1] if len(readers) > 1 else readers[0]
             raise SpecError(f"{OPTION_FLAGS[key]} does not apply to {DOOR_NAMES.get(door, 'this file')}: it sets "
-                            f"{WHAT_IT_SETS[key]} of {' or '.join(readers)}{INSTEAD.get((door, key), '')}", file)
+                            f"{WHAT_IT_SETS[key]} of {readers}{INSTEAD.get((door, key), '')}", file)
 
 
 def import_file(door: str, data: bytes, file: str, options: ImportOptions | None) -> Imported:

@@ -14,6 +14,7 @@ from helpers import ROOT, SPECS
 
 HF = ROOT / "tests" / "fixtures" / "hf"
 ONNX = ROOT / "tests" / "fixtures" / "onnx"
+KERAS = ROOT / "tests" / "fixtures" / "keras"
 
 # One 3×3 convolution, 8 filters, no padding: at H×W×3 its MACs are (H-2)·(W-2)·8·(3·3·3).
 CONV = "name: conv\ninput: [224, 224, 3]\nlayers:\n  - {type: conv2d, filters: 8, kernel: 3}\n"
@@ -87,8 +88,10 @@ def test_the_other_commands_take_input(tmp_path, conv, command):
     (ONNX / "tiny_resnet_bn.onnx", ["--seq-len", "8"],
      "--seq-len does not apply to an ONNX model: it sets the sequence length of a Hugging Face config"),
     (HF / "gpt2.json", ["--input", "1,32"],
-     "--input does not apply to a Hugging Face config: it sets the input shapes of a YAML spec or an ONNX model; "
-     "a config's sequence length is --seq-len"),
+     "--input does not apply to a Hugging Face config: it sets the input shapes of a YAML spec, an ONNX model or "
+     "a Keras model JSON; a config's sequence length is --seq-len"),
+    (KERAS / "cnn.json", ["--seq-len", "8"],
+     "--seq-len does not apply to a Keras model JSON: it sets the sequence length of a Hugging Face config"),
 ])
 @pytest.mark.parametrize("command", ["analyze", "compare", "check", "train", "scale", "verify", "draw", "import"])
 def test_an_option_that_does_not_apply_is_refused(tmp_path, file, option, message, command):

@@ -353,3 +353,18 @@ def test_inception_resnet_scale_layer(tmp_path):
     # the product with the constant, then the sum: one FLOP per element of 8·8·3 each, nothing learned
     assert [(layer.type, layer.flops, layer.params) for layer in layers[1:]] == \
         [("elementwise", 192, 0), ("add", 192, 0)]
+
+
+@pytest.mark.parametrize("cropping, shape", [
+    # NASNet's Cropping2D(((0, 1), (0, 1))) as Keras writes it: one row and one column off the end
+    ([[0, 1], [0, 1]], (7, 7, 3)),
+    # an integer crops both sides of both axes: 8 - 2·2
+    (2, (4, 4, 3)),
+])
+def test_cropping(tmp_path, cropping, shape):
+    crop = ('{"module": "keras.layers", "class_name": "Cropping2D", "name": "l", "config": {"name": "l", '
+            '"cropping": %s, "data_format": "channels_last"}, "build_config": {"input_shape": [null, 8, 8, 3]}, '
+            '"inbound_nodes": [{"args": [%s]}]}' % (json.dumps(cropping), X))
+    path = tmp_path / "model.json"
+    path.write_text(functional(crop))
+    assert archcalc.analyze(path).layers[-1].output_shape == shape

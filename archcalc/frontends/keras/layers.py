@@ -101,21 +101,7 @@ def _recurrent(c: Fields, kind: str) -> dict:
 
 
 def _zero_padding(c: Fields, axes: int) -> dict:
-    padding = c.value("padding", 1)
-    if is_int(padding):
-        pairs = [[padding, padding]] * axes
-    elif isinstance(padding, list) and len(padding) == axes:
-        pairs = []
-        for p in padding:
-            if is_int(p):
-                pairs.append([p, p])
-            elif isinstance(p, list) and len(p) == 2 and all(is_int(n) for n in p):
-                pairs.append(list(p))
-            else:
-                raise c.error(f"{c.what}'s 'padding' holds {received(p)}: an integer or a pair was expected")
-    else:
-        raise c.error(f"{c.what}'s 'padding' must be an integer or a list of {axes}, got {received(padding)}")
-    return {"type": "pad", "padding": [*pairs, [0, 0]]}
+    return {"type": "pad", "padding": [*_pairs(c, "padding", axes), [0, 0]]}
 
 
 def _prelu(c: Fields, layer: Layer) -> dict:
@@ -226,6 +212,39 @@ def _center_crop(c: Fields, layer: Layer) -> dict:
     return {"type": "slice", "axis": [0, 1], "start": [top, left], "stop": [top + height, left + width]}
 
 
+def _pairs(c: Fields, key: str, axes: int) -> list[list[int]]:
+    """An integer for both sides of every axis, or per axis an integer or [before, after]."""
+    value = c.value(key, 1)
+    if is_int(value):
+        return [[value, value]] * axes
+    if isinstance(value, list) and len(value) == axes:
+        pairs = []
+        for p in value:
+            if is_int(p):
+                pairs.append([p, p])
+            elif isinstance(p, list) and len(p) == 2 and all(is_int(n) for n in p):
+                pairs.append(list(p))
+            else:
+                raise c.error(f"{c.what}'s '{key}' holds {received(p)}: an integer or a pair was expected")
+        return pairs
+    raise c.error(f"{c.what}'s '{key}' must be an integer or a list of {axes}, got {received(value)}")
+
+
+def _cropping(axes: int) -> Callable[[Fields, Layer], dict]:
+    """Cropping1D/2D/3D: a slice of each spatial axis, which needs the sizes Keras recorded."""
+    def translate(c: Fields, layer: Layer) -> dict:
+        _channels_last(c)
+        pairs = _pairs(c, "cropping", axes)
+        shape = layer.built_shape()
+        if shape is None or len(shape) != axes + 2 or not all(is_int(n) for n in shape[1:axes + 1]):
+            raise c.error(f"Cropping{axes}D needs its input's sizes, which the file does not record "
+                          "(build_config.input_shape)")
+        sizes = shape[1:axes + 1]
+        return {"type": "slice", "axis": list(range(axes)), "start": [before for before, _ in pairs],
+                "stop": [n - after for n, (_, after) in zip(sizes, pairs)]}
+    return translate
+
+
 def _resizing(c: Fields, layer: Layer) -> dict:
     _channels_last(c)
     mode = c.text("interpolation", "bilinear")
@@ -286,6 +305,7 @@ LAYERS: dict[str, Handler] = {
     "Normalization": _normalization,
     "CenterCrop": _center_crop,
     "Resizing": _resizing,
+    **{f"Cropping{n}D": _cropping(n) for n in (1, 2, 3)},
     "Dropout": _dropout,
     "SpatialDropout1D": _dropout,
     "SpatialDropout2D": _dropout,
