@@ -182,6 +182,10 @@ X = '{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", 0, 0]}
     (LAYERS % (IMAGE + '{"class_name": "BatchNormalization", "config": {"name": "b", "axis": 1}, '
                '"build_config": {"input_shape": [null, 8, 8, 3]}}'),
      "layer 'b': normalising over axis 1 has no rule (the last axis, the channels, has)"),
+    # found by benchmarks/fuzz_configs.py: a wrapped layer's class that is no name
+    (LAYERS % ('{"class_name": "InputLayer", "config": {"batch_shape": [null, 4, 8]}}, {"class_name": '
+               '"Bidirectional", "config": {"name": "b", "layer": {"class_name": {}, "config": {}}}}'),
+     "layer 'b': Bidirectional around something other than LSTM, GRU or SimpleRNN has no rule"),
     (functional('{"class_name": "ReLU", "name": "l", "config": {"name": "l"}, "inbound_nodes": {"args": []}}'),
      "layer 'l': the layer entry's 'inbound_nodes' must be a list, got mapping"),
     (functional('{"class_name": "ReLU", "name": "l", "config": {"name": "l"}, "inbound_nodes": [{"args": '
@@ -249,6 +253,8 @@ def test_an_open_input_is_given_with_input():
     # batch first, then Keras's own layout: H 40, W 48, C 3; the batch is the option's
     assert status == 0 and report["input"] == [40, 48, 3] and report["batch"] == 2
     assert report["layers"][-1]["output_shape"] == EXPECTED["open_input"]["output_shape"]
+    # without a name, --input SHAPE is the first (here the only) input
+    assert analyze_cli(path, "--input", "2,40,48,3")[1] == stdout
 
 
 @pytest.mark.parametrize("option, message", [

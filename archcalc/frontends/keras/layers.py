@@ -411,7 +411,7 @@ def _bidirectional(c: Fields) -> dict:
         raise c.error(f"merge_mode '{mode}' has no rule (concat has)")
     inner = c.mapping("layer", "the wrapped layer")
     kind = inner.value("class_name", None)
-    if kind not in RECURRENT:
+    if not isinstance(kind, str) or kind not in RECURRENT:
         raise c.error("Bidirectional around something other than LSTM, GRU or SimpleRNN has no rule")
     config = inner.mapping("config", f"the wrapped {kind} config")
     return {**_recurrent(config, RECURRENT[kind]), "bidirectional": True}
