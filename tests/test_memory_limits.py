@@ -9,6 +9,7 @@ in `internal error: MemoryError` under such a limit. The peak is the child's own
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -26,7 +27,10 @@ PEAK_LIMIT = 300 * 2**20         # resident memory each run must stay under
 FIXTURES = ROOT / "tests" / "fixtures"
 
 HF = sorted((FIXTURES / "hf").glob("*.json"))
-KERAS = sorted(p for p in (FIXTURES / "keras").glob("*.json") if p.name != "expected.json")
+# Keras fixtures that need no option: a model whose input is open needs --input, which the
+# groups below cannot give one file alone (tests/frontends/test_keras.py runs it with it).
+KERAS = sorted(p for p in (FIXTURES / "keras").glob("*.json") if p.name != "expected.json"
+               and "input" not in json.loads((FIXTURES / "keras" / "expected.json").read_text()).get(p.stem, {}))
 ONNX = sorted((FIXTURES / "onnx").glob("*.onnx"))
 ALL_SPECS = sorted(SPECS.rglob("*.yaml"))
 
