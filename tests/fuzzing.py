@@ -1,8 +1,15 @@
-"""Spec mutations shared by the fuzz test and benchmarks/fuzz.py, and the tally every fuzz run prints."""
+"""Spec mutations shared by the fuzz test and benchmarks/fuzz.py, the tally every fuzz run
+prints, and what the long runs add: a time per case and a share of the cases run through the
+real executable, under the same address-space limit as the run."""
 
 import collections
 import copy
 import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
 
 import yaml
 from click.testing import CliRunner
@@ -74,30 +81,66 @@ def dump(spec) -> str:
     return yaml.safe_dump(spec, sort_keys=False)
 
 
+# The long runs' bounds (issue: every hostile input ends within 2 s, under a 1 GiB address space).
+SLOW_SECONDS = 2.0
+ADDRESS_SPACE = 2**30
+EXECUTABLE_EVERY = 100          # one case in this many also runs as a real `archcalc` process
+
+
+def limit_address_space(limit: int = ADDRESS_SPACE) -> None:
+    """Holds this process (and what it starts) to `limit` bytes of address space, as
+    `ulimit -v` does on machines that refuse to overcommit memory."""
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_executable(args: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of the installed `archcalc` (or `python -m archcalc`)
+    as a process of its own, under the address-space limit; a run past 30 s is killed and
+    counts as status -9."""
+    command = [shutil.which("archcalc") or sys.executable] + ([] if shutil.which("archcalc") else ["-m", "archcalc"])
+    try:
+        done = subprocess.run(command + args, input=stdin, capture_output=True, timeout=30,
+                              preexec_fn=limit_address_space)
+    except subprocess.TimeoutExpired:
+        return -9, "", "killed after 30 s\n"
+    return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+
+
 class Tally:
-    """How the cases of a fuzz run ended: results, error lines, and the first bad ones."""
+    """How the cases of a fuzz run ended: results, error lines, the first bad ones, and how
+    long the slowest took (a case over SLOW_SECONDS is bad too)."""
 
     def __init__(self, keep: int = 5):
         self.outcomes: collections.Counter = collections.Counter()
         self.bad: list = []
         self.keep = keep
+        self.slowest = 0.0
+        self.slow = 0
+        self.bad_cases = 0
 
-    def add(self, clean: bool, status: int, detail) -> None:
-        """One case: `clean` as outcome_is_clean says; `detail` is kept for the first bad cases."""
-        self.outcomes["ok (exit 0)" if clean and status == 0 else "error line (exit 2)" if clean
-                      else f"BAD exit {status}"] += 1
-        if not clean and len(self.bad) < self.keep:
-            self.bad.append(detail)
+    def add(self, clean: bool, status: int, detail, seconds: float = 0.0, how: str = "") -> None:
+        """One case: `clean` as outcome_is_clean says; `detail` is kept for the first bad
+        cases; `seconds` it took; `how` tells a run through the executable ("executable")."""
+        kind = "ok (exit 0)" if clean and status == 0 else "error line (exit 2)" if clean else f"BAD exit {status}"
+        self.outcomes[f"{kind}, {how}" if how else kind] += 1
+        self.slowest = max(self.slowest, seconds)
+        slow = seconds > SLOW_SECONDS
+        self.slow += slow
+        if not clean or slow:
+            self.bad_cases += 1
+            if len(self.bad) < self.keep:
+                self.bad.append((f"{seconds:.2f} s", detail))
 
     @property
     def wants_detail(self) -> bool:
         return len(self.bad) < self.keep
 
     def report(self, cases: int, what: str, seconds: float) -> int:
-        """Prints the tally; 1 if any case was bad, else 0 (the run's exit status)."""
-        print(f"{cases:,} {what} in {seconds:.0f} s ({cases / seconds:,.0f}/s)")
+        """Prints the tally; 1 if any case was bad or slow, else 0 (the run's exit status)."""
+        print(f"{cases:,} {what} in {seconds:.0f} s ({cases / seconds:,.0f}/s); "
+              f"slowest case {self.slowest:.2f} s, {self.slow:,} over {SLOW_SECONDS:g} s")
         for outcome, n in sorted(self.outcomes.items()):
             print(f"  {outcome}: {n:,}")
         for case in self.bad:
             print("  bad case:", case)
-        return 1 if self.bad else 0
+        return 1 if self.bad_cases else 0

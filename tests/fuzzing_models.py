@@ -12,7 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archcalc.cli import cli
-from fuzzing import Tally, outcome_is_clean
+from fuzzing import Tally, outcome_is_clean, run_executable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -137,21 +137,30 @@ def mutate_config(data, rng: random.Random) -> None:
         node[key] = copy.deepcopy(rng.choice(VALUES))     # a fresh list or mapping each time
 
 
-def run_cases(cases: int, seed: int, write_case, what: str) -> int:
+def run_cases(cases: int, seed: int, write_case, what: str, executable_every: int = 0) -> int:
     """Analyses `cases` mutated files, each written by `write_case(rng, stem)`, which returns
-    the file's path and the fixture it came from. Prints how they ended, and the first bad
-    ones (kept in the temporary directory); returns 1 if any was bad."""
+    the file's path and the fixture it came from; every `executable_every`-th case (0: none)
+    runs again through the real executable. Prints how they ended, and the first bad ones
+    (kept in the temporary directory); returns 1 if any was bad or slow."""
     tally = Tally()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(cases):
             path, source = write_case(random.Random(f"{seed}:{i}"), Path(tmp) / f"case{i}")
-            result = CliRunner().invoke(cli, ["analyze", str(path), "--format", "json"])
+            args = ["analyze", str(path), "--format", "json"]
+            began = time.perf_counter()
+            result = CliRunner().invoke(cli, args)
+            took = time.perf_counter() - began
             clean = outcome_is_clean(result.exit_code, result.stdout, result.stderr)
             keep = Path(tempfile.gettempdir()) / f"fuzz_{seed}_{i}{path.suffix}"
             if not clean and tally.wants_detail:
                 keep.write_bytes(path.read_bytes())
             tally.add(clean, result.exit_code,
-                      (i, source, result.exit_code, (result.stderr or repr(result.exception))[:300], str(keep)))
+                      (i, source, result.exit_code, (result.stderr or repr(result.exception))[:300], str(keep)), took)
+            if executable_every and i % executable_every == 0:
+                began = time.perf_counter()
+                status, stdout, stderr = run_executable(args)
+                tally.add(outcome_is_clean(status, stdout, stderr), status, (i, source, status, stderr[:300]),
+                          time.perf_counter() - began, "executable")
             path.unlink()
     return tally.report(cases, f"mutated {what}", time.perf_counter() - start)
