@@ -9,7 +9,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import time
 
 import yaml
 from click.testing import CliRunner
