@@ -17,20 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def chain(layers: int, reverse: bool) -> dict:
-    def tensor(name):
-        return {"class_name": "__keras_tensor__", "config": {"shape": [None, 4], "keras_history": [name, 0, 0]}}
-    entries = [{"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_shape": [None, 4]},
-                "inbound_nodes": []}]
-    for i in range(layers):
-        entries.append({"module": "keras.layers", "class_name": "Dense", "name": f"d{i}",
-                        "config": {"name": f"d{i}", "units": 4},
-                        "inbound_nodes": [{"args": [tensor(f"d{i - 1}" if i else "x")], "kwargs": {}}]})
-    if reverse:
-        entries = entries[:1] + entries[:0:-1]
-    return {"class_name": "Functional", "config": {"name": "chain", "layers": entries,
-            "input_layers": [["x", 0, 0]], "output_layers": [[f"d{layers - 1}", 0, 0]]}}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers import keras_chain  # noqa: E402
 
 
 def seconds(path: Path) -> float:
@@ -48,7 +36,7 @@ def main(layers: int = 8000) -> int:
         times = {}
         for reverse in (False, True):
             path = Path(tmp) / f"chain_{'reversed' if reverse else 'in_order'}.json"
-            path.write_text(json.dumps(chain(layers, reverse)))
+            path.write_text(json.dumps(keras_chain(layers, reverse)))
             times[reverse] = seconds(path)
     ratio = times[True] / times[False]
     print(f"{layers:,} layers: in order {times[False]:.2f} s, last-first {times[True]:.2f} s, "

@@ -38,3 +38,19 @@ def dangerous(text: str) -> list[str]:
     return [c for c in text if c != "\n" and (
         unicodedata.category(c) in {"Cc", "Cs", "Cn", "Zl", "Zp"}
         or unicodedata.bidirectional(c) in BIDI_CLASSES or c in BIDI_MARKS)]
+
+
+def keras_chain(layers: int, reverse: bool) -> dict:
+    """A Keras 3 Functional model: an input, then `layers` Dense(4) layers each reading the one before."""
+    def tensor(name):
+        return {"class_name": "__keras_tensor__", "config": {"shape": [None, 4], "keras_history": [name, 0, 0]}}
+    entries = [{"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_shape": [None, 4]},
+                "inbound_nodes": []}]
+    for i in range(layers):
+        entries.append({"module": "keras.layers", "class_name": "Dense", "name": f"d{i}",
+                        "config": {"name": f"d{i}", "units": 4},
+                        "inbound_nodes": [{"args": [tensor(f"d{i - 1}" if i else "x")], "kwargs": {}}]})
+    if reverse:
+        entries = entries[:1] + entries[:0:-1]
+    return {"class_name": "Functional", "config": {"name": "chain", "layers": entries,
+            "input_layers": [["x", 0, 0]], "output_layers": [[f"d{layers - 1}", 0, 0]]}}

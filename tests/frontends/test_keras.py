@@ -10,7 +10,7 @@ import archcalc
 from archcalc.cli import cli
 from archcalc.verify import verify
 
-from helpers import ROOT
+from helpers import ROOT, keras_chain
 
 KERAS = ROOT / "tests" / "fixtures" / "keras"
 EXPECTED = json.loads((KERAS / "expected.json").read_text())
@@ -279,22 +279,6 @@ def test_a_bug_in_a_handler_is_an_internal_error(monkeypatch, exception):
     assert status == 3 and stderr.startswith(f"internal error: {exception.__name__}") and stdout == ""
 
 
-def chain(layers: int, reverse: bool) -> dict:
-    """A Keras 3 Functional model: an input, then `layers` Dense(4) layers each reading the one before."""
-    def tensor(name):
-        return {"class_name": "__keras_tensor__", "config": {"shape": [None, 4], "keras_history": [name, 0, 0]}}
-    entries = [{"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_shape": [None, 4]},
-                "inbound_nodes": []}]
-    for i in range(layers):
-        entries.append({"module": "keras.layers", "class_name": "Dense", "name": f"d{i}",
-                        "config": {"name": f"d{i}", "units": 4},
-                        "inbound_nodes": [{"args": [tensor(f"d{i - 1}" if i else "x")], "kwargs": {}}]})
-    if reverse:
-        entries = entries[:1] + entries[:0:-1]
-    return {"class_name": "Functional", "config": {"name": "chain", "layers": entries,
-            "input_layers": [["x", 0, 0]], "output_layers": [[f"d{layers - 1}", 0, 0]]}}
-
-
 class CountingDict(dict):
     """A JSON object that counts how often the door reads it."""
     reads = 0
@@ -317,7 +301,7 @@ def test_a_model_listed_last_first_costs_work_in_proportion_to_its_size(tmp_path
     reads = {}
     for reverse in (False, True):
         path = tmp_path / f"chain_{reverse}.json"
-        path.write_text(json.dumps(chain(n, reverse)))
+        path.write_text(json.dumps(keras_chain(n, reverse)))
         CountingDict.reads = 0
         from archcalc.frontends import import_file
         imported = import_file("keras", path.read_bytes(), str(path), None)
