@@ -47,8 +47,9 @@ def translate_model(model, file: str, options: ImportOptions) -> Imported:
     if opset < MIN_OPSET:
         raise SpecError(f"opset {opset} is older than {MIN_OPSET}, the oldest archcalc reads "
                         "(export again with opset_version=13 or later)", file)
+    from .ops import HANDLERS
     from .translate import Translator
-    translator = Translator(model, file, options)
+    translator = Translator(model, file, options, HANDLERS)
     spec = translator.run()
     producer = f"{model.producer_name} {model.producer_version}".strip() or "an unnamed producer"
     notes = [f"ONNX model from {producer}, opset {opset}; params are the initializers that feed weights, "

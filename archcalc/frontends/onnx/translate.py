@@ -11,62 +11,22 @@ flatten) gets a `permute` first, which moves data and costs nothing.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from ...errors import SpecError
 from ..imported import ImportOptions
 from .attributes import Attributes
 from .fold import MAX_FOLDED, MAX_RANK, Refused
 from .tensors import checked_dims, external, values
+from .values import VIRTUAL, Act, Const
 
 SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
-VIRTUAL = -1        # `perm[0]` of a tensor whose batch of one was folded into another axis
-
-
-class Act:
-    """An activation: a spec layer's output (or a model input)."""
-    __slots__ = ("name", "shape", "perm")
-
-    def __init__(self, name: str, shape: tuple[int, ...], perm: tuple[int, ...] | None = None):
-        self.name, self.shape = name, tuple(shape)
-        self.perm = tuple(perm) if perm is not None else tuple(range(len(shape)))
-
-    @property
-    def rank(self) -> int:
-        return len(self.shape)
-
-    @property
-    def batch_axis(self) -> int:
-        return self.perm[0]
-
-    def ours(self) -> list[int]:
-        """The per-sample shape as the spec holds it."""
-        return [self.shape[p] for p in self.perm[1:]]
-
-
-class Const:
-    """A constant: `value` (a fold.Array) when small, else only its `shape`; `init` names the
-    initializer it comes from, when it is one (weights are initializers); `table` is that
-    initializer's shape when only some of its rows were picked."""
-    __slots__ = ("value", "shape", "init", "table")
-
-    def __init__(self, value=None, shape=None, init: str | None = None, table: tuple | None = None):
-        self.value = value
-        self.shape = tuple(value.shape) if value is not None else tuple(shape)
-        self.init = init
-        self.table = table
-
-    @property
-    def size(self) -> int:
-        total = 1
-        for n in self.shape:
-            total *= n
-        return total
 
 
 class Translator:
-    def __init__(self, model, file: str, options: ImportOptions):
+    def __init__(self, model, file: str, options: ImportOptions, handlers: Mapping[str, Callable]):
         self.model, self.file, self.options = model, file, options
+        self.handlers = handlers                    # op type -> handler (ops.HANDLERS)
         self.graph = model.graph
         self.values: dict[str, Act | Const] = {}
         self.layers: list[dict] = []
@@ -111,7 +71,6 @@ class Translator:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
         inputs = self._inputs()
-        from .ops import HANDLERS
         for node in self.graph.node:
             self.node, self._attributes = node, None
             if not node.output or not node.output[0]:
@@ -119,7 +78,7 @@ class Translator:
             if node.output[0] in self.skipped:
                 self.set(node.output[0], self.skipped.pop(node.output[0]))
                 continue
-            handler = HANDLERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+            handler = self.handlers.get(node.op_type) if node.domain in ("", "ai.onnx") else None
             if handler is None:
                 raise self.error(f"no rule for op {node.op_type}"
                                  + (f" of domain {node.domain}" if node.domain not in ("", "ai.onnx") else "")

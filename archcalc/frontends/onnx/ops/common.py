@@ -1,0 +1,152 @@
+"""What the op handlers share: the registry (`HANDLERS`, filled by `@op` in each family
+module), constant folding of a whole node, and the layout helpers (reshape, slice) several
+families use."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Callable
+
+from .. import fold
+from ..fold import MAX_ELEMENTS, Array
+from ..values import VIRTUAL, Act, Const
+
+if TYPE_CHECKING:
+    from ..translate import Translator
+
+
+HANDLERS: dict[str, Callable[[Translator, object], None]] = {}
+
+
+def op(*names: str):
+    def register(fn):
+        for name in names:
+            HANDLERS[name] = fn
+        return fn
+    return register
+
+
+def present(node, i: int) -> bool:
+    return len(node.input) > i and node.input[i] != ""
+
+
+def ints_of(t: Translator, node, i: int, what: str) -> list[int]:
+    return t.small(t.input(node, i, what), what).ints()
+
+
+def const_result(result) -> Const:
+    """A folded result: its value, or (too large to compute) its shape only."""
+    return Const(result) if isinstance(result, Array) else Const(shape=tuple(result))
+
+
+ARITY = {**{k: (2, 2) for k in ("Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Equal", "Less", "Greater",
+                                 "LessOrEqual", "GreaterOrEqual", "And", "Or", "CumSum", "Tile", "GatherElements",
+                                 "MatMul", "Gather")},
+         **{k: (1, 1) for k in ("Not", "IsNaN", "IsInf", "Floor", "Ceil", "Sqrt", "Neg", "Abs", "Exp", "Log",
+                                 "Reciprocal", "NonZero")},
+         "Trilu": (1, 2), "ScatterND": (3, 3), "Range": (3, 3), "Where": (3, 3), "Concat": (1, None),
+         **{k: (1, 2) for k in ("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin")}}
+
+
+def fold_node(t: Translator, node, fn) -> bool:
+    """Computes the node when every input is a constant (refusing one too large to have been
+    computed); `fn` returns an Array, or only a shape when the result would be too large
+    (fold.MAX_ELEMENTS): its size is checked before any element is computed."""
+    inputs = [t.values.get(name) for name in node.input if name]
+    low, high = ARITY.get(node.op_type, (1, None))
+    if len(inputs) < low or (high is not None and len(inputs) > high):
+        wanted = f"{low}" if low == high else f"{low} to {high}" if high else f"at least {low}"
+        raise t.error(f"{len(inputs)} inputs where the op takes {wanted}")
+    if not inputs or not all(isinstance(v, Const) for v in inputs):
+        return False
+    for name, v in zip([n for n in node.input if n], inputs):
+        if v.value is None:
+            raise t.error(f"its input '{name}' is a constant of shape {list(v.shape)}, too large to compute "
+                          f"with (archcalc folds constants of up to {MAX_ELEMENTS:,} elements)")
+    results = fn(*[v.value for v in inputs])
+    results = results if isinstance(results, list) else [results]
+    for name, value in zip(node.output, results):
+        t.set(name, const_result(value))
+    return True
+
+
+def channels_last_of(t: Translator, x: Act) -> Act:
+    if x.rank < 3:
+        raise t.error(f"an input of shape {list(x.shape)} where [N, C, …] with spatial axes was expected")
+    return t.channels_last(x)
+
+
+# -- shapes of activations ---------------------------------------------------------------
+
+def set_reshaped(t: Translator, x: Act, new_shape: list[int]) -> None:
+    """Reshape `x` (file semantics) to `new_shape`, as the node's output."""
+    t.set(t.node.output[0], reshape_act(t, x, new_shape))
+
+
+def reshape_act(t: Translator, x: Act, new_shape: list[int]) -> Act:
+    """`x` reshaped (file semantics) to `new_shape`. The batch axis may sit anywhere (a
+    sequence-first layout), but the reshape must keep it whole: the elements before it stay
+    before it."""
+    fold.check_rank(len(new_shape))
+    if math.prod(new_shape) != math.prod(x.shape):
+        raise t.error(f"a reshape from {list(x.shape)} to {list(new_shape)} changes the number of elements")
+    x = t.file_order(x)
+    b = x.batch_axis
+    if b == VIRTUAL:
+        candidates = []
+    else:
+        outer, inner = math.prod(x.shape[:b]), math.prod(x.shape[b + 1:])
+        candidates = [i for i, n in enumerate(new_shape) if n == x.shape[b]
+                      and math.prod(new_shape[:i]) == outer and math.prod(new_shape[i + 1:]) == inner]
+    if candidates:
+        nb = candidates[0] if b == 0 or len(candidates) == 1 else min(candidates, key=lambda i: abs(i - b))
+        perm = (nb, *[i for i in range(len(new_shape)) if i != nb])
+        ours = [n for i, n in enumerate(new_shape) if i != nb]
+    elif b == VIRTUAL or x.shape[b] == 1:
+        # A batch of one folded into another axis ([T, 1, E] viewed as [T, E], as PyTorch's
+        # attention does): every file axis is a per-sample axis from here on.
+        perm, ours = (VIRTUAL, *range(len(new_shape))), list(new_shape)
+    else:
+        raise t.error(f"a reshape from {list(x.shape)} to {list(new_shape)} mixes the batch axis with others")
+    if ours == x.ours():
+        return Act(x.name, tuple(new_shape), perm)
+    return t.emit({"type": "reshape", "shape": ours or [1]}, [x], tuple(new_shape), perm,
+                  hint=f"{t.node.name or 'reshape'}_{len(t.layers)}")
+
+
+def axes_of(t: Translator, node, position: int = 1) -> list[int] | None:
+    if present(node, position):
+        return ints_of(t, node, position, "axes")
+    return t.attrs().integers("axes", None)
+
+
+def slice_act(t: Translator, x: Act, axis: int, start: int, stop: int, step: int = 1, name: str | None = None) -> Act:
+    ours = x.perm.index(axis) - 1
+    if ours < 0:
+        raise t.error("slicing the batch axis")
+    length = x.shape[axis]
+    size = len(fold.slice_positions(length, start, stop, step))
+    if size == length and step == 1:
+        return x
+    shape = list(x.shape)
+    shape[axis] = size
+    layer = {"type": "slice", "axis": ours, "start": start}
+    if stop < length:
+        layer["stop"] = stop
+    if step != 1:
+        layer["step"] = step
+    return t.emit(layer, [x], tuple(shape), x.perm, hint=name)
+
+
+def spatial_input(t: Translator, node) -> Act:
+    x = t.act(t.input(node, 0, "input"))
+    if x.rank not in (3, 4, 5):
+        raise t.error(f"an input of shape {list(x.shape)}: 1, 2 or 3 spatial axes after [N, C] were expected")
+    return t.channels_last(x)
+
+
+def weight_of(t: Translator, node, x: Act) -> Const:
+    weight = t.const(t.input(node, 1, "weight"), "weight")
+    if len(weight.shape) != x.rank:
+        raise t.error(f"a weight of shape {list(weight.shape)} for an input of shape {list(x.shape)}")
+    return weight

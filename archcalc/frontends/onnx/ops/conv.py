@@ -1,0 +1,112 @@
+"""Convolutions: Conv and ConvTranspose, and the window attributes pooling shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .common import op, present, spatial_input, weight_of
+
+if TYPE_CHECKING:
+    from ..translate import Translator
+
+
+# -- weighted layers -----------------------------------------------------------------------
+def geometry(t: Translator, node, spatial: int, kernel: list[int]) -> dict:
+    a = t.attrs()
+    strides = per_axis(t, a.integers("strides", [1] * spatial), spatial, "strides", 1)
+    dilations = per_axis(t, a.integers("dilations", [1] * spatial), spatial, "dilations", 1)
+    pads = per_axis(t, a.integers("pads", [0] * (2 * spatial)), 2 * spatial, "pads", 0)
+    per_axis(t, kernel, spatial, "kernel", 1)
+    auto = a.text("auto_pad", "NOTSET")
+    layer = {"kernel": kernel, "stride": strides}
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        layer["padding"] = "same"
+    elif auto not in ("NOTSET", "VALID"):
+        raise t.error(f"auto_pad {auto!r} is none of NOTSET, SAME_UPPER, SAME_LOWER and VALID")
+    elif pads[:spatial] != pads[spatial:]:
+        raise t.error(f"asymmetric padding {pads} has no rule here (pad first with a Pad node)")
+    else:
+        layer["padding"] = pads[:spatial]
+    if any(d != 1 for d in dilations):
+        layer["dilation"] = dilations
+    return layer
+
+
+def per_axis(t: Translator, values: list[int], length: int, what: str, least: int) -> list[int]:
+    if len(values) != length or any(v < least for v in values):
+        raise t.error(f"{what} {values}: {length} values of at least {least} were expected")
+    return values
+
+
+def window_sizes(t: Translator, shape, layer, ceil_mode=False) -> tuple[int, ...]:
+    sizes = []
+    padding = layer["padding"]
+    for i, (n, k, s) in enumerate(zip(shape, layer["kernel"], layer["stride"])):
+        d = layer.get("dilation", [1] * len(shape))[i]
+        if padding == "same":
+            sizes.append(-(-n // s))
+            continue
+        room = n + 2 * padding[i] - d * (k - 1) - 1
+        out = (-(-room // s) if ceil_mode else room // s) + 1
+        if ceil_mode and (out - 1) * s >= n + padding[i]:
+            out -= 1
+        if out < 1:
+            raise t.error(f"a window of {k} (dilation {d}, padding {padding[i]}) does not fit an axis of {n}")
+        sizes.append(out)
+    return tuple(sizes)
+
+
+@op("Conv")
+def conv(t: Translator, node) -> None:
+    x = spatial_input(t, node)
+    weight = weight_of(t, node, x)
+    spatial = x.rank - 2
+    filters = weight.shape[0]
+    layer = {"type": f"conv{spatial}d", "filters": filters,
+             **geometry(t, node, spatial, list(weight.shape[2:]))}
+    groups = t.attrs().integer("group", 1)
+    if groups < 1:
+        raise t.error(f"group {groups}")
+    if groups != 1:
+        layer["groups"] = groups
+    if x.shape[1] % groups == 0:        # otherwise the conv2d rule says why the groups do not fit
+        t.check_weight(weight, 1, x.shape[1] // groups,
+                       f"its input's {x.shape[1]} channels" + (f" in {groups} groups" if groups > 1 else ""))
+    layer["bias"] = present(node, 2)
+    layer.update(t.shared_weights(node.input[1:]) or t.tie_or_own(weight.init, ""))
+    out_spatial = window_sizes(t, x.shape[2:], layer)
+    out = t.emit(layer, [x], (x.shape[0], filters, *out_spatial), x.perm)
+    t.own(weight.init, out.name)
+    t.set(node.output[0], out)
+
+
+@op("ConvTranspose")
+def conv_transpose(t: Translator, node) -> None:
+    x = spatial_input(t, node)
+    weight = weight_of(t, node, x)
+    spatial = x.rank - 2
+    a = t.attrs()
+    if a.has("output_shape"):
+        raise t.error("ConvTranspose with output_shape has no rule (give pads and output_padding)")
+    groups = a.integer("group", 1)
+    if groups < 1:
+        raise t.error(f"group {groups}")
+    t.check_weight(weight, 0, x.shape[1], f"its input's {x.shape[1]} channels")
+    filters = weight.shape[1] * groups
+    kernel = per_axis(t, list(weight.shape[2:]), spatial, "kernel", 1)
+    strides = per_axis(t, a.integers("strides", [1] * spatial), spatial, "strides", 1)
+    pads = per_axis(t, a.integers("pads", [0] * (2 * spatial)), 2 * spatial, "pads", 0)
+    if pads[:spatial] != pads[spatial:]:
+        raise t.error(f"asymmetric padding {pads} has no rule here")
+    extra = per_axis(t, a.integers("output_padding", [0] * spatial), spatial, "output_padding", 0)
+    dilations = per_axis(t, a.integers("dilations", [1] * spatial), spatial, "dilations", 1)
+    layer = {"type": f"conv_transpose{spatial}d", "filters": filters, "kernel": kernel, "stride": strides,
+             "padding": pads[:spatial], "output_padding": extra, "dilation": dilations, "groups": groups,
+             "bias": present(node, 2)}
+    sizes = [(n - 1) * s - 2 * p + d * (k - 1) + e + 1
+             for n, s, p, d, k, e in zip(x.shape[2:], strides, pads, dilations, kernel, extra)]
+    if min(sizes) < 1:
+        raise t.error(f"padding {pads} leaves no output")
+    out = t.emit(layer, [x], (x.shape[0], filters, *sizes), x.perm)
+    t.own(weight.init, out.name)
+    t.set(node.output[0], out)

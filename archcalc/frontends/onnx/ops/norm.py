@@ -1,0 +1,45 @@
+"""Normalisation ops: Batch-, Instance-, Layer- and GroupNormalization."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..fold import axis_of
+from ..values import Const
+from .common import op, present
+
+if TYPE_CHECKING:
+    from ..translate import Translator
+
+
+@op("BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization")
+def normalization(t: Translator, node) -> None:
+    a = t.attrs()
+    x = t.act(t.input(node, 0, "input"))
+    if node.op_type == "LayerNormalization":
+        axis = axis_of(a.integer("axis", -1), x.rank)
+        if axis != x.rank - 1:
+            raise t.error("LayerNormalization over more than the last axis has no rule")
+        x = t.file_order(x)
+        layer = {"type": "layernorm", "eps": a.number("epsilon", 1e-5), "bias": present(node, 2)}
+    else:
+        if x.rank < 2:
+            raise t.error(f"an input of shape {list(x.shape)} where [N, C, …] was expected")
+        if x.rank >= 3:
+            x = t.channels_last(x)
+        eps = a.number("epsilon", 1e-5)
+        layer = {"BatchNormalization": {"type": "batchnorm", "eps": eps},
+                 "InstanceNormalization": {"type": "instancenorm", "eps": eps, "affine": True},
+                 "GroupNormalization": {"type": "groupnorm", "eps": eps, "groups": a.integer("num_groups", 1)},
+                 }[node.op_type]
+    scale = t.values.get(node.input[1]) if len(node.input) > 1 else None
+    if isinstance(scale, Const) and scale.init and node.op_type != "GroupNormalization" and scale.shape:
+        axis = -1 if node.op_type == "LayerNormalization" else 1     # its scale: [C] or [.., last]
+        t.check_weight(scale, len(scale.shape) - 1, x.shape[axis], f"its input's {x.shape[axis]} "
+                       + ("features on the last axis" if axis == -1 else "channels"))
+    layer.update(t.shared_weights(node.input[1:]))
+    out = t.emit(layer, [x], x.shape, x.perm)
+    for name in node.input[1:]:
+        if name and isinstance(t.values.get(name), Const):
+            t.own(t.values[name].init, out.name)
+    t.set(node.output[0], out)

@@ -1,0 +1,130 @@
+"""Pooling, reductions, resizing and padding."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from .. import fold
+from ..fold import axis_of
+from ..values import VIRTUAL, Act, Const
+from .common import axes_of, channels_last_of, fold_node, ints_of, op, present, spatial_input
+from .conv import geometry, window_sizes
+
+if TYPE_CHECKING:
+    from ..translate import Translator
+
+
+# -- pooling and resizing ------------------------------------------------------------------
+
+@op("MaxPool", "AveragePool")
+def pool(t: Translator, node) -> None:
+    x = spatial_input(t, node)
+    a = t.attrs()
+    spatial = x.rank - 2
+    layer = {"type": f"{'max' if node.op_type == 'MaxPool' else 'avg'}pool{spatial}d",
+             **geometry(t, node, spatial, a.integers("kernel_shape"))}
+    if "dilation" in layer:
+        raise t.error("a dilated pooling window has no rule")
+    ceil_mode = bool(a.integer("ceil_mode", 0))
+    if ceil_mode:
+        layer["ceil_mode"] = True
+    sizes = window_sizes(t, x.shape[2:], layer, ceil_mode)
+    t.set(node.output[0], t.emit(layer, [x], (x.shape[0], x.shape[1], *sizes), x.perm))
+
+
+def global_pool_act(t: Translator, x: Act, kind: str) -> Act:
+    """Global pooling keeping ONNX's size-1 spatial axes: [N, C, 1, 1] held as [1, 1, C]."""
+    x = channels_last_of(t, x)
+    pooled = t.emit({"type": f"global_{kind}pool"}, [x], (x.shape[0], x.shape[1]))
+    ones = (1,) * (x.rank - 2)
+    return t.emit({"type": "reshape", "shape": [*ones, x.shape[1]]}, [pooled], (x.shape[0], x.shape[1], *ones),
+                  x.perm, hint=f"{pooled.name}_keepdims")
+
+
+@op("GlobalAveragePool", "GlobalMaxPool")
+def global_pool(t: Translator, node) -> None:
+    t.set(node.output[0], global_pool_act(t, t.act(t.input(node, 0, "input")),
+                                  "avg" if node.op_type == "GlobalAveragePool" else "max"))
+
+
+@op("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin")
+def reduce(t: Translator, node) -> None:
+    kind = node.op_type[len("Reduce"):].lower()
+    x = t.value(t.input(node, 0, "input"))
+    axes = axes_of(t, node)
+    keep = bool(t.attrs().integer("keepdims", 1))
+    if isinstance(x, Const):
+        if not fold_node(t, node, lambda v, *rest: fold.reduce(kind, v, axes, keep)):
+            raise t.error("a reduction of a large constant")
+        return
+    axes = sorted({axis_of(a, x.rank) for a in axes}) if axes else list(range(1, x.rank))
+    if 0 in axes or not axes:
+        raise t.error("a reduction over the batch axis")
+    if kind in ("mean", "max") and keep and x.rank >= 3 and axes == list(range(2, x.rank)):
+        t.set(node.output[0], global_pool_act(t, x, "avg" if kind == "mean" else "max"))
+        return
+    ours = [x.perm.index(a) - 1 for a in axes]
+    shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape)) if keep else \
+        tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    if keep:
+        perm = x.perm
+    else:
+        remaining = [a for a in range(x.rank) if a not in axes]
+        perm = tuple(remaining.index(p) for p in x.perm if p not in axes)
+    t.set(node.output[0], t.emit({"type": "reduce", "op": kind, "axis": ours, "keepdims": keep}, [x], shape, perm))
+
+
+@op("Resize", "Upsample")
+def resize(t: Translator, node) -> None:
+    x = spatial_input(t, node)
+    if x.rank != 4:
+        raise t.error("resizing other than the H and W of an [N, C, H, W] tensor has no rule")
+    mode = t.attrs().text("mode", "nearest")
+    scales = sizes = None
+    if node.op_type == "Upsample":
+        scales = t.small(t.input(node, 1, "scales"), "scales").data
+    else:
+        if present(node, 2) and t.small(node.input[2], "scales").size:
+            scales = t.small(node.input[2], "scales").data
+        if present(node, 3):
+            sizes = ints_of(t, node, 3, "sizes")
+    if (sizes if sizes is not None else scales) is None or len(sizes if sizes is not None else scales) != 4:
+        raise t.error("a Resize needs four scales or four sizes")
+    layer = {"type": "upsample2d", "mode": "bilinear" if mode == "linear" else "nearest"}
+    if sizes is not None:
+        if min(sizes) < 1:
+            raise t.error(f"sizes {sizes}")
+        layer["size"] = sizes[2:]
+        out = (x.shape[0], x.shape[1], *sizes[2:])
+    else:
+        factors = [float(s) for s in scales[2:]]
+        if not all(math.isfinite(f) and f > 0 for f in factors):
+            raise t.error(f"scales {list(scales)}")
+        if any(f != int(f) for f in factors):
+            layer["size"] = [int(n * f) for n, f in zip(x.shape[2:], factors)]
+        else:
+            layer["scale"] = [int(f) for f in factors]
+        out = (x.shape[0], x.shape[1], *[int(n * f) for n, f in zip(x.shape[2:], factors)])
+    t.set(node.output[0], t.emit(layer, [x], out, x.perm))
+
+
+@op("Pad")
+def pad(t: Translator, node) -> None:
+    x = t.act(t.input(node, 0, "input"))
+    pads = ints_of(t, node, 1, "pads")
+    if t.attrs().text("mode", "constant") != "constant":
+        raise t.error("only constant padding has a rule")
+    if present(node, 3):
+        raise t.error("padding some axes only (an axes input) has no rule")
+    rank = x.rank
+    if len(pads) != 2 * rank:
+        raise t.error(f"{len(pads)} pads for a rank-{rank} tensor")
+    befores, afters = pads[:rank], pads[rank:]
+    batch = x.batch_axis
+    if (batch != VIRTUAL and (befores[batch] or afters[batch])) or any(p < 0 for p in pads):
+        raise t.error("padding the batch axis, or negative padding, has no rule")
+    value = float(t.small(node.input[2], "value").first()) if present(node, 2) else 0.0
+    pairs = [[befores[p], afters[p]] for p in x.perm[1:]]
+    shape = tuple(n + b + e for n, b, e in zip(x.shape, befores, afters))
+    t.set(node.output[0], t.emit({"type": "pad", "padding": pairs, "value": value}, [x], shape, x.perm))
