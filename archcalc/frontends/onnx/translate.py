@@ -20,6 +20,7 @@ from .fold import MAX_FOLDED, MAX_RANK, Refused
 from .tensors import checked_dims, external, values
 from .values import VIRTUAL, Act, Const
 
+LAYER_KEYS = ("type", "tied_to", "shares")   # entry keys that are not a rule's arguments
 SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
 
 
@@ -244,8 +245,10 @@ class Translator:
         self.values[name] = value
 
     # -- writing -------------------------------------------------------------------
-    def emit(self, layer: dict, inputs: list[Act], out_shape, out_perm=None, hint: str | None = None) -> Act:
-        """Writes a layer reading `inputs`; its output has file shape `out_shape` held in `out_perm`."""
+    def emit(self, layer: dict, inputs: list[Act], out_perm=None, hint: str | None = None) -> Act:
+        """Writes a layer reading `inputs`; its output is held in `out_perm` (default: the spec's
+        order, batch first). Its shape is the layer rule's, never worked out here."""
+        shape = self._rule_shape(layer, inputs, out_perm)
         name = self.layer_name(hint or self.node.name or self.node.op_type)
         entry = {"type": layer.pop("type"), "name": name, **layer}
         previous = self.layers[-1]["name"] if self.layers else None
@@ -255,7 +258,37 @@ class Translator:
         self.layers.append(entry)
         if self.node is not None:
             self.where[name] = f"node '{self.node.name or self.node.op_type}' (op {self.node.op_type})"
-        return Act(name, out_shape, out_perm)
+        return Act(name, shape, out_perm)
+
+    def _rule_shape(self, layer: dict, inputs: list[Act], out_perm) -> tuple[int, ...]:
+        """The output's file shape: the layer bound through its rule, which gives the per-sample
+        shape in the spec's order; `out_perm` places it (and the inputs' batch) on file axes."""
+        from ...errors import ArgumentError, ShapeError
+        from ...layers import Call, find_rule
+        rule = find_rule(layer["type"])
+        if rule is None:
+            raise AssertionError(f"the door wrote a layer of unknown type {layer['type']!r}")
+        raw = {k: v for k, v in layer.items() if k not in LAYER_KEYS}
+        try:
+            bound = rule.bind(raw, len(inputs), label=f"{rule.type} layer")
+            ours = tuple(rule.output_shape(Call(bound, tuple(tuple(a.ours()) for a in inputs))))
+            if not ours or min(ours) < 1:
+                raise ShapeError(f"output shape {list(ours)} has an empty axis")
+        except (ArgumentError, ShapeError) as exc:      # the rule's refusal of what the file asks
+            received = " and ".join(str(a.ours()) for a in inputs)
+            raise self.error(f"a {rule.type} layer: {exc} (it receives {received})") from None
+        perm = tuple(out_perm) if out_perm is not None else tuple(range(len(ours) + 1))
+        if len(perm) == 1 and ours == (1,):
+            ours = ()           # a scalar, which the spec holds as [1] (`reshape` to `ours or [1]`)
+        elif len(perm) != len(ours) + 1 and any(a.batch_axis == VIRTUAL for a in inputs):
+            perm = (VIRTUAL, *range(len(ours)))     # a folded batch of one meets a broadcast: stays folded
+        if len(perm) != len(ours) + 1:
+            raise AssertionError(f"{rule.type}: output {ours} held in perm {perm}")
+        batch = next((a.shape[a.batch_axis] for a in inputs if a.batch_axis != VIRTUAL), 1)
+        shape = [batch] * (len(perm) if perm[0] != VIRTUAL else len(perm) - 1)
+        for size, axis in zip(ours, perm[1:]):
+            shape[axis] = size
+        return tuple(shape)
 
     def hold(self, act: Act, perm: tuple[int, ...]) -> Act:
         """`act` held with its axes in `perm` order, through a zero-cost permute when needed."""
@@ -269,9 +302,9 @@ class Translator:
             target = Act(act.name, act.shape, perm)
             if target.ours() == act.ours():
                 return target
-            return self.emit({"type": "reshape", "shape": target.ours() or [1]}, [act], act.shape, perm,
+            return self.emit({"type": "reshape", "shape": target.ours() or [1]}, [act], perm,
                              hint=f"{act.name}_reshape")
-        return self.emit({"type": "permute", "axes": axes}, [act], act.shape, perm, hint=f"{act.name}_permute")
+        return self.emit({"type": "permute", "axes": axes}, [act], perm, hint=f"{act.name}_permute")
 
     def _rebatch(self, act: Act, batch: int) -> Act:
         """The same data with the batch of one on another axis, or folded (VIRTUAL), so two
@@ -283,7 +316,7 @@ class Translator:
         rank = act.rank
         perm = (batch, *[a for a in range(rank) if a != batch])
         ours = [act.shape[p] for p in perm[1:]]
-        return self.emit({"type": "reshape", "shape": ours or [1]}, [act], act.shape, perm,
+        return self.emit({"type": "reshape", "shape": ours or [1]}, [act], perm,
                          hint=f"{act.name}_batch")
 
     def file_order(self, act: Act) -> Act:

@@ -110,7 +110,7 @@ def reshape_act(t: Translator, x: Act, new_shape: list[int]) -> Act:
         raise t.error(f"a reshape from {list(x.shape)} to {list(new_shape)} mixes the batch axis with others")
     if ours == x.ours():
         return Act(x.name, tuple(new_shape), perm)
-    return t.emit({"type": "reshape", "shape": ours or [1]}, [x], tuple(new_shape), perm,
+    return t.emit({"type": "reshape", "shape": ours or [1]}, [x], perm,
                   hint=f"{t.node.name or 'reshape'}_{len(t.layers)}")
 
 
@@ -128,14 +128,12 @@ def slice_act(t: Translator, x: Act, axis: int, start: int, stop: int, step: int
     size = len(fold.slice_positions(length, start, stop, step))
     if size == length and step == 1:
         return x
-    shape = list(x.shape)
-    shape[axis] = size
     layer = {"type": "slice", "axis": ours, "start": start}
     if stop < length:
         layer["stop"] = stop
     if step != 1:
         layer["step"] = step
-    return t.emit(layer, [x], tuple(shape), x.perm, hint=name)
+    return t.emit(layer, [x], x.perm, hint=name)
 
 
 def spatial_input(t: Translator, node) -> Act:

@@ -38,24 +38,6 @@ def per_axis(t: Translator, values: list[int], length: int, what: str, least: in
     return values
 
 
-def window_sizes(t: Translator, shape, layer, ceil_mode=False) -> tuple[int, ...]:
-    sizes = []
-    padding = layer["padding"]
-    for i, (n, k, s) in enumerate(zip(shape, layer["kernel"], layer["stride"])):
-        d = layer.get("dilation", [1] * len(shape))[i]
-        if padding == "same":
-            sizes.append(-(-n // s))
-            continue
-        room = n + 2 * padding[i] - d * (k - 1) - 1
-        out = (-(-room // s) if ceil_mode else room // s) + 1
-        if ceil_mode and (out - 1) * s >= n + padding[i]:
-            out -= 1
-        if out < 1:
-            raise t.error(f"a window of {k} (dilation {d}, padding {padding[i]}) does not fit an axis of {n}")
-        sizes.append(out)
-    return tuple(sizes)
-
-
 @op("Conv")
 def conv(t: Translator, node) -> None:
     x = spatial_input(t, node)
@@ -74,8 +56,7 @@ def conv(t: Translator, node) -> None:
                        f"its input's {x.shape[1]} channels" + (f" in {groups} groups" if groups > 1 else ""))
     layer["bias"] = present(node, 2)
     layer.update(t.shared_weights(node.input[1:]) or t.tie_or_own(weight.init, ""))
-    out_spatial = window_sizes(t, x.shape[2:], layer)
-    out = t.emit(layer, [x], (x.shape[0], filters, *out_spatial), x.perm)
+    out = t.emit(layer, [x], x.perm)
     t.own(weight.init, out.name)
     t.set(node.output[0], out)
 
@@ -103,10 +84,6 @@ def conv_transpose(t: Translator, node) -> None:
     layer = {"type": f"conv_transpose{spatial}d", "filters": filters, "kernel": kernel, "stride": strides,
              "padding": pads[:spatial], "output_padding": extra, "dilation": dilations, "groups": groups,
              "bias": present(node, 2)}
-    sizes = [(n - 1) * s - 2 * p + d * (k - 1) + e + 1
-             for n, s, p, d, k, e in zip(x.shape[2:], strides, pads, dilations, kernel, extra)]
-    if min(sizes) < 1:
-        raise t.error(f"padding {pads} leaves no output")
-    out = t.emit(layer, [x], (x.shape[0], filters, *sizes), x.perm)
+    out = t.emit(layer, [x], x.perm)
     t.own(weight.init, out.name)
     t.set(node.output[0], out)

@@ -39,7 +39,7 @@ def unary(t: Translator, node) -> None:
             layer["approximate"] = "tanh"
     else:
         layer = {"type": "elementwise", "op": _MATH[node.op_type]}
-    t.set(node.output[0], t.emit(layer, [x], x.shape, x.perm))
+    t.set(node.output[0], t.emit(layer, [x], x.perm))
 
 
 @op("Clip")
@@ -54,7 +54,7 @@ def clip(t: Translator, node) -> None:
         layer = {"type": "relu"}
     else:
         layer = {"type": "elementwise", "op": "clip", "value": float(high if high is not None else 0.0)}
-    t.set(node.output[0], t.emit(layer, [x], x.shape, x.perm))
+    t.set(node.output[0], t.emit(layer, [x], x.perm))
 
 
 @op("Softmax", "LogSoftmax")
@@ -64,7 +64,7 @@ def softmax(t: Translator, node) -> None:
     if x.perm[-1] != axis:
         x = t.hold(x, (*[p for p in x.perm if p != axis], axis))
     kind = "softmax" if node.op_type == "Softmax" else "log_softmax"
-    t.set(node.output[0], t.emit({"type": kind}, [x], x.shape, x.perm))
+    t.set(node.output[0], t.emit({"type": kind}, [x], x.perm))
 
 
 @op("PRelu")
@@ -74,7 +74,7 @@ def prelu(t: Translator, node) -> None:
     layer = {"type": "prelu", "per_channel": slope.size > 1}
     if slope.size > 1:
         x = channels_last_of(t, x)
-    out = t.emit(layer, [x], x.shape, x.perm)
+    out = t.emit(layer, [x], x.perm)
     t.own(slope.init, out.name)
     t.set(node.output[0], out)
 
@@ -111,7 +111,6 @@ def binary(t: Translator, node) -> None:
 def _two_activations(t: Translator, node, a: Act, b: Act) -> None:
     if b.rank == a.rank:
         b = t.hold(b, a.perm)
-    out_shape = fold.broadcast(a.shape, b.shape)
     if a.rank != b.rank:
         a, b = t.file_order(a), t.file_order(b)
     if node.op_type in ("Add", "Sub") and a.shape == b.shape:
@@ -120,16 +119,14 @@ def _two_activations(t: Translator, node, a: Act, b: Act) -> None:
         # Products, quotients, powers and broadcast sums: one FLOP per element, no weights,
         # as a broadcasting multiply counts them.
         layer = {"type": "multiply"}
-    t.set(node.output[0], t.emit(layer, [a, b], out_shape, a.perm if a.rank >= b.rank else b.perm))
+    t.set(node.output[0], t.emit(layer, [a, b], a.perm if a.rank >= b.rank else b.perm))
 
 
 def _activation_and_constant(t: Translator, node, x: Act, c: Const, constant_first: bool) -> None:
-    out_shape = fold.broadcast(x.shape, c.shape)
-    if out_shape != x.shape:
-        if out_shape[1:] == x.shape[1:] or c.size == 1:
-            out_shape = x.shape
-        else:
-            raise t.error(f"a constant of shape {list(c.shape)} broadcasts {list(x.shape)} to a larger tensor")
+    # The layer's output is its activation's shape: a constant that would enlarge it is refused.
+    grown = fold.broadcast(x.shape, c.shape)
+    if grown != x.shape and grown[1:] != x.shape[1:] and c.size != 1:
+        raise t.error(f"a constant of shape {list(c.shape)} broadcasts {list(x.shape)} to a larger tensor")
     if _learned(c) and (node.op_type in ("Add", "Sub") or _channel_vector(x, c)):
         _learned_operand(t, node, x, c)
         return
@@ -139,7 +136,7 @@ def _activation_and_constant(t: Translator, node, x: Act, c: Const, constant_fir
         layer = {"type": "elementwise", "op": ops[node.op_type], "value": float(c.value.first())}
     else:
         layer = {"type": "elementwise", "op": "mask"}     # a constant tensor (a causal mask): no weights
-    t.set(node.output[0], t.emit(layer, [x], x.shape, x.perm))
+    t.set(node.output[0], t.emit(layer, [x], x.perm))
 
 
 def _channel_vector(x: Act, c: Const) -> bool:
@@ -156,17 +153,17 @@ def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
     second = len(vector) == 1 and x.rank >= 3 and vector[0] == x.shape[1] and not last
     if node.op_type == "Mul" and (last or second):
         x = channels_last_of(t, x) if second else t.file_order(x)
-        out = t.emit({"type": "layer_scale"}, [x], x.shape, x.perm)
+        out = t.emit({"type": "layer_scale"}, [x], x.perm)
     elif (node.op_type == "Add" and x.rank == 3 and c.size == x.shape[1] * x.shape[2]
           and (c.table is None or (len(c.table) == 2 and c.table[1] == x.shape[2] and c.table[0] >= x.shape[1]))):
         x = t.file_order(x)
         rows = c.table[0] if c.table is not None else x.shape[1]
-        out = t.emit({"type": "position_embedding", "max_positions": rows}, [x], x.shape, x.perm)
+        out = t.emit({"type": "position_embedding", "max_positions": rows}, [x], x.perm)
     elif node.op_type in ("Add", "Sub"):
         # Any other trained tensor added on (Swin's relative position bias on the scores): its
         # elements are parameters — the whole table it was picked from, when it was.
         table = list(c.table) if c.table is not None else list(c.shape)
-        out = t.emit({"type": "learned_bias", "shape": table}, [x], x.shape, x.perm)
+        out = t.emit({"type": "learned_bias", "shape": table}, [x], x.perm)
     else:
         raise t.error(f"{node.op_type} of an activation {list(x.shape)} and a trained tensor of shape "
                       f"{list(c.shape)} has no rule (additions, position tables and per-channel scales have)")
@@ -183,4 +180,4 @@ def where(t: Translator, node) -> None:
     x = next((v for v in acts if isinstance(v, Act)), None)
     if x is None or isinstance(condition, Act):
         raise t.error("a Where whose condition is computed has no rule")
-    t.set(node.output[0], t.emit({"type": "elementwise", "op": "where"}, [x], x.shape, x.perm))
+    t.set(node.output[0], t.emit({"type": "elementwise", "op": "where"}, [x], x.perm))

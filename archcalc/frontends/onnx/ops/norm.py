@@ -38,7 +38,7 @@ def normalization(t: Translator, node) -> None:
         t.check_weight(scale, len(scale.shape) - 1, x.shape[axis], f"its input's {x.shape[axis]} "
                        + ("features on the last axis" if axis == -1 else "channels"))
     layer.update(t.shared_weights(node.input[1:]))
-    out = t.emit(layer, [x], x.shape, x.perm)
+    out = t.emit(layer, [x], x.perm)
     for name in node.input[1:]:
         if name and isinstance(t.values.get(name), Const):
             t.own(t.values[name].init, out.name)

@@ -9,7 +9,7 @@ from .. import fold
 from ..fold import axis_of
 from ..values import VIRTUAL, Act, Const
 from .common import axes_of, channels_last_of, fold_node, ints_of, op, present, spatial_input
-from .conv import geometry, window_sizes
+from .conv import geometry
 
 if TYPE_CHECKING:
     from ..translate import Translator
@@ -29,17 +29,15 @@ def pool(t: Translator, node) -> None:
     ceil_mode = bool(a.integer("ceil_mode", 0))
     if ceil_mode:
         layer["ceil_mode"] = True
-    sizes = window_sizes(t, x.shape[2:], layer, ceil_mode)
-    t.set(node.output[0], t.emit(layer, [x], (x.shape[0], x.shape[1], *sizes), x.perm))
+    t.set(node.output[0], t.emit(layer, [x], x.perm))
 
 
 def global_pool_act(t: Translator, x: Act, kind: str) -> Act:
     """Global pooling keeping ONNX's size-1 spatial axes: [N, C, 1, 1] held as [1, 1, C]."""
     x = channels_last_of(t, x)
-    pooled = t.emit({"type": f"global_{kind}pool"}, [x], (x.shape[0], x.shape[1]))
+    pooled = t.emit({"type": f"global_{kind}pool"}, [x])
     ones = (1,) * (x.rank - 2)
-    return t.emit({"type": "reshape", "shape": [*ones, x.shape[1]]}, [pooled], (x.shape[0], x.shape[1], *ones),
-                  x.perm, hint=f"{pooled.name}_keepdims")
+    return t.emit({"type": "reshape", "shape": [*ones, x.shape[1]]}, [pooled], x.perm, hint=f"{pooled.name}_keepdims")
 
 
 @op("GlobalAveragePool", "GlobalMaxPool")
@@ -65,14 +63,12 @@ def reduce(t: Translator, node) -> None:
         t.set(node.output[0], global_pool_act(t, x, "avg" if kind == "mean" else "max"))
         return
     ours = [x.perm.index(a) - 1 for a in axes]
-    shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape)) if keep else \
-        tuple(n for i, n in enumerate(x.shape) if i not in axes)
     if keep:
         perm = x.perm
     else:
         remaining = [a for a in range(x.rank) if a not in axes]
         perm = tuple(remaining.index(p) for p in x.perm if p not in axes)
-    t.set(node.output[0], t.emit({"type": "reduce", "op": kind, "axis": ours, "keepdims": keep}, [x], shape, perm))
+    t.set(node.output[0], t.emit({"type": "reduce", "op": kind, "axis": ours, "keepdims": keep}, [x], perm))
 
 
 @op("Resize", "Upsample")
@@ -96,7 +92,6 @@ def resize(t: Translator, node) -> None:
         if min(sizes) < 1:
             raise t.error(f"sizes {sizes}")
         layer["size"] = sizes[2:]
-        out = (x.shape[0], x.shape[1], *sizes[2:])
     else:
         factors = [float(s) for s in scales[2:]]
         if not all(math.isfinite(f) and f > 0 for f in factors):
@@ -105,8 +100,7 @@ def resize(t: Translator, node) -> None:
             layer["size"] = [int(n * f) for n, f in zip(x.shape[2:], factors)]
         else:
             layer["scale"] = [int(f) for f in factors]
-        out = (x.shape[0], x.shape[1], *[int(n * f) for n, f in zip(x.shape[2:], factors)])
-    t.set(node.output[0], t.emit(layer, [x], out, x.perm))
+    t.set(node.output[0], t.emit(layer, [x], x.perm))
 
 
 @op("Pad")
@@ -126,5 +120,4 @@ def pad(t: Translator, node) -> None:
         raise t.error("padding the batch axis, or negative padding, has no rule")
     value = float(t.small(node.input[2], "value").first()) if present(node, 2) else 0.0
     pairs = [[befores[p], afters[p]] for p in x.perm[1:]]
-    shape = tuple(n + b + e for n, b, e in zip(x.shape, befores, afters))
-    t.set(node.output[0], t.emit({"type": "pad", "padding": pairs, "value": value}, [x], shape, x.perm))
+    t.set(node.output[0], t.emit({"type": "pad", "padding": pairs, "value": value}, [x], x.perm))

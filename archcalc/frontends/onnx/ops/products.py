@@ -49,8 +49,7 @@ def einsum(t: Translator, node) -> None:
     a2 = arranged(a, la, batch + i_letters + k_letters, i_letters, k_letters)
     b2 = arranged(b, lb, batch + k_letters + j_letters, k_letters, j_letters)
     a2, b2 = t.file_order(a2), t.file_order(b2)
-    shape = (*[size[c] for c in batch], a2.shape[-2], b2.shape[-1])
-    product = t.emit({"type": "matmul"}, [a2, b2], shape, a2.perm)
+    product = t.emit({"type": "matmul"}, [a2, b2], a2.perm)
     full = [size[c] for c in batch + i_letters + j_letters]
     result = reshape_act(t, product, full)
     order = batch + i_letters + j_letters
@@ -86,7 +85,7 @@ def matmul(t: Translator, node) -> None:
         units = b.shape[1]
         add = _bias_add_after(t, node, units)
         layer = {"type": "dense", "units": units, "bias": add is not None, **t.tie_or_own(b.init, "")}
-        out = t.emit(layer, [x], (*x.shape[:-1], units), x.perm)
+        out = t.emit(layer, [x], x.perm)
         t.own(b.init, out.name)
         t.set(node.output[0], out)
         if add is not None:          # the Add is the bias: its output is this layer's
@@ -96,8 +95,7 @@ def matmul(t: Translator, node) -> None:
         if a.rank < 2 or b.rank < 2 or a.shape[-1] != b.shape[-2]:
             raise t.error(f"a MatMul of {list(a.shape)} and {list(b.shape)}")
         a, b = t.file_order(a), t.file_order(b)
-        shape = (*fold.broadcast(a.shape[:-2], b.shape[:-2]), a.shape[-2], b.shape[-1])
-        t.set(node.output[0], t.emit({"type": "matmul"}, [a, b], shape, a.perm if a.rank == len(shape) else None))
+        t.set(node.output[0], t.emit({"type": "matmul"}, [a, b], a.perm if a.rank >= b.rank else None))
         return
     raise t.error("a MatMul of a constant by an activation has no rule")
 
@@ -114,6 +112,6 @@ def gemm(t: Translator, node) -> None:
     t.check_weight(weight, 1 if a.integer("transB", 0) else 0, x.shape[-1], f"its input's last axis of {x.shape[-1]}")
     units = weight.shape[0] if a.integer("transB", 0) else weight.shape[1]
     layer = {"type": "dense", "units": units, "bias": present(node, 2), **t.tie_or_own(weight.init, "")}
-    out = t.emit(layer, [x], (x.shape[0], units), x.perm)
+    out = t.emit(layer, [x], x.perm)
     t.own(weight.init, out.name)
     t.set(node.output[0], out)

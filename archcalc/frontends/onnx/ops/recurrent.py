@@ -38,13 +38,13 @@ def recurrent(t: Translator, node) -> None:
         raise t.error("a GRU with linear_before_reset = 0 (Keras's reset_after false) has no rule")
     kind = node.op_type.lower()
     layer = {"type": kind, "units": units, "bias": present(node, 3), "bidirectional": directions == 2}
-    steps, batch = x.shape[0], x.shape[1]
+    steps = x.shape[0]
     weights = [t.const(name, "weight") for name in node.input[1:4] if name]
-    out = t.emit(layer, [x], (batch, steps, directions * units), (0, 1, 2))
+    out = t.emit(layer, [x], (0, 1, 2))
     for weight in weights:
         t.own(weight.init, out.name)
     if len(node.output) > 1 and any(node.output[1:]) and any(t.consumers.get(n) for n in node.output[1:] if n):
         raise t.error("the last hidden and cell states (Y_h, Y_c) have no rule; read the sequence output Y")
-    y = t.emit({"type": "reshape", "shape": [steps, directions, units]}, [out], (steps, directions, batch, units),
+    y = t.emit({"type": "reshape", "shape": [steps, directions, units]}, [out],
                (2, 0, 1, 3), hint=f"{out.name}_directions")
     t.set(node.output[0], y)

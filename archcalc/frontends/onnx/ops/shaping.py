@@ -125,9 +125,7 @@ def expand(t: Translator, node) -> None:
         if old != 1 or new > 256:
             raise t.error(f"an Expand of an activation from {list(value.shape)} to {list(shape)} has no rule")
         # Copies side by side (grouped-query attention repeating its key/value heads): a concat.
-        grown = list(x.shape)
-        grown[axis] = new
-        x = t.emit({"type": "concat", "axis": x.perm.index(axis) - 1}, [x] * new, tuple(grown), x.perm,
+        x = t.emit({"type": "concat", "axis": x.perm.index(axis) - 1}, [x] * new, x.perm,
                    hint=f"{t.node.name or 'expand'}_{axis}")
     t.set(node.output[0], x)
 
@@ -155,19 +153,17 @@ def concat(t: Translator, node) -> None:
         return
     held = [first] + [t.hold(a, first.perm) for a in acts[1:]]
     ours = first.perm.index(axis) - 1
-    shape = list(first.shape)
-    shape[axis] = sum(a.shape[axis] for a in acts)
-    t.set(node.output[0], t.emit({"type": "concat", "axis": ours}, held, tuple(shape), first.perm))
+    t.set(node.output[0], t.emit({"type": "concat", "axis": ours}, held, first.perm))
 
 
 def _class_token(t: Translator, node, values, acts, axis) -> None:
     """Concat([a learned [1, 1, C] token, x], axis=1): ViT's class token."""
     token = values[0]
     if (len(values) != 2 or not isinstance(token, Const) or token.init is None or len(acts) != 1
-            or axis != 1 or acts[0].rank != 3 or len(token.shape) != 3 or token.shape[axis] != 1):
+            or axis != 1 or acts[0].rank != 3 or acts[0].batch_axis != 0 or len(token.shape) != 3 or token.shape[axis] != 1):
         raise t.error("a Concat of activations and constants has no rule (a learned class token in front has)")
     x = t.file_order(acts[0])
-    out = t.emit({"type": "class_token"}, [x], (x.shape[0], x.shape[1] + 1, x.shape[2]))
+    out = t.emit({"type": "class_token"}, [x])
     t.own(token.init, out.name)
     t.set(node.output[0], out)
 
@@ -260,7 +256,7 @@ def gather(t: Translator, node) -> None:
         vocab, dim = data.shape
         x = t.file_order(indices)
         out = t.emit({"type": "embedding", "vocab": vocab, "dim": dim, **t.tie_or_own(data.init, "")}, [x],
-                     (*x.shape, dim), (*x.perm, x.rank))
+                     (*x.perm, x.rank))
         t.own(data.init, out.name)
         t.set(node.output[0], out)
         return
