@@ -7,7 +7,7 @@ from ..args import Arg, choice, number, optional
 from .registry import Rule, keeps_input, keeps_output, one_flop_per_output, register, zero
 
 OPS = ("add", "subtract", "multiply", "divide", "power", "sqrt", "reciprocal", "exp", "log", "erf", "neg",
-       "abs", "clip", "mask", "where")
+       "abs", "clip", "mask", "where", "sin", "cos")
 
 # What PyTorch's backward of each reads: nothing for a sum, a constant factor or a negation
 # (and a mask that is a constant), the output where the derivative is a function of it, else

@@ -129,6 +129,7 @@ _OPS = {
     "divide": lambda v, c: v / c, "power": lambda v, c: abs(v) ** c, "sqrt": lambda v, c: math.sqrt(abs(v)),
     "reciprocal": lambda v, c: 1 / v if v else 0.0, "exp": lambda v, c: math.exp(min(v, 50.0)),
     "log": lambda v, c: math.log(abs(v) or 1.0), "erf": lambda v, c: math.erf(v), "neg": lambda v, c: -v,
+    "sin": lambda v, c: math.sin(v), "cos": lambda v, c: math.cos(v),
     "abs": lambda v, c: abs(v), "clip": lambda v, c: min(max(v, -c), c) if c is not None else v,
     "mask": lambda v, c: v, "where": lambda v, c: v,
 }

@@ -74,3 +74,30 @@ def gather_elements(data: Array, indices: Array, axis: int) -> Array:
             flat += coordinate * steps[d]
         out.append(data.data[flat])
     return Array(indices.shape, out, data.dtype)
+
+
+def gather_nd_shape(data_shape, indices_shape, batch_dims: int) -> tuple[int, ...]:
+    """GatherND's result shape: the indices' leading axes, then the data's axes the positions
+    do not name (ONNX's definition), checked before anything is computed."""
+    if batch_dims:
+        raise Refused("a GatherND with batch_dims has no rule")
+    if not indices_shape or not 1 <= indices_shape[-1] <= len(data_shape):
+        raise Refused(f"GatherND positions of shape {list(indices_shape)} into a rank-{len(data_shape)} tensor")
+    return (*indices_shape[:-1], *data_shape[indices_shape[-1]:])
+
+
+def gather_nd(data: Array, indices: Array) -> Array | tuple:
+    shape = gather_nd_shape(data.shape, indices.shape, 0)
+    depth = indices.shape[-1]
+    block = count(data.shape[depth:])
+    if not check_size(shape):
+        return shape
+    steps, positions, out = strides(data.shape), indices.ints(), []
+    for j in range(count(indices.shape[:-1])):
+        start = 0
+        for axis, p in enumerate(positions[j * depth:(j + 1) * depth]):
+            if not -data.shape[axis] <= p < data.shape[axis]:
+                raise Refused(f"position {p} is outside an axis of {data.shape[axis]}")
+            start += (p % data.shape[axis]) * steps[axis]
+        out.extend(data.data[start:start + block])
+    return made(shape, out, data.dtype)

@@ -21,6 +21,9 @@ from .tensors import checked_dims, external, values
 from .values import VIRTUAL, Act, Const
 
 LAYER_KEYS = ("type", "tied_to", "shares")   # entry keys that are not a rule's arguments
+NORMS = ("BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization")
+ACTIVATIONS = ("Relu", "Clip", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Elu", "Selu", "Celu",
+               "Softplus", "Mish", "Tanh", "Gelu")
 SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
 
 
@@ -98,9 +101,7 @@ class Translator:
         if not self.layers:
             raise SpecError("the graph has no layer that archcalc counts", self.file)
         self._end_with_output(outputs)
-        ops = [node.op_type for node in self.graph.node]
-        if "BatchNormalization" not in ops and any(n.op_type == "Conv" and len(n.input) > 2 and n.input[2]
-                                                   for n in self.graph.node):
+        if self._folded_batchnorm():
             self.notes.append("Convolutions carry biases and no BatchNormalization node appears: the exporter "
                               "probably folded batchnorm into them, so params are fewer than the original "
                               "model's and there are no buffers (torch.onnx.export(..., training="
@@ -113,6 +114,20 @@ class Translator:
         spec["batch"] = self.batch or 1
         spec["layers"] = self.layers
         return spec
+
+    def _folded_batchnorm(self) -> bool:
+        """Evidence that an exporter folded batchnorm into the convs: no norm node at all, and
+        several convs with biases each read only by an activation (conv → bn → relu folded to
+        conv → relu). A lone patch conv with a bias (ViT) is no evidence."""
+        nodes = self.graph.node
+        if any(n.op_type in NORMS for n in nodes):
+            return False
+        activated = 0
+        for n in nodes:
+            if n.op_type == "Conv" and len(n.input) > 2 and n.input[2] and n.output:
+                readers = self.consumers.get(n.output[0], [])
+                activated += bool(readers) and all(r.op_type in ACTIVATIONS for r in readers)
+        return activated >= 2
 
     def _model_name(self) -> str:
         from pathlib import PurePath
@@ -248,7 +263,7 @@ class Translator:
     def emit(self, layer: dict, inputs: list[Act], out_perm=None, hint: str | None = None) -> Act:
         """Writes a layer reading `inputs`; its output is held in `out_perm` (default: the spec's
         order, batch first). Its shape is the layer rule's, never worked out here."""
-        shape = self._rule_shape(layer, inputs, out_perm)
+        shape, perm = self._rule_shape(layer, inputs, out_perm)
         name = self.layer_name(hint or self.node.name or self.node.op_type)
         entry = {"type": layer.pop("type"), "name": name, **layer}
         previous = self.layers[-1]["name"] if self.layers else None
@@ -258,10 +273,10 @@ class Translator:
         self.layers.append(entry)
         if self.node is not None:
             self.where[name] = f"node '{self.node.name or self.node.op_type}' (op {self.node.op_type})"
-        return Act(name, shape, out_perm)
+        return Act(name, shape, perm)
 
-    def _rule_shape(self, layer: dict, inputs: list[Act], out_perm) -> tuple[int, ...]:
-        """The output's file shape: the layer bound through its rule, which gives the per-sample
+    def _rule_shape(self, layer: dict, inputs: list[Act], out_perm) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The output's file shape and axis order: the layer bound through its rule, which gives the per-sample
         shape in the spec's order; `out_perm` places it (and the inputs' batch) on file axes."""
         from ...errors import ArgumentError, ShapeError
         from ...layers import Call, find_rule
@@ -288,7 +303,7 @@ class Translator:
         shape = [batch] * (len(perm) if perm[0] != VIRTUAL else len(perm) - 1)
         for size, axis in zip(ours, perm[1:]):
             shape[axis] = size
-        return tuple(shape)
+        return tuple(shape), perm
 
     def hold(self, act: Act, perm: tuple[int, ...]) -> Act:
         """`act` held with its axes in `perm` order, through a zero-cost permute when needed."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ....shapes import same_padding
+from ..values import Act
 from .common import op, present, spatial_input, weight_of
 
 if TYPE_CHECKING:
@@ -11,7 +13,9 @@ if TYPE_CHECKING:
 
 
 # -- weighted layers -----------------------------------------------------------------------
-def geometry(t: Translator, node, spatial: int, kernel: list[int]) -> dict:
+def geometry(t: Translator, node, spatial: int, kernel: list[int], uneven: bool = False) -> dict:
+    """kernel, stride, padding and dilation of a window op; `uneven`: padding that differs
+    before and after is given as [before, after] pairs (the caller writes it), else refused."""
     a = t.attrs()
     strides = per_axis(t, a.integers("strides", [1] * spatial), spatial, "strides", 1)
     dilations = per_axis(t, a.integers("dilations", [1] * spatial), spatial, "dilations", 1)
@@ -23,6 +27,8 @@ def geometry(t: Translator, node, spatial: int, kernel: list[int]) -> dict:
         layer["padding"] = "same"
     elif auto not in ("NOTSET", "VALID"):
         raise t.error(f"auto_pad {auto!r} is none of NOTSET, SAME_UPPER, SAME_LOWER and VALID")
+    elif pads[:spatial] != pads[spatial:] and uneven:
+        layer["padding"] = [[b, e] for b, e in zip(pads[:spatial], pads[spatial:])]
     elif pads[:spatial] != pads[spatial:]:
         raise t.error(f"asymmetric padding {pads} has no rule here (pad first with a Pad node)")
     else:
@@ -45,7 +51,9 @@ def conv(t: Translator, node) -> None:
     spatial = x.rank - 2
     filters = weight.shape[0]
     layer = {"type": f"conv{spatial}d", "filters": filters,
-             **geometry(t, node, spatial, list(weight.shape[2:]))}
+             **geometry(t, node, spatial, list(weight.shape[2:]), uneven=True)}
+    if layer["padding"] != "same" and isinstance(layer["padding"][0], list):
+        x = _padded(t, x, layer)
     groups = t.attrs().integer("group", 1)
     if groups < 1:
         raise t.error(f"group {groups}")
@@ -59,6 +67,20 @@ def conv(t: Translator, node) -> None:
     out = t.emit(layer, [x], x.perm)
     t.own(weight.init, out.name)
     t.set(node.output[0], out)
+
+
+def _padded(t: Translator, x: Act, layer: dict) -> Act:
+    """Padding that differs before and after (TensorFlow's "same" written out, pads [0, 0, 1, 1]):
+    the conv rule's `same` when it is that split, else a `pad` layer in front of an unpadded conv."""
+    pairs = layer["padding"]
+    dilation = layer.get("dilation", [1] * len(pairs))
+    same = [list(same_padding(n, k, s, d))
+            for n, k, s, d in zip(x.shape[2:], layer["kernel"], layer["stride"], dilation)]
+    if pairs == same:
+        layer["padding"] = "same"
+        return x
+    layer["padding"] = [0] * len(pairs)
+    return t.emit({"type": "pad", "padding": [*pairs, [0, 0]]}, [x], x.perm, hint=f"{t.node.name or 'conv'}_pad")
 
 
 @op("ConvTranspose")

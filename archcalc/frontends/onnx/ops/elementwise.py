@@ -21,8 +21,8 @@ _ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "HardSigmo
                 "HardSwish": "hardswish", "LeakyRelu": "leaky_relu", "Elu": "elu", "Selu": "selu",
                 "Celu": "celu", "Softplus": "softplus", "Mish": "mish", "Gelu": "gelu"}
 _MATH = {"Sqrt": "sqrt", "Erf": "erf", "Exp": "exp", "Log": "log", "Neg": "neg", "Reciprocal": "reciprocal",
-         "Abs": "abs"}
-_FOLDED_UNARY = ("Sqrt", "Exp", "Log", "Neg", "Reciprocal", "Abs")
+         "Abs": "abs", "Sin": "sin", "Cos": "cos"}
+_FOLDED_UNARY = ("Sqrt", "Exp", "Log", "Neg", "Reciprocal", "Abs", "Sin", "Cos")
 
 
 @op(*_ACTIVATIONS, *_MATH)
@@ -146,6 +146,13 @@ def _channel_vector(x: Act, c: Const) -> bool:
     return len(vector) == 1 and x.rank >= 1 and (vector[0] == x.shape[-1] or (x.rank >= 3 and vector[0] == x.shape[1]))
 
 
+def _held_elsewhere(t: Translator, c: Const) -> dict:
+    """`shares` the layer that already holds this whole initializer (a class token put in front
+    and also added later): one initializer counts once, whichever kinds of node read it."""
+    owner = t.weight_owner.get(c.init) if c.init else None
+    return {"shares": owner} if owner else {}
+
+
 def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
     """A trained tensor added to or multiplying an activation: a position table or a per-channel scale."""
     vector = tuple(n for n in c.shape if n != 1)
@@ -153,17 +160,17 @@ def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
     second = len(vector) == 1 and x.rank >= 3 and vector[0] == x.shape[1] and not last
     if node.op_type == "Mul" and (last or second):
         x = channels_last_of(t, x) if second else t.file_order(x)
-        out = t.emit({"type": "layer_scale"}, [x], x.perm)
+        out = t.emit({"type": "layer_scale", **_held_elsewhere(t, c)}, [x], x.perm)
     elif (node.op_type == "Add" and x.rank == 3 and c.size == x.shape[1] * x.shape[2]
           and (c.table is None or (len(c.table) == 2 and c.table[1] == x.shape[2] and c.table[0] >= x.shape[1]))):
         x = t.file_order(x)
         rows = c.table[0] if c.table is not None else x.shape[1]
-        out = t.emit({"type": "position_embedding", "max_positions": rows}, [x], x.perm)
+        out = t.emit({"type": "position_embedding", "max_positions": rows, **_held_elsewhere(t, c)}, [x], x.perm)
     elif node.op_type in ("Add", "Sub"):
         # Any other trained tensor added on (Swin's relative position bias on the scores): its
         # elements are parameters — the whole table it was picked from, when it was.
         table = list(c.table) if c.table is not None else list(c.shape)
-        out = t.emit({"type": "learned_bias", "shape": table}, [x], x.perm)
+        out = t.emit({"type": "learned_bias", "shape": table, **_held_elsewhere(t, c)}, [x], x.perm)
     else:
         raise t.error(f"{node.op_type} of an activation {list(x.shape)} and a trained tensor of shape "
                       f"{list(c.shape)} has no rule (additions, position tables and per-channel scales have)")

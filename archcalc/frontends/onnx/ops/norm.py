@@ -32,6 +32,12 @@ def normalization(t: Translator, node) -> None:
                  "InstanceNormalization": {"type": "instancenorm", "eps": eps, "affine": True},
                  "GroupNormalization": {"type": "groupnorm", "eps": eps, "groups": a.integer("num_groups", 1)},
                  }[node.op_type]
+    if node.op_type == "InstanceNormalization" and _identity_affine(t, node):
+        # GroupNorm(1) as torch exports it: a constant scale of ones and shift of zeros (the
+        # learned γ and β follow as a Mul and an Add): no weights here.
+        layer["affine"] = False
+        t.set(node.output[0], t.emit(layer, [x], x.perm))
+        return
     scale = t.values.get(node.input[1]) if len(node.input) > 1 else None
     if isinstance(scale, Const) and scale.init and node.op_type != "GroupNormalization" and scale.shape:
         axis = -1 if node.op_type == "LayerNormalization" else 1     # its scale: [C] or [.., last]
@@ -43,3 +49,12 @@ def normalization(t: Translator, node) -> None:
         if name and isinstance(t.values.get(name), Const):
             t.own(t.values[name].init, out.name)
     t.set(node.output[0], out)
+
+
+def _identity_affine(t: Translator, node) -> bool:
+    """A scale of ones and a shift of zeros, read from small constants."""
+    found = [t.values.get(name) if name else None for name in (*node.input[1:3], "", "")[:2]]
+    values = [v.value if isinstance(v, Const) else None for v in found]
+    if any(v is None or v.kind != "f" for v in values):
+        return False
+    return all(n == 1.0 for n in values[0].data) and all(n == 0.0 for n in values[1].data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .. import fold
+from .. import fold, indexing
 from ..fold import Array, Refused, axis_of
 from ..values import VIRTUAL, Act, Const
 from .common import axes_of, const_result, fold_node, ints_of, op, present, set_reshaped, slice_act
@@ -286,3 +286,26 @@ def gather(t: Translator, node) -> None:
         raise t.error(f"a Gather of {list(indices.shape)} positions from {list(data.shape)} that is not a "
                       "rearrangement has no rule")
     raise t.error("a Gather of computed indices from a computed tensor has no rule")
+
+
+@op("GatherND")
+def gather_nd(t: Translator, node) -> None:
+    """Entries of a constant picked by constant positions (LeViT's and EfficientFormer-v2's
+    attention biases: a trained [heads, offsets] table indexed per query/key pair). Picked from a
+    trained table, the result remembers the whole table, whose every entry is a parameter."""
+    data = t.value(t.input(node, 0, "data"))
+    indices = t.value(t.input(node, 1, "indices"))
+    if not isinstance(data, Const) or not isinstance(indices, Const):
+        raise t.error("a GatherND of computed tensors has no rule (constant positions into a constant table have)")
+    shape = indexing.gather_nd_shape(data.shape, indices.shape, t.attrs().integer("batch_dims", 0))
+    value = None
+    if indices.value is not None:
+        depth = indices.shape[-1]
+        for i, p in enumerate(indices.value.ints()):
+            if not -data.shape[i % depth] <= p < data.shape[i % depth]:
+                raise t.error(f"position {p} is outside an axis of {data.shape[i % depth]}")
+        if data.value is not None:
+            result = indexing.gather_nd(data.value, indices.value)
+            value = result if isinstance(result, Array) else None
+    table = (data.table or data.shape) if data.init is not None else None
+    t.set(node.output[0], Const(value, shape, init=data.init, table=table))

@@ -1,0 +1,222 @@
+"""Ops and patterns of users' exports (issue 25), each on a small graph built with onnx.helper
+the way the exporter writes it; every expected figure is derived by hand in the test."""
+
+import pytest
+
+onnx = pytest.importorskip("onnx")
+import numpy as np  # noqa: E402  (onnx brings NumPy)
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+import archcalc  # noqa: E402
+from archcalc.frontends.imported import ImportOptions  # noqa: E402
+from archcalc.verify import verify  # noqa: E402
+from archcalc.frontends.onnx import to_spec  # noqa: E402
+
+F = TensorProto.FLOAT
+
+
+def weight(name, *shape, value=0.5):
+    return numpy_helper.from_array(np.full(shape, value, dtype=np.float32), name)
+
+
+def ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def floats(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.float32), name)
+
+
+def tensor(name, *shape):
+    return helper.make_tensor_value_info(name, F, list(shape))
+
+
+def save(tmp_path, nodes, inputs, outputs, initializers=(), name="model"):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="tests")
+    path = tmp_path / f"{name}.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def import_file(path):
+    return to_spec(path.read_bytes(), str(path), ImportOptions())
+
+
+def node(op, inputs, outputs, **attributes):
+    return helper.make_node(op, inputs, outputs, name=outputs[0], **attributes)
+
+
+# -- torch's decomposed scaled_dot_product_attention ------------------------------------------
+
+def test_decomposed_sdpa_counts_its_products(tmp_path):
+    # x [1, T=4, C=8], H=2 heads of D=4. Projections, then the exporter's decomposition of
+    # F.scaled_dot_product_attention: K reshaped to [-1, T, D] (the batch of one folded into the
+    # heads), transposed, reshaped back to [1, H, D, T]; Q and Kᵀ scaled by √(1/√D); two MatMuls.
+    nodes = []
+    for p in "qkv":
+        nodes += [node("MatMul", ["x", f"w{p}"], [f"{p}0"]),
+                  node("Reshape", [f"{p}0", "heads"], [f"{p}1"]),
+                  node("Transpose", [f"{p}1"], [p], perm=[0, 2, 1, 3])]
+    nodes += [node("Reshape", ["k", "squeezed"], ["k3"]),
+              node("Transpose", ["k3"], ["k3t"], perm=[0, 2, 1]),
+              node("Reshape", ["k3t", "kt_shape"], ["kt"]),
+              node("Mul", ["q", "s"], ["qs"]), node("Mul", ["kt", "s"], ["kts"]),
+              node("MatMul", ["qs", "kts"], ["scores"]),
+              node("Softmax", ["scores"], ["probs"], axis=-1),
+              node("MatMul", ["probs", "v"], ["o"]),
+              node("Transpose", ["o"], ["o1"], perm=[0, 2, 1, 3]),
+              node("Reshape", ["o1", "merged"], ["o2"]),
+              node("MatMul", ["o2", "wo"], ["y"])]
+    inits = [weight(f"w{p}", 8, 8) for p in "qkvo"] + [
+        ints("heads", [1, 4, 2, 4]), ints("squeezed", [-1, 4, 4]), ints("kt_shape", [1, 2, 4, 4]),
+        ints("merged", [1, 4, 8]), floats("s", 0.5 ** 0.5)]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 8)], [tensor("y", 1, 4, 8)], inits)
+    report = archcalc.analyze(path)
+    # params: four 8×8 projections = 256. MACs: projections 4·T·C·C = 4·4·64 = 1,024; scores
+    # H·T·T·D = 2·4·4·4 = 128; weighted values the same 128.
+    assert report.totals.params == 256
+    assert report.totals.macs == 1024 + 128 + 128
+    assert verify(archcalc.load(path)).agrees
+
+
+# -- GatherND with a constant index: an attention-bias table -----------------------------------
+
+def test_gather_nd_of_a_bias_table_counts_the_table_once(tmp_path):
+    # LeViT's attention biases: a trained [H=2, K=5] table, its columns picked for each of the
+    # N×N=4×4 query/key pairs by a constant index; the picked [H, N, N] added to the scores.
+    index = [[[(i - j) % 5] for j in range(4)] for i in range(4)]
+    nodes = [node("Transpose", ["table"], ["table_t"], perm=[1, 0]),
+             node("GatherND", ["table_t", "index"], ["picked"]),
+             node("Transpose", ["picked"], ["bias"], perm=[2, 0, 1]),
+             node("Add", ["s", "bias"], ["biased"]),
+             node("Softmax", ["biased"], ["y"], axis=-1)]
+    path = save(tmp_path, nodes, [tensor("s", 1, 2, 4, 4)], [tensor("y", 1, 2, 4, 4)],
+                [weight("table", 2, 5), ints("index", index)])
+    report = archcalc.analyze(path)
+    assert report.totals.params == 2 * 5           # the whole table, once
+    assert report.totals.macs == 0
+
+
+def test_gather_nd_positions_outside_the_table_are_the_files_error(tmp_path):
+    nodes = [node("GatherND", ["table", "index"], ["picked"]), node("Add", ["s", "picked"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("s", 1, 4)], [tensor("y", 1, 4)],
+                [weight("table", 3, 4), ints("index", [[7]])])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError, match="position 7 is outside an axis of 3"):
+        import_file(path)
+
+
+# -- Sin and Cos ------------------------------------------------------------------------------
+
+def test_sinusoidal_positions_from_a_constant_grid_are_folded(tmp_path):
+    # pe = concat(sin(p·f), cos(p·f)) over positions p = 0..3 and 3 frequencies: [4, 6], added
+    # to x [1, 4, 6], then a 6×6 projection. The encoding is no parameter: params 36, MACs 4·36.
+    nodes = [node("Range", ["zero", "four", "one"], ["positions"]),
+             node("Unsqueeze", ["positions", "last"], ["column"]),
+             node("Mul", ["column", "freqs"], ["angles"]),
+             node("Sin", ["angles"], ["sines"]), node("Cos", ["angles"], ["cosines"]),
+             node("Concat", ["sines", "cosines"], ["pe"], axis=1),
+             node("Add", ["x", "pe"], ["h"]),
+             node("MatMul", ["h", "w"], ["y"])]
+    inits = [floats("zero", 0.0), floats("four", 4.0), floats("one", 1.0), ints("last", [1]),
+             floats("freqs", [[1.0, 0.1, 0.01]]), weight("w", 6, 6)]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 6)], [tensor("y", 1, 4, 6)], inits)
+    report = archcalc.analyze(path)
+    assert report.totals.params == 36 and report.totals.macs == 4 * 36
+
+
+@pytest.mark.parametrize("op", ["Sin", "Cos"])
+def test_sin_and_cos_of_an_activation_are_elementwise_layers(tmp_path, op):
+    path = save(tmp_path, [node(op, ["x"], ["y"])], [tensor("x", 1, 4, 6)], [tensor("y", 1, 4, 6)])
+    report = archcalc.analyze(path)
+    # One FLOP per element: 4·6 = 24; no weights, no MACs.
+    assert [(layer.type, layer.flops) for layer in report.layers] == [("elementwise", 24)]
+    assert report.totals.params == 0 and report.totals.macs == 0
+
+
+# -- a Conv with asymmetric padding ---------------------------------------------------------------
+
+@pytest.mark.parametrize("pads, strides, out_hw", [
+    # TensorFlow's "same" written out: 8 at stride 2 → 4; total padding (4-1)·2 + 3 - 8 = 1, at the end
+    ([0, 0, 1, 1], [2, 2], (4, 4)),
+    # one row on top only: H (8 + 1 - 3) + 1 = 7, W (8 - 3) + 1 = 6
+    ([1, 0, 0, 0], [1, 1], (7, 6)),
+])
+def test_conv_with_asymmetric_padding(tmp_path, pads, strides, out_hw):
+    nodes = [node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], pads=pads, strides=strides)]
+    path = save(tmp_path, nodes, [tensor("x", 1, 3, 8, 8)], [tensor("y", 1, 4, *out_hw)], [weight("w", 4, 3, 3, 3)])
+    report = archcalc.analyze(path)
+    h, w = out_hw
+    assert report.layers[-1].output_shape == (h, w, 4)
+    assert report.totals.params == 4 * 3 * 3 * 3                  # 108, no bias
+    assert report.totals.macs == h * w * 4 * 3 * 3 * 3              # per output: 27 products
+    assert verify(archcalc.load(path)).agrees                       # the reference pass runs it too
+
+
+# -- one initializer read by two nodes of different kinds -----------------------------------------
+
+def test_class_token_also_added_later_counts_once(tmp_path):
+    # ViT-style: a [1, 1, 8] class token put in front of 4 tokens, the same initializer added to
+    # every token afterwards, then an 8×8 projection. Params: 8 (the token, once) + 64.
+    nodes = [node("Concat", ["cls", "x"], ["tokens"], axis=1),
+             node("Add", ["tokens", "cls"], ["h"]),
+             node("MatMul", ["h", "w"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 8)], [tensor("y", 1, 5, 8)],
+                [weight("cls", 1, 1, 8), weight("w", 8, 8)])
+    assert archcalc.analyze(path).totals.params == 8 + 64
+    assert verify(archcalc.load(path)).agrees       # the reference pass replays the one token
+
+
+# -- GroupNorm(1) as exported: InstanceNormalization over one group -------------------------------
+
+@pytest.mark.parametrize("constants", ["nodes", "shared initializers"])
+def test_group_norm_as_exported_counts_its_affine_once(tmp_path, constants):
+    # torch exports GroupNorm(1, C=4) as Reshape [N, 1, -1] → InstanceNormalization with a
+    # constant scale of ones and shift of zeros → Reshape back → Mul γ[C,1,1] → Add β[C,1,1].
+    # Those ones and zeros are not weights: two such norms hold 2 · (4 + 4) = 16 params.
+    nodes, inits = [], [ints("grouped", [1, 1, -1]), ints("back", [1, 4, 3, 3])]
+    for i in (1, 2):
+        source = "x" if i == 1 else "n1"
+        if constants == "nodes":
+            ones, zeros = f"ones{i}", f"zeros{i}"
+            nodes += [helper.make_node("Constant", [], [ones], value=floats(ones, [1.0])),
+                      helper.make_node("Constant", [], [zeros], value=floats(zeros, [0.0]))]
+        else:
+            ones, zeros = "ones", "zeros"
+        nodes += [node("Reshape", [source, "grouped"], [f"g{i}"]),
+                  node("InstanceNormalization", [f"g{i}", ones, zeros], [f"i{i}"]),
+                  node("Reshape", [f"i{i}", "back"], [f"r{i}"]),
+                  node("Mul", [f"r{i}", f"gamma{i}"], [f"m{i}"]),
+                  node("Add", [f"m{i}", f"beta{i}"], [f"n{i}"])]
+        inits += [weight(f"gamma{i}", 4, 1, 1, value=1.5), weight(f"beta{i}", 4, 1, 1, value=0.25)]
+    if constants != "nodes":
+        inits += [floats("ones", [1.0]), floats("zeros", [0.0])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 3, 3)], [tensor("n2", 1, 4, 3, 3)], inits)
+    assert archcalc.analyze(path).totals.params == 16
+
+
+# -- the batchnorm-folding note fires only on evidence -------------------------------------------
+
+FOLDED = "probably folded batchnorm"
+
+
+def test_vit_patch_conv_with_a_bias_gives_no_folding_note(tmp_path):
+    # ViT: one patch conv with a bias of its own, then LayerNorm; no batchnorm was ever there.
+    nodes = [node("Conv", ["x", "w", "b"], ["patches"], kernel_shape=[4, 4], strides=[4, 4]),
+             node("Reshape", ["patches", "flat"], ["p1"]),
+             node("Transpose", ["p1"], ["tokens"], perm=[0, 2, 1]),
+             node("LayerNormalization", ["tokens", "g", "be"], ["y"], axis=-1)]
+    path = save(tmp_path, nodes, [tensor("x", 1, 3, 8, 8)], [tensor("y", 1, 4, 8)],
+                [weight("w", 8, 3, 4, 4), weight("b", 8), ints("flat", [1, 8, 4]), weight("g", 8), weight("be", 8)])
+    assert not any(FOLDED in note for note in import_file(path).notes)
+
+
+def test_convs_with_biases_each_followed_by_an_activation_give_the_note(tmp_path):
+    nodes = [node("Conv", ["x", "w1", "b1"], ["c1"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             node("Relu", ["c1"], ["r1"]),
+             node("Conv", ["r1", "w2", "b2"], ["c2"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             node("Relu", ["c2"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 3, 8, 8)], [tensor("y", 1, 4, 8, 8)],
+                [weight("w1", 4, 3, 3, 3), weight("b1", 4), weight("w2", 4, 4, 3, 3), weight("b2", 4)])
+    assert any(FOLDED in note for note in import_file(path).notes)
