@@ -154,6 +154,22 @@ def test_conv_with_asymmetric_padding(tmp_path, pads, strides, out_hw):
     assert verify(archcalc.load(path)).agrees                       # the reference pass runs it too
 
 
+def test_conv_of_a_constant_is_refused_naming_what_it_would_take(tmp_path):
+    # A conv over a learned [1, 3, 4, 4] grid: the same every run; counting it per sample would
+    # need a layer with no input, and folding it would drop its weights. Refused in one line.
+    nodes = [node("Conv", ["grid", "w"], ["g"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             node("Add", ["x", "g"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 3, 4, 4)], [tensor("y", 1, 3, 4, 4)],
+                [weight("grid", 1, 3, 4, 4), weight("w", 3, 3, 3, 3)])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError) as refused:
+        import_file(path)
+    assert str(refused.value).endswith(
+        "node 'g' (op Conv): its input 'grid' is a constant, computed from weights alone: a Conv of a constant "
+        "has no rule (archcalc counts layers over the model's inputs; make that tensor a model input, or export "
+        "with it precomputed)")
+
+
 # -- one initializer read by two nodes of different kinds -----------------------------------------
 
 def test_class_token_also_added_later_counts_once(tmp_path):

@@ -352,7 +352,7 @@ def gather(a: Array, indices: Array, axis: int) -> Array | tuple:
     shape = (*a.shape[:axis], *indices.shape, *a.shape[axis + 1:])
     if not check_size(shape):
         return shape
-    per_axis = [range(n) for n in a.shape]
+    per_axis: list[Sequence[int]] = [range(n) for n in a.shape]
     per_axis[axis] = positions
     picked = take(a, per_axis)
     return Array(shape, picked.data, a.dtype)

@@ -131,46 +131,93 @@ class Values:
 class Tensor:
     __slots__ = ("name", "dims", "data_type", "raw_data", "float_data", "int32_data", "int64_data",
                  "double_data", "uint64_data", "string_data", "data_location", "external_data")
+    name: str
+    dims: list[int]
+    data_type: int
+    raw_data: Span
+    float_data: Values
+    int32_data: Values
+    int64_data: Values
+    double_data: Values
+    uint64_data: Values
+    string_data: list[Span]
+    data_location: int
+    external_data: list[tuple[int, int]]
 
 
 class Attribute:
     __slots__ = ("name", "type", "f", "i", "s", "t", "floats", "ints", "strings")
+    name: str
+    type: int
+    f: float
+    i: int
+    s: bytes
+    t: Tensor | None
+    floats: list[float]
+    ints: list[int]
+    strings: list[bytes]
 
 
 class Node:
     __slots__ = ("input", "output", "name", "op_type", "domain", "attribute")
+    input: list[str]
+    output: list[str]
+    name: str
+    op_type: str
+    domain: str
+    attribute: list[Attribute]
 
 
 class Dim:
     __slots__ = ("dim_value", "dim_param")
+    dim_value: int
+    dim_param: str
 
 
 class Shape:
     __slots__ = ("dim",)
+    dim: list[Dim]
 
 
 class TensorType:
     __slots__ = ("elem_type", "shape")
+    elem_type: int
+    shape: Shape
 
 
 class Type:
     __slots__ = ("tensor_type",)
+    tensor_type: TensorType
 
 
 class ValueInfo:
     __slots__ = ("name", "type")
+    name: str
+    type: Type
 
 
 class Graph:
     __slots__ = ("name", "node", "initializer", "input", "output")
+    name: str
+    node: list[Node]
+    initializer: list[Tensor]
+    input: list[ValueInfo]
+    output: list[ValueInfo]
 
 
 class OpsetId:
     __slots__ = ("domain", "version")
+    domain: str
+    version: int
 
 
 class Model:
     __slots__ = ("ir_version", "producer_name", "producer_version", "opset_import", "graph")
+    ir_version: int
+    producer_name: str
+    producer_version: str
+    opset_import: list[OpsetId]
+    graph: Graph
 
 
 def read_model(buf) -> Model:
@@ -178,7 +225,8 @@ def read_model(buf) -> Model:
     r = Reader(buf)
     model = Model()
     model.ir_version, model.producer_name, model.producer_version = 0, "", ""
-    model.opset_import, model.graph = [], None
+    model.opset_import = []
+    graph = None
     for number, kind, a, b in fields(buf, 0, len(buf)):
         if number == 1:
             expect(kind, VARINT, number, "ModelProto")
@@ -192,12 +240,13 @@ def read_model(buf) -> Model:
                 model.producer_version = value
         elif number == 7:
             expect(kind, BYTES, number, "ModelProto")
-            model.graph = _graph(r, a, b)
+            graph = _graph(r, a, b)
         elif number == 8:
             expect(kind, BYTES, number, "ModelProto")
             model.opset_import.append(_opset(r, a, b))
-    if model.graph is None:
+    if graph is None:
         raise Unreadable("it has no graph")
+    model.graph = graph
     return model
 
 

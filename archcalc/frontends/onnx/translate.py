@@ -40,7 +40,7 @@ class Translator:
         self.weight_owner: dict[str, str] = {}     # initializer -> the layer that holds it
         self.consumers: dict[str, list] = {}
         self.batch: int | None = None
-        self.node = None
+        self.node: Any = None                        # the node being translated
         self.skipped: dict[str, Act] = {}         # outputs of nodes folded into an earlier layer
         self._attributes: Attributes | None = None
         self.folded = 0                           # elements of the constants computed so far
@@ -155,7 +155,7 @@ class Translator:
         for value in self.graph.input:
             if value.name in initializers:
                 continue
-            dims = []
+            dims: list[Any] = []
             given = shapes.get(value.name)
             shape_proto = value.type.tensor_type.shape
             if len(shape_proto.dim) > MAX_RANK:
@@ -343,15 +343,15 @@ class Translator:
         """`act` held as [N, spatial…, C] for an NC… file tensor."""
         return self.hold(act, (0, *range(2, act.rank), 1))
 
-    def tie_or_own(self, init: str, layer_name_hint: str) -> dict:
+    def tie_or_own(self, init: str | None, layer_name_hint: str) -> dict:
         """`tied_to` the layer already holding initializer `init`, or nothing (this one owns it)."""
-        owner = self.weight_owner.get(init)
+        owner = self.weight_owner.get(init) if init else None
         return {"tied_to": owner} if owner else {}
 
     def shared_weights(self, names) -> dict:
         """`shares` the layer that already holds every one of these initializers (one
         initializer read twice counts once), or nothing."""
-        inits = [self.values[n].init for n in names if n and isinstance(self.values.get(n), Const)]
+        inits = [v.init for v in (self.values.get(n) for n in names if n) if isinstance(v, Const)]
         owners = {self.weight_owner.get(i) for i in inits if i}
         if inits and len(owners) == 1 and None not in owners and all(inits):
             return {"shares": owners.pop()}
@@ -362,8 +362,9 @@ class Translator:
         initializers belong to that layer."""
         self.skipped[node.output[0]] = value
         for name in node.input:
-            if isinstance(self.values.get(name), Const):
-                self.own(self.values[name].init, value.name)
+            found = self.values.get(name)
+            if isinstance(found, Const):
+                self.own(found.init, value.name)
 
     def check_weight(self, weight: Const, axis: int, implied: int, source: str) -> None:
         """A weight whose axis `axis` disagrees with the size its input implies (an `--input` that

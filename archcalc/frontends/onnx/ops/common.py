@@ -57,13 +57,14 @@ def fold_node(t: Translator, node, fn) -> bool:
     if len(inputs) < low or (high is not None and len(inputs) > high):
         wanted = f"{low}" if low == high else f"{low} to {high}" if high else f"at least {low}"
         raise t.error(f"{len(inputs)} inputs where the op takes {wanted}")
-    if not inputs or not all(isinstance(v, Const) for v in inputs):
+    constants = [v for v in inputs if isinstance(v, Const)]
+    if not inputs or len(constants) != len(inputs):
         return False
-    for name, v in zip([n for n in node.input if n], inputs):
+    for name, v in zip([n for n in node.input if n], constants):
         if v.value is None:
             raise t.error(f"its input '{name}' is a constant of shape {list(v.shape)}, too large to compute "
                           f"with (archcalc folds constants of up to {MAX_ELEMENTS:,} elements)")
-    results = fn(*[v.value for v in inputs])
+    results = fn(*[v.value for v in constants])
     results = results if isinstance(results, list) else [results]
     for name, value in zip(node.output, results):
         t.set(name, const_result(value))
@@ -137,7 +138,14 @@ def slice_act(t: Translator, x: Act, axis: int, start: int, stop: int, step: int
 
 
 def spatial_input(t: Translator, node) -> Act:
-    x = t.act(t.input(node, 0, "input"))
+    name = t.input(node, 0, "input")
+    if isinstance(t.value(name), Const):
+        # Computed from weights alone (a conv over a learned grid): the same every run, so no
+        # per-sample layer can hold it, and folding it would drop its weights from the count.
+        raise t.error(f"its input '{name}' is a constant, computed from weights alone: a {node.op_type} "
+                      "of a constant has no rule (archcalc counts layers over the model's inputs; make "
+                      "that tensor a model input, or export with it precomputed)")
+    x = t.act(name)
     if x.rank not in (3, 4, 5):
         raise t.error(f"an input of shape {list(x.shape)}: 1, 2 or 3 spatial axes after [N, C] were expected")
     return t.channels_last(x)

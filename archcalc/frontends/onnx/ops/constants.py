@@ -3,7 +3,7 @@ only folds (comparisons, Trilu, CumSum, …): shape arithmetic, never a layer.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import fold, indexing, tensors
 from ..fold import MAX_ELEMENTS
@@ -32,8 +32,8 @@ def constant(t: Translator, node) -> None:
         values = a.numbers("value_floats")
         t.set(node.output[0], Const(fold.made((len(values),), values, fold.FLOAT)))
     elif a.has("value_ints"):
-        values = a.integers("value_ints")
-        t.set(node.output[0], Const(fold.made((len(values),), values, fold.INT64)))
+        whole = a.integers("value_ints")
+        t.set(node.output[0], Const(fold.made((len(whole),), whole, fold.INT64)))
     else:
         raise t.error("a Constant without a value, value_float(s) or value_int(s) attribute")
 
@@ -112,6 +112,7 @@ _CONSTANTS_ONLY = {
     "Floor", "Ceil", "Mod", "NonZero", "Tile", "ScatterND", "IsNaN", "IsInf", "GatherElements")
 def constants_only(t: Translator, node) -> None:
     kind = node.op_type
+    fn: Callable[..., Any]
     if kind in fold.COMPARE or kind in ("Mod",):
         fn = lambda x, y: fold.binary(kind, x, y)          # noqa: E731
     elif kind in fold.TESTS or kind in ("Floor", "Ceil"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ....shapes import same_padding
 from ..values import Act
@@ -22,7 +22,7 @@ def geometry(t: Translator, node, spatial: int, kernel: list[int], uneven: bool 
     pads = per_axis(t, a.integers("pads", [0] * (2 * spatial)), 2 * spatial, "pads", 0)
     per_axis(t, kernel, spatial, "kernel", 1)
     auto = a.text("auto_pad", "NOTSET")
-    layer = {"kernel": kernel, "stride": strides}
+    layer: dict[str, Any] = {"kernel": kernel, "stride": strides}
     if auto in ("SAME_UPPER", "SAME_LOWER"):
         layer["padding"] = "same"
     elif auto not in ("NOTSET", "VALID"):
@@ -50,7 +50,7 @@ def conv(t: Translator, node) -> None:
     weight = weight_of(t, node, x)
     spatial = x.rank - 2
     filters = weight.shape[0]
-    layer = {"type": f"conv{spatial}d", "filters": filters,
+    layer: dict[str, Any] = {"type": f"conv{spatial}d", "filters": filters,
              **geometry(t, node, spatial, list(weight.shape[2:]), uneven=True)}
     if layer["padding"] != "same" and isinstance(layer["padding"][0], list):
         x = _padded(t, x, layer)

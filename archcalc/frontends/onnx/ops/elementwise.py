@@ -4,7 +4,7 @@ activations, or an activation and a constant: a mask, a scalar, or a trained ten
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import fold
 from ..fold import axis_of
@@ -31,7 +31,7 @@ def unary(t: Translator, node) -> None:
         return
     x = t.act(t.input(node, 0, "input"))
     if node.op_type in _ACTIVATIONS:
-        layer = {"type": _ACTIVATIONS[node.op_type]}
+        layer: dict[str, Any] = {"type": _ACTIVATIONS[node.op_type]}
         a = t.attrs()
         if node.op_type == "LeakyRelu":
             layer["negative_slope"] = a.number("alpha", 0.01)
@@ -49,7 +49,7 @@ def clip(t: Translator, node) -> None:
     low = float(t.small(node.input[1], "minimum").first()) if present(node, 1) else a.number("min", None)
     high = float(t.small(node.input[2], "maximum").first()) if present(node, 2) else a.number("max", None)
     if low == 0 and high == 6:
-        layer = {"type": "relu6"}
+        layer: dict[str, Any] = {"type": "relu6"}
     elif low == 0 and high is None:
         layer = {"type": "relu"}
     else:
@@ -103,9 +103,10 @@ def binary(t: Translator, node) -> None:
     a, b = (t.value(t.input(node, i, "operand")) for i in (0, 1))
     if isinstance(a, Act) and isinstance(b, Act):
         _two_activations(t, node, a, b)
-    else:
-        x, c = (a, b) if isinstance(a, Act) else (b, a)
-        _activation_and_constant(t, node, x, c, constant_first=isinstance(b, Act))
+    elif isinstance(a, Act) and isinstance(b, Const):
+        _activation_and_constant(t, node, a, b, constant_first=False)
+    elif isinstance(b, Act) and isinstance(a, Const):
+        _activation_and_constant(t, node, b, a, constant_first=True)
 
 
 def _two_activations(t: Translator, node, a: Act, b: Act) -> None:

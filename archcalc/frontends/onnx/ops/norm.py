@@ -46,15 +46,16 @@ def normalization(t: Translator, node) -> None:
     layer.update(t.shared_weights(node.input[1:]))
     out = t.emit(layer, [x], x.perm)
     for name in node.input[1:]:
-        if name and isinstance(t.values.get(name), Const):
-            t.own(t.values[name].init, out.name)
+        found = t.values.get(name) if name else None
+        if isinstance(found, Const):
+            t.own(found.init, out.name)
     t.set(node.output[0], out)
 
 
 def _identity_affine(t: Translator, node) -> bool:
     """A scale of ones and a shift of zeros, read from small constants."""
     found = [t.values.get(name) if name else None for name in (*node.input[1:3], "", "")[:2]]
-    values = [v.value if isinstance(v, Const) else None for v in found]
-    if any(v is None or v.kind != "f" for v in values):
+    scale, shift = (v.value if isinstance(v, Const) else None for v in found)
+    if scale is None or shift is None or scale.kind != "f" or shift.kind != "f":
         return False
-    return all(n == 1.0 for n in values[0].data) and all(n == 0.0 for n in values[1].data)
+    return all(n == 1.0 for n in scale.data) and all(n == 0.0 for n in shift.data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import fold
 from ..fold import axis_of
@@ -22,7 +22,7 @@ def pool(t: Translator, node) -> None:
     x = spatial_input(t, node)
     a = t.attrs()
     spatial = x.rank - 2
-    layer = {"type": f"{'max' if node.op_type == 'MaxPool' else 'avg'}pool{spatial}d",
+    layer: dict[str, Any] = {"type": f"{'max' if node.op_type == 'MaxPool' else 'avg'}pool{spatial}d",
              **geometry(t, node, spatial, a.integers("kernel_shape"))}
     if "dilation" in layer:
         raise t.error("a dilated pooling window has no rule")
@@ -77,7 +77,8 @@ def resize(t: Translator, node) -> None:
     if x.rank != 4:
         raise t.error("resizing other than the H and W of an [N, C, H, W] tensor has no rule")
     mode = t.attrs().text("mode", "nearest")
-    scales = sizes = None
+    scales: list | None = None
+    sizes: list[int] | None = None
     if node.op_type == "Upsample":
         scales = t.small(t.input(node, 1, "scales"), "scales").data
     else:
@@ -85,17 +86,18 @@ def resize(t: Translator, node) -> None:
             scales = t.small(node.input[2], "scales").data
         if present(node, 3):
             sizes = ints_of(t, node, 3, "sizes")
-    if (sizes if sizes is not None else scales) is None or len(sizes if sizes is not None else scales) != 4:
+    given = sizes if sizes is not None else scales
+    if given is None or len(given) != 4:
         raise t.error("a Resize needs four scales or four sizes")
-    layer = {"type": "upsample2d", "mode": "bilinear" if mode == "linear" else "nearest"}
+    layer: dict[str, Any] = {"type": "upsample2d", "mode": "bilinear" if mode == "linear" else "nearest"}
     if sizes is not None:
         if min(sizes) < 1:
             raise t.error(f"sizes {sizes}")
         layer["size"] = sizes[2:]
     else:
-        factors = [float(s) for s in scales[2:]]
+        factors = [float(s) for s in given[2:]]
         if not all(math.isfinite(f) and f > 0 for f in factors):
-            raise t.error(f"scales {list(scales)}")
+            raise t.error(f"scales {list(given)}")
         if any(f != int(f) for f in factors):
             layer["size"] = [int(n * f) for n, f in zip(x.shape[2:], factors)]
         else:

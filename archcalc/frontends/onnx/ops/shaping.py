@@ -276,12 +276,12 @@ def gather(t: Translator, node) -> None:
         # Constant positions picking every element once in a new arrangement (the dynamo
         # exporter's as_strided): data movement only, written as a reshape to the new shape.
         axis = axis_of(axis, data.rank)
-        shape = [*data.shape[:axis], *indices.shape, *data.shape[axis + 1:]]
+        arranged = [*data.shape[:axis], *indices.shape, *data.shape[axis + 1:]]
         length = data.shape[axis]
         positions = None if indices.value is None else indices.value.ints()
         if positions is not None and length and sorted(p % length for p in positions) == list(range(length)) \
                 and all(-length <= p < length for p in positions):
-            set_reshaped(t, data, shape)
+            set_reshaped(t, data, arranged)
             return
         raise t.error(f"a Gather of {list(indices.shape)} positions from {list(data.shape)} that is not a "
                       "rearrangement has no rule")
