@@ -184,6 +184,19 @@ def test_class_token_also_added_later_counts_once(tmp_path):
     assert verify(archcalc.load(path)).agrees       # the reference pass replays the one token
 
 
+def test_part_of_another_layers_weights_read_again_is_refused(tmp_path):
+    # A dense layer's bias (its MatMul + Add) also added later on its own: sharing it would hand
+    # the second layer the whole dense layer's weights, and counting it again would count it
+    # twice. Refused at the node, naming both.
+    nodes = [node("MatMul", ["x", "w"], ["m"]), node("Add", ["m", "b"], ["h"]), node("Add", ["h", "b"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 8)], [tensor("y", 1, 4, 8)], [weight("w", 8, 8), weight("b", 8)])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError) as refused:
+        import_file(path)
+    assert str(refused.value).endswith("node 'y' (op Add): initializer 'b' is also part of layer 'm''s weights; a "
+                                       "layer reading part of another's weights has no rule")
+
+
 # -- GroupNorm(1) as exported: InstanceNormalization over one group -------------------------------
 
 @pytest.mark.parametrize("constants", ["nodes", "shared initializers"])

@@ -151,7 +151,13 @@ def _held_elsewhere(t: Translator, c: Const) -> dict:
     """`shares` the layer that already holds this whole initializer (a class token put in front
     and also added later): one initializer counts once, whichever kinds of node read it."""
     owner = t.weight_owner.get(c.init) if c.init else None
-    return {"shares": owner} if owner else {}
+    if owner is None:
+        return {}
+    # Sharing hands this layer the owner's weights whole: the owner must hold nothing else.
+    if [init for init, holder in t.weight_owner.items() if holder == owner] != [c.init]:
+        raise t.error(f"initializer '{c.init}' is also part of layer '{owner}''s weights; a layer reading "
+                      "part of another's weights has no rule")
+    return {"shares": owner}
 
 
 def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
