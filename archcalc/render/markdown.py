@@ -38,7 +38,6 @@ def training(items, options) -> str:
 def analysis(reports, options) -> str:
     out = []
     for r in reports:
-        t, m = r.totals, r.totals.memory
         out += [f"## {shown(r.name)}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
         out += _table(["", "value"], _total_rows(r, options), right={1})
         out.append("")

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 import archcalc
 from archcalc.cli import cli
-from archcalc.draw.layout import AUTO_COLLAPSE, BOX_H, BOX_W, build
+from archcalc.draw.layout import AUTO_COLLAPSE, build
 from archcalc.draw.svg import render_svg
 
 from helpers import SPECS

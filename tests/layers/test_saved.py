@@ -11,7 +11,7 @@ The figures of whole models are checked against PyTorch in tests/workloads/test_
 import pytest
 
 from archcalc.layers import RULES
-from archcalc.layers.registry import OUTPUT, Call, Kept
+from archcalc.layers.registry import OUTPUT, Call
 
 # (type, arguments, input shapes, output shape, kept: (what, elements, tensor, bytes, core))
 CASES = [
