@@ -6,20 +6,40 @@ shapes along the graph, scales by the batch and adds up.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .dtypes import nbytes
 from .errors import ShapeError
 from .gcpause import without_gc
-from .graph import Graph, wire_nodes
+from .graph import Graph, Node, wire_nodes
 from .layers import RULES, Call
 from .memory import peak_live_elements
 from .report import LayerReport, Memory, Report, Totals
-from .shapes import elements, fmt
+from .shapes import Shape, elements, fmt
 
 # The bound on any one tensor: every total stays an exact integer that prints and fits a float.
 MAX_ELEMENTS = 2**100
 
+class Figures(NamedTuple):
+    """One distinct layer's figures for the batch, before tied, shared or expert weights."""
 
-def _apply(node, inputs, graph: Graph) -> Call:
+    output: Shape
+    learned: int
+    buffers: int
+    macs: int
+    flops: int
+    weight: int | None      # the main weight's elements, for tied_to; None: the rule has none
+
+class Held(NamedTuple):
+    """A node's figures as its weights are held (see `_held`)."""
+
+    learned: int
+    buffers: int
+    macs: int
+    flops: int
+    active: int             # params of the copies a token runs
+
+def _apply(node: Node, inputs: tuple[Shape, ...], graph: Graph) -> Call:
     rule = RULES[node.type]
     try:
         output = tuple(rule.output_shape(Call(node.args, inputs)))
@@ -32,29 +52,25 @@ def _apply(node, inputs, graph: Graph) -> Call:
         raise graph.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}", node) from None
     return Call(node.args, inputs, output)
 
-
-def _count(node, call: Call, batch: int) -> tuple:
+def _count(node: Node, call: Call, batch: int) -> Figures:
     rule = RULES[node.type]
     params = rule.params(call)
     weight = rule.weight_elements(call) if rule.weight_elements else None
-    return (call.output, params.learned, params.buffers, rule.macs(call) * batch, rule.flops(call) * batch,
-            weight)
+    return Figures(call.output, params.learned, params.buffers, rule.macs(call) * batch,
+                   rule.flops(call) * batch, weight)
 
-
-def _held(node, figures) -> tuple[int, int, int, int, int]:
-    """(params, buffers, MACs, FLOPs, active params) of a node as its weights are held:
-    a tied weight is the other layer's, a shared repetition owns nothing, experts hold
-    E (+ shared) copies and run k (+ shared) of them."""
-    _, learned, buffers, macs, flops, weight = figures
+def _held(node: Node, figures: Figures) -> Held:
+    """A node's figures as its weights are held: a tied weight is the other layer's, a shared
+    repetition owns nothing, experts hold E (+ shared) copies and run k (+ shared) of them."""
+    learned, buffers = figures.learned, figures.buffers
     if node.tied_to is not None:
-        learned -= weight
+        learned -= figures.weight or 0        # a weightless target is refused by _check_ties
     if node.shares is not None:
         learned = buffers = 0
     held, run = node.copies
-    return learned * held, buffers * held, macs * run, flops * run, learned * run
+    return Held(learned * held, buffers * held, figures.macs * run, figures.flops * run, learned * run)
 
-
-def _check_ties(graph: Graph, nodes, weights: dict) -> None:
+def _check_ties(graph: Graph, nodes: list[Node], weights: dict[str, int | None]) -> None:
     for node in nodes:
         if node.tied_to is None:
             continue
@@ -63,21 +79,21 @@ def _check_ties(graph: Graph, nodes, weights: dict) -> None:
             raise graph.error(f"layer '{node.name}': tied_to '{node.tied_to}' names a layer without a weight", node)
         if target != weights[node.name]:
             raise graph.error(f"layer '{node.name}': tied_to '{node.tied_to}': that weight has {target:,} "
-                              f"elements, this layer's {weights[node.name]:,}", node)
-
+                              f"elements, this layer's {weights[node.name] or 0:,}", node)
 
 @without_gc
 def analyze_graph(graph: Graph) -> Report:
     batch = graph.batch
     nodes, sources = wire_nodes(graph)
-    # Model input k sits at position -1 - k, counted from the end of the list.
-    shapes: list = [None] * len(nodes) + [shape for _, shape in reversed(graph.inputs)]
+    # Model input k sits at position -1 - k, counted from the end of the list; a node's own
+    # slot is filled before any later node reads it (wire_nodes orders them so).
+    shapes: list[Shape] = [()] * len(nodes) + [shape for _, shape in reversed(graph.inputs)]
     # Repeated layers share one args object (see expand.py), so a layer's figures are
     # computed once per distinct (type, arguments, input shapes) and reused.
-    known: dict = {}
+    known: dict[tuple[str, int, tuple[Shape, ...]], Figures] = {}
     layers = []
     active = 0
-    weights: dict = {}          # name -> main weight elements, for checking tied_to
+    weights: dict[str, int | None] = {}          # name -> main weight elements, for checking tied_to
     ties = False
     for i, node in enumerate(nodes):
         inputs = tuple([shapes[j] for j in sources[i]])
@@ -85,30 +101,31 @@ def analyze_graph(graph: Graph) -> Report:
         figures = known.get(key)
         if figures is None:
             figures = known[key] = _count(node, _apply(node, inputs, graph), batch)
-        output = shapes[i] = figures[0]
+        output = shapes[i] = figures.output
         if node.tied_to is None and node.shares is None and node.copies == (1, 1):
-            learned, buffers, macs, flops = figures[1:5]
+            learned, buffers, macs, flops = figures.learned, figures.buffers, figures.macs, figures.flops
             active += learned
         else:
-            learned, buffers, macs, flops, running = _held(node, figures)
-            active += running
+            held = _held(node, figures)
+            learned, buffers, macs, flops = held.learned, held.buffers, held.macs, held.flops
+            active += held.active
             ties = ties or node.tied_to is not None
-        weights[node.name] = figures[5]
-        # positional: name, type, inputs, output shape, params, trainable, buffers, MACs, FLOPs, blocks, tied_to
-        layers.append(LayerReport(node.name, node.type, node.inputs, output, learned,
-                                  learned if node.trainable else 0, buffers, macs, flops, node.blocks,
-                                  node.tied_to))
+        weights[node.name] = figures.weight
+        layers.append(LayerReport(
+            name=node.name, type=node.type, inputs=node.inputs, output_shape=output, params=learned,
+            trainable_params=learned if node.trainable else 0, buffers=buffers, macs=macs, flops=flops,
+            blocks=node.blocks, tied_to=node.tied_to))
     if ties:
         _check_ties(graph, nodes, weights)
 
     params = sum(layer.params for layer in layers)
     trainable = sum(layer.trainable_params for layer in layers)
     buffers = sum(layer.buffers for layer in layers)
-    weights, activations = graph.dtype.weights, graph.dtype.activations
+    held_as, activations = graph.dtype.weights, graph.dtype.activations
     sizes = [elements(layer.output_shape) for layer in layers]
     peak = peak_live_elements(sources, sizes, [elements(shape) for _, shape in graph.inputs])
     memory = Memory(
-        params_bytes=sum(nbytes(layer.params + layer.buffers, weights) for layer in layers),
+        params_bytes=sum(nbytes(layer.params + layer.buffers, held_as) for layer in layers),
         activations_bytes=sum(nbytes(n * batch, activations) for n in sizes),
         peak_activation_bytes=nbytes(peak * batch, activations),
     )

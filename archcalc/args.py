@@ -8,12 +8,19 @@ saying what it expected and what it received.
 from __future__ import annotations
 
 import reprlib
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, TypeVar
 
 from .errors import ArgumentError
 
 REQUIRED = object()
 Validator = Callable[[Any], Any]
+V = TypeVar("V", bound=Validator)
+
+
+def kinded(check: V, kind: str) -> V:
+    """`check`, labelled with what it accepts (`kind`, which `layers`' help and docs print)."""
+    setattr(check, "kind", kind)   # a function's attribute: mypy has no type for it
+    return check
 
 
 class Arg(NamedTuple):
@@ -80,8 +87,7 @@ def integer(minimum: int | None = None) -> Validator:
         if abs(value) > MAX_INTEGER:
             raise ArgumentError(f"expected an integer of at most 2^62 in size, got {_bounded(value)}")
         return value
-    check.kind = "int" if minimum is None else f"int >= {minimum}"
-    return check
+    return kinded(check, "int" if minimum is None else f"int >= {minimum}")
 
 
 positive = integer(1)
@@ -98,8 +104,7 @@ def per_axis(axes: int, minimum: int = 1) -> Validator:
                 raise ArgumentError(f"expected {axes} values (one per axis), got {describe(value)}")
             return tuple(one(v) for v in value)
         return (one(value),) * axes
-    check.kind = f"int or list of {axes}"
-    return check
+    return kinded(check, f"int or list of {axes}")
 
 
 def padding(axes: int) -> Validator:
@@ -112,8 +117,7 @@ def padding(axes: int) -> Validator:
                 return "same" if value == "same" else (0,) * axes
             raise ArgumentError(f"expected 'same', 'valid' or an integer, got {describe(value)}")
         return numbers(value)
-    check.kind = f"same | valid | int | list of {axes}"
-    return check
+    return kinded(check, f"same | valid | int | list of {axes}")
 
 
 def boolean(value: Any) -> bool:
@@ -122,7 +126,7 @@ def boolean(value: Any) -> bool:
     return value
 
 
-boolean.kind = "bool"
+kinded(boolean, "bool")
 
 
 def number(minimum: float | None = None, below: float | None = None) -> Validator:
@@ -146,8 +150,7 @@ def number(minimum: float | None = None, below: float | None = None) -> Validato
         if below is not None and value >= below:
             raise ArgumentError(f"expected a number < {below}, got {value}")
         return value
-    check.kind = "number"
-    return check
+    return kinded(check, "number")
 
 
 def describe_number(value: int) -> str:
@@ -171,16 +174,14 @@ def int_list(length: int | None = None, allow_unknown: bool = False) -> Validato
         if out.count(-1) > 1:
             raise ArgumentError(f"at most one -1 is allowed, got {describe(value)}")
         return tuple(out)
-    check.kind = "list of int" if length is None else f"list of {length} int"
-    return check
+    return kinded(check, "list of int" if length is None else f"list of {length} int")
 
 
 def optional(inner: Validator) -> Validator:
     """`inner`, or null: the rule derives the value (its help says how)."""
     def check(value: Any) -> Any:
         return None if value is None else inner(value)
-    check.kind = f"{getattr(inner, 'kind', 'value')} | null"
-    return check
+    return kinded(check, f"{getattr(inner, 'kind', 'value')} | null")
 
 
 def choice(*options: str) -> Validator:
@@ -188,5 +189,4 @@ def choice(*options: str) -> Validator:
         if not isinstance(value, str) or value.lower() not in options:
             raise ArgumentError(f"expected one of {', '.join(options)}, got {describe(value)}")
         return value.lower()
-    check.kind = " | ".join(options)
-    return check
+    return kinded(check, " | ".join(options))

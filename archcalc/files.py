@@ -44,12 +44,12 @@ def check_targets(targets, protected=()) -> None:
             continue
         if os.path.isdir(target):
             raise UsageError(f"cannot write {target}: it is a directory")
-        identity = _identity(target) or ("new", os.path.abspath(target))
-        if identity in inputs:
-            raise UsageError(f"refusing to write over the input spec {inputs[identity]} ({target})")
-        if identity in seen:
-            raise UsageError(f"two outputs go to one file: {seen[identity]} and {target}")
-        seen[identity] = target
+        written: tuple[int, int] | tuple[str, str] = _identity(target) or ("new", os.path.abspath(target))
+        if written in inputs:
+            raise UsageError(f"refusing to write over the input spec {inputs[written]} ({target})")
+        if written in seen:
+            raise UsageError(f"two outputs go to one file: {seen[written]} and {target}")
+        seen[written] = target
 
 
 def write_atomic(path: str, text: str | Iterable[str], protected=()) -> None:

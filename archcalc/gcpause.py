@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 import gc
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def without_gc(fn):
+def without_gc(fn: F) -> F:
     @functools.wraps(fn)
-    def run(*args, **kwargs):
+    def run(*args: Any, **kwargs: Any) -> Any:
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -21,4 +24,4 @@ def without_gc(fn):
         finally:
             if enabled:
                 gc.enable()
-    return run
+    return run  # type: ignore[return-value]  # wraps keeps fn's signature, which mypy cannot see

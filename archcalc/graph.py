@@ -90,8 +90,8 @@ class Graph(NamedTuple):
         return self._replace(inputs=((first[0], tuple(shape)), *rest))
 
     def with_settings(self, *, batch: int | None = None, dtype: Dtypes | None = None) -> "Graph":
-        changes = {k: v for k, v in (("batch", batch), ("dtype", dtype)) if v is not None}
-        return self._replace(**changes) if changes else self
+        return self._replace(batch=self.batch if batch is None else batch,
+                             dtype=self.dtype if dtype is None else dtype)
 
     def error(self, message: str, node: Node | None = None) -> SpecError:
         return self.origin.error(message, None if node is None else node.where)

@@ -152,7 +152,7 @@ class Report:
     def to_dataframe(self):
         """The per-layer figures as a pandas DataFrame (pandas must be installed)."""
         try:
-            import pandas
+            import pandas  # type: ignore[import-untyped]  # optional, and its stubs are a separate package
         except ImportError:
             raise ImportError("Report.to_dataframe needs pandas: pip install pandas") from None
         return pandas.DataFrame([layer.to_dict(self.dtype, self.batch) for layer in self.layers])
@@ -172,7 +172,7 @@ class Report:
 
     def to_dict(self) -> dict:
         inputs = self.inputs or (("input", self.input),)
-        head = {"name": self.name}
+        head: dict[str, Any] = {"name": self.name}
         if len(inputs) == 1:           # "input" stays for one-input models, as in version 1
             head["input"] = list(self.input)
         head["inputs"] = {name: list(shape) for name, shape in inputs}

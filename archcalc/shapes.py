@@ -49,7 +49,7 @@ def window_output_length(length: int, kernel: int, stride: int, pad_before: int,
 def resolve_padding(padding: str | tuple[int, ...], lengths: Shape, kernels: Shape,
                     strides: Shape, dilations: Shape) -> tuple[tuple[int, int], ...]:
     """Per-axis (before, after) padding from a normalised `padding` argument."""
-    if padding == "same":
+    if isinstance(padding, str):       # "same": the only word left after normalising
         return tuple(same_padding(n, k, s, d) for n, k, s, d in zip(lengths, kernels, strides, dilations))
     return tuple((p, p) for p in padding)
 

@@ -114,13 +114,13 @@ def _place(drawing: Drawing) -> None:
     right = MARGIN + content
     for edge in drawing.edges:
         a, b = by_key[edge.source], by_key[edge.target]
-        start, end = (a.x + BOX_W / 2, a.y + BOX_H), (b.x + BOX_W / 2, b.y)
+        head, tail = (a.x + BOX_W / 2, a.y + BOX_H), (b.x + BOX_W / 2, b.y)
         if b.rank - a.rank <= 1:
-            edge.points = [start, end]
+            edge.points = [head, tail]
             continue
         lanes += 1
         lane_x = right + GAP_X / 2 + lanes * LANE
         below_a, above_b = a.y + BOX_H + GAP_Y / 3, b.y - GAP_Y / 3
-        edge.points = [start, (start[0], below_a), (lane_x, below_a), (lane_x, above_b), (end[0], above_b), end]
+        edge.points = [head, (head[0], below_a), (lane_x, below_a), (lane_x, above_b), (tail[0], above_b), tail]
     drawing.width = right + GAP_X / 2 + lanes * LANE + MARGIN + (LANE if lanes else 0)
     drawing.height = MARGIN * 2 + (max(rows) + 1) * (BOX_H + GAP_Y) - GAP_Y + 40

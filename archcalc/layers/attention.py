@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..args import Arg, boolean, choice, describe, number, optional, per_axis, positive
+from ..args import Arg, boolean, choice, describe, kinded, number, optional, per_axis, positive
 from ..errors import ArgumentError, ShapeError
 from .registry import MASK_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
 
@@ -35,12 +35,13 @@ def _position_bias(value: Any):
     raise ArgumentError(f"expected {{buckets: N}}, true or false, got {describe(value)}")
 
 
-_position_bias.kind = "{buckets: N} | true | false"
+kinded(_position_bias, "{buckets: N} | true | false")
 
 
 class _Geometry:
     """The sizes one application works with, derived once from the call."""
     __slots__ = ("t", "s", "c", "c_kv", "heads", "kv", "d", "out", "window", "padded", "cross")
+    padded: tuple[int, int] | None
 
     def __init__(self, call: Call):
         args, first = call.args, call.inputs[0]

@@ -3,7 +3,7 @@ last axis: batchnorm, layernorm, rmsnorm, groupnorm, instancenorm."""
 
 from __future__ import annotations
 
-from ..args import Arg, boolean, describe, number, positive
+from ..args import Arg, boolean, describe, kinded, number, positive
 from ..errors import ArgumentError, ShapeError
 from ..shapes import elements, normalise_axis
 from .registry import STAT_BYTES, Call, Kept, Params, Rule, keeps_nothing, one_flop_per_output, register, zero
@@ -130,7 +130,7 @@ def _kept_axes(value):
     return tuple(values)
 
 
-_kept_axes.kind = "int | list of int"
+kinded(_kept_axes, "int | list of int")
 
 
 def _statistics(call: Call) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..args import Arg, boolean, describe, positive
+from ..args import Arg, boolean, describe, kinded, positive
 from ..errors import ArgumentError, ShapeError
 from ..shapes import elements
 from .registry import Call, Kept, Params, Rule, register
@@ -39,7 +39,7 @@ def _bias_vectors(value: Any) -> int:
     raise ArgumentError(f"expected true, single or false, got {describe(value)}")
 
 
-_bias_vectors.kind = "true | single | false"
+kinded(_bias_vectors, "true | single | false")
 
 
 def _output(call: Call):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..args import Arg, boolean, choice, describe
+from ..args import Arg, boolean, choice, describe, kinded
 from ..errors import ArgumentError, ShapeError
 from ..shapes import elements, normalise_axis
 from .registry import Call, Rule, keeps_inputs_and_output, register, zero
@@ -15,7 +15,7 @@ def _axes(value):
     return tuple(values)
 
 
-_axes.kind = "int | list of int"
+kinded(_axes, "int | list of int")
 
 
 def _output(call: Call):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..args import Arg, any_integer, describe, number, positive
+from ..args import Arg, any_integer, describe, kinded, number, positive
 from ..errors import ArgumentError, ShapeError
 from ..shapes import normalise_axis
 from .registry import Call, Rule, keeps_nothing, register, zero
@@ -33,7 +33,7 @@ def _ints_or_pairs(value: Any):
     return amount(value)
 
 
-_ints_or_pairs.kind = "int | list of int or [before, after]"
+kinded(_ints_or_pairs, "int | list of int or [before, after]")
 
 
 def _int_or_list(value: Any):
@@ -44,7 +44,7 @@ def _int_or_list(value: Any):
     return any_integer(value) if value is not None else None
 
 
-_int_or_list.kind = "int | list of int"
+kinded(_int_or_list, "int | list of int")
 
 
 def _pad_output(call: Call):

@@ -11,12 +11,12 @@ block declarations (blocks.py).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple, cast
 
 from ...args import describe
 from ...errors import ArgumentError, SpecError, SpecErrors
 from ...graph import MODEL_INPUT, Node
-from ...layers import all_type_names, find_rule
+from ...layers import RULES, all_type_names, find_rule
 from ...layers.registry import Rule, suggest
 from .blocks import Block
 from .count import MAX_BLOCK_DEPTH, LayerCounter, find_unknown_type
@@ -91,6 +91,43 @@ class _Read:
         self.trainable, self.tied_to, self.shared, self.experts = trainable, tied_to, shared, experts
 
 
+class Experts(NamedTuple):
+    """A mixture-of-experts entry's keys."""
+
+    experts: int             # E copies held
+    top_k: int               # copies a token runs
+    router_bias: bool
+    shared: int              # `shared_experts`: copies every token runs, held once each
+
+
+class _Fields:
+    """A node's fields while a reference in them waits to be resolved (`Expander._add`)."""
+    __slots__ = ("name", "type", "args", "inputs", "trainable", "blocks", "where", "tied_to", "shares", "copies")
+
+    def __init__(self, name: str, type: str, args: Mapping[str, Any], inputs: list[str | _Ref], trainable: bool,
+                 blocks: tuple[tuple[str, str], ...], where: tuple[Any, ...], tied_to: str | _Ref | None,
+                 shares: str | _Ref | None, copies: tuple[int, int]):
+        self.name, self.type, self.args, self.inputs, self.trainable = name, type, args, inputs, trainable
+        self.blocks, self.where, self.tied_to, self.shares, self.copies = blocks, where, tied_to, shares, copies
+
+    def node(self) -> Node:
+        """The Node, once every reference is a name."""
+        # cast: `Expander.expand` has replaced every _Ref by the name it resolves to.
+        return Node(name=self.name, type=self.type, args=self.args, inputs=cast("tuple[str, ...]", tuple(self.inputs)),
+                    trainable=self.trainable, blocks=self.blocks, where=self.where,
+                    tied_to=cast("str | None", self.tied_to), shares=cast("str | None", self.shares),
+                    copies=self.copies)
+
+
+class _Waiting(NamedTuple):
+    """A reference in a node's fields, resolved when expansion ends."""
+
+    fields: _Fields
+    field: str               # "inputs", "tied_to" or "shares"
+    slot: int                # the input's position; -1 for the other two fields
+    ref: _Ref
+
+
 class Expander:
     def __init__(self, origin: YamlOrigin, blocks: dict[str, Block], max_layers: int = MAX_LAYERS,
                  input_names: tuple[str, ...] = (MODEL_INPUT,), values: Mapping[str, Any] | None = None):
@@ -100,8 +137,8 @@ class Expander:
         self.max_layers = max_layers
         self.values = dict(values) if values else None      # the spec's `args`, after --set
         self.errors: list[SpecError] = []   # mistakes in top-level entries, gathered to report together
-        self.nodes: list = []           # Nodes, and lists [fields…] whose references wait
-        self.pending: list = []         # (index in nodes, field position, slot, _Ref)
+        self.nodes: list[Node | _Fields] = []    # Nodes, and the fields of those whose references wait
+        self.pending: list[_Waiting] = []
         # Repetitions of a block see the same entries with the same values: substitution,
         # reading, validation and block values are done once per distinct object and shared.
         # Each cache keeps its key objects alive, so an id() is never reused while cached.
@@ -134,14 +171,13 @@ class Expander:
         self._scope(layers, ("layers",), self.input_names[0], _Context(values=self.values))
         if self.errors:
             raise self.errors[0] if len(self.errors) == 1 else SpecErrors(self.errors)
-        for index, position, slot, ref in self.pending:
-            fields = self.nodes[index]
-            target = self._resolve(ref)
-            if slot is None:
-                fields[position] = target
+        for waiting in self.pending:
+            target = self._resolve(waiting.ref)
+            if waiting.field == "inputs":
+                waiting.fields.inputs[waiting.slot] = target
             else:
-                fields[position][slot] = target
-        return [node if isinstance(node, Node) else _finish(node) for node in self.nodes]
+                setattr(waiting.fields, waiting.field, target)
+        return [node if isinstance(node, Node) else node.node() for node in self.nodes]
 
     # -- scopes ---------------------------------------------------------
     def _scope(self, entries, path, first_input, context: _Context, parent: _Scope | None = None):
@@ -164,36 +200,25 @@ class Expander:
                 self.errors.append(exc)
                 if len(self.errors) >= MAX_ERRORS:
                     raise SpecErrors(self.errors) from None
-                name = raw.get("name") if isinstance(raw, dict) else None
-                if isinstance(name, str) and name not in scope.names:
-                    scope.names[name] = previous
+                written = raw.get("name") if isinstance(raw, dict) else None
+                if isinstance(written, str) and written not in scope.names:
+                    scope.names[written] = previous
         return previous
 
     def _entry(self, raw, path, scope: _Scope, previous, context: _Context):
         entry = self._normalise(raw, path)
         values = context.values
         if "if" in entry and not self._keeps(raw, entry, path, values):
-            name = entry.get("name")
-            if isinstance(name, str):
-                scope.left_out.setdefault(name, path)
+            left_out = entry.get("name")
+            if isinstance(left_out, str):
+                scope.left_out.setdefault(left_out, path)
             return previous          # left out, and not otherwise evaluated
         if values is not None:
             key = (id(raw), id(values))
             if key not in self._substituted:
                 self._substituted[key] = (raw, values, substitute(entry, values, path, self.origin))
             entry = self._substituted[key][2]
-        known = self._read.get(id(entry))
-        if known is None:
-            # Entries written alike (a flat spec's ten thousand `{type: dense, units: 8}`) are
-            # read once: by content where every value can be hashed.
-            content = _typed_items(entry)
-            read = self._read.get(content) if content is not None else None
-            if read is None:
-                read = self._read_entry(entry, path)
-                if content is not None:
-                    self._read[content] = read
-            self._read[id(entry)] = known = (entry, read)
-        read: _Read = known[1]
+        read = self._read_once(entry, path)
 
         count = scope.counters[read.type] = scope.counters.get(read.type, 0) + 1
         name = entry.get("name") or f"{read.type}_{count}"
@@ -224,6 +249,21 @@ class Expander:
         scope.names[name] = inputs[0]
         return inputs[0]
 
+    def _read_once(self, entry: dict[str, Any], path: tuple[Any, ...]) -> _Read:
+        known = self._read.get(id(entry))
+        if known is not None:
+            return known[1]
+        # Entries written alike (a flat spec's ten thousand `{type: dense, units: 8}`) are
+        # read once: by content where every value can be hashed.
+        content = _typed_items(entry)
+        read = self._read.get(content) if content is not None else None
+        if read is None:
+            read = self._read_entry(entry, path)
+            if content is not None:
+                self._read[content] = read
+        self._read[id(entry)] = (entry, read)
+        return read
+
     def _keeps(self, raw, entry, path, values) -> bool:
         key = (id(raw), id(values))
         if key not in self._conditions:
@@ -239,7 +279,11 @@ class Expander:
             raise self.origin.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
         block = self.blocks.get(type_name)
         rule = None if block else find_rule(type_name)
-        if block is None and rule is None:
+        if block is not None:
+            kind = block.name
+        elif rule is not None:
+            kind = rule.type
+        else:
             raise self.origin.error(f"unknown layer type '{type_name}'"
                                     + suggest(type_name, [*all_type_names(), *self.blocks]), (*path, "type"))
         if "name" in entry:
@@ -258,15 +302,15 @@ class Expander:
         if tied_to is not None:
             if not isinstance(tied_to, str) or not tied_to:
                 raise self.origin.error(f"'tied_to' must name a layer, got {describe(tied_to)}", (*path, "tied_to"))
-            if block is not None or rule.weight_elements is None:
-                what = f"block '{type_name}'" if block is not None else f"a {rule.type} layer"
+            if rule is None or rule.weight_elements is None:
+                what = f"block '{type_name}'" if block is not None else f"a {kind} layer"
                 raise self.origin.error(f"'tied_to' needs a layer with a weight to share; {what} has none",
                                         (*path, "tied_to"))
         if "shares" in entry and (block is not None or not isinstance(entry["shares"], str)):
             raise self.origin.error(f"'shares' names the layer whose weights this one uses, on a layer, got "
                                     f"{describe(entry['shares'])}", (*path, "shares"))
         experts = self._experts(entry, path)
-        return _Read(block.name if block else rule.type, block, rule, repeat, trainable, tied_to, shared, experts)
+        return _Read(kind, block, rule, repeat, trainable, tied_to, shared, experts)
 
     def _flag(self, entry, key, default, path) -> bool:
         value = entry.get(key, default)
@@ -274,8 +318,8 @@ class Expander:
             raise self.origin.error(f"'{key}' must be true or false, got {describe(value)}", (*path, key))
         return value
 
-    def _experts(self, entry, path) -> tuple[int, int, bool] | None:
-        """(experts, top_k, router bias, shared experts) of a mixture-of-experts entry."""
+    def _experts(self, entry: dict[str, Any], path: tuple[Any, ...]) -> Experts | None:
+        """A mixture-of-experts entry's keys, checked; None for an entry without `experts`."""
         if "experts" not in entry:
             for key in EXPERT_KEYS:
                 if key in entry:
@@ -292,7 +336,7 @@ class Expander:
         shared = number("shared_experts", 0, 0)
         if top_k > experts:
             raise self.origin.error(f"'top_k' {top_k} is more than the {experts} experts", (*path, "top_k"))
-        return experts, top_k, self._flag(entry, "router_bias", False, path), shared
+        return Experts(experts, top_k, self._flag(entry, "router_bias", False, path), shared)
 
     def _normalise(self, raw, path) -> dict:
         if isinstance(raw, str):
@@ -327,8 +371,8 @@ class Expander:
         except ArgumentError as exc:
             raise self.origin.error(f"layer '{full}' ({rule.type}) {exc}",
                                     (*path, "inputs") if "inputs" in entry else path) from None
-        self._add([full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
-                   tied, same or context.shared_name(full), context.copies])
+        self._add(_Fields(full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
+                          tied_to=tied, shares=same or context.shared_name(full), copies=context.copies))
         activation = entry.get("activation")
         if activation in (None, "linear"):   # Keras's name for "no activation"
             return full
@@ -339,8 +383,8 @@ class Expander:
         act_name = f"{full}_{act_rule.type}"
         if act_rule.type not in self._bound:
             self._bound[act_rule.type] = (None, self._bind(act_rule, {}, path, act_name))
-        self._add([act_name, act_rule.type, self._bound[act_rule.type][1], [full], context.trainable,
-                   context.enclosing, path, None, None, context.copies])
+        self._add(_Fields(act_name, act_rule.type, self._bound[act_rule.type][1], [full], context.trainable,
+                          context.enclosing, path, tied_to=None, shares=None, copies=context.copies))
         return act_name
 
     def _bound_arguments(self, rule: Rule, entry, path, full) -> dict:
@@ -363,31 +407,28 @@ class Expander:
             where = path if exc.key is None else (*path, KeyOf(exc.key) if exc.unknown else exc.key)
             raise self.origin.error(str(exc), where) from None
 
-    def _add(self, fields: list):
+    def _add(self, fields: _Fields) -> None:
         """Keep a node's fields while a reference waits to be resolved; otherwise the Node at once."""
-        index = len(self.nodes)
-        waiting = False
-        for position, ref in enumerate(fields[3]):
+        waits = len(self.pending)
+        for slot, ref in enumerate(fields.inputs):
             if isinstance(ref, _Ref):
-                self.pending.append((index, 3, position, ref))
-                waiting = True
-        for position in (7, 8):        # tied_to, shares
-            if isinstance(fields[position], _Ref):
-                self.pending.append((index, position, None, fields[position]))
-                waiting = True
-        self.nodes.append(fields if waiting else _finish(fields))
+                self.pending.append(_Waiting(fields, "inputs", slot, ref))
+        for field, named in (("tied_to", fields.tied_to), ("shares", fields.shares)):
+            if isinstance(named, _Ref):
+                self.pending.append(_Waiting(fields, field, -1, named))
+        self.nodes.append(fields if len(self.pending) > waits else fields.node())
 
     # -- experts --------------------------------------------------------
     def _route(self, read: _Read, entry, local, inputs, path, context: _Context) -> list:
         """Adds the router (a dense layer C -> E) that reads what the experts read."""
-        experts, _, bias, _ = read.experts
+        experts, bias = read.experts.experts, read.experts.router_bias
         if len(inputs) != 1:
             raise self.origin.error(f"experts take 1 input, got {len(inputs)}", (*path, "inputs"))
-        rule = find_rule(ROUTER_TYPE)
+        rule = RULES[ROUTER_TYPE]
         full = f"{context.prefix}{local}.router"
         args = self._bind(rule, {"units": experts, "bias": bias}, path, full)
-        self._add([full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
-                   None, context.shared_name(full), context.copies])
+        self._add(_Fields(full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
+                          tied_to=None, shares=context.shared_name(full), copies=context.copies))
         return inputs
 
     # -- blocks ---------------------------------------------------------
@@ -425,15 +466,10 @@ class Expander:
         return target
 
 
-def _finish(fields: list) -> Node:
-    name, type_, args, inputs, trainable, blocks, where, tied, shares, copies = fields
-    return Node(name, type_, args, tuple(inputs), trainable, blocks, where, tied, shares, copies)
-
-
-def _times(copies: tuple[int, int], experts: tuple[int, int, bool, int]) -> tuple[int, int]:
+def _times(copies: tuple[int, int], experts: Experts) -> tuple[int, int]:
     """Copies held and run once an entry is made experts: E + shared held, k + shared run."""
-    count, top_k, _, shared = experts
-    return copies[0] * (count + shared), copies[1] * (top_k + shared)
+    held, run = copies
+    return held * (experts.experts + experts.shared), run * (experts.top_k + experts.shared)
 
 
 _PER_USE_KEYS = ("name", "inputs", "repeat", "trainable", "if")

@@ -59,7 +59,8 @@ def evaluate(text: str, values: Mapping[str, Any]) -> Any:
 def _tokens(text: str) -> list[tuple[str, Any]]:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
-    tokens, at, token = [], 0, re.compile(_TOKEN)
+    tokens: list[tuple[str, Any]] = []
+    at, token = 0, re.compile(_TOKEN)
     while at < len(text):
         if text[at:].strip() == "":
             break
@@ -217,7 +218,10 @@ class _Parser:
         kind, value = self.tokens[self.at]
         if kind in ("int", "bool"):
             self.at += 1
-            return lambda v, value=value: value
+
+            def constant(v: Mapping[str, Any], value: Any = value) -> Any:
+                return value
+            return constant
         if kind == "name":
             self.at += 1
 
