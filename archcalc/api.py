@@ -25,6 +25,27 @@ from .graph import MAX_BATCH, Graph
 from .report import Report
 
 
+class Analysis(Report):
+    """A `Report` as the API hands it over: printed as `archcalc analyze` prints it, shown in a
+    notebook as an HTML table. The formatting lives in `render/`; the report itself knows none."""
+
+    __slots__ = ()
+
+    def table(self, width: int = 100, exact: bool = False) -> str:
+        """The per-layer table and totals, as `archcalc analyze` prints them."""
+        from .render import Options, renderer
+        text: str = renderer("table").analysis([self], Options(exact=exact, width=width))
+        return text
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the summary and the per-layer table."""
+        from .render.notebook import html
+        return html(self)
+
+
 def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set: Mapping[str, Any] | None = None,
          seq_len: int | None = None, head: str | None = None, input: Any = None,
          max_layers: int | None = None, inputs: Mapping[str, Any] | None = None) -> Graph:
@@ -101,19 +122,21 @@ def _import_options(seq_len, head, shapes):
 def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None = None) -> Graph:
     if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH):
         raise UsageError(f"batch must be an integer from 1 to 2^31, got {str(batch)[:40]}")
+    dtypes = None
     if dtype is not None:
         try:
-            dtype = parse_dtype(dtype)
+            dtypes = parse_dtype(dtype)
         except ArgumentError as exc:
             raise UsageError(f"--dtype: {exc}") from None
-    return graph.with_settings(batch=batch, dtype=dtype)
+    return graph.with_settings(batch=batch, dtype=dtypes)
 
 
-def analyze_graph(graph: Graph, *, context: int | None = None) -> Report:
-    """The graph's `Report`, with the decoding figures (`totals.decoding`) when a context is
-    given here or in the spec's `workload: {context: T}` — as `archcalc analyze` reports them."""
+def analyze_graph(graph: Graph, *, context: int | None = None) -> Analysis:
+    """The graph's `Report` (an `Analysis`), with the decoding figures (`totals.decoding`) when a
+    context is given here or in the spec's `workload: {context: T}` — as `archcalc analyze`
+    reports them."""
     from .analysis import analyze_graph as run
-    report = run(graph)
+    report = Analysis(*run(graph)._fields())
     if context is None:
         context = graph.context
     elif isinstance(context, bool) or not isinstance(context, int):
@@ -121,33 +144,33 @@ def analyze_graph(graph: Graph, *, context: int | None = None) -> Report:
     if context is None:
         return report
     from .workloads.decode import with_decoding
-    return with_decoding(graph, report, context)
+    return Analysis(*with_decoding(graph, report, context)._fields())
 
 
 # The collector is paused for a whole analysis, not only inside each phase: re-enabled between
 # them, its next passes would scan every object built so far (a flat 1M-layer spec: 19.5 s
 # in all, against 15.7 s paused throughout; benchmarks/bench_scale.py).
 @without_gc
-def analyze(model: Any, *, context: int | None = None, **settings) -> Report:
+def analyze(model: Any, *, context: int | None = None, **settings: Any) -> Analysis:
     """Analyse a path (a spec or a model file), a spec mapping or a `Graph`; returns a `Report`.
     `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers."""
     return analyze_graph(load(model, **settings), context=context)
 
 
-def analyze_file(path: str | os.PathLike, **settings) -> Report:
+def analyze_file(path: str | os.PathLike[str], **settings: Any) -> Analysis:
     return analyze(os.fspath(path), **settings)
 
 
 @without_gc
 def analyze_text(text: str, *, batch: int | None = None, dtype: str | None = None, context: int | None = None,
-                 set: Mapping[str, Any] | None = None) -> Report:
+                 set: Mapping[str, Any] | None = None) -> Analysis:
     """Analyse YAML spec text."""
     from .frontends.yaml import graph_from_text
     graph = graph_from_text(text, overrides=_set_texts(set))
     return analyze_graph(apply_settings(graph, batch=batch, dtype=dtype), context=context)
 
 
-def analyze_mapping(data: Mapping[str, Any], **settings) -> Report:
+def analyze_mapping(data: Mapping[str, Any], **settings: Any) -> Analysis:
     """Analyse a spec already parsed into a mapping."""
     return analyze(dict(data), **settings)
 
@@ -182,7 +205,7 @@ def compare_models(*models: Any, context: int | None = None, **settings):
         raise UsageError("compare needs at least two models")
     from .compare import compare_reports
     graphs = [load(model, **settings) for model in models]
-    reports = [analyze_graph(graph, context=context) for graph in graphs]
+    reports: list[Report] = [analyze_graph(graph, context=context) for graph in graphs]
     names = [r.name for r in reports]
     # two models of one name are told apart by file, as the command does
     labels = [f"{r.name} ({g.origin.file})" if names.count(r.name) > 1 else r.name for r, g in zip(reports, graphs)]

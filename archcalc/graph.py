@@ -23,7 +23,8 @@ MAX_BATCH = 2**31       # with at most 2^62 elements a tensor, totals stay far i
 class Origin(Protocol):
     """Where a graph came from: the file name for messages, and how to place a `where`."""
 
-    file: str
+    @property
+    def file(self) -> str: ...
 
     def error(self, message: str, where: Any = None) -> SpecError: ...
 

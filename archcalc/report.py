@@ -11,6 +11,7 @@ from math import prod
 from typing import Any, NamedTuple
 
 from .dtypes import Dtypes, nbytes
+from .text import suggest
 
 
 class LayerReport(NamedTuple):
@@ -105,7 +106,7 @@ class Report:
 
     def __init__(self, name: str, input: tuple[int, ...], batch: int, dtype: Dtypes, totals: Totals,
                  layers: tuple[LayerReport, ...], inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()):
-        for field, value in zip(self.__slots__, (name, input, batch, dtype, totals, layers, inputs)):
+        for field, value in zip(Report.__slots__, (name, input, batch, dtype, totals, layers, inputs)):
             object.__setattr__(self, field, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -115,38 +116,29 @@ class Report:
         raise AttributeError("a Report cannot be changed")
 
     def _fields(self) -> tuple:
-        return tuple(getattr(self, field) for field in self.__slots__)
+        return tuple(getattr(self, field) for field in Report.__slots__)
 
     def _replace(self, **changes: Any) -> Report:
-        return Report(**{**dict(zip(self.__slots__, self._fields())), **changes})
+        return type(self)(**{**dict(zip(Report.__slots__, self._fields())), **changes})
 
     def __eq__(self, other: Any) -> bool:
-        return self._fields() == other._fields() if type(other) is Report else NotImplemented
+        return self._fields() == other._fields() if isinstance(other, Report) else NotImplemented
 
     def __hash__(self) -> int:
         return hash(self._fields())
 
-    def __reduce__(self):
-        return Report, self._fields()
+    def __reduce__(self) -> tuple[type[Report], tuple[Any, ...]]:
+        return type(self), self._fields()
 
     def __repr__(self) -> str:
         return (f"<Report {self.name}: {self.totals.params:,} params, {self.totals.macs:,} MACs, "
                 f"{len(self.layers):,} layers>")
-
-    def __str__(self) -> str:
-        return self.table()
-
-    def table(self, width: int = 100, exact: bool = False) -> str:
-        """The per-layer table and totals, as `archcalc analyze` prints them."""
-        from .render import Options, renderer
-        return renderer("table").analysis([self], Options(exact=exact, width=width))
 
     def __getitem__(self, name: str) -> LayerReport:
         """A layer's figures by its full name (`report["layer1.0.conv1"]`)."""
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        from .layers.registry import suggest
         raise KeyError(f"no layer named {name!r}" + suggest(name, [layer.name for layer in self.layers]))
 
     def to_dataframe(self):
@@ -156,19 +148,6 @@ class Report:
         except ImportError:
             raise ImportError("Report.to_dataframe needs pandas: pip install pandas") from None
         return pandas.DataFrame([layer.to_dict(self.dtype, self.batch) for layer in self.layers])
-
-    def _repr_html_(self) -> str:
-        """Jupyter's view: the summary and the per-layer table, exact on hover."""
-        from html import escape
-        rows = "".join(
-            f"<tr><td>{escape(layer.name)}</td><td>{escape(layer.type)}</td>"
-            f"<td>{'×'.join(map(str, layer.output_shape))}</td>"
-            f"<td style='text-align:right'>{layer.params:,}</td><td style='text-align:right'>{layer.macs:,}</td></tr>"
-            for layer in self.layers)
-        t = self.totals
-        return (f"<div><b>{escape(self.name)}</b>: {t.params:,} params, {t.macs:,} MACs, {t.flops:,} FLOPs"
-                f"<table><thead><tr><th>Layer</th><th>Type</th><th>Output</th><th>Params</th><th>MACs</th></tr>"
-                f"</thead><tbody>{rows}</tbody></table></div>")
 
     def to_dict(self) -> dict:
         inputs = self.inputs or (("input", self.input),)

@@ -49,7 +49,8 @@ def parse_sizes(text: str) -> list[int]:
         start, stop, op, step = _size(match[1]), _size(match[2]), match[3], _size(match[4])
         if start < 1 or stop < start or (op == "x" and step < 2) or (op == "+" and step < 1):
             raise UsageError(f"malformed --sizes {text!r}: need 1 <= start <= stop and a step that grows")
-        sizes, n = [], start
+        sizes: list[int] = []
+        n = start
         while n <= stop and len(sizes) <= MAX_SIZES:
             sizes.append(n)
             n = n * step if op == "x" else n + step
@@ -97,16 +98,17 @@ def scale_spec(spec: Graph, sizes: list[int]) -> Scaling:
             points.append(ScalePoint(size, shape, analyze_graph(spec.with_input(shape))))
         except SpecError as exc:
             points.append(ScalePoint(size, shape, None, exc.message))
-    good = [p for p in points if p.report is not None]
-    xs = [p.size for p in good]
+    good = [(p.size, p.report) for p in points if p.report is not None]
+    xs = [size for size, _ in good]
+    reports = [report for _, report in good]
 
     def exponent(get):
-        return growth_exponent(xs, [get(p.report) for p in good])
+        return growth_exponent(xs, [get(report) for report in reports])
 
     layers = []
-    if good:
-        for i, layer in enumerate(good[0].report.layers):
-            if all(len(p.report.layers) > i and p.report.layers[i].name == layer.name for p in good):
+    if reports:
+        for i, layer in enumerate(reports[0].layers):
+            if all(len(r.layers) > i and r.layers[i].name == layer.name for r in reports):
                 layers.append((layer.name, exponent(lambda r: r.layers[i].params),
                                exponent(lambda r: r.layers[i].macs)))
     return Scaling(spec.name, tuple(points), exponent(lambda r: r.totals.params),

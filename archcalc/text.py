@@ -1,4 +1,5 @@
-"""Making user-supplied text safe to print: `shown` is the one function every name passes
+"""Text for people: making user-supplied text safe to print, and `suggest` for a misspelt
+word. Making it safe: `shown` is the one function every name passes
 through on its way to a terminal, a CI log, a spreadsheet or an SVG/HTML file; `one_line`
 also cuts it for messages; `json_escaped` keeps a JSON text's strings exact while writing the
 same characters as JSON escapes. (Rich markup is escaped where rich renders it, with
@@ -7,6 +8,7 @@ rich.markup.escape.)"""
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 MAX_LINE = 400
 
@@ -58,3 +60,13 @@ def json_escaped(text: str) -> str:
         return text
     # C0 controls are escaped already, and a raw one is the text's own line break
     return re.sub("[" + _BEYOND_C0 + "]", _json_escape, text)
+
+
+def suggest(word: str, options: Iterable[object]) -> str:
+    """` (did you mean 'x'?)` for a misspelt word, or nothing. Long words get no suggestion:
+    comparing them costs time out of proportion to a typo."""
+    if len(word) > 64:
+        return ""
+    import difflib   # only error messages need it
+    close = difflib.get_close_matches(word, [o for o in options if isinstance(o, str) and len(o) <= 64], n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

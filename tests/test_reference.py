@@ -215,9 +215,11 @@ def test_softmax_and_batchnorm_by_hand():
 
 
 def test_run_returns_values_and_records():
+    from archcalc import load
     from archcalc.reference import run
-    result = run(str(SPECS / "seed/cnn_4x4.yaml"), seed=3)
+    graph = load(str(SPECS / "seed/cnn_4x4.yaml"))
+    result = run(graph, seed=3)
     assert [r.name for r in result.layers] == ["conv2d_1", "conv2d_1_relu", "flatten_1", "dense_1"]
     assert result.outputs[0].shape == (2,)
-    assert run(str(SPECS / "seed/cnn_4x4.yaml"), seed=3).outputs[0].data == result.outputs[0].data
-    assert run(str(SPECS / "seed/cnn_4x4.yaml"), seed=4).outputs[0].data != result.outputs[0].data
+    assert run(graph, seed=3).outputs[0].data == result.outputs[0].data
+    assert run(graph, seed=4).outputs[0].data != result.outputs[0].data

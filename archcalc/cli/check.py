@@ -69,8 +69,8 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
     elif results:
         emit(renderer(fmt).budgets(results, render_options(exact, output)), output, specs)
     failures = [error for exc in failures for error in getattr(exc, "errors", [exc])]
-    for exc in failures:
-        click.echo("error: " + one_line(str(exc)), err=True)
+    for failure in failures:
+        click.echo("error: " + one_line(str(failure)), err=True)
     for graph, result in zip(loaded, results):
         if not result.lines:
             click.echo(f"warning: {one_line(graph.origin.file)}: no budget set (use --max-params, ... "

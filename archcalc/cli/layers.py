@@ -22,6 +22,6 @@ def layers(type_name, fmt):
     rule = find_rule(type_name)
     if rule is None:
         from ..errors import UsageError
-        from ..layers.registry import suggest
+        from ..text import suggest
         raise UsageError(f"unknown layer type '{type_name}'" + suggest(type_name, RULES))
     emit(rules_json([rule]) if fmt == "json" else describe_rule(rule))

@@ -88,7 +88,7 @@ def read_source(source: str, max_spec_bytes: int = SPEC_CAP) -> tuple[str, Buffe
     return read_input(str(source), max_spec_bytes, is_model=is_model_file, hint="raise it with --max-file-size")
 
 
-def choose_door(file: str, data: bytes) -> tuple[str, bytes | ParsedJSON]:
+def choose_door(file: str, data: Buffer) -> tuple[str, Buffer | ParsedJSON]:
     """('yaml' or an importer's name, what to hand it): by extension first, then by content.
     A JSON file is parsed whole and its door chosen by its keys (never from a prefix: a
     config with sorted keys may name its `model_type` after the first 64 KiB); the door then
@@ -97,7 +97,8 @@ def choose_door(file: str, data: bytes) -> tuple[str, bytes | ParsedJSON]:
     if suffix in (".yaml", ".yml"):
         return "yaml", data
     claimed = [name for name in IMPORTERS if suffix and suffix in _suffixes(name)]
-    if suffix == ".json" or (not claimed and looks_like_json(data)):
+    # A mapped file (not bytes) is one a model door claimed by its name or first bytes: not JSON.
+    if isinstance(data, bytes) and (suffix == ".json" or (not claimed and looks_like_json(data))):
         door = _json_door(file, data, strict=suffix == ".json")
         if door is not None:
             return door
@@ -114,7 +115,7 @@ def choose_door(file: str, data: bytes) -> tuple[str, bytes | ParsedJSON]:
 JSON_DOORS = {"huggingface": "model_type", "keras": "class_name"}
 
 
-def _json_door(file: str, data: bytes, strict: bool) -> tuple[str, bytes | ParsedJSON] | None:
+def _json_door(file: str, data: bytes, strict: bool) -> tuple[str, Buffer | ParsedJSON] | None:
     """The door of a JSON document by its keys; None when it is not JSON and need not be
     (`strict` is a .json file: it must be)."""
     try:
@@ -166,6 +167,8 @@ def read_model(source: str, options: ImportOptions | None = None,
     file, data = read_source(source, max_spec_bytes)
     door, content = choose_door(file, data)
     if door == "yaml":
+        if not isinstance(content, bytes):   # a spec is text, read whole (only model files are mapped)
+            raise AssertionError(f"the YAML door was handed {type(content).__name__}")
         refuse_options(door, options, file)
         graph = graph_from_text(decode_text(content, file), file, max_layers, overrides)
         if options is not None and options.inputs:
@@ -184,13 +187,13 @@ def refuse_options(door: str, options: ImportOptions | None, file: str) -> None:
     for key in options.given() if options is not None else ():
         if key not in OPTIONS.get(door, ()):
             from .imported import OPTION_FLAGS
-            readers = [DOOR_NAMES[d] for d, keys in OPTIONS.items() if key in keys]
-            readers = ", ".join(readers[:-1]) + " or " + readers[-1] if len(readers) > 1 else readers[0]
+            doors = [DOOR_NAMES[d] for d, keys in OPTIONS.items() if key in keys]
+            readers = ", ".join(doors[:-1]) + " or " + doors[-1] if len(doors) > 1 else doors[0]
             raise SpecError(f"{OPTION_FLAGS[key]} does not apply to {DOOR_NAMES.get(door, 'this file')}: it sets "
                             f"{WHAT_IT_SETS[key]} of {readers}{INSTEAD.get((door, key), '')}", file)
 
 
-def import_file(door: str, data: bytes, file: str, options: ImportOptions | None) -> Imported:
+def import_file(door: str, data: Buffer | ParsedJSON, file: str, options: ImportOptions | None) -> Imported:
     if options is None:
         from .imported import ImportOptions
         options = ImportOptions()

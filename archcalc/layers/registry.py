@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple
 from ..args import Arg
 from ..errors import ArgumentError
 from ..shapes import Shape, elements
+from ..text import suggest
 
 
 class Params(NamedTuple):
@@ -280,13 +281,3 @@ def find_rule(type_name: str) -> Rule | None:
 
 def all_type_names() -> list[str]:
     return sorted(RULES)
-
-
-def suggest(word: str, options) -> str:
-    """` (did you mean 'x'?)` for a misspelt word, or nothing. Long words get no suggestion:
-    comparing them costs time out of proportion to a typo."""
-    if len(word) > 64:
-        return ""
-    import difflib   # only error messages need it
-    close = difflib.get_close_matches(word, [o for o in options if isinstance(o, str) and len(o) <= 64], n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from ..graph import Graph, order_nodes
 from . import attention, elementwise, rearrange, unweighted, volumes, weighted  # noqa: F401  (registers the kernels)
@@ -29,13 +29,10 @@ class RunResult:
     layers: list[LayerRun]
 
 
-def run(spec: Any, input: tuple[int, ...] | None = None, seed: int = 0,
+def run(spec: Graph, input: tuple[int, ...] | None = None, seed: int = 0,
         progress: Callable[[LayerRun], None] | None = None) -> RunResult:
-    """Run `spec` (a Graph, or anything `archcalc.load` reads) on seeded random input and weights.
+    """Run `spec` on seeded random input and weights (`archcalc.load` makes a Graph of a file).
     Every model input is drawn from its own seed, so adding an input changes no other."""
-    if not isinstance(spec, Graph):
-        from ..api import load
-        spec = load(spec)
     if input is not None:
         spec = spec.with_input(tuple(input))
     values = [{name: random_tensor(shape, seed + i, name) for name, shape in spec.inputs}
@@ -44,7 +41,8 @@ def run(spec: Any, input: tuple[int, ...] | None = None, seed: int = 0,
     drawn: dict = {}       # layer name -> the weight arrays it drew, for tied and shared layers
     for node in order_nodes(spec):
         kernel = KERNELS[node.type]
-        macs, shape, learned, buffers = 0, None, 0, 0
+        macs, learned, buffers = 0, 0, 0
+        shape: tuple[int, ...] = ()      # the last sample's output (the batch has at least one)
         held, running = node.copies
         for sample in values:
             outputs = []

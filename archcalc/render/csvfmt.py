@@ -103,7 +103,7 @@ def training(items, options) -> str:
 
 def comparison(cmp, options) -> str:
     from ..compare import ratio
-    rows = [["input", *(shape(s).replace("×", "x") for s in cmp.inputs)]]
+    rows: list[list[object]] = [["input", *(shape(s).replace("×", "x") for s in cmp.inputs)]]
     for metric in cmp.metrics:
         rows.append([metric.key, *("" if v is None else v if isinstance(v, int) else f"{float(v):.4f}"
                                    for v in metric.values)])

@@ -70,7 +70,8 @@ def _report_chunks(report, data: dict, pad: str) -> Iterator[str]:
 def _reports_chunks(items) -> Iterator[str]:
     """`items`: (report, its dict without layer rows) pairs; one object, or a list of them."""
     if len(items) == 1:
-        yield from _report_chunks(*items[0], "")
+        report, data = items[0]
+        yield from _report_chunks(report, data, "")
         yield "\n"
         return
     yield "["

@@ -74,7 +74,8 @@ def _total_rows(r, options) -> list[list[str]]:
 def _layer_rows(r, options) -> list[list[str]]:
     """One row per layer by its full name, a row naming each block use where it starts (as the
     table's), and the Total row."""
-    rows, uses = [], []          # uses: the full names of the block uses open, outermost first
+    rows: list[list[str]] = []
+    uses: list[str] = []         # uses: the full names of the block uses open, outermost first
     for row in rows_with_block_headers(r.layers):
         if row[0] == "block":
             _, depth, name, block = row

@@ -338,7 +338,7 @@ def _interleave(values, ratios):
 
 
 def budgets(results, options) -> str:
-    items = []
+    items: list[Text | Table] = []
     for result in results:
         verdict = "[green]within budget[/]" if result.within else "[red]OVER BUDGET[/]"
         # The title is a line of its own: inside the table rich would wrap it to the table's width.

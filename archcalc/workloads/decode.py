@@ -48,11 +48,14 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
                                 "position to read", graph.origin.file)
             beyond.setdefault(limit.positions, (node.name, limit.source))
         per_sample = step.row.macs // graph.batch
-        if rule.cache_per_token is not None and rule.cache_per_token(call):
-            per_token = rule.cache_per_token(call) * node.copies[1]
+        cache_per_token, decode_macs = rule.cache_per_token, rule.decode_macs
+        if cache_per_token is not None and cache_per_token(call):
+            if decode_macs is None:           # a bug of the rule's, never the user's
+                raise AssertionError(f"rule {rule.type} caches per token but states no decode MACs")
+            per_token = cache_per_token(call) * node.copies[1]
             cached += per_token
             kept += per_token * (rule.cache_positions(call, context) if rule.cache_positions else context)
-            decode += rule.decode_macs(call, context) * node.copies[1]
+            decode += decode_macs(call, context) * node.copies[1]
         elif per_sample and len(call.input) >= 2:
             decode += per_sample // call.input[0]          # one position of a sequence-wise layer
         else:

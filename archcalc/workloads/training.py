@@ -198,12 +198,19 @@ def _use(step: Step) -> str | None:
     return step.row.blocks[0][0] if step.row.blocks else None
 
 
+def _saved(step: Step) -> tuple[Kept, ...]:
+    saved = step.rule.saved
+    if saved is None:      # every rule states it; tests/layers/test_saved.py holds them to it
+        raise AssertionError(f"rule {step.rule.type} states no saved tensors")
+    return saved(step.call)
+
+
 def _kept_tensors(layers: list[Step], batch: int, size: int) -> dict[tuple, _Tensor]:
     """Every tensor some rule says its backward keeps, once, with its bytes."""
     kept: dict[tuple, _Tensor] = {}
     for i, step in enumerate(layers):
         use = _use(step)
-        for n, item in enumerate(step.rule.saved(step.call)):
+        for n, item in enumerate(_saved(step)):
             key, runs = _identify(layers, i, n, item)
             if key not in kept:
                 per_element = item.bytes if item.bytes is not None else size
@@ -219,7 +226,7 @@ def _selective_recompute(layers: list[Step], kept: dict[tuple, _Tensor], batch: 
     product again), 2 FLOPs each."""
     rerun, extra = [], 0
     for step in layers:
-        core = [k for k in step.rule.saved(step.call) if k.core]
+        core = [k for k in _saved(step) if k.core]
         if core:
             rerun.append(step.row.name)
             extra += sum(k.rebuild_macs for k in core) * batch * step.node.copies[1]
@@ -251,7 +258,8 @@ def _full_recompute(layers: list[Step], graph: Graph, kept: dict[tuple, _Tensor]
     # The recompute runs a use's layers in order and stops once every tensor its backward
     # needs is rebuilt (as PyTorch's checkpoint does): layers after the last one producing
     # such a tensor do not run again.
-    rerun = [step.row for i, step in enumerate(layers) if _use(step) is not None and i <= needed.get(_use(step), -1)]
+    rerun = [step.row for i, step in enumerate(layers)
+             if (inner := _use(step)) is not None and i <= needed.get(inner, -1)]
     return _Plan(tuple(uses), sum(row.macs for row in rerun), sum(row.flops for row in rerun), held,
                  max(inside.values(), default=0))
 

@@ -90,6 +90,7 @@ def _global_pool(op: str, axes: int) -> Callable[[Fields, Layer], dict]:
 def _recurrent(c: Fields, kind: str) -> dict:
     if c.boolean("return_state", False):
         raise c.error("return_state has no rule; read the sequence or the last output")
+    bias: bool | str                     # the recurrent rules' `bias`: true, false or "single"
     if not c.boolean("use_bias", True):
         bias = False
     elif kind == "gru":

@@ -220,7 +220,8 @@ def _tensors_read(layer: Layer, call: int, node) -> tuple[list[tuple[str, int]],
     the number: `x + 3.0` in Keras 3 is an Add operation called on a tensor and 3.0); a call
     reading another output than a layer's first is refused."""
     where = layer.entry
-    refs, operands = [], []
+    refs: list[tuple[str, int, int]] = []
+    operands: list[int | float | None] = []
     if isinstance(node, dict):                       # Keras 3: {"args": [...], "kwargs": {...}}
         node_fields = Fields(node, where.where, f"call {call}", where.file)
         for arg in node_fields.items("args", []):
@@ -242,8 +243,8 @@ def _tensors_read(layer: Layer, call: int, node) -> tuple[list[tuple[str, int]],
     elif isinstance(node, list):                     # Keras 2: [[name, node, index, kwargs], ...]
         for item in node:
             refs.append(_history(item, where))
-            keywords = item[3] if len(item) > 3 and isinstance(item[3], dict) else {}
-            refs += [_history(value, where) for value in keywords.values()
+            named = item[3] if len(item) > 3 and isinstance(item[3], dict) else {}
+            refs += [_history(value, where) for value in named.values()
                      if isinstance(value, list) and value and isinstance(value[0], str)]
         operands = [None] * len(refs)
     else:

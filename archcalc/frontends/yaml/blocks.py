@@ -7,7 +7,7 @@ from typing import Any
 
 from ...args import describe
 from ...layers import find_rule
-from ...layers.registry import suggest
+from ...text import suggest
 from .parse import KeyOf, YamlOrigin
 
 BLOCK_KEYS = ("args", "layers", "description")

@@ -14,7 +14,8 @@ from ...gcpause import without_gc
 from ...dtypes import BITS, parse_dtype
 from ...errors import ArgumentError
 from ...graph import MAX_BATCH, MODEL_INPUT, Graph
-from ...layers.registry import find_rule, suggest
+from ...layers.registry import find_rule
+from ...text import suggest
 from ...units import parse_quantity
 from .blocks import read_blocks
 from .expand import MAX_LAYERS, Expander

@@ -17,7 +17,8 @@ from ...args import describe
 from ...errors import ArgumentError, SpecError, SpecErrors
 from ...graph import MODEL_INPUT, Node
 from ...layers import RULES, all_type_names, find_rule
-from ...layers.registry import Rule, suggest
+from ...layers.registry import Rule
+from ...text import suggest
 from .blocks import Block
 from .count import MAX_BLOCK_DEPTH, LayerCounter, find_unknown_type
 from .parse import KeyOf, YamlOrigin

@@ -227,7 +227,7 @@ class _Parser:
 
             def lookup(v, name=value):
                 if name not in v:
-                    from ...layers.registry import suggest
+                    from ...text import suggest
                     raise ExpressionError(f"unknown argument '${name}'" + suggest(name, v))
                 return v[name]
             return lookup

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 
 from ...errors import UsageError
-from ...layers.registry import suggest
+from ...text import suggest
 from .expressions import ExpressionError, evaluate, is_expression, is_reference
 from .parse import YamlOrigin
 
