@@ -157,7 +157,7 @@ def wire_nodes(graph: Graph) -> tuple[list[Node], list[tuple[int, ...]]]:
             [tuple([position[j] if j >= 0 else j for j in sources[i]]) for i in order])
 
 
-def _find_cycle(sources, stuck) -> list[int]:
+def _find_cycle(sources: list[tuple[int, ...]], stuck: set[int]) -> list[int]:
     """Walk input edges among stuck nodes until one repeats: that loop is a cycle (linear time)."""
     i = min(stuck)
     seen: dict[int, int] = {}

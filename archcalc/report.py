@@ -31,8 +31,8 @@ class LayerReport(NamedTuple):
     blocks: tuple[tuple[str, str], ...] = ()   # enclosing block uses, outermost first
     tied_to: str | None = None                  # the layer whose weight this one uses
 
-    def to_dict(self, dtype: Dtypes = Dtypes(), batch: int = 1) -> dict:
-        row = {"name": self.name, "type": self.type, "inputs": list(self.inputs),
+    def to_dict(self, dtype: Dtypes = Dtypes(), batch: int = 1) -> dict[str, Any]:
+        row: dict[str, Any] = {"name": self.name, "type": self.type, "inputs": list(self.inputs),
                "output_shape": list(self.output_shape), "params": self.params,
                "trainable_params": self.trainable_params, "buffers": self.buffers,
                "macs": self.macs, "flops": self.flops,
@@ -74,7 +74,7 @@ class Totals(NamedTuple):
         cache = 0 if self.decoding is None else self.decoding.kv_cache_bytes
         return self.memory.inference_bytes + cache
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         active = self.params if self.active_params is None else self.active_params
         return {"params": self.params, "active_params": active, "trainable_params": self.trainable_params,
                 "non_trainable_params": self.non_trainable_params, "buffers": self.buffers,
@@ -115,7 +115,7 @@ class Report:
     def __delattr__(self, name: str) -> None:
         raise AttributeError("a Report cannot be changed")
 
-    def _fields(self) -> tuple:
+    def _fields(self) -> tuple[Any, ...]:
         return tuple(getattr(self, field) for field in Report.__slots__)
 
     def _replace(self, **changes: Any) -> Report:
@@ -141,7 +141,7 @@ class Report:
                 return layer
         raise KeyError(f"no layer named {name!r}" + suggest(name, [layer.name for layer in self.layers]))
 
-    def to_dataframe(self):
+    def to_dataframe(self) -> Any:          # a pandas.DataFrame
         """The per-layer figures as a pandas DataFrame (pandas must be installed)."""
         try:
             import pandas  # type: ignore[import-untyped]  # optional, and its stubs are a separate package
@@ -149,7 +149,7 @@ class Report:
             raise ImportError("Report.to_dataframe needs pandas: pip install pandas") from None
         return pandas.DataFrame([layer.to_dict(self.dtype, self.batch) for layer in self.layers])
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         inputs = self.inputs or (("input", self.input),)
         head: dict[str, Any] = {"name": self.name}
         if len(inputs) == 1:           # "input" stays for one-input models, as in version 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import SpecError
@@ -35,7 +36,7 @@ INSTEAD = {("huggingface", "inputs"): "; a config's sequence length is --seq-len
            ("yaml", "seq_len"): "; a spec's input shape is --input"}
 
 
-def _importer(name: str):
+def _importer(name: str) -> ModuleType:
     return importlib.import_module(IMPORTERS[name])
 
 
@@ -141,7 +142,8 @@ def readable_suffixes() -> tuple[str, ...]:
 
 def _suffixes(name: str) -> tuple[str, ...]:
     try:
-        return _importer(name).SUFFIXES
+        suffixes: tuple[str, ...] = _importer(name).SUFFIXES
+        return suffixes
     except ImportError:
         return ()
 
@@ -202,7 +204,8 @@ def import_file(door: str, data: Buffer | ParsedJSON, file: str, options: Import
         module = _importer(door)
     except ImportError as exc:
         raise SpecError(f"cannot read this file: {exc}", file) from None
-    return module.to_spec(data, file, options)
+    imported: Imported = module.to_spec(data, file, options)
+    return imported
 
 
 def graph_from_import(imported: Imported, file: str, max_layers: int | None = None,

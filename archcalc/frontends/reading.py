@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Union
 
 if TYPE_CHECKING:
     import mmap
@@ -74,7 +74,8 @@ def read_input(name: str, cap: int = SPEC_CAP, *, model_cap: int = MODEL_CAP,
     return name, data
 
 
-def _read_stream(handle, cap: int, model_cap: int, is_model, hint: str) -> bytes:
+def _read_stream(handle: BinaryIO, cap: int, model_cap: int, is_model: Callable[[str, bytes], bool] | None,
+                 hint: str) -> bytes:
     head = handle.read(min(HEAD, cap + 1))
     if is_model and is_model("<stdin>", head):
         cap, hint = model_cap, ""
@@ -84,7 +85,7 @@ def _read_stream(handle, cap: int, model_cap: int, is_model, hint: str) -> bytes
     return data
 
 
-def _read_capped(handle, cap: int, expected: int, head: bytes) -> bytes | None:
+def _read_capped(handle: BinaryIO, cap: int, expected: int, head: bytes) -> bytes | None:
     """The rest of `handle` after `head`, or None past `cap` bytes. The first read asks for
     what the file says it holds and one byte more (to see it grew); then pieces of CHUNK."""
     pieces = [head] if head else []
@@ -149,7 +150,7 @@ def looks_like_json(data: bytes) -> bool:
     return start.lstrip("\ufeff \t\r\n").startswith("{")
 
 
-def load_json(data: bytes | ParsedJSON, file: str):
+def load_json(data: bytes | ParsedJSON, file: str) -> Any:
     """The JSON document in `data`; a located error when it is not JSON, nests deeper than
     MAX_JSON_DEPTH or holds an integer longer than MAX_JSON_DIGITS. (A string may hold a lone
     surrogate, `"\\ud800"`: the output shows it escaped, text.shown.)"""

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from ...graph import Graph
 from .build import build_graph
-from .expand import MAX_LAYERS
+from .expand import MAX_LAYERS as MAX_LAYERS   # re-exported: read_model defaults to it
 from ...gcpause import without_gc
 from .parse import YamlOrigin, parse_yaml
 
