@@ -1,4 +1,4 @@
-"""The numbers: immutable records of integers, and their JSON form (CONTRACT §3).
+"""The numbers: immutable records of integers, and their JSON form (docs/output.md, "JSON").
 
 They are NamedTuples and one plain slotted class rather than frozen dataclasses: building a
 dataclass runs generated code at import, about 0.5 ms each on every command's start-up

@@ -1,4 +1,5 @@
-"""JSON for scripts: exact integers, CONTRACT §3 keys (one object per spec, a list for several)."""
+"""JSON for scripts: exact integers under the keys docs/output.md lists (one object per spec, a
+list for several)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ ROWS_PER_CHUNK = 2000
 def layer_json(layer, dtype, batch: int) -> str:
     """`json.dumps(layer.to_dict(dtype, batch), ensure_ascii=False)`, written out directly:
     going through a dict and the encoder took four times as long, most of a million-layer
-    report's output (benchmarks/bench_output.py). tests/render/test_json_rows.py holds the two
+    report's output (benchmarks/bench_output.py). tests/render/test_streamed_formats.py holds the two
     equal, byte for byte."""
     q = encode_basestring
     tied = "" if layer.tied_to is None else f', "tied_to": {q(layer.tied_to)}'

@@ -79,7 +79,7 @@ def read_overrides(declared: Mapping[str, Any], overrides: Mapping[str, str]) ->
                              + suggest(name, declared))
         try:
             value = yaml.safe_load(text) if text.strip() else ""
-        except Exception:   # a date or an odd scalar: the text itself
+        except (yaml.YAMLError, ValueError):   # not YAML, or a date no calendar has: the text itself
             value = text
         if isinstance(value, (dict, list)) or value is None:
             raise UsageError(f"--set {name}={text}: expected a number, true/false or a word")
