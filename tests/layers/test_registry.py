@@ -6,14 +6,41 @@ from archcalc.errors import ArgumentError
 from archcalc.layers import RULES, find_rule
 from archcalc.layers.registry import Rule, Zero, zero
 
+from helpers import only_layer
+from test_layers import ACTIVATIONS, CASES
 
-@pytest.mark.parametrize("name", sorted(RULES))
+
+def _samples() -> dict:
+    """Each type's calls in tests/test_layers.py (its table and its activations)."""
+    samples: dict = {}
+    for input_shape, layer, *_ in CASES:
+        samples.setdefault(find_rule(layer if isinstance(layer, str) else layer["type"]).type, []).append(
+            (input_shape, layer))
+    for name in ACTIVATIONS:
+        samples.setdefault(find_rule(name).type, []).append(([3, 5, 7], name))
+    return samples
+
+
+SAMPLES = _samples()
+MERGES = {"add", "multiply", "concat"}       # two inputs: tests/test_merge.py has their cases
+
+
+@pytest.mark.parametrize("name", sorted(set(RULES) - MERGES))
 def test_every_rule_states_params_macs_and_flops(name):
+    """A figure is stated either as zero("why"), which says why and is 0 on every call, or as
+    a function, which gives an exact non-negative integer, above 0 on some call of the type's
+    table (a function that is 0 on all of them should be a zero("why") giving its reason)."""
     rule = RULES[name]
-    for figure in (rule.params, rule.macs, rule.flops):
-        assert callable(figure)
+    rows = [only_layer(shape, layer) for shape, layer in SAMPLES[name]]
+    figures = {"params": (rule.params, [r.params + r.buffers for r in rows]),
+               "macs": (rule.macs, [r.macs for r in rows]), "flops": (rule.flops, [r.flops for r in rows])}
+    for key, (figure, values) in figures.items():
+        assert all(type(v) is int and v >= 0 for v in values), f"{name}: {key} {values}"
         if isinstance(figure, Zero):
             assert figure.why.strip(), f"{name}: a zero figure must say why"
+            assert not any(values), f"{name}: {key} is zero({figure.why!r}) but counted {values}"
+        else:
+            assert any(values), f"{name}: {key} is 0 on every case; state it as zero('why')"
     assert rule.flops_rule.strip() and rule.summary.strip()
 
 
