@@ -54,7 +54,7 @@ def resolve_padding(padding: str | tuple[int, ...], lengths: Shape, kernels: Sha
     return tuple((p, p) for p in padding)
 
 
-def sliding_output(lengths: Shape, kernels: Shape, strides: Shape, padding, dilations: Shape,
+def sliding_output(lengths: Shape, kernels: Shape, strides: Shape, padding: str | tuple[int, ...], dilations: Shape,
                    ceil_mode: bool = False) -> Shape:
     pads = resolve_padding(padding, lengths, kernels, strides, dilations)
     return tuple(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..args import Arg, boolean, choice, number
-from ..shapes import elements as elements_of
+from ..shapes import Shape, elements as elements_of
 from .registry import (MASK_BYTES, Call, Kept, Params, Rule, keeps_input, keeps_nothing, keeps_output,
                        one_flop_per_output, register, zero)
 
 
-def _same(call: Call):
+def _same(call: Call) -> Shape:
     return call.input
 
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..shapes import Shape
 from ..args import Arg, boolean, choice, describe, kinded, number, optional, per_axis, positive
 from ..errors import ArgumentError, ShapeError
 from .registry import MASK_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
 
 
-def _position_bias(value: Any):
+def _position_bias(value: Any) -> Any:
     """`{buckets: N}` (T5's table), `true` (Swin's table over a window), or none."""
     if value is None or value is False:
         return None
@@ -109,7 +110,7 @@ def _shifted(call: Call) -> bool:
     return call["shift"] is not None and any(call["shift"])
 
 
-def _output(call: Call):
+def _output(call: Call) -> Shape:
     geometry = _check(call)
     return call.inputs[0][:-1] + (geometry.out,)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from math import prod
 
 from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
-from ..shapes import elements, sliding_output
+from ..shapes import Shape, elements, sliding_output
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
@@ -25,8 +27,8 @@ def _out_channels(call: Call) -> int:
     return _in_channels(call) * call["multiplier"]
 
 
-def _output_for(axes: int):
-    def output(call: Call):
+def _output_for(axes: int) -> Callable[[Call], Shape]:
+    def output(call: Call) -> Shape:
         if len(call.input) != axes + 1:
             raise ShapeError(f"expects a {_LAYOUTS[axes]} input")
         groups, c_in, c_out = _groups(call), _in_channels(call), _out_channels(call)

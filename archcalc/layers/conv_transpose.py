@@ -8,18 +8,20 @@ E(input)·k…·filters / groups — PyTorch's and fvcore's count (the zeros a
 
 from __future__ import annotations
 
+from typing import Callable
+
 from math import prod
 
 from ..args import Arg, boolean, per_axis, positive
 from ..errors import ShapeError
-from ..shapes import elements
+from ..shapes import Shape, elements
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 _LAYOUTS = {1: "[T, C]", 2: "[H, W, C]", 3: "[D, H, W, C]"}
 
 
-def _output_for(axes: int):
-    def output(call: Call):
+def _output_for(axes: int) -> Callable[[Call], Shape]:
+    def output(call: Call) -> Shape:
         if len(call.input) != axes + 1:
             raise ShapeError(f"expects a {_LAYOUTS[axes]} input")
         c_in, groups, filters = call.input[-1], call["groups"], call["filters"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ..args import Arg, boolean, positive
 from ..errors import ShapeError
-from ..shapes import elements
+from ..shapes import Shape, elements
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
-def _output(call: Call):
+def _output(call: Call) -> Shape:
     if not call.input:
         raise ShapeError("dense needs an input with at least one axis")
     return call.input[:-1] + (call["units"],)

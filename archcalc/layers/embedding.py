@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ..args import Arg, positive
-from ..shapes import elements
+from ..shapes import Shape, elements
 from .registry import INDEX_BYTES, Call, Kept, Params, Rule, register, zero
 
 
-def _output(call: Call):
+def _output(call: Call) -> Shape:
     return call.input + (call["dim"],)
 
 

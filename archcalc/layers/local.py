@@ -7,11 +7,11 @@ from math import prod
 
 from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
-from ..shapes import elements, sliding_output
+from ..shapes import Shape, elements, sliding_output
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
 
 
-def _output(call: Call):
+def _output(call: Call) -> Shape:
     if len(call.input) != 3:
         raise ShapeError("expects a [H, W, C] input")
     spatial = sliding_output(call.input[:-1], call["kernel"], call["stride"], call["padding"], (1, 1))

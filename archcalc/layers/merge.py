@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ..args import Arg, any_integer
 from ..errors import ShapeError
-from ..shapes import broadcast, elements, normalise_axis
+from ..shapes import Shape, broadcast, elements, normalise_axis
 from .registry import Call, Rule, keeps_inputs, keeps_nothing, register, zero
 
 
-def _add_output(call: Call):
+def _add_output(call: Call) -> Shape:
     first = call.inputs[0]
     for other in call.inputs[1:]:
         if other != first:
@@ -16,7 +16,7 @@ def _add_output(call: Call):
     return first
 
 
-def _multiply_output(call: Call):
+def _multiply_output(call: Call) -> Shape:
     return broadcast(list(call.inputs))
 
 
@@ -25,7 +25,7 @@ def _joins(call: Call) -> int:
     return (len(call.inputs) - 1) * elements(call.output)
 
 
-def _concat_output(call: Call):
+def _concat_output(call: Call) -> Shape:
     rank = len(call.inputs[0])
     if any(len(s) != rank for s in call.inputs):
         raise ShapeError("inputs must have the same rank")

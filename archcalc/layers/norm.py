@@ -3,9 +3,11 @@ last axis: batchnorm, layernorm, rmsnorm, groupnorm, instancenorm."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from ..args import Arg, boolean, describe, kinded, number, positive
 from ..errors import ArgumentError, ShapeError
-from ..shapes import elements, normalise_axis
+from ..shapes import Shape, elements, normalise_axis
 from .registry import STAT_BYTES, Call, Kept, Params, Rule, keeps_nothing, one_flop_per_output, register, zero
 
 _EPS = Arg("eps", number(minimum=0.0), 1e-5)
@@ -13,7 +15,7 @@ _NO_MACS = zero("element-wise normalisation")
 _FLOPS_RULE = "1 per output element"
 
 
-def _same(call: Call):
+def _same(call: Call) -> Shape:
     return call.input
 
 
@@ -28,7 +30,7 @@ def _layernorm_params(call: Call) -> Params:
     return Params(learned=(2 if call["bias"] else 1) * call.input[-1])
 
 
-def _groupnorm_output(call: Call):
+def _groupnorm_output(call: Call) -> Shape:
     channels = call.input[-1]
     if channels % call["groups"]:
         raise ShapeError(f"groups={call['groups']} does not divide the {channels} channels")
@@ -41,7 +43,7 @@ def _affine_params(call: Call) -> Params:
     return Params(learned=2 * channels if call["affine"] else 0, buffers=buffers)
 
 
-def _keeps_with_stats(statistics):
+def _keeps_with_stats(statistics: Callable[[Call], tuple[int, bool]]) -> Callable[[Call], tuple[Kept, ...]]:
     """Its input, and the fp32 statistics `statistics(call)` counts (two per normalised group:
     mean and 1/std, kept by PyTorch's kernels for the backward pass)."""
     def saved(call: Call) -> tuple[Kept, ...]:
@@ -51,21 +53,21 @@ def _keeps_with_stats(statistics):
     return saved
 
 
-def _rows(call: Call):
+def _rows(call: Call) -> tuple[int, bool]:
     """One statistic per row of the last axis, per sample (layernorm, rmsnorm)."""
     return elements(call.input) // call.input[-1], False
 
 
-def _channels(call: Call):
+def _channels(call: Call) -> tuple[int, bool]:
     """Batch statistics: one per channel for the whole batch."""
     return call.input[-1], True
 
 
-def _groups_per_sample(call: Call):
+def _groups_per_sample(call: Call) -> tuple[int, bool]:
     return call["groups"], False
 
 
-def _channels_per_sample(call: Call):
+def _channels_per_sample(call: Call) -> tuple[int, bool]:
     return call.input[-1], False
 
 
@@ -123,7 +125,7 @@ register(Rule(
 ))
 
 
-def _kept_axes(value):
+def _kept_axes(value: Any) -> tuple[int, ...]:
     values = value if isinstance(value, list) else [value]
     if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
         raise ArgumentError(f"expected an axis or a list of axes (may be empty), got {describe(value)}")
@@ -142,7 +144,7 @@ def _statistics(call: Call) -> int:
     return elements(tuple(call.input[a] for a in sorted(kept)))
 
 
-def _normalize_output(call: Call):
+def _normalize_output(call: Call) -> Shape:
     _statistics(call)
     return call.input
 

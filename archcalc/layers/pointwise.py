@@ -4,7 +4,7 @@ them (ONNX's Div by √d, Pow, Sqrt, Erf, Exp, …): no weights, one FLOP per el
 from __future__ import annotations
 
 from ..args import Arg, choice, number, optional
-from .registry import Rule, keeps_input, keeps_output, one_flop_per_output, register, zero
+from .registry import Call, Kept, Rule, keeps_input, keeps_output, one_flop_per_output, register, zero
 
 OPS = ("add", "subtract", "multiply", "divide", "power", "sqrt", "reciprocal", "exp", "log", "erf", "neg",
        "abs", "clip", "mask", "where", "sin", "cos")
@@ -16,7 +16,7 @@ _KEEPS_NOTHING = {"add", "subtract", "multiply", "divide", "neg", "mask", "where
 _KEEPS_OUTPUT = {"sqrt", "reciprocal", "exp"}
 
 
-def _saved(call):
+def _saved(call: Call) -> tuple[Kept, ...]:
     op = call["op"]
     if op in _KEEPS_NOTHING:
         return ()

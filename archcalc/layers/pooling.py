@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from math import gcd, prod
 
 from ..args import Arg, boolean, int_list, padding, per_axis
 from ..errors import ShapeError
-from ..shapes import elements, sliding_output
+from ..shapes import Shape, elements, sliding_output
 from .registry import (INDEX_BYTES, Call, Kept, Rule, keeps_input, keeps_inputs_and_output, keeps_nothing,
                        register, zero)
 
@@ -16,12 +18,12 @@ _ALIASES = {("max", n): (f"MaxPool{n}d", f"MaxPooling{n}D") for n in (1, 2, 3)}
 _ALIASES.update({("avg", n): (f"AvgPool{n}d", f"AveragePooling{n}D") for n in (1, 2, 3)})
 
 
-def _stride(call: Call):
+def _stride(call: Call) -> Shape:
     return call["stride"] if call["stride"] is not None else call["kernel"]
 
 
-def _output_for(axes: int):
-    def output(call: Call):
+def _output_for(axes: int) -> Callable[[Call], Shape]:
+    def output(call: Call) -> Shape:
         if len(call.input) != axes + 1:
             raise ShapeError(f"expects a {_LAYOUTS[axes]} input")
         pad = call["padding"]
@@ -61,7 +63,7 @@ for _axes in (1, 2, 3):
         ))
 
 
-def _global_output(call: Call):
+def _global_output(call: Call) -> Shape:
     if len(call.input) < 2:
         raise ShapeError("expects a [H, W, C] or [T, C] input")
     return call.input[-1:]
@@ -83,7 +85,7 @@ for _kind, _what in (("avg", "Average"), ("max", "Maximum")):
     ))
 
 
-def _adaptive_output(call: Call):
+def _adaptive_output(call: Call) -> Shape:
     if len(call.input) != 3:
         raise ShapeError("expects a [H, W, C] input")
     return tuple(call["output"]) + call.input[-1:]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ..errors import ShapeError
-from ..shapes import broadcast, elements
+from ..shapes import Shape, broadcast, elements
 from .registry import keeps_inputs, Call, Rule, register, zero
 
 
-def _parts(call: Call):
+def _parts(call: Call) -> tuple[Shape, int, int, int]:
     a, b = call.inputs
     if len(a) < 2 or len(b) < 2:
         raise ShapeError("both inputs need at least two axes ([…, m, k] and […, k, n])")
@@ -17,7 +17,7 @@ def _parts(call: Call):
     return broadcast([a[:-2], b[:-2]]), m, k, n
 
 
-def _output(call: Call):
+def _output(call: Call) -> Shape:
     leading, m, _, n = _parts(call)
     return leading + (m, n)
 

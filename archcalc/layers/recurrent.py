@@ -14,7 +14,7 @@ from typing import Any
 
 from ..args import Arg, boolean, describe, kinded, positive
 from ..errors import ArgumentError, ShapeError
-from ..shapes import elements
+from ..shapes import Shape, elements
 from .registry import Call, Kept, Params, Rule, register
 
 # gates, and element-wise FLOPs per unit per step besides the matrix products:
@@ -42,7 +42,7 @@ def _bias_vectors(value: Any) -> int:
 kinded(_bias_vectors, "true | single | false")
 
 
-def _output(call: Call):
+def _output(call: Call) -> Shape:
     if len(call.input) != 2:
         raise ShapeError("expects a [T, C] sequence")
     width = call["units"] * (2 if call["bidirectional"] else 1)

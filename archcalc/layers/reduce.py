@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..args import Arg, boolean, choice, describe, kinded
 from ..errors import ArgumentError, ShapeError
-from ..shapes import elements, normalise_axis
+from ..shapes import Shape, elements, normalise_axis
 from .registry import Call, Rule, keeps_inputs_and_output, register, zero
 
 
-def _axes(value):
+def _axes(value: Any) -> tuple[int, ...]:
     values = value if isinstance(value, list) else [value]
     if not values or any(isinstance(v, bool) or not isinstance(v, int) for v in values):
         raise ArgumentError(f"expected an axis or a list of axes, got {describe(value)}")
@@ -18,7 +20,7 @@ def _axes(value):
 kinded(_axes, "int | list of int")
 
 
-def _output(call: Call):
+def _output(call: Call) -> Shape:
     rank = len(call.input)
     axes = {normalise_axis(a, rank) for a in call["axis"]}
     if len(axes) != len(call["axis"]):

@@ -191,7 +191,7 @@ class Rule:
     position_limit: Callable[[Call], PositionLimit | None] | None
     decode_macs: Callable[[Call, int], int] | None
     saved: Callable[[Call], tuple[Kept, ...]] | None
-    arg_names: frozenset
+    arg_names: frozenset[str]
 
     def __init__(self, type: str, family: str, summary: str, output_shape: Callable[[Call], Shape],
                  params: Callable[[Call], Params], macs: Callable[[Call], int], flops: Callable[[Call], int],

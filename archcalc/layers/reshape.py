@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from ..args import Arg, choice, int_list, optional, per_axis
 from ..errors import ShapeError
-from ..shapes import elements, fmt
+from ..shapes import Shape, elements, fmt
 from .registry import Call, Rule, keeps_nothing, register, zero
 
 
-def _flatten(call: Call):
+def _flatten(call: Call) -> Shape:
     return (elements(call.input),)
 
 
-def _reshape(call: Call):
+def _reshape(call: Call) -> Shape:
     target, total = call["shape"], elements(call.input)
     if -1 in target:
         known = -elements(target)  # the -1 makes the product negative
@@ -24,7 +24,7 @@ def _reshape(call: Call):
     return target
 
 
-def _upsample(call: Call):
+def _upsample(call: Call) -> Shape:
     if len(call.input) != 3:
         raise ShapeError("expects a [H, W, C] input")
     if (call["scale"] is None) == (call["size"] is None):

@@ -7,16 +7,16 @@ from typing import Any
 
 from ..args import Arg, any_integer, describe, kinded, number, positive
 from ..errors import ArgumentError, ShapeError
-from ..shapes import normalise_axis
+from ..shapes import Shape, normalise_axis
 from .registry import Call, Rule, keeps_nothing, register, zero
 
 _MOVES = dict(params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
               saved=keeps_nothing("it only moves data"))
 
 
-def _ints_or_pairs(value: Any):
+def _ints_or_pairs(value: Any) -> Any:
     """`pad`'s padding: an int, or a list with an int or a [before, after] pair per axis."""
-    def amount(v):
+    def amount(v: Any) -> int:
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise ArgumentError(f"expected padding amounts >= 0, got {describe(value)}")
         return v
@@ -36,7 +36,7 @@ def _ints_or_pairs(value: Any):
 kinded(_ints_or_pairs, "int | list of int or [before, after]")
 
 
-def _int_or_list(value: Any):
+def _int_or_list(value: Any) -> Any:
     if isinstance(value, list):
         if not value:
             raise ArgumentError("expected an integer or a non-empty list of integers")
@@ -47,7 +47,7 @@ def _int_or_list(value: Any):
 kinded(_int_or_list, "int | list of int")
 
 
-def _pad_output(call: Call):
+def _pad_output(call: Call) -> Shape:
     shape, padding = call.input, call["padding"]
     if isinstance(padding, int):
         pairs = ((padding, padding),) * (len(shape) - 1) + ((0, 0),)
@@ -58,11 +58,11 @@ def _pad_output(call: Call):
     return tuple(n + before + after for n, (before, after) in zip(shape, pairs))
 
 
-def _as_list(value, count):
+def _as_list(value: Any, count: int) -> list[Any]:
     return list(value) if isinstance(value, tuple) else [value] * count
 
 
-def _slice_output(call: Call):
+def _slice_output(call: Call) -> Shape:
     shape = list(call.input)
     axes = _as_list(call["axis"], 1)
     count = len(axes)
@@ -81,7 +81,7 @@ def _slice_output(call: Call):
     return tuple(shape)
 
 
-def _permute_output(call: Call):
+def _permute_output(call: Call) -> Shape:
     axes, shape = call["axes"], call.input
     axes = axes if isinstance(axes, tuple) else (axes,)
     if sorted(axes) != list(range(len(shape))):
@@ -89,7 +89,7 @@ def _permute_output(call: Call):
     return tuple(shape[a] for a in axes)
 
 
-def _roll_output(call: Call):
+def _roll_output(call: Call) -> Shape:
     shifts, axes = _as_list(call["shift"], 1), _as_list(call["axis"], 1)
     if len(shifts) != len(axes):
         raise ShapeError("shift and axis must have one entry each per rolled axis")
@@ -98,7 +98,7 @@ def _roll_output(call: Call):
     return call.input
 
 
-def _pixel_shuffle_output(call: Call):
+def _pixel_shuffle_output(call: Call) -> Shape:
     if len(call.input) != 3:
         raise ShapeError("expects a [H, W, C] input")
     (h, w, c), r = call.input, call["factor"]
@@ -107,7 +107,7 @@ def _pixel_shuffle_output(call: Call):
     return (h * r, w * r, c // (r * r))
 
 
-def _pixel_unshuffle_output(call: Call):
+def _pixel_unshuffle_output(call: Call) -> Shape:
     if len(call.input) != 3:
         raise ShapeError("expects a [H, W, C] input")
     (h, w, c), r = call.input, call["factor"]

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from ..shapes import Shape
 from ..args import Arg, any_integer, optional, positive
 from ..errors import ShapeError
 from .registry import Call, Params, PositionLimit, Rule, keeps_nothing, one_flop_per_output, register, zero
 
 
-def _sequence(call: Call):
+def _sequence(call: Call) -> Shape:
     if len(call.input) != 2:
         raise ShapeError("expects a [T, C] sequence")
     return call.input
 
 
-def _class_token_output(call: Call):
+def _class_token_output(call: Call) -> Shape:
     steps, channels = _sequence(call)
     return (steps + 1, channels)
 
 
-def _take_output(call: Call):
+def _take_output(call: Call) -> Shape:
     steps, channels = _sequence(call)
     if not -steps <= call["index"] < steps:
         raise ShapeError(f"index {call['index']} is outside the {steps} tokens")
@@ -32,7 +33,7 @@ register(Rule(
     macs=zero("a copy"), flops=zero("a copy"), saved=keeps_nothing("a concatenation"),
 ))
 
-def _positions(call: Call):
+def _positions(call: Call) -> Shape:
     steps, _ = _sequence(call)
     limit = call["max_positions"]
     if limit is not None and steps > limit:
