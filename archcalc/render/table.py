@@ -72,6 +72,31 @@ class _Segments:
         return out
 
 
+def _size(value: str) -> int:    # ASCII is one cell a character: len() is enough, and quick
+    return len(value) if value.isascii() else cell_len(value)
+
+
+def _pair(cell):
+    return cell if isinstance(cell, tuple) else (cell, "")
+
+
+def _narrow(columns, body, widths: list[int], overflow: int) -> list[int]:
+    """Narrows the text columns, first to last, by `overflow` characters in all, never below
+    their longest unbreakable piece; `widths` is changed in place. Returns the columns
+    narrowed (their cells may need wrapping; others always fit)."""
+    narrowed = []
+    for i, (_, justify) in enumerate(columns):
+        if overflow > 0 and justify == "left":
+            shortest = max(cell_len(piece) for column_cell in [columns[i][0], *(row[i][0] for row in body)]
+                           for piece in _pieces(column_cell))
+            narrower = max(shortest, widths[i] - overflow)
+            overflow -= widths[i] - narrower
+            if narrower < widths[i]:
+                narrowed.append(i)
+            widths[i] = narrower
+    return narrowed
+
+
 def aligned_table(title: str, columns, rows, footer, width: int, color: bool = True, paired: bool = False):
     """A table laid out here, as one Text: rich's Table measures and pads every cell
     (about 65 ms for ResNet-50's 1,183 cells), which is most of a table run's time.
@@ -82,30 +107,16 @@ def aligned_table(title: str, columns, rows, footer, width: int, color: bool = T
     underscores, slashes or spaces (`layer1.0.` / `downsample`); figures are never
     wrapped or cut, and a table that still does not fit is printed at its own width.
     """
-    def text(cell):
-        return cell if isinstance(cell, tuple) else (cell, "")
-
     # paired: every cell is already a (string, style) pair, which spares a pass over a large table
     body = rows if paired else [[c if isinstance(c, tuple) else (c, "") for c in row] for row in rows]
 
-    def size(value):             # ASCII is one cell a character: len() is enough, and quick
-        return len(value) if value.isascii() else cell_len(value)
     def widest(values):          # one isascii() over the joined column instead of one a cell
-        return max(map(len, values)) if "".join(values).isascii() else max(map(size, values))
+        return max(map(len, values)) if "".join(values).isascii() else max(map(_size, values))
     widths = [widest([c[0] for c in column])
-              for column in zip(*([(h, "") for h, _ in columns], *body, [text(c) for c in footer]))]
+              for column in zip(*([(h, "") for h, _ in columns], *body, [_pair(c) for c in footer]))]
     gap, margin = "   ", "  "
-    narrowed = []                # the columns whose cells may need wrapping; others always fit
     overflow = len(margin) * 2 + sum(widths) + len(gap) * (len(widths) - 1) - width
-    for i, (_, justify) in enumerate(columns):
-        if overflow > 0 and justify == "left":
-            shortest = max(cell_len(piece) for column_cell in [columns[i][0], *(row[i][0] for row in body)]
-                           for piece in _pieces(column_cell))
-            narrower = max(shortest, widths[i] - overflow)
-            overflow -= widths[i] - narrower
-            if narrower < widths[i]:
-                narrowed.append(i)
-            widths[i] = narrower
+    narrowed = _narrow(columns, body, widths, overflow)
 
     out = _Segments()
     total = sum(widths) + len(gap) * (len(widths) - 1)
@@ -117,7 +128,7 @@ def aligned_table(title: str, columns, rows, footer, width: int, color: bool = T
                   + margin + "\n").format
 
     def line(cells, style=""):
-        if all(size(cells[i][0]) <= widths[i] for i in narrowed):   # the common case
+        if all(_size(cells[i][0]) <= widths[i] for i in narrowed):   # the common case
             if not color:            # one piece per line: nothing to style
                 out.append(plain_line(*[value for value, _ in cells]))
                 return
@@ -143,7 +154,7 @@ def aligned_table(title: str, columns, rows, footer, width: int, color: bool = T
     for row in body:
         line(row)
     out.append("\n")
-    line([text(c) for c in footer], style="bold")
+    line([_pair(c) for c in footer], style="bold")
     return out.result(color)
 
 
