@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Iterable, Iterator, NamedTuple
+
+from ..report import LayerReport
 from ..text import shown
 from ..units import exact, human_bytes, human_count
 
@@ -39,12 +42,20 @@ def display_name(layer) -> str:
     return "  " * len(layer.blocks) + shown(name)
 
 
-def rows_with_block_headers(layers):
-    """Yield ('block', depth, use name, block type) when a block use starts, then ('layer', layer)."""
-    open_uses: tuple = ()
+class BlockStart(NamedTuple):
+    """A row naming a block use where it starts (the table's and Markdown's block rows)."""
+
+    depth: int               # 0: a top-level use
+    name: str                # the use's name within its parent use
+    block: str               # the block type
+
+
+def rows_with_block_headers(layers: Iterable[LayerReport]) -> Iterator[BlockStart | LayerReport]:
+    """Each layer, after a `BlockStart` for every block use that starts at it."""
+    open_uses: tuple[tuple[str, str], ...] = ()
     for layer in layers:
         if layer.blocks == open_uses:        # most layers: still inside the blocks of the last one
-            yield ("layer", layer)
+            yield layer
             continue
         common = 0
         while (common < min(len(open_uses), len(layer.blocks))
@@ -53,9 +64,9 @@ def rows_with_block_headers(layers):
         for depth in range(common, len(layer.blocks)):
             use, block = layer.blocks[depth]
             parent = layer.blocks[depth - 1][0] + "." if depth else ""
-            yield ("block", depth, use[len(parent):], block)
+            yield BlockStart(depth, use[len(parent):], block)
         open_uses = layer.blocks
-        yield ("layer", layer)
+        yield layer
 
 
 def exponent(value) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..text import shown
-from .common import count, exponent, metric_value, rows_with_block_headers, shape, share, size
+from .common import BlockStart, count, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
 def _table(header, rows, right=()) -> list[str]:
@@ -77,12 +77,12 @@ def _layer_rows(r, options) -> list[list[str]]:
     rows: list[list[str]] = []
     uses: list[str] = []         # uses: the full names of the block uses open, outermost first
     for row in rows_with_block_headers(r.layers):
-        if row[0] == "block":
-            _, depth, name, block = row
-            uses[depth:] = [f"{uses[depth - 1]}.{name}" if depth else name]
-            rows.append(["&nbsp;&nbsp;" * depth + f"**{shown(uses[depth])}**", f"*{shown(block)}*", "", "", "", ""])
+        if isinstance(row, BlockStart):
+            depth = row.depth
+            uses[depth:] = [f"{uses[depth - 1]}.{row.name}" if depth else row.name]
+            rows.append(["&nbsp;&nbsp;" * depth + f"**{shown(uses[depth])}**", f"*{shown(row.block)}*", "", "", "", ""])
             continue
-        layer = row[1]
+        layer = row
         rows.append(["&nbsp;&nbsp;" * len(layer.blocks) + shown(layer.name), layer.type, shape(layer.output_shape),
                      count(layer.params, options), count(layer.macs, options), share(layer.macs, r.totals.macs)])
     rows.append(["**Total**", "", "", count(r.totals.params, options), count(r.totals.macs, options),

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from ..text import shown
-from .common import count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
+from .common import BlockStart, count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
 def render(renderables, options) -> str:
@@ -188,12 +188,11 @@ def layer_table(report, options) -> Text:
     # Cells by value: a large model repeats a few shapes and counts many times over.
     shapes, counts, shares = {}, {0: ("-", "")}, {0: ("", "")}
     for row in rows_with_block_headers(report.layers):
-        if row[0] == "block":
-            _, depth, name, block = row
-            rows.append([("  " * depth + shown(name), "bold"), (shown(block), "dim"),
+        if isinstance(row, BlockStart):
+            rows.append([("  " * row.depth + shown(row.name), "bold"), (shown(row.block), "dim"),
                          ("", ""), ("", ""), ("", ""), ("", "")])
             continue
-        layer = row[1]
+        layer = row
         params, macs, output = layer.params, layer.macs, layer.output_shape
         if output not in shapes:
             shapes[output] = (shape(output), "")
