@@ -97,7 +97,7 @@ class Fields:
             raise self._wrong(key, "a string", value)
         return value
 
-    def items(self, key: str, default: Any = REQUIRED) -> list:
+    def items(self, key: str, default: Any = REQUIRED) -> list[Any]:
         value = self.value(key, default)
         if not isinstance(value, list):
             raise self._wrong(key, "a list", value)

@@ -3,7 +3,7 @@ spec layer. Keras is channels-last like archcalc, so most map one to one."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from .fields import REQUIRED, Fields, is_int, received
 from .model import Layer, Translation
@@ -36,7 +36,7 @@ def _channels_last(c: Fields) -> None:
         raise c.error("channels_first has no rule: archcalc's shapes are channels-last")
 
 
-def _conv(c: Fields, axes: int) -> dict:
+def _conv(c: Fields, axes: int) -> dict[str, Any]:
     _channels_last(c)
     return {"filters": c.integer("filters"), "kernel": c.ints("kernel_size", axes),
             "stride": c.ints("strides", axes, 1), "padding": _padding(c),
@@ -44,7 +44,7 @@ def _conv(c: Fields, axes: int) -> dict:
             "bias": c.boolean("use_bias", True)}
 
 
-def _transpose(c: Fields, axes: int) -> dict:
+def _transpose(c: Fields, axes: int) -> dict[str, Any]:
     _channels_last(c)
     kernel, stride = c.ints("kernel_size", axes), c.ints("strides", axes, 1)
     extra = c.ints("output_padding", axes) if c.has("output_padding") else None
@@ -63,22 +63,22 @@ def _transpose(c: Fields, axes: int) -> dict:
             "output_padding": outs, "dilation": c.ints("dilation_rate", axes, 1), "bias": c.boolean("use_bias", True)}
 
 
-def _depthwise(c: Fields, layer: Layer) -> dict:
+def _depthwise(c: Fields, layer: Layer) -> dict[str, Any]:
     _channels_last(c)
     return {"type": "depthwise_conv2d", "kernel": c.ints("kernel_size", 2), "stride": c.ints("strides", 2, 1),
             "padding": _padding(c), "dilation": c.ints("dilation_rate", 2, 1),
             "multiplier": c.integer("depth_multiplier", 1), "bias": c.boolean("use_bias", True)}
 
 
-def _pool(c: Fields, axes: int) -> dict:
+def _pool(c: Fields, axes: int) -> dict[str, Any]:
     _channels_last(c)
     size = c.ints("pool_size", axes, 2)
     return {"kernel": size, "stride": c.ints("strides", axes, size), "padding": _padding(c)}
 
 
-def _global_pool(op: str, axes: int) -> Callable[[Fields, Layer], dict]:
+def _global_pool(op: str, axes: int) -> Callable[[Fields, Layer], dict[str, Any]]:
     """GlobalAveragePooling2D and its kin; with keepdims the pooled axes stay, of size 1."""
-    def translate(c: Fields, layer: Layer) -> dict:
+    def translate(c: Fields, layer: Layer) -> dict[str, Any]:
         _channels_last(c)
         if c.boolean("keepdims", False):
             return {"type": "reduce", "op": "mean" if op == "avg" else "max", "axis": list(range(axes)),
@@ -87,7 +87,7 @@ def _global_pool(op: str, axes: int) -> Callable[[Fields, Layer], dict]:
     return translate
 
 
-def _recurrent(c: Fields, kind: str) -> dict:
+def _recurrent(c: Fields, kind: str) -> dict[str, Any]:
     if c.boolean("return_state", False):
         raise c.error("return_state has no rule; read the sequence or the last output")
     bias: bool | str                     # the recurrent rules' `bias`: true, false or "single"
@@ -101,11 +101,11 @@ def _recurrent(c: Fields, kind: str) -> dict:
             "return_sequences": c.boolean("return_sequences", False)}
 
 
-def _zero_padding(c: Fields, axes: int) -> dict:
+def _zero_padding(c: Fields, axes: int) -> dict[str, Any]:
     return {"type": "pad", "padding": [*_pairs(c, "padding", axes), [0, 0]]}
 
 
-def _prelu(c: Fields, layer: Layer) -> dict:
+def _prelu(c: Fields, layer: Layer) -> dict[str, Any]:
     """Keras's PReLU learns a slope per element of its input, except along `shared_axes`;
     archcalc's prelu has one slope per channel, which is the case when every other axis is shared."""
     shared = sorted(c.int_list("shared_axes", []))
@@ -118,7 +118,7 @@ def _prelu(c: Fields, layer: Layer) -> dict:
                   "one slope per channel (shared_axes: every axis but the last)")
 
 
-def _mha(c: Fields, layer: Layer) -> dict:
+def _mha(c: Fields, layer: Layer) -> dict[str, Any]:
     key_dim = c.integer("key_dim")
     if c.value("value_dim", key_dim) != key_dim:
         raise c.error("value_dim different from key_dim has no rule")
@@ -135,7 +135,7 @@ def _mha(c: Fields, layer: Layer) -> dict:
     return entry
 
 
-def _batchnorm(c: Fields, layer: Layer) -> dict:
+def _batchnorm(c: Fields, layer: Layer) -> dict[str, Any]:
     _last_axis(c, layer)
     return {"type": "batchnorm", "eps": c.number("epsilon", 1e-3), "scale": c.boolean("scale", True),
             "center": c.boolean("center", True)}
@@ -156,7 +156,7 @@ def _last_axis(c: Fields, layer: Layer) -> None:
                   "(the last axis, the channels, has)")
 
 
-def _layernorm(c: Fields, layer: Layer) -> dict:
+def _layernorm(c: Fields, layer: Layer) -> dict[str, Any]:
     _last_axis(c, layer)
     if c.boolean("rms_scaling", False):
         return {"type": "rmsnorm", "eps": c.number("epsilon", 1e-3)}
@@ -165,18 +165,18 @@ def _layernorm(c: Fields, layer: Layer) -> dict:
     return {"type": "layernorm", "eps": c.number("epsilon", 1e-3), "bias": c.boolean("center", True)}
 
 
-def _rescaling(c: Fields, layer: Layer) -> dict:
+def _rescaling(c: Fields, layer: Layer) -> dict[str, Any]:
     """x · scale + offset, no weights."""
     return {"type": "rescale", "scale": _scalar(c, "scale"), "offset": _scalar(c, "offset", 0.0)}
 
 
-def _scalar(c: Fields, key: str, default=REQUIRED) -> float:
+def _scalar(c: Fields, key: str, default: Any = REQUIRED) -> float:
     if isinstance(c.value(key, default), list):
         raise c.error(f"a per-channel '{key}' has no rule (a single number has)")
     return c.number(key, default)
 
 
-def _normalization(c: Fields, layer: Layer) -> dict:
+def _normalization(c: Fields, layer: Layer) -> dict[str, Any]:
     """(x - mean) / sqrt(variance) over the kept axes. Keras keeps the statistics as non-trainable
     weights, mean and variance of the kept axes and a scalar count, unless the config gives them
     (then they are constants of the graph)."""
@@ -199,7 +199,7 @@ def _spatial(layer: Layer, c: Fields) -> tuple[int, int] | None:
     return None
 
 
-def _center_crop(c: Fields, layer: Layer) -> dict:
+def _center_crop(c: Fields, layer: Layer) -> dict[str, Any]:
     _channels_last(c)
     height, width = c.integer("height"), c.integer("width")
     size = _spatial(layer, c)
@@ -231,9 +231,9 @@ def _pairs(c: Fields, key: str, axes: int) -> list[list[int]]:
     raise c.error(f"{c.what}'s '{key}' must be an integer or a list of {axes}, got {received(value)}")
 
 
-def _cropping(axes: int) -> Callable[[Fields, Layer], dict]:
+def _cropping(axes: int) -> Callable[[Fields, Layer], dict[str, Any]]:
     """Cropping1D/2D/3D: a slice of each spatial axis, which needs the sizes Keras recorded."""
-    def translate(c: Fields, layer: Layer) -> dict:
+    def translate(c: Fields, layer: Layer) -> dict[str, Any]:
         _channels_last(c)
         pairs = _pairs(c, "cropping", axes)
         shape = layer.built_shape()
@@ -246,7 +246,7 @@ def _cropping(axes: int) -> Callable[[Fields, Layer], dict]:
     return translate
 
 
-def _resizing(c: Fields, layer: Layer) -> dict:
+def _resizing(c: Fields, layer: Layer) -> dict[str, Any]:
     _channels_last(c)
     mode = c.text("interpolation", "bilinear")
     if mode not in ("nearest", "bilinear"):
@@ -257,21 +257,21 @@ def _resizing(c: Fields, layer: Layer) -> dict:
     return {"type": "upsample2d", "size": [c.integer("height"), c.integer("width")], "mode": mode}
 
 
-def _layer_scale(c: Fields, layer: Layer) -> dict:
+def _layer_scale(c: Fields, layer: Layer) -> dict[str, Any]:
     c.integer("projection_dim")          # Keras's gamma has projection_dim elements: the channels
     return {"type": "layer_scale"}
 
 
-def _concatenate(c: Fields, layer: Layer) -> dict:
+def _concatenate(c: Fields, layer: Layer) -> dict[str, Any]:
     axis = c.integer("axis", -1)
     return {"type": "concat", "axis": axis - 1 if axis > 0 else axis}
 
 
-def _dropout(c: Fields, layer: Layer) -> dict:
+def _dropout(c: Fields, layer: Layer) -> dict[str, Any]:
     return {"type": "dropout", "rate": c.number("rate", 0.5)}
 
 
-def _relu(c: Fields, layer: Layer) -> dict:
+def _relu(c: Fields, layer: Layer) -> dict[str, Any]:
     if c.value("max_value", None) == 6:
         return {"type": "relu6"}
     if c.value("max_value", None) is not None or c.number("negative_slope", 0) != 0 or c.number("threshold", 0) != 0:
@@ -279,7 +279,7 @@ def _relu(c: Fields, layer: Layer) -> dict:
     return {"type": "relu"}
 
 
-Handler = Callable[[Fields, Layer], dict]
+Handler = Callable[[Fields, Layer], dict[str, Any]]
 
 LAYERS: dict[str, Handler] = {
     "Dense": lambda c, l: {"type": "dense", "units": c.integer("units"), "bias": c.boolean("use_bias", True)},
@@ -347,7 +347,7 @@ OPERATIONS = {"Add": "add", "Multiply": "multiply", "Subtract": "subtract", "Div
               "TrueDivide": "divide"}
 
 
-def _operation(layer: Layer, operands: list) -> dict:
+def _operation(layer: Layer, operands: list[Any]) -> dict[str, Any]:
     """An operation of keras.ops: between tensors, as the merge layers; with one number, an
     element-wise operation with that constant (the tensor first where the order matters)."""
     kind, tensors = layer.kind, operands.count(None)
@@ -366,7 +366,7 @@ def _is_operation(layer: Layer) -> bool:
     return isinstance(module, str) and (module.startswith("keras.src.ops") or module.startswith("keras.ops"))
 
 
-def translate(t: Translation, layer: Layer, reads: list[str], operands: list) -> str:
+def translate(t: Translation, layer: Layer, reads: list[str], operands: list[Any]) -> str:
     """One call of a (non-model) layer; returns the spec name of its output."""
     c, kind = layer.config, layer.kind
     if _is_operation(layer):
@@ -406,7 +406,7 @@ def _from_keras(layer: Layer) -> bool:
     return module is None or (isinstance(module, str) and (module == "keras" or module.startswith("keras.")))
 
 
-def _bidirectional(c: Fields) -> dict:
+def _bidirectional(c: Fields) -> dict[str, Any]:
     mode = c.text("merge_mode", "concat")
     if mode != "concat":
         raise c.error(f"merge_mode '{mode}' has no rule (concat has)")

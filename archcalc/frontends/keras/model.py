@@ -4,6 +4,7 @@ names given so far, and which layer each later call of a shared layer shares."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ...errors import SpecError
 from .fields import Fields
@@ -15,7 +16,7 @@ class Layer:
 
     __slots__ = ("kind", "name", "config", "entry", "where")
 
-    def __init__(self, raw, index: int, file: str, scope: str = ""):
+    def __init__(self, raw: Any, index: int, file: str, scope: str = ""):
         place = f"{scope}layer {index}"
         entry = Fields(raw, place, "a Keras layer", file)
         kind = entry.value("class_name", None)
@@ -32,7 +33,7 @@ class Layer:
         self.kind, self.name, self.entry = kind, name or kind, Fields(raw, self.where, "the layer entry", file)
         self.config = Fields(config, self.where, f"the {kind} config", file)
 
-    def built_shape(self) -> list | None:
+    def built_shape(self) -> list[Any] | None:
         """The input shape Keras recorded when it built the layer (batch axis first), if any."""
         build = self.entry.raw.get("build_config")
         shape = build.get("input_shape") if isinstance(build, dict) else None
@@ -42,7 +43,7 @@ class Layer:
 class Translation:
     def __init__(self, file: str):
         self.file = file
-        self.layers: list[dict] = []
+        self.layers: list[dict[str, Any]] = []
         self.inputs: dict[str, list[int]] = {}
         self.where: dict[str, str] = {}          # spec layer name -> the Keras layer, for the builder's errors
         self.names: set[str] = set()
@@ -77,7 +78,7 @@ class Translation:
             return name, None
         return name, self.owner[key]
 
-    def add(self, entry: dict, layer: Layer, first: str | None) -> None:
+    def add(self, entry: dict[str, Any], layer: Layer, first: str | None) -> None:
         """Appends a spec layer made from `layer`: frozen when Keras froze it, sharing the first
         call's weights when it is a later call."""
         if layer.config.raw.get("trainable") is False or self.frozen:

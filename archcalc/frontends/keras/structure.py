@@ -5,6 +5,7 @@ order costs time in proportion to its size), and models used as layers of anothe
 from __future__ import annotations
 
 import heapq
+from typing import Any, Iterator
 
 from ..imported import ImportOptions
 from .fields import Fields, is_int, received
@@ -21,7 +22,7 @@ def read_layers(t: Translation, config: Fields, scope: str = "") -> list[Layer]:
     return [Layer(entry, i, t.file, scope) for i, entry in enumerate(raw)]
 
 
-def call_layer(t: Translation, layer: Layer, reads: list[str], operands: list | None = None) -> str:
+def call_layer(t: Translation, layer: Layer, reads: list[str], operands: list[Any] | None = None) -> str:
     """Translates one call of `layer` on the tensors named `reads` (`operands`: its positional
     arguments, None for a tensor, else the number); returns the spec name of its output."""
     if layer.kind == "Sequential" or layer.kind in MODELS:
@@ -31,7 +32,7 @@ def call_layer(t: Translation, layer: Layer, reads: list[str], operands: list | 
 
 # -- inputs ------------------------------------------------------------------------------------
 
-def _recorded_shape(layer: Layer):
+def _recorded_shape(layer: Layer) -> Any:
     config = layer.config.raw
     return config.get("batch_shape") or config.get("batch_input_shape") or layer.built_shape()
 
@@ -73,7 +74,7 @@ def declare_input(t: Translation, layer: Layer, spec_name: str) -> None:
     t.inputs[spec_name] = list(recorded[1:])
 
 
-def _shown(shape) -> str:
+def _shown(shape: Any) -> str:
     """A recorded shape as Keras prints it ([None, 224, 224, 3]), or what was found instead."""
     if isinstance(shape, list) and len(shape) <= 8 and all(n is None or is_int(n) for n in shape):
         return "[" + ", ".join("None" if n is None else received(n).removeprefix("integer ") for n in shape) + "]"
@@ -107,7 +108,7 @@ class _Call:
 
     __slots__ = ("layer", "index", "reads", "operands")
 
-    def __init__(self, layer: Layer, index: int, reads: list[tuple[str, int]], operands: list):
+    def __init__(self, layer: Layer, index: int, reads: list[tuple[str, int]], operands: list[Any]):
         self.layer, self.index, self.reads, self.operands = layer, index, reads, operands
 
 
@@ -150,8 +151,9 @@ def functional(t: Translation, config: Fields, options: ImportOptions, feeds: li
     return last
 
 
-def _calls(layers: list[Layer], produced: dict) -> list[_Call]:
-    calls, seen = [], set(name for name, _ in produced)
+def _calls(layers: list[Layer], produced: dict[tuple[str, int], str]) -> list[_Call]:
+    calls: list[_Call] = []
+    seen = set(name for name, _ in produced)
     for layer in layers:
         if layer.kind == "InputLayer":
             continue
@@ -163,7 +165,7 @@ def _calls(layers: list[Layer], produced: dict) -> list[_Call]:
     return calls
 
 
-def _in_order(t: Translation, calls: list[_Call], produced: dict):
+def _in_order(t: Translation, calls: list[_Call], produced: dict[tuple[str, int], str]) -> Iterator[_Call]:
     """The calls, each after the calls whose outputs it reads and after its layer's earlier
     calls (the first call owns the weights); among those ready, the one listed first, so a
     file already in order keeps its order (which the peak-memory figure follows)."""
@@ -199,14 +201,14 @@ def _in_order(t: Translation, calls: list[_Call], produced: dict):
         raise stuck.layer.entry.error("reads a tensor computed from its own output: the layers form a cycle")
 
 
-def _history(raw, where: Fields) -> tuple[str, int, int]:
+def _history(raw: Any, where: Fields) -> tuple[str, int, int]:
     """(layer, call index, tensor index) of a reference to a tensor, checked."""
     if isinstance(raw, list) and len(raw) >= 3 and isinstance(raw[0], str) and is_int(raw[1]) and is_int(raw[2]):
         return raw[0], raw[1], raw[2]
     raise where.error(f"a tensor reference must be [layer name, call, tensor], got {received(raw)}")
 
 
-def _keras3_tensor(raw, where: Fields):
+def _keras3_tensor(raw: Any, where: Fields) -> tuple[str, int, int] | None:
     """Keras 3 writes a tensor as {"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}."""
     if isinstance(raw, dict) and raw.get("class_name") == "__keras_tensor__":
         config = Fields(raw, where.where, "a tensor reference", where.file).mapping("config", "a tensor reference")
@@ -214,7 +216,7 @@ def _keras3_tensor(raw, where: Fields):
     return None
 
 
-def _tensors_read(layer: Layer, call: int, node) -> tuple[list[tuple[str, int]], list]:
+def _tensors_read(layer: Layer, call: int, node: Any) -> tuple[list[tuple[str, int]], list[int | float | None]]:
     """The tensors one call reads, in order (positional, then keyword tensors: MultiHeadAttention's
     value and key), as (layer, call index), and its positional operands (None for a tensor, else
     the number: `x + 3.0` in Keras 3 is an Add operation called on a tensor and 3.0); a call
