@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..text import shown
 from .imported import Imported
 
@@ -18,17 +20,17 @@ def spec_to_yaml(imported: Imported, source: str, version: str) -> str:
     class _Dumper(yaml.SafeDumper):
         pass
 
-    def represent_list(dumper, data):
+    def represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
         # A layer, a shape or an argument list on one line; the list of layers one per line.
         flow = all(not isinstance(item, (dict, list)) for item in data)
         return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
-    def represent_dict(dumper, data):
+    def represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
         flow = all(not isinstance(v, dict) and not (isinstance(v, list) and any(isinstance(i, dict) for i in v))
                    for v in data.values()) and "layers" not in data
         return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
-    def represent_str(dumper, data):
+    def represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
         # A name that `shown` would change is double-quoted, where every character can be written
         # as an escape: the spec keeps the exact name, and its text no control character, no bidi
         # control and no `::` or `##[` (below).

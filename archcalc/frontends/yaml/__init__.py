@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from ...graph import Graph
+from ...graph import Graph, Origin
 from .build import build_graph
 from .expand import MAX_LAYERS as MAX_LAYERS   # re-exported: read_model defaults to it
 from ...gcpause import without_gc
@@ -31,7 +31,7 @@ def graph_from_text(text: str, file: str = "<string>", max_layers: int = MAX_LAY
 
 
 def graph_from_mapping(data: Mapping[str, Any], file: str = "<spec>", max_layers: int = MAX_LAYERS,
-                       origin=None, overrides: Mapping[str, str] | None = None) -> Graph:
+                       origin: Origin | None = None, overrides: Mapping[str, str] | None = None) -> Graph:
     """A spec already parsed (or written by an importer). `origin` places errors; by default
     they carry the file name only."""
     return build_graph(data, origin or YamlOrigin(file), default_name(file), max_layers, overrides)

@@ -8,7 +8,8 @@ from typing import Any
 from ...args import describe
 from ...layers import find_rule
 from ...text import suggest
-from .parse import KeyOf, YamlOrigin
+from ...graph import Origin
+from .parse import KeyOf
 
 BLOCK_KEYS = ("args", "layers", "description")
 
@@ -16,14 +17,14 @@ BLOCK_KEYS = ("args", "layers", "description")
 class Block:
     __slots__ = ("name", "args", "layers", "path")
 
-    def __init__(self, name: str, args: dict[str, Any], layers: list, path: tuple):
+    def __init__(self, name: str, args: dict[str, Any], layers: list[Any], path: tuple[Any, ...]):
         self.name = name
         self.args = args          # defaults, in order; None means the use must give it
         self.layers = layers
         self.path = path
 
 
-def read_blocks(raw: Any, origin: YamlOrigin) -> dict[str, Block]:
+def read_blocks(raw: Any, origin: Origin) -> dict[str, Block]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):

@@ -6,20 +6,21 @@ the spec `archcalc import` writes for it are analysed by one path.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ...args import MAX_INTEGER, describe, describe_number
 from ...errors import UsageError
 from ...gcpause import without_gc
 from ...dtypes import BITS, parse_dtype
 from ...errors import ArgumentError
-from ...graph import MAX_BATCH, MODEL_INPUT, Graph
+from ...errors import SpecError
+from ...graph import MAX_BATCH, MODEL_INPUT, Graph, Node, Origin
 from ...layers.registry import find_rule
 from ...text import suggest
 from ...units import parse_quantity
 from .blocks import read_blocks
 from .expand import MAX_LAYERS, Expander
-from .parse import KeyOf, YamlOrigin
+from .parse import KeyOf
 from .values import read_overrides, substitute
 
 TOP_LEVEL_KEYS = ("name", "description", "args", "input", "inputs", "batch", "dtype", "blocks", "layers",
@@ -29,7 +30,7 @@ MEMORY_BUDGETS = ("memory", "kv_cache", "train_memory")
 
 
 @without_gc
-def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: int = MAX_LAYERS,
+def build_graph(data: Any, origin: Origin, default_name: str, max_layers: int = MAX_LAYERS,
                 overrides: Mapping[str, str] | None = None) -> Graph:
     """`overrides` are `--set NAME=VALUE` pairs for the spec's `args`."""
     if data is None:
@@ -70,7 +71,7 @@ def build_graph(data: Any, origin: YamlOrigin, default_name: str, max_layers: in
                  warnings=channels_last_warnings(inputs, nodes), context=read_workload(data.get("workload"), origin))
 
 
-def read_workload(raw: Any, origin: YamlOrigin) -> int | None:
+def read_workload(raw: Any, origin: Origin) -> int | None:
     """`workload: {context: T}`: the context length of the decoding figures."""
     if raw is None:
         return None
@@ -86,7 +87,7 @@ def read_workload(raw: Any, origin: YamlOrigin) -> int | None:
     return context
 
 
-def read_args(raw: Any, origin: YamlOrigin) -> dict[str, Any]:
+def read_args(raw: Any, origin: Origin) -> dict[str, Any]:
     """The spec's `args`: names and default values usable as `$name` everywhere."""
     if raw is None:
         return {}
@@ -98,7 +99,7 @@ def read_args(raw: Any, origin: YamlOrigin) -> dict[str, Any]:
     return dict(raw)
 
 
-def channels_last_warnings(inputs, nodes) -> tuple[str, ...]:
+def channels_last_warnings(inputs: tuple[tuple[str, tuple[int, ...]], ...], nodes: Sequence[Node]) -> tuple[str, ...]:
     """`[3, 224, 224]` before a 2-D convolution is almost surely channels-first."""
     shape = inputs[0][1]
     first = next((node for node in nodes if node.inputs and node.inputs[0] == inputs[0][0]), None)
@@ -121,7 +122,7 @@ def _shape(value: Any) -> tuple[int, ...] | None:
     return tuple(value)
 
 
-def _check_sizes(value: Any, where: tuple, what: str, origin: YamlOrigin) -> None:
+def _check_sizes(value: Any, where: tuple[Any, ...], what: str, origin: Origin) -> None:
     """A size past 2^62 is refused as too large (at the size), not as "not a positive integer"."""
     scalar = not isinstance(value, list)
     for i, n in enumerate([value] if scalar else value):
@@ -130,7 +131,7 @@ def _check_sizes(value: Any, where: tuple, what: str, origin: YamlOrigin) -> Non
                                where if scalar else (*where, i))
 
 
-def read_inputs(data: Mapping, origin: YamlOrigin) -> tuple[tuple[str, tuple[int, ...]], ...]:
+def read_inputs(data: Mapping[str, Any], origin: Origin) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """`input: [224, 224, 3]` (named `input`) or `inputs: {ids: [128], types: [128]}`, in order."""
     if "input" in data:
         shape = _shape(data["input"])
@@ -157,7 +158,7 @@ def read_inputs(data: Mapping, origin: YamlOrigin) -> tuple[tuple[str, tuple[int
     return tuple(inputs)
 
 
-def read_budget(raw: Any, origin: YamlOrigin) -> dict[str, int]:
+def read_budget(raw: Any, origin: Origin) -> dict[str, int]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -196,7 +197,7 @@ def with_input_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> Gr
     return graph._replace(inputs=inputs, warnings=channels_last_warnings(inputs, graph.nodes))
 
 
-def _input_error(graph: Graph, name: str | None, message: str):
+def _input_error(graph: Graph, name: str | None, message: str) -> SpecError:
     """Placed at the input's shape in the spec (`input:` or its entry under `inputs:`); a
     place not found gives the document's start, which says nothing."""
     nowhere = graph.origin.error(message, (KeyOf("\0"),))

@@ -10,7 +10,7 @@ arguments are counted once.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .expressions import ExpressionError, evaluate, is_expression, is_reference
 
@@ -38,9 +38,9 @@ class LayerCounter:
     def __init__(self, blocks: Mapping[str, Any], common_keys: tuple[str, ...]):
         self.blocks = blocks
         self.common_keys = common_keys
-        self._known: dict = {}
+        self._known: dict[Any, Any] = {}
 
-    def count(self, entries: Any, values: Mapping[str, Any] | None, stack: tuple = ()) -> tuple[int, int]:
+    def count(self, entries: Any, values: Mapping[str, Any] | None, stack: tuple[str, ...] = ()) -> tuple[int, int]:
         layers = edges = 0
         for raw in entries if isinstance(entries, list) else ():
             if isinstance(raw, str) and "$" not in raw and raw not in self.blocks:
@@ -64,7 +64,8 @@ class LayerCounter:
             edges += repeat * (each_edges + router)
         return layers, edges
 
-    def _count_block(self, block, entry, values, stack) -> tuple[int, int]:
+    def _count_block(self, block: Any, entry: Mapping[str, Any], values: Mapping[str, Any] | None,
+                     stack: tuple[str, ...]) -> tuple[int, int]:
         inner = dict(values or {})
         for key, default in block.args.items():
             value = entry.get(key, default) if key not in self.common_keys else default
@@ -77,7 +78,8 @@ class LayerCounter:
         return self._known[key]
 
 
-def find_unknown_type(entries: Any, blocks: Mapping[str, Any], known) -> tuple[tuple, str] | None:
+def find_unknown_type(entries: Any, blocks: Mapping[str, Any],
+                      known: Callable[[str], Any]) -> tuple[tuple[Any, ...], str] | None:
     """The path and name of the first literal type name that is neither a layer type nor a
     block, in the layers and in every block: a typo is reported before a long expansion."""
     lists = [(("layers",), entries)] + [((*block.path, "layers"), block.layers) for block in blocks.values()]

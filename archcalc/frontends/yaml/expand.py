@@ -15,13 +15,13 @@ from typing import Any, Mapping, NamedTuple, cast
 
 from ...args import describe
 from ...errors import ArgumentError, SpecError, SpecErrors
-from ...graph import MODEL_INPUT, Node
+from ...graph import MODEL_INPUT, Node, Origin
 from ...layers import RULES, all_type_names, find_rule
 from ...layers.registry import Rule
 from ...text import suggest
 from .blocks import Block
 from .count import MAX_BLOCK_DEPTH, LayerCounter, find_unknown_type
-from .parse import KeyOf, YamlOrigin
+from .parse import KeyOf
 from .values import bind_block_values, substitute
 
 # Keys every entry may have besides its type's arguments (see docs/spec-format.md).
@@ -130,7 +130,7 @@ class _Waiting(NamedTuple):
 
 
 class Expander:
-    def __init__(self, origin: YamlOrigin, blocks: dict[str, Block], max_layers: int = MAX_LAYERS,
+    def __init__(self, origin: Origin, blocks: dict[str, Block], max_layers: int = MAX_LAYERS,
                  input_names: tuple[str, ...] = (MODEL_INPUT,), values: Mapping[str, Any] | None = None):
         self.origin = origin
         self.input_names = input_names

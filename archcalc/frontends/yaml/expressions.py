@@ -103,11 +103,11 @@ def _divide(a: int, b: int, op: str) -> int:
     return a // b if op == "//" else a % b
 
 
-_ARITHMETIC = {
+_ARITHMETIC: dict[str, Callable[[int, int], int]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
     "//": lambda a, b: _divide(a, b, "//"), "%": lambda a, b: _divide(a, b, "%"),
 }
-_COMPARE = {
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
 }
@@ -171,7 +171,8 @@ class _Parser:
             self.at += 1
             right, test = self._sum(), _COMPARE[op]
 
-            def compare(v, l=left, r=right, test=test, op=op):
+            def compare(v: Mapping[str, Any], l: Compiled = left, r: Compiled = right,
+                        test: Callable[[Any, Any], bool] = test, op: str = op) -> bool:
                 a, b = l(v), r(v)
                 if op not in ("==", "!="):
                     _integer(a, f"'{op}'"), _integer(b, f"'{op}'")
@@ -196,7 +197,10 @@ class _Parser:
     @staticmethod
     def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
         apply = _ARITHMETIC[op]
-        return lambda v: apply(_integer(left(v), f"'{op}'"), _integer(right(v), f"'{op}'"))
+
+        def binary(v: Mapping[str, Any]) -> int:
+            return apply(_integer(left(v), f"'{op}'"), _integer(right(v), f"'{op}'"))
+        return binary
 
     def _unary(self) -> Compiled:
         if self._peek("-"):
@@ -225,7 +229,7 @@ class _Parser:
         if kind == "name":
             self.at += 1
 
-            def lookup(v, name=value):
+            def lookup(v: Mapping[str, Any], name: str = value) -> Any:
                 if name not in v:
                     from ...text import suggest
                     raise ExpressionError(f"unknown argument '${name}'" + suggest(name, v))

@@ -8,7 +8,7 @@ up, so that correct specs pay nothing for good error messages.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, NoReturn
 
 import yaml
 
@@ -20,6 +20,10 @@ else:
     _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp")}
+
+
+# A scalar constructor as PyYAML calls it: (loader, node) -> the value.
+Constructor = Callable[[Any, "yaml.Node"], Any]
 
 
 class SafeLoader(_BaseLoader):
@@ -36,11 +40,11 @@ class SafeLoader(_BaseLoader):
     }
     yaml_constructors = dict(_BaseLoader.yaml_constructors)
 
-    def __init__(self, stream):
+    def __init__(self, stream: str | bytes) -> None:
         super().__init__(stream)
         self._plain_tags: dict[str, str] = {}
 
-    def construct_object(self, node, deep=False):
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Scalars without PyYAML's bookkeeping of every constructed node (which exists for
         aliased lists and mappings, and for recursion): a scalar is immutable and cannot contain
         itself, so building it again where an alias repeats it gives the same value. Scalars are
@@ -52,18 +56,18 @@ class SafeLoader(_BaseLoader):
                 return self.yaml_constructors[node.tag](self, node)
         return super().construct_object(node, deep)
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
         """A plain scalar's tag depends on its text alone (a spec loader has no path resolvers):
         found once per distinct text. A spec repeats the same few words and numbers, and trying
         each implicit resolver's pattern every time was a tenth of parsing a flat spec."""
         if kind is not yaml.ScalarNode or not implicit[0]:
-            return super().resolve(kind, value, implicit)
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]  # unannotated in PyYAML's stubs
         tag = self._plain_tags.get(value)
         if tag is None:
-            tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+            tag = self._plain_tags[value] = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]  # as above
         return tag
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):
             raise _at(node, f"invalid YAML: tag {node.tag!r} needs a mapping")
         seen = set()
@@ -75,14 +79,14 @@ class SafeLoader(_BaseLoader):
         return super().construct_mapping(node, deep)
 
 
-def _at(node, message: str) -> SpecError:
+def _at(node: yaml.Node, message: str) -> SpecError:
     mark = node.start_mark
     return SpecError(message, None, mark.line + 1, mark.column + 1)
 
 
-def _checked(tag: str, construct):
+def _checked(tag: str, construct: Constructor) -> Constructor:
     """A scalar constructor whose failures become errors at the value's location."""
-    def run(loader, node):
+    def run(loader: SafeLoader, node: yaml.Node) -> Any:
         try:
             return construct(loader, node)
         except SpecError:
@@ -93,7 +97,7 @@ def _checked(tag: str, construct):
     return run
 
 
-def _refuse(loader, node):
+def _refuse(loader: SafeLoader, node: yaml.Node) -> NoReturn:
     raise _at(node, f"invalid YAML: tag {node.tag!r} is not allowed in a spec "
                     "(only strings, numbers, booleans, null, lists and mappings)")
 
@@ -110,7 +114,7 @@ for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
 SafeLoader.yaml_constructors[None] = _refuse
 
 
-def _sequence(loader, node):
+def _sequence(loader: SafeLoader, node: yaml.Node) -> Any:
     if not isinstance(node, yaml.SequenceNode):
         raise _at(node, f"invalid YAML: tag {node.tag!r} needs a list")
     return _BaseLoader.yaml_constructors["tag:yaml.org,2002:seq"](loader, node)
@@ -122,8 +126,8 @@ SafeLoader.yaml_constructors["tag:yaml.org,2002:seq"] = _sequence
 def _check_acyclic(data: Any, file: str) -> None:
     """An anchor used inside itself (`a: &r [*r]`) builds a list that contains itself: refuse it
     before anything walks it. Shared (aliased) values are visited once, so this is linear."""
-    done: set = set()
-    on_path: set = set()
+    done: set[int] = set()
+    on_path: set[int] = set()
     stack = [(data, False)]
     while stack:
         value, leaving = stack.pop()
@@ -153,7 +157,7 @@ class YamlOrigin(NamedTuple):
     file: str
     text: str | None = None
 
-    def error(self, message: str, where: tuple | None = ()) -> SpecError:
+    def error(self, message: str, where: tuple[Any, ...] | None = ()) -> SpecError:
         line = column = None
         if self.text is not None and where:
             found = locate(self.text, where)
@@ -189,7 +193,7 @@ def parse_yaml(text: str, file: str) -> Any:
         raise SpecError(f"invalid YAML: {str(exc).splitlines()[0]}", file) from None
 
 
-def _explain(problem: str, text: str, mark) -> str:
+def _explain(problem: str, text: str, mark: yaml.Mark | None) -> str:
     """YAML's own words, said plainly: what the mistake most likely is."""
     char = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
     if "cannot start any token" in problem and char == "\t":
@@ -205,7 +209,7 @@ def _explain(problem: str, text: str, mark) -> str:
     return ""
 
 
-def locate(text: str, path: tuple) -> tuple[int, int] | None:
+def locate(text: str, path: tuple[Any, ...]) -> tuple[int, int] | None:
     """1-based (line, column) of the node at `path`, or of its nearest ancestor."""
     try:
         node = yaml.compose(text, Loader=SafeLoader)

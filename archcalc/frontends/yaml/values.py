@@ -8,16 +8,20 @@ appear in many places, so each object is substituted once per set of values
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 
 from ...errors import UsageError
 from ...text import suggest
 from .expressions import ExpressionError, evaluate, is_expression, is_reference
-from .parse import YamlOrigin
+
+if TYPE_CHECKING:
+    from ...graph import Origin
+    from .blocks import Block
 
 
-def substitute(value: Any, values: Mapping[str, Any], path: tuple, origin: YamlOrigin, done: dict | None = None):
+def substitute(value: Any, values: Mapping[str, Any], path: tuple[Any, ...], origin: Origin,
+               done: dict[int, Any] | None = None) -> Any:
     """`value` with every `$name` and expression in it replaced."""
     if isinstance(value, str) and "$" in value:
         return resolve_string(value, values, path, origin)
@@ -32,7 +36,7 @@ def substitute(value: Any, values: Mapping[str, Any], path: tuple, origin: YamlO
     return done[id(value)]
 
 
-def resolve_string(text: str, values: Mapping[str, Any], path: tuple, origin: YamlOrigin):
+def resolve_string(text: str, values: Mapping[str, Any], path: tuple[Any, ...], origin: Origin) -> Any:
     if is_reference(text):
         key = text[1:]
         if key not in values:
@@ -46,8 +50,9 @@ def resolve_string(text: str, values: Mapping[str, Any], path: tuple, origin: Ya
         raise origin.error(str(exc), path) from None
 
 
-def bind_block_values(block, entry: Mapping, outer: Mapping[str, Any], common: tuple, path: tuple,
-                      full: str, origin: YamlOrigin) -> dict[str, Any]:
+def bind_block_values(block: Block, entry: Mapping[str, Any], outer: Mapping[str, Any], common: tuple[str, ...],
+                      path: tuple[Any, ...],
+                      full: str, origin: Origin) -> dict[str, Any]:
     """The values a block use sees: the spec's and enclosing block's, shadowed by the
     block's defaults, shadowed by the use's arguments. Defaults may be expressions over
     the outer values and the block's earlier arguments."""
