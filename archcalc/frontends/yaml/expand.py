@@ -11,7 +11,7 @@ block declarations (blocks.py).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple, cast
+from typing import Any, Mapping, NamedTuple, TypeAlias, cast
 
 from ...args import describe
 from ...errors import ArgumentError, SpecError, SpecErrors
@@ -21,6 +21,7 @@ from ...layers.registry import Rule
 from ...text import suggest
 from .blocks import Block
 from .count import MAX_BLOCK_DEPTH, LayerCounter, find_unknown_type
+from .keys import content_key, typed_items
 from .parse import KeyOf
 from .values import bind_block_values, substitute
 
@@ -36,6 +37,11 @@ EDGES_PER_LAYER = 4          # inputs read per layer, on average, before a spec 
 ROUTER_TYPE = "dense"       # the experts' router, as the spec language defines it
 
 
+Path = tuple[Any, ...]            # keys and indices from the document's root to a value
+Entry = dict[str, Any]            # one entry of a `layers` list, as written
+Name: TypeAlias = "str | _Ref"    # a layer's full name, or a reference resolved when expansion ends
+
+
 # Internal helpers are plain slotted classes rather than dataclasses: building
 # dataclasses costs import time on every command.
 
@@ -47,16 +53,16 @@ class _Scope:
 
     def __init__(self, parent: "_Scope | None" = None):
         self.parent = parent
-        self.names: dict = {}
-        self.counters: dict = {}
-        self.left_out: dict = {}       # names of entries an `if:` left out -> their path
+        self.names: dict[str, Name] = {}
+        self.counters: dict[str, int] = {}
+        self.left_out: dict[str, Path] = {}       # names of entries an `if:` left out -> their path
 
 
 class _Ref:
     """A name written in `inputs` or `tied_to`, resolved when expansion ends."""
     __slots__ = ("scope", "name", "path", "reader")
 
-    def __init__(self, scope: _Scope, name: str, path: tuple, reader: str):
+    def __init__(self, scope: _Scope, name: str, path: Path, reader: str):
         self.scope, self.name, self.path, self.reader = scope, name, path, reader
 
 
@@ -65,12 +71,13 @@ class _Context:
     see, and how its weights are held (frozen, shared with repetition 0, expert copies)."""
     __slots__ = ("prefix", "trainable", "enclosing", "stack", "values", "copies", "shares")
 
-    def __init__(self, prefix="", trainable=True, enclosing=(), stack=(), values=None, copies=(1, 1),
-                 shares=None):
+    def __init__(self, prefix: str = "", trainable: bool = True, enclosing: tuple[tuple[str, str], ...] = (),
+                 stack: tuple[str, ...] = (), values: Mapping[str, Any] | None = None,
+                 copies: tuple[int, int] = (1, 1), shares: tuple[str, str] | None = None):
         self.prefix, self.trainable, self.enclosing, self.stack = prefix, trainable, enclosing, stack
         self.values, self.copies, self.shares = values, copies, shares
 
-    def but(self, **changes) -> "_Context":
+    def but(self, **changes: Any) -> "_Context":
         fields = {name: getattr(self, name) for name in self.__slots__}
         fields.update(changes)
         return _Context(**fields)
@@ -87,7 +94,8 @@ class _Read:
     """An entry's own keys, checked once per entry object."""
     __slots__ = ("type", "block", "rule", "repeat", "trainable", "tied_to", "shared", "experts")
 
-    def __init__(self, type, block, rule, repeat, trainable, tied_to, shared, experts):
+    def __init__(self, type: str, block: Block | None, rule: Rule | None, repeat: int, trainable: bool,
+                 tied_to: str | None, shared: bool, experts: Experts | None):
         self.type, self.block, self.rule, self.repeat = type, block, rule, repeat
         self.trainable, self.tied_to, self.shared, self.experts = trainable, tied_to, shared, experts
 
@@ -143,12 +151,12 @@ class Expander:
         # Repetitions of a block see the same entries with the same values: substitution,
         # reading, validation and block values are done once per distinct object and shared.
         # Each cache keeps its key objects alive, so an id() is never reused while cached.
-        self._substituted: dict = {}    # (id(raw entry), id(values)) -> (raw, values, entry)
-        self._conditions: dict = {}     # (id(raw entry), id(values)) -> (raw, values, keep?)
-        self._read: dict = {}           # id(entry) -> (entry, _Read); its items -> _Read
-        self._plain: dict = {}          # a layer written as its type name -> its one mapping
-        self._bound: dict = {}          # id(entry) or equal-content key -> (entry, bound args)
-        self._block_values: dict = {}   # (id(entry), id(values)) -> (entry, values, block values)
+        self._substituted: dict[tuple[int, int], Any] = {}    # (id(raw entry), id(values)) -> (raw, values, entry)
+        self._conditions: dict[tuple[int, int], Any] = {}     # (id(raw entry), id(values)) -> (raw, values, keep?)
+        self._read: dict[Any, Any] = {}           # id(entry) -> (entry, _Read); its items -> _Read
+        self._plain: dict[str, Entry] = {}          # a layer written as its type name -> its one mapping
+        self._bound: dict[Any, Any] = {}          # id(entry) or equal-content key -> (entry, bound args)
+        self._block_values: dict[tuple[int, int], Any] = {}   # (id(entry), id(values)) -> (entry, values, block values)
 
     # -- public ---------------------------------------------------------
     def expand(self, layers: Any) -> list[Node]:
@@ -181,7 +189,8 @@ class Expander:
         return [node if isinstance(node, Node) else node.node() for node in self.nodes]
 
     # -- scopes ---------------------------------------------------------
-    def _scope(self, entries, path, first_input, context: _Context, parent: _Scope | None = None):
+    def _scope(self, entries: list[Any], path: Path, first_input: Name, context: _Context,
+               parent: _Scope | None = None) -> Name:
         scope = _Scope(parent)
         if context.enclosing:
             scope.names[BLOCK_INPUT] = first_input
@@ -206,7 +215,7 @@ class Expander:
                     scope.names[written] = previous
         return previous
 
-    def _entry(self, raw, path, scope: _Scope, previous, context: _Context):
+    def _entry(self, raw: Any, path: Path, scope: _Scope, previous: Name, context: _Context) -> Name:
         entry = self._normalise(raw, path)
         values = context.values
         if "if" in entry and not self._keeps(raw, entry, path, values):
@@ -239,12 +248,14 @@ class Expander:
                 first = f"{context.prefix}{name}.0"
                 here = context.but(shares=(f"{context.prefix}{local}", context.shared_name(first) or first))
             if read.experts:
-                inputs = self._route(read, entry, local, inputs, path, here)
+                inputs = self._route(read.experts, entry, local, inputs, path, here)
                 here = here.but(copies=_times(here.copies, read.experts))
             if read.block:
                 output = self._use_block(read.block, entry, local, inputs, path, here, scope)
-            else:
+            elif read.rule is not None:
                 output = self._layer(read.rule, entry, local, inputs, path, here, tied, same)
+            else:                      # _read_entry gives every entry a block or a rule
+                raise AssertionError(f"entry {path} has neither a block nor a rule")
             scope.names[local] = output
             inputs = [output]
         scope.names[name] = inputs[0]
@@ -256,7 +267,7 @@ class Expander:
             return known[1]
         # Entries written alike (a flat spec's ten thousand `{type: dense, units: 8}`) are
         # read once: by content where every value can be hashed.
-        content = _typed_items(entry)
+        content = typed_items(entry)
         read = self._read.get(content) if content is not None else None
         if read is None:
             read = self._read_entry(entry, path)
@@ -265,7 +276,7 @@ class Expander:
         self._read[id(entry)] = (entry, read)
         return read
 
-    def _keeps(self, raw, entry, path, values) -> bool:
+    def _keeps(self, raw: Any, entry: Entry, path: Path, values: Mapping[str, Any] | None) -> bool:
         key = (id(raw), id(values))
         if key not in self._conditions:
             condition = substitute(entry["if"], values or {}, (*path, "if"), self.origin)
@@ -274,7 +285,7 @@ class Expander:
             self._conditions[key] = (raw, values, condition)
         return self._conditions[key][2]
 
-    def _read_entry(self, entry, path) -> _Read:
+    def _read_entry(self, entry: Entry, path: Path) -> _Read:
         type_name = entry.get("type")
         if not isinstance(type_name, str):
             raise self.origin.error(f"layer 'type' must be a string, got {describe(type_name)}", (*path, "type"))
@@ -313,7 +324,7 @@ class Expander:
         experts = self._experts(entry, path)
         return _Read(kind, block, rule, repeat, trainable, tied_to, shared, experts)
 
-    def _flag(self, entry, key, default, path) -> bool:
+    def _flag(self, entry: Entry, key: str, default: bool, path: Path) -> bool:
         value = entry.get(key, default)
         if not isinstance(value, bool):
             raise self.origin.error(f"'{key}' must be true or false, got {describe(value)}", (*path, key))
@@ -327,7 +338,7 @@ class Expander:
                     raise self.origin.error(f"'{key}' goes with 'experts'", (*path, KeyOf(key)))
             return None
 
-        def number(key, default, minimum):
+        def number(key: str, default: int | None, minimum: int) -> int:
             value = entry.get(key, default)
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise self.origin.error(f"'{key}' must be an integer >= {minimum}, got {describe(value)}",
@@ -339,7 +350,7 @@ class Expander:
             raise self.origin.error(f"'top_k' {top_k} is more than the {experts} experts", (*path, "top_k"))
         return Experts(experts, top_k, self._flag(entry, "router_bias", False, path), shared)
 
-    def _normalise(self, raw, path) -> dict:
+    def _normalise(self, raw: Any, path: Path) -> Entry:
         if isinstance(raw, str):
             # One mapping per distinct name (`- relu` ten thousand times): its checks run once.
             entry = self._plain.get(raw)
@@ -352,7 +363,7 @@ class Expander:
             raise self.origin.error("layer has no 'type'", path)
         return raw
 
-    def _input_refs(self, declared, scope, previous, path, reader) -> list:
+    def _input_refs(self, declared: Any, scope: _Scope, previous: Name, path: Path, reader: str) -> list[Name]:
         if declared is None:
             return [previous]
         if isinstance(declared, str):
@@ -363,8 +374,8 @@ class Expander:
         return [_Ref(scope, n, (*path, "inputs", i), reader) for i, n in enumerate(declared)]
 
     # -- plain layers ---------------------------------------------------
-    def _layer(self, rule: Rule, entry, local, inputs, path, context: _Context, tied: _Ref | None,
-               same: _Ref | None = None):
+    def _layer(self, rule: Rule, entry: Entry, local: str, inputs: list[Name], path: Path, context: _Context,
+               tied: _Ref | None, same: _Ref | None = None) -> str:
         full = context.prefix + local
         args = self._bound_arguments(rule, entry, path, full)
         try:
@@ -388,18 +399,18 @@ class Expander:
                           context.enclosing, path, tied_to=None, shares=None, copies=context.copies))
         return act_name
 
-    def _bound_arguments(self, rule: Rule, entry, path, full) -> dict:
+    def _bound_arguments(self, rule: Rule, entry: Entry, path: Path, full: str) -> dict[str, Any]:
         """Equal arguments share one bound object (and so, in the analysis, one set of figures):
         the key is the entry's identity, then its content without the per-use keys."""
         known = self._bound.get(id(entry))
         if known is None:
-            key = _content_key(entry)
+            key = content_key(entry)
             if key not in self._bound:
                 self._bound[key] = (entry, self._bind(rule, entry, path, full))
             known = self._bound[id(entry)] = (entry, self._bound[key][1])
         return known[1]
 
-    def _bind(self, rule: Rule, entry, path, full) -> dict:
+    def _bind(self, rule: Rule, entry: Mapping[str, Any], path: Path, full: str) -> dict[str, Any]:
         extra = set(ENTRY_KEYS) | ({"activation"} if rule.takes_activation else set())
         raw = {key: value for key, value in entry.items() if key not in extra}
         try:
@@ -420,20 +431,21 @@ class Expander:
         self.nodes.append(fields if len(self.pending) > waits else fields.node())
 
     # -- experts --------------------------------------------------------
-    def _route(self, read: _Read, entry, local, inputs, path, context: _Context) -> list:
+    def _route(self, experts: Experts, entry: Entry, local: str, inputs: list[Name], path: Path,
+               context: _Context) -> list[Name]:
         """Adds the router (a dense layer C -> E) that reads what the experts read."""
-        experts, bias = read.experts.experts, read.experts.router_bias
         if len(inputs) != 1:
             raise self.origin.error(f"experts take 1 input, got {len(inputs)}", (*path, "inputs"))
         rule = RULES[ROUTER_TYPE]
         full = f"{context.prefix}{local}.router"
-        args = self._bind(rule, {"units": experts, "bias": bias}, path, full)
+        args = self._bind(rule, {"units": experts.experts, "bias": experts.router_bias}, path, full)
         self._add(_Fields(full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
                           tied_to=None, shares=context.shared_name(full), copies=context.copies))
         return inputs
 
     # -- blocks ---------------------------------------------------------
-    def _use_block(self, block: Block, entry, local, inputs, path, context: _Context, scope: _Scope):
+    def _use_block(self, block: Block, entry: Entry, local: str, inputs: list[Name], path: Path, context: _Context,
+                   scope: _Scope) -> Name:
         full = context.prefix + local
         if block.name in context.stack:
             chain = " -> ".join((*context.stack, block.name))
@@ -471,24 +483,3 @@ def _times(copies: tuple[int, int], experts: Experts) -> tuple[int, int]:
     """Copies held and run once an entry is made experts: E + shared held, k + shared run."""
     held, run = copies
     return held * (experts.experts + experts.shared), run * (experts.top_k + experts.shared)
-
-
-_PER_USE_KEYS = ("name", "inputs", "repeat", "trainable", "if")
-
-
-def _typed_items(entry: dict, skip: tuple[str, ...] = ()) -> tuple | None:
-    """The entry's items as a key, each value with its type, or None when a value (a list)
-    cannot be hashed. The type tells `true` from `1` and `8` from `8.0`, which compare equal
-    in Python but are not the same argument: one may be valid where the other is not."""
-    key = tuple([(name, value.__class__, value) for name, value in entry.items() if name not in skip])
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
-
-
-def _content_key(entry: dict):
-    """The entry without its per-use keys, or its identity when a value (a list) cannot be hashed."""
-    key = _typed_items(entry, _PER_USE_KEYS)
-    return id(entry) if key is None else key

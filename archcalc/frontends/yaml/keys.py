@@ -1,0 +1,26 @@
+"""Keys for the expander's caches: an entry's content as something hashable, so that entries
+written alike are read and bound once (a flat spec's ten thousand `{type: dense, units: 8}`)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+_PER_USE_KEYS = ("name", "inputs", "repeat", "trainable", "if")
+
+
+def typed_items(entry: Mapping[str, Any], skip: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
+    """The entry's items as a key, each value with its type, or None when a value (a list)
+    cannot be hashed. The type tells `true` from `1` and `8` from `8.0`, which compare equal
+    in Python but are not the same argument: one may be valid where the other is not."""
+    key = tuple([(name, value.__class__, value) for name, value in entry.items() if name not in skip])
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def content_key(entry: Mapping[str, Any]) -> tuple[Any, ...] | int:
+    """The entry without its per-use keys, or its identity when a value (a list) cannot be hashed."""
+    key = typed_items(entry, _PER_USE_KEYS)
+    return id(entry) if key is None else key
