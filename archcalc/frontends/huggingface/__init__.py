@@ -1,0 +1,74 @@
+"""Hugging Face `config.json` -> a spec: the architecture from the config alone, no weights,
+no network, no `transformers` import.
+
+Each supported `model_type` is a row of traits (`traits.py`) over the builder of its shape
+(`decoder.py`, `encoder.py`, `seq2seq.py`, `vision.py`), which writes the model as
+`transformers` builds it from that config — the same modules, so
+`sum(p.numel() for p in model.parameters())` (tied weights once) equals the spec's params.
+The head follows the config's `architectures` (GPT2LMHeadModel, LlamaForCausalLM,
+BertForMaskedLM, ...) unless `--head` says otherwise.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import partial
+from typing import Callable
+
+from ...errors import SpecError
+from ..imported import Imported, ImportOptions
+from ..reading import load_json
+from .config import HEADS, Config, architecture, pick_head, read_dtype
+
+SUFFIXES = (".json",)
+
+__all__ = ["HEADS", "SUFFIXES", "sniff", "to_spec", "supported"]
+
+
+def sniff(head: bytes) -> bool:
+    text = head.lstrip()
+    return text.startswith(b"{") and b'"model_type"' in head
+
+
+def _builders() -> dict[str, Callable]:
+    """model_type -> its builder, each decoder row bound to the decoder builder."""
+    from . import decoder, encoder, seq2seq, traits, vision
+    found: dict[str, Callable] = {kind: partial(decoder.build, row=row) for kind, row in traits.DECODERS.items()}
+    found.update({kind: partial(encoder.build, row=row) for kind, row in traits.ENCODERS.items()})
+    found.update({kind: seq2seq.t5 for kind in traits.T5_TYPES})
+    found["vit"] = vision.vit
+    return found
+
+
+def supported() -> list[str]:
+    return sorted(_builders())
+
+
+def _refuse_type(kind: object, builders: dict[str, Callable], file: str):
+    near = difflib.get_close_matches(kind, builders, n=3, cutoff=0.6) if isinstance(kind, str) else []
+    hint = f"closest: {', '.join(near)}; " if near else ""
+    # the whole list would be cut short on one line: docs/importing.md has it
+    raise SpecError(f"model_type {kind!r} is not supported ({hint}docs/importing.md lists the {len(builders)} "
+                    "supported)", file)
+
+
+def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
+    config = load_json(data, file)
+    if not isinstance(config, dict):
+        raise SpecError("a config.json must be a JSON object", file)
+    kind = config.get("model_type")
+    builders = _builders()
+    builder = builders.get(kind) if isinstance(kind, str) else None
+    if builder is None:
+        _refuse_type(kind, builders, file)
+    assert builder is not None and isinstance(kind, str)
+    c = Config(config, file)
+    head = pick_head(c, options.head)
+    spec, notes = builder(c, head, options)
+    name = str(config.get("_name_or_path") or kind).rsplit("/", 1)[-1] or kind
+    dtype, dtype_note = read_dtype(config)
+    spec = {"name": name, **({"dtype": dtype} if dtype else {}), **spec}
+    notes = [f"Hugging Face {kind} config with the {head} head "
+             f"({'--head ' + options.head if options.head else architecture(config) or 'no architectures entry'}).",
+             *([dtype_note] if dtype_note else []), *notes]
+    return Imported(spec=spec, notes=tuple(notes))

@@ -1,0 +1,165 @@
+"""The decoder-only builder: any row of `traits.DECODERS` as transformers builds it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...errors import SpecError
+from ..imported import ImportOptions
+from .config import Config, activation, dropout, rate, seq_len, unsupported
+from .traits import Decoder, Flag
+from .windows import sliding_windows
+
+MAX_DECODER_LAYERS = 1_000_000    # decoder layers written one use each (interleaved windows)
+
+_NORMS: dict[str, dict[str, Any]] = {"rmsnorm": {"type": "rmsnorm"}, "layernorm": {"type": "layernorm"},
+          "layernorm_scale": {"type": "layernorm", "bias": False}}
+
+
+def refuse_other_builds(c: Config, refused: tuple[tuple[str, object], ...]) -> None:
+    """A config value with which transformers builds a different model than the row describes."""
+    for key, value in refused:
+        if key in c.data and c.data[key] == value:
+            raise SpecError(f"config key '{key}' is {json.dumps(value)}: model_type '{c.kind}' built that way "
+                            "is not supported (see docs/importing.md)", c.file)
+
+
+def _flag(c: Config, flag: Flag) -> bool:
+    return flag.default if flag.key is None else c.get(flag.key, flag.default)
+
+
+def _kv_heads(c: Config, row: Decoder, heads: int) -> int:
+    if row.kv in ("multi_query", "falcon"):      # one K/V head shared by all queries when multi_query
+        return 1 if c.get("multi_query", True) else heads
+    return c.get(row.kv, heads)
+
+
+def _mlp(c: Config, row: Decoder, d: int, bias: bool) -> dict:
+    """The feed-forward block, its width an argument (experts and shared experts differ)."""
+    n = row.names
+    key = next((k for k in row.keys.act if c.data.get(k) is not None), row.keys.act[0])
+    act = {**activation(c, key, c.get(key, row.act)), "name": "act"}
+    if row.mlp == "gated":
+        layers = [{"type": "dense", "name": "gate_proj", "units": "$inter", "bias": bias}, act,
+                  {"type": "dense", "name": n.up, "units": "$inter", "bias": bias, "inputs": ["in"]},
+                  {"type": "multiply", "name": "gated", "inputs": ["act", n.up]}]
+    else:
+        layers = [{"type": "dense", "name": n.up, "units": "$inter", "bias": bias}, act]
+    layers.append({"type": "dense", "name": n.down, "units": d, "bias": bias})
+    return {"args": {"inter": None}, "layers": layers}
+
+
+def _feed_forward(c: Config, row: Decoder, source: str) -> list[dict]:
+    """The MLP of one layer reading `source`: one block use, or the experts of an MoE family."""
+    inputs = {"inputs": [source]}
+    if row.experts == "mixtral":      # a router without bias sends each token to top_k of the experts
+        return [{"type": "mlp", "name": "block_sparse_moe", "inter": c.need("intermediate_size"),
+                 "experts": c.need("num_local_experts"), "top_k": c.need("num_experts_per_tok"), **inputs}]
+    if row.experts == "qwen2_moe":    # routed experts, plus a shared expert scaled by a sigmoid gate
+        if c.get("decoder_sparse_step", 1) != 1 or c.data.get("mlp_only_layers"):
+            raise SpecError("config keys 'decoder_sparse_step' and 'mlp_only_layers' make some layers dense: "
+                            "not supported (every layer an MoE layer is)", c.file)
+        return [{"type": "mlp", "name": "experts", "inter": c.need("moe_intermediate_size"),
+                 "experts": c.need("num_experts"), "top_k": c.need("num_experts_per_tok"), **inputs},
+                {"type": "mlp", "name": "shared_expert", "inter": c.need("shared_expert_intermediate_size"),
+                 **inputs},
+                {"type": "dense", "name": "shared_expert_gate", "units": 1, "bias": False, **inputs},
+                {"type": "sigmoid", "name": "shared_gate"},
+                {"type": "multiply", "name": "shared", "inputs": ["shared_gate", "shared_expert"]},
+                {"type": "add", "name": "mlp", "inputs": ["experts", "shared"]}]
+    inter = c.need(*row.keys.inter) if not row.inter_ratio else c.first(row.keys.inter, row.inter_ratio *
+                                                                         c.need(*row.keys.hidden))
+    return [{"type": "mlp", "name": "mlp", "inter": inter, **inputs}]
+
+
+def build(c: Config, head: str, options: ImportOptions, row: Decoder):
+    refuse_other_builds(c, row.refused)
+    k, n = row.keys, row.names
+    d, vocab = c.need(*k.hidden), c.need("vocab_size")
+    positions = c.need(*k.positions) if row.position == "learned" else None
+    heads = c.need(*k.heads)
+    kv_heads = _kv_heads(c, row, heads)
+    head_dim = c.get("head_dim", d // heads)
+    steps = seq_len(c, options, *k.positions)
+    layout = row.layout
+    if row.parallel is not None and not _flag(c, row.parallel):
+        layout = "sequential"
+    norm = _NORMS[row.norm]
+    resid = rate(c, *k.resid_dropout)
+    attention = {"type": "attention", "name": n.attn, "heads": heads, "kv_heads": kv_heads, "head_dim": head_dim,
+                 "dim": d, "qkv_bias": _flag(c, row.qkv_bias), "out_bias": _flag(c, row.out_bias), "causal": True,
+                 **({"position": row.position} if row.position != "learned" else {}),
+                 **({"dropout": r} if (r := rate(c, *k.attn_dropout)) else {})}
+    trained = c.first(k.positions, None) if row.position == "rope" else None
+    if trained:         # the positions RoPE was trained for: a longer --context warns
+        attention["max_positions"] = trained
+    attn_drop, mlp_drop = dropout("attn_dropout", resid), dropout("mlp_dropout", resid)
+    layer = [{**norm, "name": n.norm1}, attention]
+    if layout == "sandwich":
+        layer.append({**norm, "name": "post_attention_layernorm"})
+    layer += attn_drop
+    attn_out = layer[-1]["name"]
+    if layout.startswith("parallel"):
+        source = n.norm1
+        if layout == "parallel2":
+            layer.append({**norm, "name": n.norm2, "inputs": ["in"]})
+            source = n.norm2
+        layer += _feed_forward(c, row, source) + mlp_drop
+        layer.append({"type": "add", "name": "mixed", "inputs": [attn_out, layer[-1]["name"]]})
+        layer.append({"type": "add", "inputs": ["mixed", "in"]})
+    else:
+        layer.append({"type": "add", "name": "attn_residual", "inputs": [attn_out, "in"]})
+        second = "pre_feedforward_layernorm" if layout == "sandwich" else n.norm2
+        layer.append({**norm, "name": second})
+        layer += _feed_forward(c, row, second)
+        if layout == "sandwich":
+            layer.append({**norm, "name": "post_feedforward_layernorm"})
+        layer += mlp_drop
+        layer.append({"type": "add", "inputs": [layer[-1]["name"], "attn_residual"]})
+    blocks = {"mlp": _mlp(c, row, d, _flag(c, row.mlp_bias)), n.block: {"layers": layer}}
+    n_layers = c.need(*k.layers)
+    windows = sliding_windows(c, row, n_layers)
+    if windows.uniform:
+        stack = [{"type": n.block, "name": n.layers, "repeat": n_layers}]
+        if windows.slides(0):
+            attention["sliding_window"] = windows.window
+    else:           # local and global layers interleave (Gemma 2): one use per layer
+        if n_layers > MAX_DECODER_LAYERS:
+            raise SpecError(f"num_hidden_layers {n_layers:,} with local and global layers interleaved: more "
+                            f"than the {MAX_DECODER_LAYERS:,} layers archcalc writes one by one", c.file)
+        blocks[n.block] = {"args": {"sliding_window": None}, "layers": layer}
+        attention["sliding_window"] = "$sliding_window"
+        stack = [{"type": n.block, "name": f"{n.layers}_{i}",
+                  "sliding_window": windows.window if windows.slides(i) else None} for i in range(n_layers)]
+    layers = [{"type": "embedding", "name": n.embed, "vocab": vocab, "dim": d}]
+    if positions is not None:
+        layers.append({"type": "position_embedding", "name": n.positions,
+                       "max_positions": positions + row.position_offset})
+    if row.embed_norm:
+        layers.append({**norm, "name": n.embed_norm})
+    layers += [*dropout("drop", rate(c, *k.embed_dropout)), *stack, {**norm, "name": n.final_norm}]
+    if head == "causal-lm":
+        layers.append({"type": "dense", "name": n.head, "units": vocab, "bias": row.head_bias,
+                       **({"tied_to": n.embed} if _flag(c, row.tied) else {})})
+    elif head != "base":
+        unsupported(c, head)
+    return {"input": [steps], "blocks": blocks, "layers": layers}, _notes(row, windows, n_layers)
+
+
+def _notes(row: Decoder, windows, n_layers: int) -> list[str]:
+    notes = []
+    if row.position == "rope":
+        notes.append("RoPE's inverse-frequency table is a buffer transformers does not save; it is not counted.")
+    if row.position_offset:
+        notes.append(f"the learned position table has {row.position_offset} rows more than the context, as "
+                     "transformers builds it (an offset kept from fairseq).")
+    if windows.note:
+        notes.append(windows.note)
+    local = (n_layers if windows.slides(0) else 0) if windows.uniform else sum(map(windows.slides, range(n_layers)))
+    if local:
+        notes.append(f"sliding window of {windows.window} positions on {local} of {n_layers} layers"
+                     + (" (layer_types)" if local < n_layers else "")
+                     + f": their KV cache keeps at most {windows.window} positions; forward MACs count the full "
+                     "products.")
+    return notes

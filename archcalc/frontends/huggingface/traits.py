@@ -1,0 +1,198 @@
+"""Each supported `model_type` as a row of traits over the builder of its architecture's shape.
+
+Most text families differ from their neighbours in a handful of choices — which norm and
+where, sequential or parallel attention and MLP, gated or plain MLP, which biases, tied
+embeddings, how positions enter, how many key/value heads, experts — so a family is a row
+of those choices, and one builder per shape (decoder-only, encoder-only, encoder-decoder,
+vision) writes any row. A new family is a new row here."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Flag(NamedTuple):
+    """A yes/no trait: `key` is the config key that sets it (None: fixed), `default` its
+    value when the key is absent (transformers' config class default)."""
+    key: str | None
+    default: bool
+
+
+def fixed(value: bool) -> Flag:
+    return Flag(None, value)
+
+
+class Keys(NamedTuple):
+    """The config keys a family names its sizes by (the first one set wins)."""
+    hidden: tuple[str, ...] = ("hidden_size",)
+    layers: tuple[str, ...] = ("num_hidden_layers",)
+    heads: tuple[str, ...] = ("num_attention_heads",)
+    inter: tuple[str, ...] = ("intermediate_size",)
+    positions: tuple[str, ...] = ("max_position_embeddings",)
+    act: tuple[str, ...] = ("hidden_act",)
+    attn_dropout: tuple[str, ...] = ("attention_dropout",)
+    resid_dropout: tuple[str, ...] = ()
+    embed_dropout: tuple[str, ...] = ()
+
+
+class Names(NamedTuple):
+    """Layer names as transformers names the modules (so a report reads like the checkpoint)."""
+    embed: str = "embed_tokens"
+    positions: str = "embed_positions"
+    embed_norm: str = "embed_layernorm"
+    layers: str = "layers"
+    block: str = "decoder_layer"
+    attn: str = "self_attn"
+    norm1: str = "input_layernorm"
+    norm2: str = "post_attention_layernorm"
+    up: str = "up_proj"
+    down: str = "down_proj"
+    final_norm: str = "norm"
+    head: str = "lm_head"
+
+
+GPT2_KEYS = Keys(hidden=("n_embd",), layers=("n_layer",), heads=("n_head",), inter=("n_inner",),
+                 positions=("n_positions",), act=("activation_function",), attn_dropout=("attn_pdrop",),
+                 resid_dropout=("resid_pdrop",), embed_dropout=("embd_pdrop",))
+GPT2_NAMES = Names(embed="wte", positions="wpe", layers="h", block="gpt2_block", attn="attn", norm1="ln_1",
+                   norm2="ln_2", up="c_fc", down="c_proj", final_norm="ln_f")
+
+
+class Decoder(NamedTuple):
+    """A decoder-only family (the causal-lm head, or the bare model)."""
+    keys: Keys = Keys()
+    names: Names = Names()
+    norm: str = "rmsnorm"           # rmsnorm | layernorm | layernorm_scale (no shift)
+    layout: str = "sequential"      # sequential | sandwich (norms after each sublayer too) | parallel (one norm
+                                    # feeds attention and MLP) | parallel2 (each its own norm)
+    parallel: Flag | None = None    # a config key choosing parallel (its layout) over sequential
+    mlp: str = "gated"              # gated (act(gate)·up, down) | plain (up, act, down)
+    act: str = "silu"               # the activation when the config names none
+    inter_ratio: int = 0            # MLP width = ratio·hidden when the config leaves it out (0: required)
+    qkv_bias: Flag = fixed(False)
+    out_bias: Flag = fixed(False)
+    mlp_bias: Flag = fixed(False)
+    head_bias: bool = False         # lm_head has a bias (GPT-J, Phi)
+    tied: Flag = Flag("tie_word_embeddings", False)
+    position: str = "rope"          # rope | learned | alibi
+    position_offset: int = 0        # learned table rows beyond the context (OPT: 2)
+    embed_norm: bool = False        # a norm right after the embedding (BLOOM)
+    kv: str = "num_key_value_heads"   # the key of K/V heads; "multi_query": 1 when that flag is set; "falcon"
+    windows: str = "none"           # none | all | qwen2 | pattern (see windows.py)
+    window_default: int | None = None
+    window_every: int | None = None
+    experts: str = "none"           # none | mixtral | qwen2_moe
+    refused: tuple[tuple[str, object], ...] = ()   # (config key, value) transformers builds another way
+
+
+LLAMA = Decoder(qkv_bias=Flag("attention_bias", False), out_bias=Flag("attention_bias", False),
+                mlp_bias=Flag("mlp_bias", False))
+GPT2 = Decoder(keys=GPT2_KEYS, names=GPT2_NAMES, norm="layernorm", mlp="plain", act="gelu_new", inter_ratio=4,
+               qkv_bias=fixed(True), out_bias=fixed(True), mlp_bias=fixed(True),
+               tied=Flag("tie_word_embeddings", True), position="learned")
+_NEOX_NAMES = Names(embed="embed_in", layers="layers", attn="attention", up="dense_h_to_4h", down="dense_4h_to_h",
+                    final_norm="final_layer_norm", head="embed_out")
+_GPTJ_KEYS = GPT2_KEYS._replace(positions=("n_positions",), attn_dropout=("attn_pdrop",))
+_GPTJ_NAMES = Names(embed="wte", layers="h", attn="attn", norm1="ln_1", up="fc_in", down="fc_out", final_norm="ln_f")
+_GPTJ = Decoder(keys=_GPTJ_KEYS, names=_GPTJ_NAMES, norm="layernorm", layout="parallel", mlp="plain",
+                act="gelu_new", inter_ratio=4, mlp_bias=fixed(True), head_bias=True)
+_OPT_KEYS = Keys(inter=("ffn_dim",), act=("activation_function",), resid_dropout=("dropout",),
+                 embed_dropout=("dropout",))
+_BLOOM_KEYS = Keys(hidden=("hidden_size", "n_embed"), layers=("n_layer",), heads=("n_head",), inter=(),
+                   positions=(), attn_dropout=("attention_dropout",), resid_dropout=("hidden_dropout",))
+_BLOOM_NAMES = Names(embed="word_embeddings", embed_norm="word_embeddings_layernorm", layers="h",
+                     attn="self_attention", up="dense_h_to_4h", down="dense_4h_to_h", final_norm="ln_f")
+_FALCON_NAMES = _BLOOM_NAMES._replace(embed="word_embeddings", attn="self_attention")
+_PHI_NAMES = Names(attn="self_attn", up="fc1", down="fc2", final_norm="final_layernorm")
+_BIGCODE_NAMES = GPT2_NAMES
+
+DECODERS: dict[str, Decoder] = {
+    "llama": LLAMA,
+    "mistral": LLAMA._replace(windows="all", window_default=4096),
+    "mixtral": LLAMA._replace(windows="all", experts="mixtral"),
+    "qwen2": LLAMA._replace(qkv_bias=fixed(True), out_bias=fixed(False), windows="qwen2", window_default=4096),
+    "qwen2_moe": LLAMA._replace(qkv_bias=fixed(True), out_bias=fixed(False), windows="qwen2", window_default=4096,
+                                experts="qwen2_moe"),
+    "gemma": LLAMA._replace(keys=Keys(act=("hidden_act", "hidden_activation")), act="gelu_pytorch_tanh",
+                            tied=Flag("tie_word_embeddings", True)),
+    "gemma2": LLAMA._replace(keys=Keys(act=("hidden_act", "hidden_activation")), act="gelu_pytorch_tanh",
+                             layout="sandwich", tied=Flag("tie_word_embeddings", True), windows="pattern",
+                             window_default=4096, window_every=2),
+    "phi3": LLAMA._replace(windows="all"),
+    "granite": LLAMA,
+    "gpt2": GPT2,
+    "gpt_bigcode": GPT2._replace(names=_BIGCODE_NAMES, kv="multi_query"),
+    "gpt_neox": Decoder(names=_NEOX_NAMES, norm="layernorm", layout="parallel2",
+                        parallel=Flag("use_parallel_residual", True), mlp="plain", act="gelu", inter_ratio=0,
+                        qkv_bias=Flag("attention_bias", True), out_bias=Flag("attention_bias", True),
+                        mlp_bias=fixed(True)),
+    "gptj": _GPTJ,
+    "codegen": _GPTJ,
+    "opt": Decoder(keys=_OPT_KEYS, names=Names(final_norm="final_layer_norm", up="fc1", down="fc2",
+                                                 norm1="self_attn_layer_norm", norm2="final_layer_norm"),
+                   norm="layernorm", mlp="plain", act="relu", qkv_bias=Flag("enable_bias", True),
+                   out_bias=Flag("enable_bias", True), mlp_bias=Flag("enable_bias", True),
+                   tied=Flag("tie_word_embeddings", True), position="learned", position_offset=2,
+                   refused=(("do_layer_norm_before", False), ("_remove_final_layer_norm", True))),
+    "bloom": Decoder(keys=_BLOOM_KEYS, names=_BLOOM_NAMES, norm="layernorm", mlp="plain", act="gelu_tanh",
+                     inter_ratio=4, qkv_bias=fixed(True), out_bias=fixed(True), mlp_bias=fixed(True),
+                     tied=Flag("tie_word_embeddings", True), position="alibi", embed_norm=True,
+                     refused=(("apply_residual_connection_post_layernorm", True),)),
+    "falcon": Decoder(keys=Keys(inter=("ffn_hidden_size",), act=("activation",), resid_dropout=("hidden_dropout",)),
+                      names=_FALCON_NAMES, norm="layernorm", layout="parallel", parallel=Flag("parallel_attn", True),
+                      mlp="plain", act="gelu", inter_ratio=4, qkv_bias=Flag("bias", False),
+                      out_bias=Flag("bias", False), mlp_bias=Flag("bias", False),
+                      tied=Flag("tie_word_embeddings", True), kv="falcon",
+                      refused=(("alibi", True), ("new_decoder_architecture", True))),
+    "phi": Decoder(keys=Keys(act=("hidden_act",), resid_dropout=("resid_pdrop",), embed_dropout=("embd_pdrop",)),
+                   names=_PHI_NAMES, norm="layernorm", layout="parallel", mlp="plain", act="gelu_new",
+                   qkv_bias=fixed(True), out_bias=fixed(True), mlp_bias=fixed(True), head_bias=True,
+                   refused=(("qk_layernorm", True),)),
+    "starcoder2": Decoder(keys=Keys(resid_dropout=("residual_dropout",), embed_dropout=("embedding_dropout",)),
+                          names=Names(up="c_fc", down="c_proj"), norm="layernorm", mlp="plain",
+                          act="gelu_pytorch_tanh", qkv_bias=Flag("use_bias", True), out_bias=Flag("use_bias", True),
+                          mlp_bias=Flag("use_bias", True), tied=Flag("tie_word_embeddings", True), windows="all"),
+    "stablelm": Decoder(norm="layernorm", layout="parallel", parallel=Flag("use_parallel_residual", False),
+                        qkv_bias=Flag("use_qkv_bias", False), refused=(("qk_layernorm", True),),
+                        keys=Keys(resid_dropout=("hidden_dropout",))),
+    "cohere": Decoder(norm="layernorm_scale", layout="parallel", qkv_bias=Flag("attention_bias", False),
+                      out_bias=Flag("attention_bias", False), tied=Flag("tie_word_embeddings", True),
+                      refused=(("use_qk_norm", True),)),
+}
+
+
+class Encoder(NamedTuple):
+    """An encoder-only family of BERT's shape: learned positions, post-norm layers (attention,
+    add, norm; MLP, add, norm), every projection with a bias."""
+    keys: Keys = Keys(act=("hidden_act",), attn_dropout=("attention_probs_dropout_prob",),
+                      resid_dropout=("hidden_dropout_prob",), embed_dropout=("hidden_dropout_prob",))
+    act: str = "gelu"
+    token_types: bool = True        # a token-type table (BERT); none (DistilBERT)
+    factorised: bool = False        # embeddings of `embedding_size`, projected to the hidden size (ALBERT, ELECTRA)
+    shared: bool = False            # one layer's weights used by every layer (ALBERT)
+    attn_out_dropout: bool = True   # dropout on the attention's output (BERT), or only on its probabilities
+    pooler: bool = True             # the bare model ends in a pooler (first token, dense, tanh)
+    # relative position tables (BERT's relative_key variants) are weights archcalc does not write
+    refused: tuple[tuple[str, object], ...] = (("position_embedding_type", "relative_key"),
+                                               ("position_embedding_type", "relative_key_query"))
+
+
+_DISTIL_KEYS = Keys(hidden=("dim",), layers=("n_layers",), heads=("n_heads",), inter=("hidden_dim",),
+                    act=("activation",), attn_dropout=("attention_dropout",), resid_dropout=("dropout",),
+                    embed_dropout=("dropout",))
+
+ENCODERS: dict[str, Encoder] = {
+    "bert": Encoder(),
+    "roberta": Encoder(),
+    "xlm-roberta": Encoder(),
+    "camembert": Encoder(),
+    "data2vec-text": Encoder(),
+    "distilbert": Encoder(keys=_DISTIL_KEYS, token_types=False, attn_out_dropout=False, pooler=False,
+                          refused=(("sinusoidal_pos_embds", True),)),  # sin/cos rows, frozen
+    "electra": Encoder(factorised=True, pooler=False),
+    "albert": Encoder(act="gelu_new", factorised=True, shared=True,
+                      refused=(("num_hidden_groups", "not 1"), ("inner_group_num", "not 1"),
+                               *Encoder().refused)),
+}
+
+T5_TYPES = ("t5", "mt5")
