@@ -10,6 +10,7 @@ every count below).
 """
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -24,8 +25,9 @@ from helpers import ROOT
 HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
 SUPPORTED = ("albert, bert, bloom, camembert, codegen, cohere, data2vec-text, distilbert, electra, falcon, gemma, "
-             "gemma2, gpt2, gpt_bigcode, gpt_neox, gptj, granite, llama, mistral, mixtral, mt5, opt, phi, phi3, qwen2, "
-             "qwen2_moe, roberta, stablelm, starcoder2, t5, vit, xlm-roberta")
+             "gemma2, glm, gpt2, gpt_bigcode, gpt_neo, gpt_neox, gptj, granite, granitemoe, helium, llama, ministral, "
+             "mistral, mixtral, mt5, opt, phi, phi3, phimoe, qwen2, qwen2_moe, roberta, smollm3, stablelm, starcoder2, "
+             "t5, vit, xlm-roberta")
 COUNT = str(len(SUPPORTED.split(", ")))
 
 PUBLISHED = [
@@ -230,6 +232,49 @@ def test_config_windows(tmp_path, extra, windows):
     path = tmp_path / "config.json"
     path.write_text(json.dumps({**TINY_MISTRAL, **extra}))
     assert _windows(path) == windows
+
+
+@pytest.mark.parametrize("extra, windows", [
+    ({}, [None, 256] * 12),       # GPTNeoConfig's attention_layers: global, local, … (window_size 256)
+    ({"attention_layers": None, "attention_types": [[["local"], 4], [["global", "local"], 10]]},
+     [256] * 4 + [None, 256] * 10),
+])
+def test_gpt_neo_windows(tmp_path, extra, windows):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**json.loads((HF / "gpt-neo-1.3b.json").read_text()), **extra}))
+    assert _windows(path) == windows
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"attention_layers": None, "attention_types": [[["global"], 2**62]]},
+     "config key 'attention_types' must be [[[\"global\" or \"local\", …], times], …] covering 24 (num_layers)"),
+    ({"attention_layers": ["global"] * 23 + ["nearby"]}, "config key 'attention_layers' must be a list of 24"),
+])
+def test_bad_gpt_neo_windows(tmp_path, extra, message):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**json.loads((HF / "gpt-neo-1.3b.json").read_text()), **extra}))
+    with pytest.raises(SpecError, match=re.escape(message)):
+        archcalc.load(path)
+
+
+@pytest.mark.parametrize("name, extra, message", [
+    # a config that makes transformers build another model than the family's row: refused, never counted as the row
+    ("opt-125m.json", {"do_layer_norm_before": False}, "config key 'do_layer_norm_before' is false: model_type 'opt'"),
+    ("falcon-7b.json", {"new_decoder_architecture": True}, "config key 'new_decoder_architecture' is true"),
+    ("phi-2.json", {"qk_layernorm": True}, "config key 'qk_layernorm' is true"),
+    ("command-r-v01.json", {"use_qk_norm": True}, "config key 'use_qk_norm' is true"),
+    ("albert-base-v2.json", {"num_hidden_groups": 2}, "config key 'num_hidden_groups' is 2: model_type 'albert' is read "
+                                                      "with 1 only"),
+    ("bert-base-uncased.json", {"position_embedding_type": "relative_key"},
+     "config key 'position_embedding_type' is \"relative_key\""),
+    ("distilbert-base-uncased.json", {"sinusoidal_pos_embds": True}, "config key 'sinusoidal_pos_embds' is true"),
+    ("qwen1.5-moe-a2.7b.json", {"mlp_only_layers": [3]}, "config keys 'decoder_sparse_step' and 'mlp_only_layers'"),
+])
+def test_other_builds_are_refused(tmp_path, name, extra, message):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**json.loads((HF / name).read_text()), **extra}))
+    with pytest.raises(SpecError, match=re.escape(message)):
+        archcalc.load(path)
 
 
 def test_mixed_windows_verified(tmp_path):

@@ -140,7 +140,7 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
         layers.append({**norm, "name": n.embed_norm})
     layers += [*dropout("drop", rate(c, *k.embed_dropout)), *stack, {**norm, "name": n.final_norm}]
     if head == "causal-lm":
-        layers.append({"type": "dense", "name": n.head, "units": vocab, "bias": row.head_bias,
+        layers.append({"type": "dense", "name": n.head, "units": vocab, "bias": _flag(c, row.head_bias),
                        **({"tied_to": n.embed} if _flag(c, row.tied) else {})})
     elif head != "base":
         unsupported(c, head)

@@ -72,13 +72,13 @@ class Decoder(NamedTuple):
     qkv_bias: Flag = fixed(False)
     out_bias: Flag = fixed(False)
     mlp_bias: Flag = fixed(False)
-    head_bias: bool = False         # lm_head has a bias (GPT-J, Phi)
+    head_bias: Flag = fixed(False)  # lm_head has a bias (GPT-J, Phi)
     tied: Flag = Flag("tie_word_embeddings", False)
     position: str = "rope"          # rope | learned | alibi
     position_offset: int = 0        # learned table rows beyond the context (OPT: 2)
     embed_norm: bool = False        # a norm right after the embedding (BLOOM)
     kv: str = "num_key_value_heads"   # the key of K/V heads; "multi_query": 1 when that flag is set; "falcon"
-    windows: str = "none"           # none | all | qwen2 | pattern (see windows.py)
+    windows: str = "none"           # none | all | qwen2 | pattern | gpt_neo (see windows.py)
     window_default: int | None = None
     window_every: int | None = None
     experts: str = "none"           # none | mixtral | qwen2_moe
@@ -95,7 +95,7 @@ _NEOX_NAMES = Names(embed="embed_in", layers="layers", attn="attention", up="den
 _GPTJ_KEYS = GPT2_KEYS._replace(positions=("n_positions",), attn_dropout=("attn_pdrop",))
 _GPTJ_NAMES = Names(embed="wte", layers="h", attn="attn", norm1="ln_1", up="fc_in", down="fc_out", final_norm="ln_f")
 _GPTJ = Decoder(keys=_GPTJ_KEYS, names=_GPTJ_NAMES, norm="layernorm", layout="parallel", mlp="plain",
-                act="gelu_new", inter_ratio=4, mlp_bias=fixed(True), head_bias=True)
+                act="gelu_new", inter_ratio=4, mlp_bias=fixed(True), head_bias=fixed(True))
 _OPT_KEYS = Keys(inter=("ffn_dim",), act=("activation_function",), resid_dropout=("dropout",),
                  embed_dropout=("dropout",))
 _BLOOM_KEYS = Keys(hidden=("hidden_size", "n_embed"), layers=("n_layer",), heads=("n_head",), inter=(),
@@ -105,6 +105,8 @@ _BLOOM_NAMES = Names(embed="word_embeddings", embed_norm="word_embeddings_layern
 _FALCON_NAMES = _BLOOM_NAMES._replace(embed="word_embeddings", attn="self_attention")
 _PHI_NAMES = Names(attn="self_attn", up="fc1", down="fc2", final_norm="final_layernorm")
 _BIGCODE_NAMES = GPT2_NAMES
+_NEO_KEYS = Keys(layers=("num_layers",), heads=("num_heads",), act=("activation_function",),
+                 resid_dropout=("resid_dropout",), embed_dropout=("embed_dropout",))
 
 DECODERS: dict[str, Decoder] = {
     "llama": LLAMA,
@@ -120,6 +122,16 @@ DECODERS: dict[str, Decoder] = {
                              window_default=4096, window_every=2),
     "phi3": LLAMA._replace(windows="all"),
     "granite": LLAMA,
+    "helium": LLAMA,
+    "smollm3": LLAMA._replace(tied=Flag("tie_word_embeddings", True), windows="qwen2"),
+    "ministral": LLAMA._replace(windows="all", window_default=4096),
+    "glm": LLAMA._replace(qkv_bias=Flag("attention_bias", True), out_bias=fixed(False)),
+    "granitemoe": LLAMA._replace(experts="mixtral"),
+    "phimoe": LLAMA._replace(norm="layernorm", qkv_bias=Flag("attention_bias", False),
+                             out_bias=Flag("attention_bias", False), head_bias=Flag("lm_head_bias", False),
+                             windows="all", experts="mixtral"),
+    "gpt_neo": GPT2._replace(keys=_NEO_KEYS, names=GPT2_NAMES._replace(block="gpt_neo_block"), qkv_bias=fixed(False),
+                             windows="gpt_neo", window_default=256),
     "gpt2": GPT2,
     "gpt_bigcode": GPT2._replace(names=_BIGCODE_NAMES, kv="multi_query"),
     "gpt_neox": Decoder(names=_NEOX_NAMES, norm="layernorm", layout="parallel2",
@@ -146,7 +158,7 @@ DECODERS: dict[str, Decoder] = {
                       refused=(("alibi", True), ("new_decoder_architecture", True))),
     "phi": Decoder(keys=Keys(act=("hidden_act",), resid_dropout=("resid_pdrop",), embed_dropout=("embd_pdrop",)),
                    names=_PHI_NAMES, norm="layernorm", layout="parallel", mlp="plain", act="gelu_new",
-                   qkv_bias=fixed(True), out_bias=fixed(True), mlp_bias=fixed(True), head_bias=True,
+                   qkv_bias=fixed(True), out_bias=fixed(True), mlp_bias=fixed(True), head_bias=fixed(True),
                    refused=(("qk_layernorm", True),)),
     "starcoder2": Decoder(keys=Keys(resid_dropout=("residual_dropout",), embed_dropout=("embedding_dropout",)),
                           names=Names(up="c_fc", down="c_proj"), norm="layernorm", mlp="plain",

@@ -33,6 +33,9 @@ def sliding_windows(c: Config, row: Decoder, n_layers: int) -> Windows:
     if row.windows == "qwen2" and not c.get("use_sliding_window", False):
         window = None                     # Qwen2Config drops the window unless use_sliding_window
     types = c.data.get("layer_types")
+    if row.windows == "gpt_neo":
+        window = c.checked("window_size", c.data.get("window_size", row.window_default), int, minimum=1)
+        types = _gpt_neo_types(c, n_layers)
     if types is not None:
         if not (isinstance(types, list) and len(types) == n_layers
                 and all(t in ("sliding_attention", "full_attention") for t in types)):
@@ -55,3 +58,36 @@ def sliding_windows(c: Config, row: Decoder, n_layers: int) -> Windows:
         return Windows(window, lambda i: True, True)
     every = c.checked("sliding_window_pattern", every, int, minimum=1)
     return Windows(window, lambda i: (i + 1) % every != 0, every == 1 or every > n_layers)
+
+
+def _gpt_neo_types(c: Config, n_layers: int) -> list[str]:
+    """GPT-Neo's `attention_layers` ("global" or "local" per layer), written out from
+    `attention_types` ([[pattern, times], …]) when absent, as GPTNeoConfig expands it."""
+    layers = c.data.get("attention_layers")
+    if layers is None:
+        layers = _expanded(c.data.get("attention_types", [[["global", "local"], n_layers // 2]]), n_layers)
+        if layers is None:
+            raise SpecError(f"config key 'attention_types' must be [[[\"global\" or \"local\", …], times], …] "
+                            f"covering {n_layers} (num_layers) layers, got {describe(c.data.get('attention_types'))}",
+                            c.file)
+    if not (isinstance(layers, list) and len(layers) == n_layers and all(t in ("global", "local") for t in layers)):
+        raise SpecError(f"config key 'attention_layers' must be a list of {n_layers} (num_layers) 'global' or "
+                        f"'local', got {describe(layers)}", c.file)
+    return ["sliding_attention" if t == "local" else "full_attention" for t in layers]
+
+
+def _expanded(groups: object, n_layers: int) -> list[str] | None:
+    """[[pattern, times], …] written out, or None when it is not that or would exceed n_layers
+    (checked before anything is repeated: a config may claim 2^62 times)."""
+    if not isinstance(groups, list):
+        return None
+    out: list[str] = []
+    for group in groups:
+        if not (isinstance(group, list) and len(group) == 2 and isinstance(group[0], list) and group[0]
+                and isinstance(group[1], int) and not isinstance(group[1], bool) and group[1] >= 0):
+            return None
+        pattern, times = group
+        if len(out) + len(pattern) * times > n_layers:
+            return None
+        out += pattern * times
+    return out
