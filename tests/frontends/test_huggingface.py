@@ -24,7 +24,7 @@ from helpers import ROOT
 
 HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
-SUPPORTED = ("albert, bert, bloom, camembert, codegen, cohere, data2vec-text, distilbert, electra, falcon, gemma, "
+SUPPORTED = ("albert, bart, bert, bloom, camembert, codegen, cohere, data2vec-text, distilbert, electra, falcon, gemma, "
              "gemma2, glm, gpt2, gpt_bigcode, gpt_neo, gpt_neox, gptj, granite, granitemoe, helium, llama, ministral, "
              "mistral, mixtral, mt5, opt, phi, phi3, phimoe, qwen2, qwen2_moe, roberta, smollm3, stablelm, starcoder2, "
              "t5, vit, xlm-roberta")
@@ -65,8 +65,23 @@ def test_counts_equal_transformers(name):
     more = DIFFERENCES.get(name, 0)
     assert (report.totals.params, report.totals.active_params) == \
         (expected["params"] + more, expected.get("active_params", expected["params"]) + more)
-    # no persistent buffer in any of these models: archcalc counts none either
+    # no persistent buffer in any of these models as their architectures build them: archcalc counts none
     assert expected["buffers"] == 0
+
+
+@pytest.mark.parametrize("name, head", [(name, head) for name in sorted(EXPECTED)
+                                        for head in EXPECTED[name].get("heads", {})])
+def test_other_heads_equal_transformers(name, head):
+    expected = EXPECTED[name]["heads"][head]
+    assert archcalc.analyze(HF / name, head=head).totals.params == expected["params"]
+
+
+def test_bart_names_the_buffer_it_leaves_out():
+    # BartForConditionalGeneration saves final_logits_bias (one value per token of the vocabulary):
+    # a buffer, not a parameter; archcalc says so rather than counting it
+    assert EXPECTED["bart-base.json"]["heads"]["seq2seq"]["buffers"] == 50265
+    notes = archcalc.load(HF / "bart-base.json", head="seq2seq").notes
+    assert any("final_logits_bias, a saved buffer of 50,265 values" in note for note in notes)
 
 
 def test_every_fixture_has_transformers_figures():
@@ -444,3 +459,31 @@ def test_a_lone_surrogate_in_a_name_is_printed_as_its_escape(tmp_path, fmt):
     result = CliRunner().invoke(cli, ["analyze", str(path), "--format", fmt])
     assert result.exit_code == 0, result.stderr
     assert "a\\ud800b" in result.stdout.replace("\\\\", "\\")
+
+
+TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "num_hidden_layers": 2,
+        "vocab_size": 50, "max_position_embeddings": 64}
+
+
+@pytest.mark.parametrize("config", [
+    # one tiny model per layout and trait the rows combine: the reference pass agrees with the rules
+    {**TINY, "model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"]},            # parallel, two norms
+    {**TINY, "model_type": "phi", "architectures": ["PhiForCausalLM"]},                     # parallel, one norm
+    {**TINY, "model_type": "falcon", "architectures": ["FalconForCausalLM"]},               # multi-query
+    {**TINY, "model_type": "bloom", "n_layer": 2, "n_head": 4, "architectures": ["BloomForCausalLM"]},   # ALiBi
+    {**TINY, "model_type": "opt", "ffn_dim": 24, "architectures": ["OPTForCausalLM"]},      # learned positions + 2
+    {**TINY, "model_type": "cohere", "architectures": ["CohereForCausalLM"]},               # norms without shift
+    {**TINY, "model_type": "qwen2_moe", "architectures": ["Qwen2MoeForCausalLM"], "num_experts": 4,
+     "num_experts_per_tok": 2, "moe_intermediate_size": 8, "shared_expert_intermediate_size": 12},
+    {**TINY, "model_type": "albert", "embedding_size": 8, "architectures": ["AlbertForMaskedLM"]},   # shared layers
+    {**TINY, "model_type": "electra", "embedding_size": 8, "architectures": ["ElectraForMaskedLM"]},
+    {**TINY, "model_type": "distilbert", "dim": 16, "hidden_dim": 24, "n_heads": 4, "n_layers": 2,
+     "architectures": ["DistilBertForMaskedLM"]},
+    {"model_type": "bart", "d_model": 16, "encoder_ffn_dim": 24, "decoder_ffn_dim": 24, "encoder_attention_heads": 4,
+     "decoder_attention_heads": 4, "encoder_layers": 2, "decoder_layers": 2, "vocab_size": 30,
+     "max_position_embeddings": 16, "dropout": 0.1, "architectures": ["BartForConditionalGeneration"]},
+], ids=lambda config: config["model_type"])
+def test_tiny_rows_verified(tmp_path, config):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert verify(archcalc.load(path, seq_len=5)).agrees

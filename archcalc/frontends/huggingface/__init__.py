@@ -36,6 +36,7 @@ def _builders() -> dict[str, Callable]:
     found: dict[str, Callable] = {kind: partial(decoder.build, row=row) for kind, row in traits.DECODERS.items()}
     found.update({kind: partial(encoder.build, row=row) for kind, row in traits.ENCODERS.items()})
     found.update({kind: seq2seq.t5 for kind in traits.T5_TYPES})
+    found["bart"] = seq2seq.bart
     found["vit"] = vision.vit
     return found
 

@@ -1,9 +1,10 @@
-"""The encoder-decoder builders (T5)."""
+"""The encoder-decoder builders (T5 and mT5; BART)."""
 
 from __future__ import annotations
 
+from ...errors import SpecError
 from ..imported import ImportOptions
-from .config import Config, activation, dropout, rate, unsupported
+from .config import Config, activation, dropout, rate, seq_len, unsupported
 
 
 def t5(c: Config, head: str, options: ImportOptions):
@@ -78,3 +79,64 @@ def t5(c: Config, head: str, options: ImportOptions):
     spec = {"inputs": {"input_ids": [steps], "decoder_input_ids": [steps]},
             "blocks": {"encoder_block": encoder_block, "decoder_block": decoder_block}, "layers": layers}
     return spec, ["The relative position table sits on the first block of each stack, as transformers keeps it."]
+
+
+def bart(c: Config, head: str, options: ImportOptions):
+    """BART: post-norm encoder and decoder layers over one shared embedding, learned positions
+    with two rows more than the context (fairseq's offset), a norm after the embeddings."""
+    for key in ("normalize_before", "add_final_layer_norm"):      # mBART's pre-norm variant
+        if c.get(key, False):
+            raise SpecError(f"config key '{key}' is true: model_type '{c.kind}' built that way is not supported "
+                            "(see docs/importing.md)", c.file)
+    d, vocab = c.need("d_model"), c.need("vocab_size")
+    positions = c.need("max_position_embeddings")
+    steps = seq_len(c, options, "max_position_embeddings")
+    act = activation(c, "activation_function", c.get("activation_function", "gelu"))
+    p, p_act = rate(c, "dropout"), rate(c, "activation_dropout")
+    attn = {"type": "attention", **({"dropout": r} if (r := rate(c, "attention_dropout")) else {})}
+
+    def sublayer(name: str, norm: str, residual: str) -> list[dict]:
+        """A sublayer's output dropout, its residual sum and the norm after it."""
+        return [*dropout(f"{name}_dropout", p),
+                {"type": "add", "name": f"{name}_residual", "inputs": [f"{name}_dropout" if p else name, residual]},
+                {"type": "layernorm", "name": norm}]
+
+    def feed_forward(width: int, residual: str) -> list[dict]:
+        return [{"type": "dense", "name": "fc1", "units": width}, {**act, "name": "act"},
+                *dropout("act_dropout", p_act), {"type": "dense", "name": "fc2", "units": d},
+                *sublayer("fc2", "final_layer_norm", residual)]
+
+    encoder_block = {"layers": [
+        {**attn, "name": "self_attn", "heads": c.need("encoder_attention_heads")},
+        *sublayer("self_attn", "self_attn_layer_norm", "in"),
+        *feed_forward(c.need("encoder_ffn_dim"), "self_attn_layer_norm")]}
+    decoder_block = {"layers": [
+        {**attn, "name": "self_attn", "heads": c.need("decoder_attention_heads"), "causal": True},
+        *sublayer("self_attn", "self_attn_layer_norm", "in"),
+        {**attn, "name": "encoder_attn", "heads": c.need("decoder_attention_heads"),
+         "inputs": ["self_attn_layer_norm", "encoder"]},
+        *sublayer("encoder_attn", "encoder_attn_layer_norm", "self_attn_layer_norm"),
+        *feed_forward(c.need("decoder_ffn_dim"), "encoder_attn_layer_norm")]}
+    rows = positions + 2
+    layers = [
+        {"type": "embedding", "name": "shared", "vocab": vocab, "dim": d, "inputs": ["input_ids"]},
+        {"type": "position_embedding", "name": "encoder_positions", "max_positions": rows},
+        {"type": "layernorm", "name": "encoder_layernorm_embedding"}, *dropout("encoder_dropout", p),
+        {"type": "encoder_layer", "name": "encoder", "repeat": c.need("encoder_layers")},
+        {"type": "embedding", "name": "decoder_embed", "vocab": vocab, "dim": d, "inputs": ["decoder_input_ids"],
+         "tied_to": "shared"},
+        {"type": "position_embedding", "name": "decoder_positions", "max_positions": rows},
+        {"type": "layernorm", "name": "decoder_layernorm_embedding"}, *dropout("decoder_dropout", p),
+        {"type": "decoder_layer", "name": "decoder", "repeat": c.need("decoder_layers")},
+    ]
+    notes = ["the learned position tables have 2 rows more than the context, as transformers builds them "
+             "(an offset kept from fairseq)."]
+    if head == "seq2seq":
+        layers.append({"type": "dense", "name": "lm_head", "units": vocab, "bias": False, "tied_to": "shared"})
+        notes.append(f"final_logits_bias, a saved buffer of {vocab:,} values beside the head, is not a parameter "
+                     "and is not counted.")
+    elif head != "base":
+        unsupported(c, head)
+    spec = {"inputs": {"input_ids": [steps], "decoder_input_ids": [steps]},
+            "blocks": {"encoder_layer": encoder_block, "decoder_layer": decoder_block}, "layers": layers}
+    return spec, notes
