@@ -487,3 +487,9 @@ def test_tiny_rows_verified(tmp_path, config):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     assert verify(archcalc.load(path, seq_len=5)).agrees
+
+
+def test_the_docs_list_every_model_type():
+    # the refusal of an unknown type points to docs/importing.md for the list
+    text = (ROOT / "docs" / "importing.md").read_text()
+    assert all(f"| `{kind}` |" in text for kind in SUPPORTED.split(", "))
