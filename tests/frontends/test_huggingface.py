@@ -276,6 +276,7 @@ def test_bad_gpt_neo_windows(tmp_path, extra, message):
     # a config that makes transformers build another model than the family's row: refused, never counted as the row
     ("opt-125m.json", {"do_layer_norm_before": False}, "config key 'do_layer_norm_before' is false: model_type 'opt'"),
     ("falcon-7b.json", {"new_decoder_architecture": True}, "config key 'new_decoder_architecture' is true"),
+    ("opt-125m.json", {"word_embed_proj_dim": 512}, "config key 'word_embed_proj_dim' differs from the hidden size 768"),
     ("phi-2.json", {"qk_layernorm": True}, "config key 'qk_layernorm' is true"),
     ("command-r-v01.json", {"use_qk_norm": True}, "config key 'use_qk_norm' is true"),
     ("albert-base-v2.json", {"num_hidden_groups": 2}, "config key 'num_hidden_groups' is 2: model_type 'albert' is read "
@@ -469,7 +470,7 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
     # one tiny model per layout and trait the rows combine: the reference pass agrees with the rules
     {**TINY, "model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"]},            # parallel, two norms
     {**TINY, "model_type": "phi", "architectures": ["PhiForCausalLM"]},                     # parallel, one norm
-    {**TINY, "model_type": "falcon", "architectures": ["FalconForCausalLM"]},               # multi-query
+    {**TINY, "model_type": "falcon", "hidden_dropout": 0.1, "architectures": ["FalconForCausalLM"]},   # multi-query
     {**TINY, "model_type": "bloom", "n_layer": 2, "n_head": 4, "architectures": ["BloomForCausalLM"]},   # ALiBi
     {**TINY, "model_type": "opt", "ffn_dim": 24, "architectures": ["OPTForCausalLM"]},      # learned positions + 2
     {**TINY, "model_type": "cohere", "architectures": ["CohereForCausalLM"]},               # norms without shift
@@ -493,3 +494,18 @@ def test_the_docs_list_every_model_type():
     # the refusal of an unknown type points to docs/importing.md for the list
     text = (ROOT / "docs" / "importing.md").read_text()
     assert all(f"| `{kind}` |" in text for kind in SUPPORTED.split(", "))
+
+
+@pytest.mark.parametrize("config, extra, rates", [
+    # where each family's modeling code applies its residual dropout (read from transformers 5.25's sources)
+    ("pythia-160m.json", {"hidden_dropout": 0.1}, [0.1] * (12 * 2 + 1)),   # after attention, after MLP, embeddings
+    ("stablelm-2-1_6b.json", {"hidden_dropout": 0.1}, [0.1] * 24),         # after the MLP only
+    ("falcon-7b.json", {"hidden_dropout": 0.1}, [0.1] * 32),               # on the parallel branches' sum
+    ("falcon-7b.json", {"hidden_dropout": 0.1, "parallel_attn": False}, [0.1] * 64),   # sequential: after each
+    ("opt-125m.json", {}, [0.1] * 24),                                     # dropout 0.1: after each, none on embeddings
+    ("phi-2.json", {}, [0.1] * 64),                                        # resid_pdrop on both branches
+])
+def test_residual_dropout_placement(tmp_path, config, extra, rates):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**json.loads((HF / config).read_text()), **extra}))
+    assert [n.args["rate"] for n in archcalc.load(path).nodes if n.type == "dropout"] == rates

@@ -47,13 +47,6 @@ class Config:
                 return self.get(key, default)
         return default
 
-    def fraction(self, key: str, default: float) -> float:
-        """A number from 0 to 1 (a rotary fraction): read only to be checked, it changes no count."""
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise SpecError(f"config key '{key}' must be a number from 0 to 1, got {describe(value)}", self.file)
-        return float(value)
-
     def checked(self, key: str, value: Any, kind: type, minimum: int) -> Any:
         if kind is bool:
             ok, wanted = isinstance(value, bool), "true or false"

@@ -20,7 +20,7 @@ _NORMS: dict[str, dict[str, Any]] = {"rmsnorm": {"type": "rmsnorm"}, "layernorm"
 def refuse_other_builds(c: Config, refused: tuple[tuple[str, object], ...]) -> None:
     """A config value with which transformers builds a different model than the row describes."""
     for key, value in refused:
-        if key in c.data and c.data[key] == value:
+        if key in c.data and c.data[key] == value and type(c.data[key]) is type(value):
             raise SpecError(f"config key '{key}' is {json.dumps(value)}: model_type '{c.kind}' built that way "
                             "is not supported (see docs/importing.md)", c.file)
 
@@ -77,6 +77,9 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
     refuse_other_builds(c, row.refused)
     k, n = row.keys, row.names
     d, vocab = c.need(*k.hidden), c.need("vocab_size")
+    if row.narrow_embedding_key and c.get(row.narrow_embedding_key, d) != d:
+        raise SpecError(f"config key '{row.narrow_embedding_key}' differs from the hidden size {d}: embeddings "
+                        "projected in and out (OPT-350m) are not supported", c.file)
     positions = c.need(*k.positions) if row.position == "learned" else None
     heads = c.need(*k.heads)
     kv_heads = _kv_heads(c, row, heads)
@@ -94,7 +97,10 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
     trained = c.first(k.positions, None) if row.position == "rope" else None
     if trained:         # the positions RoPE was trained for: a longer --context warns
         attention["max_positions"] = trained
-    attn_drop, mlp_drop = dropout("attn_dropout", resid), dropout("mlp_dropout", resid)
+    on_sum = row.resid_dropout_at == "sum" and layout.startswith("parallel")
+    each = row.resid_dropout_at == "each" or (row.resid_dropout_at == "sum" and not on_sum)
+    attn_drop = dropout("attn_dropout", resid if each else 0.0)
+    mlp_drop = dropout("mlp_dropout", resid if not on_sum else 0.0)
     layer = [{**norm, "name": n.norm1}, attention]
     if layout == "sandwich":
         layer.append({**norm, "name": "post_attention_layernorm"})
@@ -107,7 +113,8 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
             source = n.norm2
         layer += _feed_forward(c, row, source) + mlp_drop
         layer.append({"type": "add", "name": "mixed", "inputs": [attn_out, layer[-1]["name"]]})
-        layer.append({"type": "add", "inputs": ["mixed", "in"]})
+        layer += dropout("mixed_dropout", resid if on_sum else 0.0)
+        layer.append({"type": "add", "inputs": [layer[-1]["name"], "in"]})
     else:
         layer.append({"type": "add", "name": "attn_residual", "inputs": [attn_out, "in"]})
         second = "pre_feedforward_layernorm" if layout == "sandwich" else n.norm2

@@ -66,6 +66,8 @@ class Decoder(NamedTuple):
     layout: str = "sequential"      # sequential | sandwich (norms after each sublayer too) | parallel (one norm
                                     # feeds attention and MLP) | parallel2 (each its own norm)
     parallel: Flag | None = None    # a config key choosing parallel (its layout) over sequential
+    resid_dropout_at: str = "each"  # the residual dropout: after each sublayer | after the MLP only | on the
+                                    # parallel branches' sum (Falcon)
     mlp: str = "gated"              # gated (act(gate)·up, down) | plain (up, act, down)
     act: str = "silu"               # the activation when the config names none
     inter_ratio: int = 0            # MLP width = ratio·hidden when the config leaves it out (0: required)
@@ -83,6 +85,7 @@ class Decoder(NamedTuple):
     window_every: int | None = None
     experts: str = "none"           # none | mixtral | qwen2_moe
     refused: tuple[tuple[str, object], ...] = ()   # (config key, value) transformers builds another way
+    narrow_embedding_key: str | None = None   # a key that, unequal to the hidden size, adds projections: refused
 
 
 LLAMA = Decoder(qkv_bias=Flag("attention_bias", False), out_bias=Flag("attention_bias", False),
@@ -96,8 +99,7 @@ _GPTJ_KEYS = GPT2_KEYS._replace(positions=("n_positions",), attn_dropout=("attn_
 _GPTJ_NAMES = Names(embed="wte", layers="h", attn="attn", norm1="ln_1", up="fc_in", down="fc_out", final_norm="ln_f")
 _GPTJ = Decoder(keys=_GPTJ_KEYS, names=_GPTJ_NAMES, norm="layernorm", layout="parallel", mlp="plain",
                 act="gelu_new", inter_ratio=4, mlp_bias=fixed(True), head_bias=fixed(True))
-_OPT_KEYS = Keys(inter=("ffn_dim",), act=("activation_function",), resid_dropout=("dropout",),
-                 embed_dropout=("dropout",))
+_OPT_KEYS = Keys(inter=("ffn_dim",), act=("activation_function",), resid_dropout=("dropout",))
 _BLOOM_KEYS = Keys(hidden=("hidden_size", "n_embed"), layers=("n_layer",), heads=("n_head",), inter=(),
                    positions=(), attn_dropout=("attention_dropout",), resid_dropout=("hidden_dropout",))
 _BLOOM_NAMES = Names(embed="word_embeddings", embed_norm="word_embeddings_layernorm", layers="h",
@@ -134,7 +136,8 @@ DECODERS: dict[str, Decoder] = {
                              windows="gpt_neo", window_default=256),
     "gpt2": GPT2,
     "gpt_bigcode": GPT2._replace(names=_BIGCODE_NAMES, kv="multi_query"),
-    "gpt_neox": Decoder(names=_NEOX_NAMES, norm="layernorm", layout="parallel2",
+    "gpt_neox": Decoder(keys=Keys(resid_dropout=("hidden_dropout",), embed_dropout=("hidden_dropout",)),
+                        names=_NEOX_NAMES, norm="layernorm", layout="parallel2",
                         parallel=Flag("use_parallel_residual", True), mlp="plain", act="gelu", inter_ratio=0,
                         qkv_bias=Flag("attention_bias", True), out_bias=Flag("attention_bias", True),
                         mlp_bias=fixed(True)),
@@ -145,7 +148,8 @@ DECODERS: dict[str, Decoder] = {
                    norm="layernorm", mlp="plain", act="relu", qkv_bias=Flag("enable_bias", True),
                    out_bias=Flag("enable_bias", True), mlp_bias=Flag("enable_bias", True),
                    tied=Flag("tie_word_embeddings", True), position="learned", position_offset=2,
-                   refused=(("do_layer_norm_before", False), ("_remove_final_layer_norm", True))),
+                   refused=(("do_layer_norm_before", False), ("_remove_final_layer_norm", True)),
+                   narrow_embedding_key="word_embed_proj_dim"),
     "bloom": Decoder(keys=_BLOOM_KEYS, names=_BLOOM_NAMES, norm="layernorm", mlp="plain", act="gelu_tanh",
                      inter_ratio=4, qkv_bias=fixed(True), out_bias=fixed(True), mlp_bias=fixed(True),
                      tied=Flag("tie_word_embeddings", True), position="alibi", embed_norm=True,
@@ -154,7 +158,7 @@ DECODERS: dict[str, Decoder] = {
                       names=_FALCON_NAMES, norm="layernorm", layout="parallel", parallel=Flag("parallel_attn", True),
                       mlp="plain", act="gelu", inter_ratio=4, qkv_bias=Flag("bias", False),
                       out_bias=Flag("bias", False), mlp_bias=Flag("bias", False),
-                      tied=Flag("tie_word_embeddings", True), kv="falcon",
+                      tied=Flag("tie_word_embeddings", True), kv="falcon", resid_dropout_at="sum",
                       refused=(("alibi", True), ("new_decoder_architecture", True))),
     "phi": Decoder(keys=Keys(act=("hidden_act",), resid_dropout=("resid_pdrop",), embed_dropout=("embd_pdrop",)),
                    names=_PHI_NAMES, norm="layernorm", layout="parallel", mlp="plain", act="gelu_new",
@@ -166,6 +170,7 @@ DECODERS: dict[str, Decoder] = {
                           mlp_bias=Flag("use_bias", True), tied=Flag("tie_word_embeddings", True), windows="all"),
     "stablelm": Decoder(norm="layernorm", layout="parallel", parallel=Flag("use_parallel_residual", False),
                         qkv_bias=Flag("use_qkv_bias", False), refused=(("qk_layernorm", True),),
+                        resid_dropout_at="mlp",
                         keys=Keys(resid_dropout=("hidden_dropout",))),
     "cohere": Decoder(norm="layernorm_scale", layout="parallel", qkv_bias=Flag("attention_bias", False),
                       out_bias=Flag("attention_bias", False), tied=Flag("tie_word_embeddings", True),
