@@ -113,6 +113,8 @@ CASES = [
     # rmsnorm: a scale per channel; layernorm without bias likewise
     ([10, 4096], "rmsnorm", (10, 4096), 4096, 0),
     ([10, 768], {"type": "layernorm", "bias": False}, (10, 768), 768, 0),
+    # OLMo's norm learns nothing: scale and shift both off
+    ([10, 768], {"type": "layernorm", "bias": False, "scale": False}, (10, 768), 0, 0),
     # layer_scale: one factor per channel (ConvNeXt's gamma), + a shift with bias
     ([7, 7, 96], "layer_scale", (7, 7, 96), 96, 0),
     ([7, 7, 96], {"type": "scale", "bias": True}, (7, 7, 96), 192, 0),

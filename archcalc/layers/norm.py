@@ -27,7 +27,7 @@ def _batchnorm_params(call: Call) -> Params:
 
 
 def _layernorm_params(call: Call) -> Params:
-    return Params(learned=(2 if call["bias"] else 1) * call.input[-1])
+    return Params(learned=(int(call["scale"]) + int(call["bias"])) * call.input[-1])
 
 
 def _groupnorm_output(call: Call) -> Shape:
@@ -91,8 +91,10 @@ register(Rule(
 
 register(Rule(
     type="layernorm", family="norm",
-    summary="Layer normalisation over the last axis (a learned scale, and a shift unless bias: false).",
-    args=(_EPS, Arg("bias", boolean, True, help="false: a scale only (as in many LLMs)")),
+    summary="Layer normalisation over the last axis (a learned scale unless scale: false, and a shift unless "
+            "bias: false).",
+    args=(_EPS, Arg("bias", boolean, True, help="false: a scale only (as in many LLMs)"),
+          Arg("scale", boolean, True, help="false: no learned scale (OLMo's norms, with bias: false, learn nothing)")),
     output_shape=_same, params=_layernorm_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE, aliases=("LayerNorm", "LayerNormalization"), saved=_keeps_with_stats(_rows),
 ))

@@ -117,7 +117,7 @@ def batchnorm(args, inputs, w):
 def layernorm(args, inputs, w):
     x = inputs[0]
     n = x.shape[-1]
-    gamma = w.learned(n)
+    gamma = w.learned(n) if args.get("scale", True) else [1.0] * n
     beta = w.learned(n) if args.get("bias", True) else [0.0] * n
     out = []
     for start in range(0, len(x.data), n):

@@ -26,7 +26,7 @@ HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
 SUPPORTED = ("albert, bart, bert, bloom, camembert, codegen, cohere, data2vec-text, distilbert, electra, falcon, gemma, "
              "gemma2, glm, gpt2, gpt_bigcode, gpt_neo, gpt_neox, gptj, granite, granitemoe, helium, llama, ministral, "
-             "mistral, mixtral, mt5, opt, phi, phi3, phimoe, qwen2, qwen2_moe, roberta, smollm3, stablelm, starcoder2, "
+             "mistral, mixtral, mt5, olmo, opt, phi, phi3, phimoe, qwen2, qwen2_moe, roberta, smollm3, stablelm, starcoder2, "
              "t5, vit, xlm-roberta")
 COUNT = str(len(SUPPORTED.split(", ")))
 
@@ -474,6 +474,7 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
     {**TINY, "model_type": "bloom", "n_layer": 2, "n_head": 4, "architectures": ["BloomForCausalLM"]},   # ALiBi
     {**TINY, "model_type": "opt", "ffn_dim": 24, "architectures": ["OPTForCausalLM"]},      # learned positions + 2
     {**TINY, "model_type": "cohere", "architectures": ["CohereForCausalLM"]},               # norms without shift
+    {**TINY, "model_type": "olmo", "architectures": ["OlmoForCausalLM"]},                   # norms learning nothing
     {**TINY, "model_type": "qwen2_moe", "architectures": ["Qwen2MoeForCausalLM"], "num_experts": 4,
      "num_experts_per_tok": 2, "moe_intermediate_size": 8, "shared_expert_intermediate_size": 12},
     {**TINY, "model_type": "albert", "embedding_size": 8, "architectures": ["AlbertForMaskedLM"]},   # shared layers

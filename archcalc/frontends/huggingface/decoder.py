@@ -14,7 +14,8 @@ from .windows import sliding_windows
 MAX_DECODER_LAYERS = 1_000_000    # decoder layers written one use each (interleaved windows)
 
 _NORMS: dict[str, dict[str, Any]] = {"rmsnorm": {"type": "rmsnorm"}, "layernorm": {"type": "layernorm"},
-          "layernorm_scale": {"type": "layernorm", "bias": False}}
+          "layernorm_scale": {"type": "layernorm", "bias": False},
+          "layernorm_fixed": {"type": "layernorm", "bias": False, "scale": False}}
 
 
 def refuse_other_builds(c: Config, refused: tuple[tuple[str, object], ...]) -> None:

@@ -62,7 +62,8 @@ class Decoder(NamedTuple):
     """A decoder-only family (the causal-lm head, or the bare model)."""
     keys: Keys = Keys()
     names: Names = Names()
-    norm: str = "rmsnorm"           # rmsnorm | layernorm | layernorm_scale (no shift)
+    norm: str = "rmsnorm"           # rmsnorm | layernorm | layernorm_scale (no shift) | layernorm_fixed (nothing
+                                    # learned: OLMo)
     layout: str = "sequential"      # sequential | sandwich (norms after each sublayer too) | parallel (one norm
                                     # feeds attention and MLP) | parallel2 (each its own norm)
     parallel: Flag | None = None    # a config key choosing parallel (its layout) over sequential
@@ -125,6 +126,7 @@ DECODERS: dict[str, Decoder] = {
     "phi3": LLAMA._replace(windows="all"),
     "granite": LLAMA,
     "helium": LLAMA,
+    "olmo": LLAMA._replace(norm="layernorm_fixed"),
     "smollm3": LLAMA._replace(tied=Flag("tie_word_embeddings", True), windows="qwen2"),
     "ministral": LLAMA._replace(windows="all", window_default=4096),
     "glm": LLAMA._replace(qkv_bias=Flag("attention_bias", True), out_bias=fixed(False)),
