@@ -90,7 +90,6 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
     if row.parallel is not None and not _flag(c, row.parallel):
         layout = "sequential"
     norm = _NORMS[row.norm]
-    resid = rate(c, *k.resid_dropout)
     attention = {"type": "attention", "name": n.attn, "heads": heads, "kv_heads": kv_heads, "head_dim": head_dim,
                  "dim": d, "qkv_bias": _flag(c, row.qkv_bias), "out_bias": _flag(c, row.out_bias), "causal": True,
                  **({"position": row.position} if row.position != "learned" else {}),
@@ -98,6 +97,28 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
     trained = c.first(k.positions, None) if row.position == "rope" else None
     if trained:         # the positions RoPE was trained for: a longer --context warns
         attention["max_positions"] = trained
+    layer = _layer(c, row, layout, attention, rate(c, *k.resid_dropout))
+    blocks = {"mlp": _mlp(c, row, d, _flag(c, row.mlp_bias)), n.block: {"layers": layer}}
+    stack, windows, n_layers = _stack(c, row, blocks, attention)
+    layers = [{"type": "embedding", "name": n.embed, "vocab": vocab, "dim": d}]
+    if positions is not None:
+        layers.append({"type": "position_embedding", "name": n.positions,
+                       "max_positions": positions + row.position_offset})
+    if row.embed_norm:
+        layers.append({**norm, "name": n.embed_norm})
+    layers += [*dropout("drop", rate(c, *k.embed_dropout)), *stack, {**norm, "name": n.final_norm}]
+    if head == "causal-lm":
+        layers.append({"type": "dense", "name": n.head, "units": vocab, "bias": _flag(c, row.head_bias),
+                       **({"tied_to": n.embed} if _flag(c, row.tied) else {})})
+    elif head != "base":
+        unsupported(c, head)
+    return {"input": [steps], "blocks": blocks, "layers": layers}, _notes(row, windows, n_layers)
+
+
+def _layer(c: Config, row: Decoder, layout: str, attention: dict, resid: float) -> list[dict]:
+    """One decoder layer: norms, attention and MLP placed as the layout says, the residual
+    dropout where the family applies it."""
+    n, norm = row.names, _NORMS[row.norm]
     on_sum = row.resid_dropout_at == "sum" and layout.startswith("parallel")
     each = row.resid_dropout_at == "each" or (row.resid_dropout_at == "sum" and not on_sum)
     attn_drop = dropout("attn_dropout", resid if each else 0.0)
@@ -125,8 +146,15 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
             layer.append({**norm, "name": "post_feedforward_layernorm"})
         layer += mlp_drop
         layer.append({"type": "add", "inputs": [layer[-1]["name"], "attn_residual"]})
-    blocks = {"mlp": _mlp(c, row, d, _flag(c, row.mlp_bias)), n.block: {"layers": layer}}
-    n_layers = c.need(*k.layers)
+    return layer
+
+
+def _stack(c: Config, row: Decoder, blocks: dict, attention: dict):
+    """The layers' uses: one repeated block, or one use per layer when local and global
+    layers interleave (Gemma 2); `attention` gets its window."""
+    n = row.names
+    layer = blocks[n.block]["layers"]
+    n_layers = c.need(*row.keys.layers)
     windows = sliding_windows(c, row, n_layers)
     if windows.uniform:
         stack = [{"type": n.block, "name": n.layers, "repeat": n_layers}]
@@ -140,19 +168,7 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
         attention["sliding_window"] = "$sliding_window"
         stack = [{"type": n.block, "name": f"{n.layers}_{i}",
                   "sliding_window": windows.window if windows.slides(i) else None} for i in range(n_layers)]
-    layers = [{"type": "embedding", "name": n.embed, "vocab": vocab, "dim": d}]
-    if positions is not None:
-        layers.append({"type": "position_embedding", "name": n.positions,
-                       "max_positions": positions + row.position_offset})
-    if row.embed_norm:
-        layers.append({**norm, "name": n.embed_norm})
-    layers += [*dropout("drop", rate(c, *k.embed_dropout)), *stack, {**norm, "name": n.final_norm}]
-    if head == "causal-lm":
-        layers.append({"type": "dense", "name": n.head, "units": vocab, "bias": _flag(c, row.head_bias),
-                       **({"tied_to": n.embed} if _flag(c, row.tied) else {})})
-    elif head != "base":
-        unsupported(c, head)
-    return {"input": [steps], "blocks": blocks, "layers": layers}, _notes(row, windows, n_layers)
+    return stack, windows, n_layers
 
 
 def _notes(row: Decoder, windows, n_layers: int) -> list[str]:

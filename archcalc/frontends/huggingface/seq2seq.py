@@ -12,19 +12,9 @@ def t5(c: Config, head: str, options: ImportOptions):
     heads, d_kv, d_ff = c.need("num_heads"), c.need("d_kv"), c.need("d_ff")
     buckets = c.get("relative_attention_num_buckets", 32)
     steps = options.seq_len or 512
-    projection = c.get("feed_forward_proj", "relu")
-    gated = projection.startswith("gated-")
-    act = activation(c, "feed_forward_proj", projection.replace("gated-", "", 1))
     p = rate(c, "dropout_rate")     # T5 drops out the probabilities, each sublayer's output
     # before its residual sum, and the feed-forward's hidden units
-    if gated:
-        ff = [{"type": "dense", "name": "wi_0", "units": d_ff, "bias": False}, {**act, "name": "act"},
-              {"type": "dense", "name": "wi_1", "units": d_ff, "bias": False, "inputs": ["ff_norm"]},
-              {"type": "multiply", "name": "gated", "inputs": ["act", "wi_1"]},
-              *dropout("ff_dropout", p), {"type": "dense", "name": "wo", "units": d, "bias": False}]
-    else:
-        ff = [{"type": "dense", "name": "wi", "units": d_ff, "bias": False}, {**act, "name": "act"},
-              *dropout("ff_dropout", p), {"type": "dense", "name": "wo", "units": d, "bias": False}]
+    ff = _t5_feed_forward(c, d, d_ff, p)
     attention = {"type": "attention", "heads": heads, "head_dim": d_kv, "dim": d, "bias": False,
                  **({"dropout": p} if p else {})}
 
@@ -58,8 +48,7 @@ def t5(c: Config, head: str, options: ImportOptions):
     layers = [
         {"type": "embedding", "name": "shared", "vocab": vocab, "dim": d, "inputs": ["input_ids"]},
         *dropout("encoder_dropout", p),
-        {"type": "encoder_block", "name": "encoder_first", "table": table},
-        *([{"type": "encoder_block", "name": "encoder", "table": False, "repeat": n_enc - 1}] if n_enc > 1 else []),
+        *_t5_uses("encoder_block", "encoder", n_enc, table),
         {"type": "rmsnorm", "name": "encoder_out"},
     ]
     if head in ("seq2seq", "base"):
@@ -67,8 +56,7 @@ def t5(c: Config, head: str, options: ImportOptions):
             {"type": "embedding", "name": "decoder_embed", "vocab": vocab, "dim": d, "inputs": ["decoder_input_ids"],
              "tied_to": "shared"},
             *dropout("decoder_dropout", p),
-            {"type": "decoder_block", "name": "decoder_first", "table": table},
-            *([{"type": "decoder_block", "name": "decoder", "table": False, "repeat": n_dec - 1}] if n_dec > 1 else []),
+            *_t5_uses("decoder_block", "decoder", n_dec, table),
             {"type": "rmsnorm", "name": "decoder_out"},
         ]
         if head == "seq2seq":
@@ -79,6 +67,28 @@ def t5(c: Config, head: str, options: ImportOptions):
     spec = {"inputs": {"input_ids": [steps], "decoder_input_ids": [steps]},
             "blocks": {"encoder_block": encoder_block, "decoder_block": decoder_block}, "layers": layers}
     return spec, ["The relative position table sits on the first block of each stack, as transformers keeps it."]
+
+
+def _t5_uses(block: str, name: str, n: int, table: dict) -> list[dict]:
+    """A stack's block uses: the first holds the relative position table, the rest repeat."""
+    return [{"type": block, "name": f"{name}_first", "table": table},
+            *([{"type": block, "name": name, "table": False, "repeat": n - 1}] if n > 1 else [])]
+
+
+def _t5_feed_forward(c: Config, d: int, d_ff: int, p: float) -> list[dict]:
+    """T5's feed-forward: plain, or gated (`gated-` in feed_forward_proj), no biases."""
+    projection = c.get("feed_forward_proj", "relu")
+    gated = projection.startswith("gated-")
+    act = activation(c, "feed_forward_proj", projection.replace("gated-", "", 1))
+    if gated:
+        ff = [{"type": "dense", "name": "wi_0", "units": d_ff, "bias": False}, {**act, "name": "act"},
+              {"type": "dense", "name": "wi_1", "units": d_ff, "bias": False, "inputs": ["ff_norm"]},
+              {"type": "multiply", "name": "gated", "inputs": ["act", "wi_1"]},
+              *dropout("ff_dropout", p), {"type": "dense", "name": "wo", "units": d, "bias": False}]
+    else:
+        ff = [{"type": "dense", "name": "wi", "units": d_ff, "bias": False}, {**act, "name": "act"},
+              *dropout("ff_dropout", p), {"type": "dense", "name": "wo", "units": d, "bias": False}]
+    return ff
 
 
 def bart(c: Config, head: str, options: ImportOptions):
