@@ -9,10 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from click.testing import CliRunner
 
-from archcalc.cli import cli
-from fuzzing import Tally, outcome_is_clean, run_executable
+from fuzzing import Tally, invoke, outcome_is_clean, run_executable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -149,7 +147,7 @@ def run_cases(cases: int, seed: int, write_case, what: str, executable_every: in
             path, source = write_case(random.Random(f"{seed}:{i}"), Path(tmp) / f"case{i}")
             args = ["analyze", str(path), "--format", "json"]
             began = time.perf_counter()
-            result = CliRunner().invoke(cli, args)
+            result = invoke(args)
             took = time.perf_counter() - began
             clean = outcome_is_clean(result.exit_code, result.stdout, result.stderr)
             keep = Path(tempfile.gettempdir()) / f"fuzz_{seed}_{i}{path.suffix}"
