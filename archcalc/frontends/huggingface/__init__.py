@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import difflib
 from functools import partial
-from typing import Callable
+from typing import Callable, NoReturn
 
 from ...errors import SpecError
 from ..imported import Imported, ImportOptions
 from ..reading import load_json
-from .config import HEADS, Config, architecture, pick_head, read_dtype
+from .config import HEADS, Built, Config, architecture, pick_head, read_dtype
+
+# A builder: the checked config, the head and the options -> the spec's body and notes.
+Builder = Callable[[Config, str, ImportOptions], Built]
 
 SUFFIXES = (".json",)
 
@@ -30,10 +33,10 @@ def sniff(head: bytes) -> bool:
     return text.startswith(b"{") and b'"model_type"' in head
 
 
-def _builders() -> dict[str, Callable]:
+def _builders() -> dict[str, Builder]:
     """model_type -> its builder, each decoder row bound to the decoder builder."""
     from . import decoder, encoder, seq2seq, traits, vision
-    found: dict[str, Callable] = {kind: partial(decoder.build, row=row) for kind, row in traits.DECODERS.items()}
+    found: dict[str, Builder] = {kind: partial(decoder.build, row=row) for kind, row in traits.DECODERS.items()}
     found.update({kind: partial(encoder.build, row=row) for kind, row in traits.ENCODERS.items()})
     found.update({kind: seq2seq.t5 for kind in traits.T5_TYPES})
     found["bart"] = seq2seq.bart
@@ -45,7 +48,7 @@ def supported() -> list[str]:
     return sorted(_builders())
 
 
-def _refuse_type(kind: object, builders: dict[str, Callable], file: str):
+def _refuse_type(kind: object, builders: dict[str, Builder], file: str) -> NoReturn:
     near = difflib.get_close_matches(kind, builders, n=3, cutoff=0.6) if isinstance(kind, str) else []
     hint = f"closest: {', '.join(near)}; " if near else ""
     # the whole list would be cut short on one line: docs/importing.md has it

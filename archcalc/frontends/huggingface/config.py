@@ -13,11 +13,14 @@ DEFAULT_MAX_SEQ_LEN = 2048      # T when --seq-len is not given: the context, ca
 
 HEADS = ("base", "causal-lm", "masked-lm", "seq2seq", "classification")
 
+# What every builder returns: the spec's body (the mapping the YAML door reads) and its notes.
+Built = tuple[dict[str, Any], list[str]]
+
 
 class Config:
     """The config mapping, with errors that name the missing key or the mistyped value."""
 
-    def __init__(self, data: dict, file: str):
+    def __init__(self, data: dict[str, Any], file: str):
         self.data, self.file = data, file
 
     @property
@@ -67,7 +70,7 @@ _TORCH_DTYPES = {"float32": "float32", "float": "float32", "float16": "float16",
                  "float8_e4m3fn": "float8", "float8_e5m2": "float8"}
 
 
-def read_dtype(config: dict) -> tuple[str | None, str | None]:
+def read_dtype(config: dict[str, Any]) -> tuple[str | None, str | None]:
     """The dtype the weights are published in (`dtype`, or `torch_dtype` as transformers
     before v4.56 wrote it), and a note saying so; None when the config names none."""
     key = "dtype" if config.get("dtype") is not None else "torch_dtype"
@@ -82,7 +85,7 @@ def read_dtype(config: dict) -> tuple[str | None, str | None]:
     return dtype, f"dtype {dtype} from the config's {key} (--dtype overrides it)."
 
 
-def architecture(config: dict) -> str | None:
+def architecture(config: dict[str, Any]) -> str | None:
     names = config.get("architectures")
     return names[0] if isinstance(names, list) and names and isinstance(names[0], str) else None
 
@@ -121,7 +124,7 @@ ACTIVATIONS = {
 }
 
 
-def activation(c: Config, key: str, name: str) -> dict:
+def activation(c: Config, key: str, name: str) -> dict[str, Any]:
     """The activation `name` (read from the config's `key`) as a layer; a name archcalc does
     not know is refused, never counted as some other activation."""
     layer = ACTIVATIONS.get(name.lower())
@@ -144,7 +147,7 @@ def rate(c: Config, *keys: str) -> float:
     return 0.0
 
 
-def dropout(name: str, rate: float) -> list[dict]:
+def dropout(name: str, rate: float) -> list[dict[str, Any]]:
     """A dropout layer where the model trains with one (it keeps a mask for the backward
     pass); none at rate 0, where it changes nothing."""
     return [{"type": "dropout", "name": name, "rate": rate}] if rate else []

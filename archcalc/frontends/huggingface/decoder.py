@@ -7,9 +7,9 @@ from typing import Any
 
 from ...errors import SpecError
 from ..imported import ImportOptions
-from .config import Config, activation, dropout, rate, seq_len, unsupported
+from .config import Built, Config, activation, dropout, rate, seq_len, unsupported
 from .traits import Decoder, Flag
-from .windows import sliding_windows
+from .windows import Windows, sliding_windows
 
 MAX_DECODER_LAYERS = 1_000_000    # decoder layers written one use each (interleaved windows)
 
@@ -36,7 +36,7 @@ def _kv_heads(c: Config, row: Decoder, heads: int) -> int:
     return c.get(row.kv, heads)
 
 
-def _mlp(c: Config, row: Decoder, d: int, bias: bool) -> dict:
+def _mlp(c: Config, row: Decoder, d: int, bias: bool) -> dict[str, Any]:
     """The feed-forward block, its width an argument (experts and shared experts differ)."""
     n = row.names
     key = next((k for k in row.keys.act if c.data.get(k) is not None), row.keys.act[0])
@@ -51,7 +51,7 @@ def _mlp(c: Config, row: Decoder, d: int, bias: bool) -> dict:
     return {"args": {"inter": None}, "layers": layers}
 
 
-def _feed_forward(c: Config, row: Decoder, source: str) -> list[dict]:
+def _feed_forward(c: Config, row: Decoder, source: str) -> list[dict[str, Any]]:
     """The MLP of one layer reading `source`: one block use, or the experts of an MoE family."""
     inputs = {"inputs": [source]}
     if row.experts == "mixtral":      # a router without bias sends each token to top_k of the experts
@@ -74,7 +74,7 @@ def _feed_forward(c: Config, row: Decoder, source: str) -> list[dict]:
     return [{"type": "mlp", "name": "mlp", "inter": inter, **inputs}]
 
 
-def build(c: Config, head: str, options: ImportOptions, row: Decoder):
+def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
     refuse_other_builds(c, row.refused)
     k, n = row.keys, row.names
     d, vocab = c.need(*k.hidden), c.need("vocab_size")
@@ -115,7 +115,7 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder):
     return {"input": [steps], "blocks": blocks, "layers": layers}, _notes(row, windows, n_layers)
 
 
-def _layer(c: Config, row: Decoder, layout: str, attention: dict, resid: float) -> list[dict]:
+def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resid: float) -> list[dict[str, Any]]:
     """One decoder layer: norms, attention and MLP placed as the layout says, the residual
     dropout where the family applies it."""
     n, norm = row.names, _NORMS[row.norm]
@@ -149,7 +149,8 @@ def _layer(c: Config, row: Decoder, layout: str, attention: dict, resid: float) 
     return layer
 
 
-def _stack(c: Config, row: Decoder, blocks: dict, attention: dict):
+def _stack(c: Config, row: Decoder, blocks: dict[str, Any], attention: dict[str, Any]
+           ) -> tuple[list[dict[str, Any]], Windows, int]:
     """The layers' uses: one repeated block, or one use per layer when local and global
     layers interleave (Gemma 2); `attention` gets its window."""
     n = row.names
@@ -171,7 +172,7 @@ def _stack(c: Config, row: Decoder, blocks: dict, attention: dict):
     return stack, windows, n_layers
 
 
-def _notes(row: Decoder, windows, n_layers: int) -> list[str]:
+def _notes(row: Decoder, windows: Windows, n_layers: int) -> list[str]:
     notes = []
     if row.position == "rope":
         notes.append("RoPE's inverse-frequency table is a buffer transformers does not save; it is not counted.")

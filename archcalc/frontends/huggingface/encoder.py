@@ -4,10 +4,11 @@ transformers builds it."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ...errors import SpecError
 from ..imported import ImportOptions
-from .config import Config, activation, dropout, labels, rate, seq_len, unsupported
+from .config import Built, Config, activation, dropout, labels, rate, seq_len, unsupported
 from .traits import Encoder
 
 
@@ -22,7 +23,7 @@ def _refuse_other_builds(c: Config, row: Encoder) -> None:
                             "is not supported (see docs/importing.md)", c.file)
 
 
-def build(c: Config, head: str, options: ImportOptions, row: Encoder):
+def build(c: Config, head: str, options: ImportOptions, row: Encoder) -> Built:
     _refuse_other_builds(c, row)
     k = row.keys
     d, vocab = c.need(*k.hidden), c.need("vocab_size")
@@ -49,7 +50,7 @@ def build(c: Config, head: str, options: ImportOptions, row: Encoder):
         {"type": "layernorm", "name": "output_norm"},
     ]}
     inputs = {"input_ids": [steps]}
-    layers: list[dict] = [
+    layers: list[dict[str, Any]] = [
         {"type": "embedding", "name": "word_embeddings", "vocab": vocab, "dim": embed, "inputs": ["input_ids"]},
         {"type": "position_embedding", "name": "position_embeddings", "max_positions": positions}]
     if row.token_types:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...errors import SpecError
 from ..imported import ImportOptions
-from .config import Config, activation, dropout, rate, seq_len, unsupported
+from .config import Built, Config, activation, dropout, rate, seq_len, unsupported
 
 
-def t5(c: Config, head: str, options: ImportOptions):
+def t5(c: Config, head: str, options: ImportOptions) -> Built:
     d, vocab = c.need("d_model"), c.need("vocab_size")
     heads, d_kv, d_ff = c.need("num_heads"), c.need("d_kv"), c.need("d_ff")
     buckets = c.get("relative_attention_num_buckets", 32)
@@ -18,7 +20,7 @@ def t5(c: Config, head: str, options: ImportOptions):
     attention = {"type": "attention", "heads": heads, "head_dim": d_kv, "dim": d, "bias": False,
                  **({"dropout": p} if p else {})}
 
-    def dropped(name: str) -> tuple[list[dict], str]:
+    def dropped(name: str) -> tuple[list[dict[str, Any]], str]:
         """A sublayer's output dropout, and the name its residual sum reads."""
         return dropout(f"{name}_dropout", p), f"{name}_dropout" if p else name
 
@@ -69,13 +71,13 @@ def t5(c: Config, head: str, options: ImportOptions):
     return spec, ["The relative position table sits on the first block of each stack, as transformers keeps it."]
 
 
-def _t5_uses(block: str, name: str, n: int, table: dict) -> list[dict]:
+def _t5_uses(block: str, name: str, n: int, table: dict[str, Any]) -> list[dict[str, Any]]:
     """A stack's block uses: the first holds the relative position table, the rest repeat."""
     return [{"type": block, "name": f"{name}_first", "table": table},
             *([{"type": block, "name": name, "table": False, "repeat": n - 1}] if n > 1 else [])]
 
 
-def _t5_feed_forward(c: Config, d: int, d_ff: int, p: float) -> list[dict]:
+def _t5_feed_forward(c: Config, d: int, d_ff: int, p: float) -> list[dict[str, Any]]:
     """T5's feed-forward: plain, or gated (`gated-` in feed_forward_proj), no biases."""
     projection = c.get("feed_forward_proj", "relu")
     gated = projection.startswith("gated-")
@@ -91,7 +93,7 @@ def _t5_feed_forward(c: Config, d: int, d_ff: int, p: float) -> list[dict]:
     return ff
 
 
-def bart(c: Config, head: str, options: ImportOptions):
+def bart(c: Config, head: str, options: ImportOptions) -> Built:
     """BART: post-norm encoder and decoder layers over one shared embedding, learned positions
     with two rows more than the context (fairseq's offset), a norm after the embeddings."""
     for key in ("normalize_before", "add_final_layer_norm"):      # mBART's pre-norm variant
@@ -105,13 +107,13 @@ def bart(c: Config, head: str, options: ImportOptions):
     p, p_act = rate(c, "dropout"), rate(c, "activation_dropout")
     attn = {"type": "attention", **({"dropout": r} if (r := rate(c, "attention_dropout")) else {})}
 
-    def sublayer(name: str, norm: str, residual: str) -> list[dict]:
+    def sublayer(name: str, norm: str, residual: str) -> list[dict[str, Any]]:
         """A sublayer's output dropout, its residual sum and the norm after it."""
         return [*dropout(f"{name}_dropout", p),
                 {"type": "add", "name": f"{name}_residual", "inputs": [f"{name}_dropout" if p else name, residual]},
                 {"type": "layernorm", "name": norm}]
 
-    def feed_forward(width: int, residual: str) -> list[dict]:
+    def feed_forward(width: int, residual: str) -> list[dict[str, Any]]:
         return [{"type": "dense", "name": "fc1", "units": width}, {**act, "name": "act"},
                 *dropout("act_dropout", p_act), {"type": "dense", "name": "fc2", "units": d},
                 *sublayer("fc2", "final_layer_norm", residual)]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..imported import ImportOptions
-from .config import Config, activation, dropout, labels, rate, unsupported
+from .config import Built, Config, activation, dropout, labels, rate, unsupported
 
 
-def vit(c: Config, head: str, options: ImportOptions):
+def vit(c: Config, head: str, options: ImportOptions) -> Built:
     d, size, patch = c.need("hidden_size"), c.need("image_size"), c.need("patch_size")
     channels = c.get("num_channels", 3)
     side = size // patch
