@@ -9,8 +9,14 @@ exporter writes around reshapes (`fold.py`). See docs/importing.md for what is c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...errors import SpecError
 from ..imported import Imported, ImportOptions
+
+if TYPE_CHECKING:
+    from .model import Model
+    from .wire import Buffer
 
 SUFFIXES = (".onnx",)
 MIN_OPSET = 13
@@ -27,7 +33,7 @@ def list_ops() -> list[str]:
     return sorted(HANDLERS)
 
 
-def to_spec(data, file: str, options: ImportOptions) -> Imported:
+def to_spec(data: Buffer, file: str, options: ImportOptions) -> Imported:
     """`data`: the file's bytes, or an mmap of it (only what the door keeps is copied out)."""
     from .model import read_model
     from .wire import Unreadable
@@ -38,9 +44,9 @@ def to_spec(data, file: str, options: ImportOptions) -> Imported:
     return translate_model(model, file, options)
 
 
-def translate_model(model, file: str, options: ImportOptions) -> Imported:
+def translate_model(model: Model, file: str, options: ImportOptions) -> Imported:
     """A model's records (model.py's, or the onnx package's messages, which have the same
-    field names) as a spec."""
+    field names, so the tests feed them in as an oracle; typed as model.py's) as a spec."""
     if not model.graph.node:
         raise SpecError("not a readable ONNX model (its graph has no nodes)", file)
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)

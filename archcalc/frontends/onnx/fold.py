@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Callable, Sequence
+from typing import Callable, Sequence, Union
 
 MAX_ELEMENTS = 1 << 16      # the largest constant the door computes (elements); beyond it only its shape is kept
 MAX_FOLDED = 1 << 21        # the elements of all the constants a file makes the door compute, together
@@ -25,6 +25,9 @@ FLOAT_TYPES = {1, 10, 11, 16}           # float, float16, double, bfloat16
 INT_TYPES = {2, 3, 4, 5, 6, 7, 12, 13}  # uint8, int8, uint16, int16, int32, int64, uint32, uint64
 SINGLE = {1, 10, 16}                    # held rounded to single precision, as the file computes them
 _MASK = (1 << 64) - 1
+
+# An element of a constant: a bool, an integer or a float (a bool is an int to mypy).
+Element = Union[int, float]
 
 
 class Refused(Exception):
@@ -36,7 +39,7 @@ class Array:
     """A constant's value: `shape`, its elements `data` (row-major) and ONNX element type `dtype`."""
     __slots__ = ("shape", "data", "dtype")
 
-    def __init__(self, shape: Sequence[int], data: list, dtype: int):
+    def __init__(self, shape: Sequence[int], data: list[Element], dtype: int):
         self.shape, self.data, self.dtype = tuple(shape), data, dtype
 
     @property
@@ -56,7 +59,7 @@ class Array:
             out.append(int(v))
         return out
 
-    def first(self):
+    def first(self) -> Element:
         if not self.data:
             raise Refused(f"an empty constant of shape {list(self.shape)} where a value was expected")
         return self.data[0]
@@ -114,7 +117,7 @@ def broadcast(*shapes: Sequence[int]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def spread(a: Array, shape: tuple[int, ...]) -> list:
+def spread(a: Array, shape: tuple[int, ...]) -> list[Element]:
     """`a`'s elements broadcast to `shape`."""
     if a.shape == shape:
         return a.data
@@ -133,17 +136,18 @@ def result_type(arrays: Sequence[Array]) -> int:
     return BOOL if types == {BOOL} else INT64
 
 
-def made(shape: Sequence[int], data: list, dtype: int) -> Array:
+def made(shape: Sequence[int], data: Sequence[Element], dtype: int) -> Array:
     """An array of `dtype`: integers wrapped to 64 bits, floats rounded as the file holds them."""
+    out: list[Element]
     if dtype in FLOAT_TYPES:
-        data = [float(v) for v in data]
-        if dtype in SINGLE and data:
-            data = list(struct.unpack(f"<{len(data)}f", struct.pack(f"<{len(data)}f", *[_single(v) for v in data])))
+        out = [float(v) for v in data]
+        if dtype in SINGLE and out:
+            out = list(struct.unpack(f"<{len(out)}f", struct.pack(f"<{len(out)}f", *[_single(v) for v in out])))
     elif dtype == BOOL:
-        data = [bool(v) for v in data]
+        out = [bool(v) for v in data]
     else:
-        data = [wrap(int(v)) for v in data]
-    return Array(shape, data, dtype)
+        out = [wrap(int(v)) for v in data]
+    return Array(shape, out, dtype)
 
 
 def _single(v: float) -> float:
@@ -158,7 +162,7 @@ def wrap(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-def elementwise(fn: Callable, arrays: Sequence[Array], dtype: int | None = None) -> Array | tuple:
+def elementwise(fn: Callable[..., Element], arrays: Sequence[Array], dtype: int | None = None) -> Array | tuple[int, ...]:
     """`fn` applied element by element to broadcast operands; a result too large is only a shape."""
     shape = broadcast(*[a.shape for a in arrays])
     if not check_size(shape):
@@ -169,7 +173,7 @@ def elementwise(fn: Callable, arrays: Sequence[Array], dtype: int | None = None)
 
 # -- scalar operations with the file's (IEEE and two's-complement) semantics --------------------
 
-def divide(a, b):
+def divide(a: Element, b: Element) -> Element:
     if isinstance(a, float) or isinstance(b, float):
         if b == 0:
             return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1.0, b)
@@ -180,7 +184,7 @@ def divide(a, b):
     return q if (a < 0) == (b < 0) else -q
 
 
-def modulo(a, b):
+def modulo(a: Element, b: Element) -> Element:
     if b == 0:
         if isinstance(a, float) or isinstance(b, float):
             return math.nan
@@ -190,7 +194,7 @@ def modulo(a, b):
     return a % b
 
 
-def power(a, b):
+def power(a: Element, b: Element) -> Element:
     if isinstance(a, float) or isinstance(b, float):
         a, b = float(a), float(b)
         if a == 0 and b < 0:
@@ -206,55 +210,55 @@ def power(a, b):
     return wrap(pow(a, b, 1 << 64))
 
 
-def sqrt(a):
+def sqrt(a: Element) -> Element:
     return math.sqrt(a) if a >= 0 else math.nan
 
 
-def log(a):
+def log(a: Element) -> Element:
     return math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
 
 
-def exp(a):
+def exp(a: Element) -> Element:
     return math.exp(a) if a < 709 else math.inf
 
 
-def reciprocal(a):
+def reciprocal(a: Element) -> Element:
     return divide(1.0 if isinstance(a, float) else 1, a)
 
 
-def rounded(fn: Callable) -> Callable:
+def rounded(fn: Callable[[float], int]) -> Callable[[Element], Element]:
     """math.floor / math.ceil on a float, keeping infinities and NaN (which have no integer)."""
     return lambda a: float(fn(a)) if isinstance(a, float) and math.isfinite(a) else a
 
 
-def isnan(a):
+def isnan(a: Element) -> bool:
     return isinstance(a, float) and math.isnan(a)
 
 
-def isinf(a):
+def isinf(a: Element) -> bool:
     return isinstance(a, float) and math.isinf(a)
 
 
-BINARY: dict[str, Callable] = {
+BINARY: dict[str, Callable[[Element, Element], Element]] = {
     "Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mul": lambda a, b: a * b, "Div": divide,
     "Pow": power, "Mod": modulo, "Max": lambda a, b: a if a >= b or isnan(a) else b,
     "Min": lambda a, b: a if a <= b or isnan(a) else b,
 }
-COMPARE: dict[str, Callable] = {
+COMPARE: dict[str, Callable[[Element, Element], bool]] = {
     "Equal": lambda a, b: a == b, "Less": lambda a, b: a < b, "Greater": lambda a, b: a > b,
     "LessOrEqual": lambda a, b: a <= b, "GreaterOrEqual": lambda a, b: a >= b,
     "And": lambda a, b: bool(a) and bool(b), "Or": lambda a, b: bool(a) or bool(b),
 }
-FLOAT_UNARY: dict[str, Callable] = {
+FLOAT_UNARY: dict[str, Callable[[Element], Element]] = {
     "Sqrt": sqrt, "Exp": exp, "Log": log, "Floor": rounded(math.floor), "Ceil": rounded(math.ceil),
     "Reciprocal": reciprocal, "Sin": lambda a: math.sin(a) if math.isfinite(a) else math.nan,
     "Cos": lambda a: math.cos(a) if math.isfinite(a) else math.nan,
 }
-UNARY: dict[str, Callable] = {"Neg": lambda a: -a, "Abs": abs}
-TESTS: dict[str, Callable] = {"Not": lambda a: not a, "IsNaN": isnan, "IsInf": isinf}
+UNARY: dict[str, Callable[[Element], Element]] = {"Neg": lambda a: -a, "Abs": abs}
+TESTS: dict[str, Callable[[Element], bool]] = {"Not": lambda a: not a, "IsNaN": isnan, "IsInf": isinf}
 
 
-def binary(op: str, a: Array, b: Array):
+def binary(op: str, a: Array, b: Array) -> Array | tuple[int, ...]:
     if op in COMPARE:
         return elementwise(COMPARE[op], [a, b], BOOL)
     dtype = result_type([a, b])
@@ -263,7 +267,7 @@ def binary(op: str, a: Array, b: Array):
     return elementwise(BINARY[op], [a, b], dtype)
 
 
-def unary(op: str, a: Array):
+def unary(op: str, a: Array) -> Array | tuple[int, ...]:
     if op in TESTS:
         return elementwise(TESTS[op], [a], BOOL)
     if op in FLOAT_UNARY:
@@ -308,7 +312,7 @@ def transpose(a: Array, perm: Sequence[int]) -> Array:
     return Array(shape, [a.data[i] for i in index], a.dtype)
 
 
-def concat(arrays: Sequence[Array], axis: int) -> Array | tuple:
+def concat(arrays: Sequence[Array], axis: int) -> Array | tuple[int, ...]:
     first = arrays[0]
     rank = len(first.shape)
     axis = axis_of(axis, rank)
@@ -341,7 +345,7 @@ def take(a: Array, per_axis: Sequence[Sequence[int]]) -> Array:
     return Array(shape, [a.data[i] for i in combine(per_axis, strides(a.shape))], a.dtype)
 
 
-def gather(a: Array, indices: Array, axis: int) -> Array | tuple:
+def gather(a: Array, indices: Array, axis: int) -> Array | tuple[int, ...]:
     axis = axis_of(axis, len(a.shape))
     length = a.shape[axis]
     positions = []
@@ -358,14 +362,14 @@ def gather(a: Array, indices: Array, axis: int) -> Array | tuple:
     return Array(shape, picked.data, a.dtype)
 
 
-def expand(a: Array, shape: Sequence[int]) -> Array | tuple:
+def expand(a: Array, shape: Sequence[int]) -> Array | tuple[int, ...]:
     out = broadcast(a.shape, shape)
     if not check_size(out):
         return out
     return Array(out, spread(a, out), a.dtype)
 
 
-def tile(a: Array, repeats: Sequence[int]) -> Array | tuple:
+def tile(a: Array, repeats: Sequence[int]) -> Array | tuple[int, ...]:
     if len(repeats) != len(a.shape) or any(r < 0 for r in repeats):
         raise Refused(f"repeats {list(repeats)} for a constant of shape {list(a.shape)}")
     shape = tuple(n * r for n, r in zip(a.shape, repeats))
@@ -374,22 +378,25 @@ def tile(a: Array, repeats: Sequence[int]) -> Array | tuple:
     return take(a, [[p for _ in range(r) for p in range(n)] for n, r in zip(a.shape, repeats)])
 
 
-def arange(start, stop, step) -> Array | tuple:
+def arange(start: Element, stop: Element, step: Element) -> Array | tuple[int, ...]:
     if step == 0:
         raise Refused("a Range with a step of 0")
-    n = max(math.ceil((stop - start) / step), 0) if isinstance(start + stop + step, float) \
-        else max(-((start - stop) // step), 0)
+    # the sum is a float when any of them is one: asked of each, so mypy knows them ints after
+    if isinstance(start, float) or isinstance(stop, float) or isinstance(step, float):
+        n = max(math.ceil((stop - start) / step), 0)
+    else:
+        n = max(-((start - stop) // step), 0)
     if not check_size((n,)):
         return (n,)
     dtype = DOUBLE if isinstance(start + stop + step, float) else INT64
     return made((n,), [start + i * step for i in range(n)], dtype)
 
 
-def where(condition: Array, a: Array, b: Array) -> Array | tuple:
+def where(condition: Array, a: Array, b: Array) -> Array | tuple[int, ...]:
     return elementwise(lambda c, x, y: x if c else y, [condition, a, b], result_type([a, b]))
 
 
-def reduce(op: str, a: Array, axes: Sequence[int] | None, keep: bool) -> Array | tuple:
+def reduce(op: str, a: Array, axes: Sequence[int] | None, keep: bool) -> Array | tuple[int, ...]:
     rank = len(a.shape)
     chosen = sorted({axis_of(x, rank) for x in axes}) if axes else list(range(rank))
     kept = [i for i in range(rank) if i not in chosen]
@@ -399,7 +406,7 @@ def reduce(op: str, a: Array, axes: Sequence[int] | None, keep: bool) -> Array |
     steps = strides(a.shape)
     groups = combine([range(a.shape[i]) for i in kept], [steps[i] for i in kept])
     inner = combine([range(a.shape[i]) for i in chosen], [steps[i] for i in chosen])
-    out = []
+    out: list[Element] = []
     for g in groups:
         values = [a.data[g + i] for i in inner]
         if op in ("max", "min") and not values:
@@ -413,7 +420,7 @@ def reduce(op: str, a: Array, axes: Sequence[int] | None, keep: bool) -> Array |
     return made(shape, out, a.dtype)
 
 
-def matmul(a: Array, b: Array) -> Array | tuple:
+def matmul(a: Array, b: Array) -> Array | tuple[int, ...]:
     if len(a.shape) != 2 or len(b.shape) != 2 or a.shape[1] != b.shape[0]:
         raise Refused(f"a MatMul of constants of shapes {list(a.shape)} and {list(b.shape)} has no rule "
                       "(two matrices whose inner sizes agree have)")
@@ -426,7 +433,7 @@ def matmul(a: Array, b: Array) -> Array | tuple:
 
 
 
-def full(shape: Sequence[int], value, dtype: int) -> Array | tuple:
+def full(shape: Sequence[int], value: Element, dtype: int) -> Array | tuple[int, ...]:
     if not check_size(shape):
         return tuple(shape)
     return made(shape, [value] * count(shape), dtype)

@@ -3,10 +3,12 @@ GatherElements, GatherND): positions checked against the data's axes, refused wh
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from .fold import INT64, Array, Refused, axis_of, check_size, count, made, strides
 
 
-def nonzero(a: Array) -> Array | tuple:
+def nonzero(a: Array) -> Array | tuple[int, ...]:
     steps = strides(a.shape)
     found = [i for i, v in enumerate(a.data) if v]
     shape = (len(a.shape), len(found))
@@ -76,7 +78,7 @@ def gather_elements(data: Array, indices: Array, axis: int) -> Array:
     return Array(indices.shape, out, data.dtype)
 
 
-def gather_nd_shape(data_shape, indices_shape, batch_dims: int) -> tuple[int, ...]:
+def gather_nd_shape(data_shape: Sequence[int], indices_shape: Sequence[int], batch_dims: int) -> tuple[int, ...]:
     """GatherND's result shape: the indices' leading axes, then the data's axes the positions
     do not name (ONNX's definition), checked before anything is computed."""
     if batch_dims:
@@ -86,7 +88,7 @@ def gather_nd_shape(data_shape, indices_shape, batch_dims: int) -> tuple[int, ..
     return (*indices_shape[:-1], *data_shape[indices_shape[-1]:])
 
 
-def gather_nd(data: Array, indices: Array) -> Array | tuple:
+def gather_nd(data: Array, indices: Array) -> Array | tuple[int, ...]:
     shape = gather_nd_shape(data.shape, indices.shape, 0)
     depth = indices.shape[-1]
     block = count(data.shape[depth:])

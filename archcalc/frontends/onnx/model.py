@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import mmap
 import struct
+from typing import Iterator
 
-from .wire import BYTES, FIXED32, FIXED64, VARINT, Unreadable, count_varints, expect, fields, fixed, signed, text, varints
+from .wire import BYTES, FIXED32, FIXED64, VARINT, Buffer, Unreadable, count_varints, expect, fields, fixed, signed, text, varints
 
 MAX_RECORDS = 1 << 20       # nodes, names, attributes, dims… a file may hold (each costs memory)
 KEEP = 1 << 16              # values of an unpacked list kept for reading; beyond, only counted
@@ -27,7 +28,7 @@ class Reader:
     """Reads one buffer, counting the records it makes against MAX_RECORDS."""
     __slots__ = ("buf", "records", "released")
 
-    def __init__(self, buf):
+    def __init__(self, buf: Buffer) -> None:
         self.buf, self.records, self.released = buf, 0, 0
 
     def release(self, upto: int) -> None:
@@ -64,7 +65,7 @@ class Span:
     A small run is copied out when read (`small`): a weight's stays where it lies."""
     __slots__ = ("buf", "start", "stop")
 
-    def __init__(self, buf=b"", start: int = 0, stop: int = 0):
+    def __init__(self, buf: Buffer = b"", start: int = 0, stop: int = 0):
         self.buf, self.start, self.stop = buf, start, stop
 
     def __len__(self) -> int:
@@ -74,7 +75,7 @@ class Span:
         return bytes(self.buf[self.start:self.stop])
 
     @classmethod
-    def small(cls, buf, start: int, stop: int) -> "Span":
+    def small(cls, buf: Buffer, start: int, stop: int) -> "Span":
         if stop - start <= SMALL_BYTES:
             return cls(bytes(buf[start:stop]), 0, stop - start)
         return cls(buf, start, stop)
@@ -85,10 +86,10 @@ class Values:
     them: counted as read, decoded only when iterated (a small tensor's)."""
     __slots__ = ("buf", "form", "runs", "single", "count")
 
-    def __init__(self, buf, form: str):
+    def __init__(self, buf: Buffer, form: str):
         self.buf, self.form = buf, form       # form: 'f', 'd', 'Q' (fixed) or 'v' / 'u' (signed / unsigned varints)
         self.runs: list[Span] = []
-        self.single: list = []
+        self.single: list[int | bytes] = []      # a varint's value, or a fixed value's bytes
         self.count = 0
 
     def add(self, kind: int, value: int, start: int, stop: int) -> None:
@@ -112,8 +113,8 @@ class Values:
     def __len__(self) -> int:
         return self.count
 
-    def __iter__(self):
-        out = []
+    def __iter__(self) -> Iterator[float]:     # ints for the 'v', 'u' and 'Q' forms
+        out: list[float] = []
         for run in self.runs:
             if self.form in "vu":
                 found = varints(run.buf, run.start, run.stop)
@@ -220,7 +221,7 @@ class Model:
     graph: Graph
 
 
-def read_model(buf) -> Model:
+def read_model(buf: Buffer) -> Model:
     """The model in `buf` (bytes, or an mmap of the file): `Unreadable` when it is not one."""
     r = Reader(buf)
     model = Model()

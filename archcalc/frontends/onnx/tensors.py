@@ -8,8 +8,35 @@ an initializer's shape is all the door needs, and a constant that needs its valu
 from __future__ import annotations
 
 import struct
+from typing import Protocol, Sequence, Sized
 
 from .fold import MAX_RANK, Array, Refused, count, made
+
+
+
+class Run(Sized, Protocol):
+    """A run of bytes known by its length (`model.Span`, or the bytes of an onnx message)."""
+    def __bytes__(self) -> bytes: ...
+
+
+class TensorRecord(Protocol):
+    """What is read of a TensorProto: `model.Tensor`, or an onnx message (untyped, so any fits).
+    Read-only, so a record's lists fit the sequences asked for."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def dims(self) -> Sequence[int]: ...
+    @property
+    def data_type(self) -> int: ...
+    @property
+    def raw_data(self) -> Run: ...
+    @property
+    def string_data(self) -> Sequence[Run]: ...
+    @property
+    def data_location(self) -> int: ...
+    @property
+    def external_data(self) -> Sized: ...
+
 
 # ONNX's element types: bytes per element (None: half a byte, two to a byte).
 ITEM_BYTES = {1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 8: 0, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 14: 8, 15: 16,
@@ -23,11 +50,11 @@ TYPED = {1: ("float_data", 1), 14: ("float_data", 2), 11: ("double_data", 1), 15
 EXTERNAL = 1        # TensorProto.DataLocation.EXTERNAL
 
 
-def external(tensor) -> bool:
+def external(tensor: TensorRecord) -> bool:
     return tensor.data_location == EXTERNAL or len(tensor.external_data) > 0
 
 
-def checked_dims(tensor, what: str) -> tuple[int, ...]:
+def checked_dims(tensor: TensorRecord, what: str) -> tuple[int, ...]:
     """The tensor's dims, after checking its type, its dims and that its data holds as many
     values as they say (a weight kept in another file is taken at its dims' word)."""
     name = f"{what} '{tensor.name}'" if tensor.name else what
@@ -57,7 +84,7 @@ def checked_dims(tensor, what: str) -> tuple[int, ...]:
     return dims
 
 
-def values(tensor, what: str, limit: int) -> Array | None:
+def values(tensor: TensorRecord, what: str, limit: int) -> Array | None:
     """The tensor's values when it has at most `limit` elements of a numeric type, else None
     (only its shape is then known). Data in another file is refused, never opened."""
     dims = checked_dims(tensor, what)
@@ -83,7 +110,7 @@ def values(tensor, what: str, limit: int) -> Array | None:
     return made(dims, data, kind)
 
 
-def _check_text(tensor, what: str) -> None:
+def _check_text(tensor: TensorRecord, what: str) -> None:
     for text in tensor.string_data:
         try:
             bytes(text).decode("utf-8")

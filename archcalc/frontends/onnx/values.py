@@ -3,6 +3,11 @@ layer's output with its axis order) or a constant (`Const`, folded from initiali
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .fold import Array
+
 VIRTUAL = -1        # `perm[0]` of a tensor whose batch of one was folded into another axis
 
 
@@ -33,9 +38,14 @@ class Const:
     initializer's shape when only some of its rows were picked."""
     __slots__ = ("value", "shape", "init", "table")
 
-    def __init__(self, value=None, shape=None, init: str | None = None, table: tuple | None = None):
+    def __init__(self, value: Array | None = None, shape: Sequence[int] | None = None, init: str | None = None,
+                 table: tuple[int, ...] | None = None):
         self.value = value
-        self.shape = tuple(value.shape) if value is not None else tuple(shape)
+        if value is not None:
+            self.shape = tuple(value.shape)
+        else:
+            assert shape is not None, "a Const holds its value or, when large, its shape"
+            self.shape = tuple(shape)
         self.init = init
         self.table = table
 

@@ -10,19 +10,23 @@ length past the end of its message, a wire type ONNX does not use) is `Unreadabl
 
 from __future__ import annotations
 
+import mmap
 import struct
-from typing import Iterator
+from typing import Iterator, Union
 
 VARINT, FIXED64, BYTES, FIXED32 = 0, 1, 2, 5
 _MASK = (1 << 64) - 1
 _HIGH = bytes(range(128, 256))
+
+# What a message is read from: the file's bytes, or an mmap of it (read in place, never copied).
+Buffer = Union[bytes, mmap.mmap]
 
 
 class Unreadable(Exception):
     """The bytes are not a well-formed message of the expected kind."""
 
 
-def varint(buf, pos: int, stop: int) -> tuple[int, int]:
+def varint(buf: Buffer, pos: int, stop: int) -> tuple[int, int]:
     """The varint at `pos` (at most ten bytes, kept to 64 bits) and the position after it."""
     result = shift = 0
     while True:
@@ -43,7 +47,7 @@ def signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def fields(buf, start: int, stop: int) -> Iterator[tuple[int, int, int, int]]:
+def fields(buf: Buffer, start: int, stop: int) -> Iterator[tuple[int, int, int, int]]:
     """(field number, wire type, value or start, stop) of each field of the message buf[start:stop]:
     a varint's value (stop 0), or where a fixed or length-delimited value lies."""
     pos = start
@@ -76,23 +80,24 @@ def expect(kind: int, wanted: int, number: int, message: str) -> None:
         raise Unreadable(f"field {number} of a {message} has wire type {kind} where {wanted} was expected")
 
 
-def text(buf, start: int, stop: int, what: str) -> str:
+def text(buf: Buffer, start: int, stop: int, what: str) -> str:
     try:
         return bytes(buf[start:stop]).decode("utf-8")
     except UnicodeDecodeError:
         raise Unreadable(f"{what} at byte {start} is not UTF-8") from None
 
 
-def varints(buf, start: int, stop: int) -> list[int]:
+def varints(buf: Buffer, start: int, stop: int) -> list[int]:
     """A packed list of varints."""
-    out, pos = [], start
+    out: list[int] = []
+    pos = start
     while pos < stop:
         value, pos = varint(buf, pos, stop)
         out.append(value)
     return out
 
 
-def count_varints(buf, start: int, stop: int) -> int:
+def count_varints(buf: Buffer, start: int, stop: int) -> int:
     """How many varints a packed list holds (the bytes that end one), without decoding them."""
     run = bytes(buf[start:stop])
     if run and run[-1] >= 0x80:
@@ -100,8 +105,8 @@ def count_varints(buf, start: int, stop: int) -> int:
     return len(run.translate(None, _HIGH))
 
 
-def fixed(buf, start: int, stop: int, form: str) -> list:
-    """A packed list of 4-byte ('f') or 8-byte ('d', 'Q') values."""
+def fixed(buf: Buffer, start: int, stop: int, form: str) -> list[float]:
+    """A packed list of 4-byte ('f') or 8-byte ('d', 'Q') values ('Q': ints, which mypy takes as floats)."""
     size = struct.calcsize(form)
     if (stop - start) % size:
         raise Unreadable(f"a packed list of {stop - start} bytes at byte {start} is not whole {size}-byte values")

@@ -244,7 +244,8 @@ def gather(t: Translator, node) -> None:
         shape = (*indices.shape, data.shape[1])
         if rows and (min(rows) < -data.shape[0] or max(rows) >= data.shape[0]):
             raise t.error(f"positions {min(rows)}..{max(rows)} are outside the {data.shape[0]}-row table")
-        value = fold.gather(data.value, indices.value, 0) if data.value is not None and rows is not None else None
+        value = (fold.gather(data.value, indices.value, 0)
+                 if data.value is not None and indices.value is not None and rows is not None else None)
         value = value if isinstance(value, Array) else None
         t.set(node.output[0], Const(value, shape, init=data.init, table=data.table or data.shape))
         return
