@@ -3,7 +3,14 @@ the op defines, is refused (`Refused`, located at the node by the translator), n
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar, overload
+
 from .fold import Refused
+
+if TYPE_CHECKING:
+    from .model import Attribute, Node
+
+_D = TypeVar("_D")      # a default's type: an optional attribute reads as its value or its default
 
 FLOAT, INT, STRING, TENSOR, FLOATS, INTS, STRINGS = 1, 2, 3, 4, 6, 7, 8
 KINDS = {FLOAT: "a float", INT: "an integer", STRING: "a string", TENSOR: "a tensor", 5: "a graph",
@@ -16,13 +23,13 @@ REQUIRED = object()
 class Attributes:
     __slots__ = ("by_name",)
 
-    def __init__(self, node):
+    def __init__(self, node: Node) -> None:
         self.by_name = {a.name: a for a in node.attribute}
 
     def has(self, name: str) -> bool:
         return name in self.by_name
 
-    def _get(self, name: str, kind: int, default):
+    def _get(self, name: str, kind: int, default: object) -> Attribute | None:
         found = self.by_name.get(name)
         if found is None:
             if default is REQUIRED:
@@ -33,32 +40,60 @@ class Attributes:
                           f"{KINDS.get(found.type, f'of attribute type {found.type}')}")
         return found
 
-    def integer(self, name: str, default=REQUIRED) -> int:
+    @overload
+    def integer(self, name: str) -> int: ...
+    @overload
+    def integer(self, name: str, default: _D) -> int | _D: ...
+
+    def integer(self, name: str, default: object = REQUIRED) -> object:
         found = self._get(name, INT, default)
         return default if found is None else int(found.i)
 
-    def integers(self, name: str, default=REQUIRED) -> list[int]:
+    @overload
+    def integers(self, name: str) -> list[int]: ...
+    @overload
+    def integers(self, name: str, default: _D) -> list[int] | _D: ...
+
+    def integers(self, name: str, default: object = REQUIRED) -> object:
         found = self._get(name, INTS, default)
         return default if found is None else [int(n) for n in found.ints]
 
-    def number(self, name: str, default=REQUIRED) -> float:
+    @overload
+    def number(self, name: str) -> float: ...
+    @overload
+    def number(self, name: str, default: _D) -> float | _D: ...
+
+    def number(self, name: str, default: object = REQUIRED) -> object:
         found = self._get(name, FLOAT, default)
         return default if found is None else float(found.f)
 
-    def numbers(self, name: str, default=REQUIRED) -> list[float]:
+    @overload
+    def numbers(self, name: str) -> list[float]: ...
+    @overload
+    def numbers(self, name: str, default: _D) -> list[float] | _D: ...
+
+    def numbers(self, name: str, default: object = REQUIRED) -> object:
         found = self._get(name, FLOATS, default)
         return default if found is None else [float(n) for n in found.floats]
 
-    def text(self, name: str, default=REQUIRED) -> str:
+    @overload
+    def text(self, name: str) -> str: ...
+    @overload
+    def text(self, name: str, default: _D) -> str | _D: ...
+
+    def text(self, name: str, default: object = REQUIRED) -> object:
         found = self._get(name, STRING, default)
         return default if found is None else decoded(found.s, f"attribute '{name}'")
 
+    # Left untyped, so this module is not yet strict: its honest type is Tensor | None
+    # (model.py leaves `t` None when a tensor attribute holds no tensor), which the Constant
+    # handlers do not check for.
     def tensor(self, name: str, default=REQUIRED):
         found = self._get(name, TENSOR, default)
         return default if found is None else found.t
 
 
-def decoded(raw, what: str) -> str:
+def decoded(raw: bytes, what: str) -> str:
     try:
         return bytes(raw).decode("utf-8")
     except UnicodeDecodeError:
