@@ -11,7 +11,7 @@ flatten) gets a `permute` first, which moves data and costs nothing.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ...errors import SpecError
 from ..imported import ImportOptions
@@ -19,6 +19,9 @@ from .attributes import Attributes
 from .fold import MAX_FOLDED, MAX_RANK, Refused
 from .tensors import checked_dims, external, values
 from .values import VIRTUAL, Act, Const
+
+if TYPE_CHECKING:
+    from .model import Node
 
 LAYER_KEYS = ("type", "tied_to", "shares")   # entry keys that are not a rule's arguments
 NORMS = ("BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization")
@@ -220,7 +223,7 @@ class Translator:
             self._attributes = Attributes(self.node)
         return self._attributes
 
-    def input(self, node, i: int, what: str) -> str:
+    def input(self, node: Node, i: int, what: str) -> str:
         """The name of the node's input `i`, which must be given."""
         if len(node.input) <= i or not node.input[i]:
             raise self.error(f"its {what} (input {i}) is missing")
@@ -357,7 +360,7 @@ class Translator:
             return {"shares": owners.pop()}
         return {}
 
-    def skip_node(self, node, value: Act) -> None:
+    def skip_node(self, node: Node, value: Act) -> None:
         """`node` was folded into the layer that gives `value` (a MatMul's bias Add): its inputs'
         initializers belong to that layer."""
         self.skipped[node.output[0]] = value

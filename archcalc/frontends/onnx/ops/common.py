@@ -12,25 +12,28 @@ from ..fold import MAX_ELEMENTS, Array
 from ..values import VIRTUAL, Act, Const
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
-HANDLERS: dict[str, Callable[[Translator, object], None]] = {}
+# An op's handler: reads the node's inputs from the translator, emits layers, sets its outputs.
+Handler = Callable[["Translator", "Node"], None]
+HANDLERS: dict[str, Handler] = {}
 
 
-def op(*names: str):
-    def register(fn):
+def op(*names: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
         for name in names:
             HANDLERS[name] = fn
         return fn
     return register
 
 
-def present(node, i: int) -> bool:
+def present(node: Node, i: int) -> bool:
     return len(node.input) > i and node.input[i] != ""
 
 
-def ints_of(t: Translator, node, i: int, what: str) -> list[int]:
+def ints_of(t: Translator, node: Node, i: int, what: str) -> list[int]:
     return t.small(t.input(node, i, what), what).ints()
 
 
@@ -48,7 +51,7 @@ ARITY = {**{k: (2, 2) for k in ("Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max",
          **{k: (1, 2) for k in ("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin")}}
 
 
-def fold_node(t: Translator, node, fn) -> bool:
+def fold_node(t: Translator, node: Node, fn) -> bool:
     """Computes the node when every input is a constant (refusing one too large to have been
     computed); `fn` returns an Array, or only a shape when the result would be too large
     (fold.MAX_ELEMENTS): its size is checked before any element is computed."""
@@ -115,7 +118,7 @@ def reshape_act(t: Translator, x: Act, new_shape: list[int]) -> Act:
                   hint=f"{t.node.name or 'reshape'}_{len(t.layers)}")
 
 
-def axes_of(t: Translator, node, position: int = 1) -> list[int] | None:
+def axes_of(t: Translator, node: Node, position: int = 1) -> list[int] | None:
     if present(node, position):
         return ints_of(t, node, position, "axes")
     return t.attrs().integers("axes", None)
@@ -137,7 +140,7 @@ def slice_act(t: Translator, x: Act, axis: int, start: int, stop: int, step: int
     return t.emit(layer, [x], x.perm, hint=name)
 
 
-def spatial_input(t: Translator, node) -> Act:
+def spatial_input(t: Translator, node: Node) -> Act:
     name = t.input(node, 0, "input")
     if isinstance(t.value(name), Const):
         # Computed from weights alone (a conv over a learned grid): the same every run, so no
@@ -151,7 +154,7 @@ def spatial_input(t: Translator, node) -> Act:
     return t.channels_last(x)
 
 
-def weight_of(t: Translator, node, x: Act) -> Const:
+def weight_of(t: Translator, node: Node, x: Act) -> Const:
     weight = t.const(t.input(node, 1, "weight"), "weight")
     if len(weight.shape) != x.rank:
         raise t.error(f"a weight of shape {list(weight.shape)} for an input of shape {list(x.shape)}")

@@ -11,13 +11,14 @@ from ..values import Const
 from .common import const_result, fold_node, ints_of, op
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
 # -- constants and shapes --------------------------------------------------------------
 
 @op("Constant")
-def constant(t: Translator, node) -> None:
+def constant(t: Translator, node: Node) -> None:
     a = t.attrs()
     if a.has("value"):
         tensor = a.tensor("value")
@@ -39,7 +40,7 @@ def constant(t: Translator, node) -> None:
 
 
 @op("Shape")
-def shape(t: Translator, node) -> None:
+def shape(t: Translator, node: Node) -> None:
     source = t.value(t.input(node, 0, "input"))
     a = t.attrs()
     dims = list(source.shape)[a.integer("start", 0):a.integer("end", None)]
@@ -47,7 +48,7 @@ def shape(t: Translator, node) -> None:
 
 
 @op("ConstantOfShape")
-def constant_of_shape(t: Translator, node) -> None:
+def constant_of_shape(t: Translator, node: Node) -> None:
     dims = ints_of(t, node, 0, "shape")
     fold.check_size(dims)
     a = t.attrs()
@@ -61,13 +62,13 @@ def constant_of_shape(t: Translator, node) -> None:
 
 
 @op("Range")
-def range_(t: Translator, node) -> None:
+def range_(t: Translator, node: Node) -> None:
     if not fold_node(t, node, lambda s, e, d: fold.arange(s.first(), e.first(), d.first())):
         raise t.error("a Range over computed values")
 
 
 @op("Cast", "CastLike")
-def cast(t: Translator, node) -> None:
+def cast(t: Translator, node: Node) -> None:
     value = t.value(t.input(node, 0, "input"))
     if isinstance(value, Const) and value.value is not None and node.op_type == "Cast":
         t.set(node.output[0], Const(fold.cast(value.value, t.attrs().integer("to")), init=value.init))
@@ -76,19 +77,19 @@ def cast(t: Translator, node) -> None:
 
 
 @op("Identity", "Dropout")
-def passthrough(t: Translator, node) -> None:
+def passthrough(t: Translator, node: Node) -> None:
     value = t.value(t.input(node, 0, "input"))
     t.set(node.output[0], value)
     if len(node.output) > 1 and node.output[1]:     # Dropout's mask: not computed at inference
         t.set(node.output[1], Const(shape=value.shape))
 
 
-def _trilu(t: Translator, node):
+def _trilu(t: Translator, node: Node):
     upper = bool(t.attrs().integer("upper", 1))
     return lambda x, k=None: indexing.trilu(x, int(k.first()) if k is not None else 0, upper)
 
 
-def _cumsum(t: Translator, node):
+def _cumsum(t: Translator, node: Node):
     a = t.attrs()
     if a.integer("exclusive", 0) or a.integer("reverse", 0):
         raise t.error("an exclusive or reverse CumSum has no rule")
@@ -110,7 +111,7 @@ _CONSTANTS_ONLY = {
 
 @op("Trilu", "CumSum", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or",
     "Floor", "Ceil", "Mod", "NonZero", "Tile", "ScatterND", "IsNaN", "IsInf", "GatherElements")
-def constants_only(t: Translator, node) -> None:
+def constants_only(t: Translator, node: Node) -> None:
     kind = node.op_type
     fn: Callable[..., Any]
     if kind in fold.COMPARE or kind in ("Mod",):

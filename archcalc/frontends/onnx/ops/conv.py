@@ -9,11 +9,12 @@ from ..values import Act
 from .common import op, present, spatial_input, weight_of
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
 # -- weighted layers -----------------------------------------------------------------------
-def geometry(t: Translator, node, spatial: int, kernel: list[int], uneven: bool = False) -> dict:
+def geometry(t: Translator, node: Node, spatial: int, kernel: list[int], uneven: bool = False) -> dict:
     """kernel, stride, padding and dilation of a window op; `uneven`: padding that differs
     before and after is given as [before, after] pairs (the caller writes it), else refused."""
     a = t.attrs()
@@ -45,7 +46,7 @@ def per_axis(t: Translator, values: list[int], length: int, what: str, least: in
 
 
 @op("Conv")
-def conv(t: Translator, node) -> None:
+def conv(t: Translator, node: Node) -> None:
     x = spatial_input(t, node)
     weight = weight_of(t, node, x)
     spatial = x.rank - 2
@@ -84,7 +85,7 @@ def _padded(t: Translator, x: Act, layer: dict) -> Act:
 
 
 @op("ConvTranspose")
-def conv_transpose(t: Translator, node) -> None:
+def conv_transpose(t: Translator, node: Node) -> None:
     x = spatial_input(t, node)
     weight = weight_of(t, node, x)
     spatial = x.rank - 2

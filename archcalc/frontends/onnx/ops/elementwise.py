@@ -12,6 +12,7 @@ from ..values import Act, Const
 from .common import channels_last_of, fold_node, op, present
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
@@ -26,7 +27,7 @@ _FOLDED_UNARY = ("Sqrt", "Exp", "Log", "Neg", "Reciprocal", "Abs", "Sin", "Cos")
 
 
 @op(*_ACTIVATIONS, *_MATH)
-def unary(t: Translator, node) -> None:
+def unary(t: Translator, node: Node) -> None:
     if node.op_type in _FOLDED_UNARY and fold_node(t, node, lambda x: fold.unary(node.op_type, x)):
         return
     x = t.act(t.input(node, 0, "input"))
@@ -43,7 +44,7 @@ def unary(t: Translator, node) -> None:
 
 
 @op("Clip")
-def clip(t: Translator, node) -> None:
+def clip(t: Translator, node: Node) -> None:
     x = t.act(t.input(node, 0, "input"))
     a = t.attrs()
     low = float(t.small(node.input[1], "minimum").first()) if present(node, 1) else a.number("min", None)
@@ -58,7 +59,7 @@ def clip(t: Translator, node) -> None:
 
 
 @op("Softmax", "LogSoftmax")
-def softmax(t: Translator, node) -> None:
+def softmax(t: Translator, node: Node) -> None:
     x = t.act(t.input(node, 0, "input"))
     axis = axis_of(t.attrs().integer("axis", -1), x.rank)
     if x.perm[-1] != axis:
@@ -68,7 +69,7 @@ def softmax(t: Translator, node) -> None:
 
 
 @op("PRelu")
-def prelu(t: Translator, node) -> None:
+def prelu(t: Translator, node: Node) -> None:
     x = t.act(t.input(node, 0, "input"))
     slope = t.const(t.input(node, 1, "slope"), "slope")
     layer = {"type": "prelu", "per_channel": slope.size > 1}
@@ -95,7 +96,7 @@ def _learned(value: Const) -> bool:
 
 
 @op("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min")
-def binary(t: Translator, node) -> None:
+def binary(t: Translator, node: Node) -> None:
     if fold_node(t, node, lambda x, y: fold.binary(node.op_type, x, y)):
         return
     if len([n for n in node.input if n]) != 2:
@@ -109,7 +110,7 @@ def binary(t: Translator, node) -> None:
         _activation_and_constant(t, node, b, a, constant_first=True)
 
 
-def _two_activations(t: Translator, node, a: Act, b: Act) -> None:
+def _two_activations(t: Translator, node: Node, a: Act, b: Act) -> None:
     if b.rank == a.rank:
         b = t.hold(b, a.perm)
     if a.rank != b.rank:
@@ -123,7 +124,7 @@ def _two_activations(t: Translator, node, a: Act, b: Act) -> None:
     t.set(node.output[0], t.emit(layer, [a, b], a.perm if a.rank >= b.rank else b.perm))
 
 
-def _activation_and_constant(t: Translator, node, x: Act, c: Const, constant_first: bool) -> None:
+def _activation_and_constant(t: Translator, node: Node, x: Act, c: Const, constant_first: bool) -> None:
     # The layer's output is its activation's shape: a constant that would enlarge it is refused.
     grown = fold.broadcast(x.shape, c.shape)
     if grown != x.shape and grown[1:] != x.shape[1:] and c.size != 1:
@@ -160,7 +161,7 @@ def _held_elsewhere(t: Translator, c: Const) -> dict:
     return {"shares": owner}
 
 
-def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
+def _learned_operand(t: Translator, node: Node, x: Act, c: Const) -> None:
     """A trained tensor added to or multiplying an activation: a position table or a per-channel scale."""
     vector = tuple(n for n in c.shape if n != 1)
     last = len(vector) == 1 and x.rank >= 1 and vector[0] == x.shape[-1] and (not c.shape or c.shape[-1] == vector[0])
@@ -186,7 +187,7 @@ def _learned_operand(t: Translator, node, x: Act, c: Const) -> None:
 
 
 @op("Where")
-def where(t: Translator, node) -> None:
+def where(t: Translator, node: Node) -> None:
     if fold_node(t, node, fold.where):
         return
     condition = t.value(t.input(node, 0, "condition"))

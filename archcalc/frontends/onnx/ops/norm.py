@@ -9,11 +9,12 @@ from ..values import Const
 from .common import op, present
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
 @op("BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization")
-def normalization(t: Translator, node) -> None:
+def normalization(t: Translator, node: Node) -> None:
     a = t.attrs()
     x = t.act(t.input(node, 0, "input"))
     if node.op_type == "LayerNormalization":
@@ -52,7 +53,7 @@ def normalization(t: Translator, node) -> None:
     t.set(node.output[0], out)
 
 
-def _identity_affine(t: Translator, node) -> bool:
+def _identity_affine(t: Translator, node: Node) -> bool:
     """A scale of ones and a shift of zeros, read from small constants."""
     found = [t.values.get(name) if name else None for name in (*node.input[1:3], "", "")[:2]]
     scale, shift = (v.value if isinstance(v, Const) else None for v in found)

@@ -12,13 +12,14 @@ from .common import axes_of, channels_last_of, fold_node, ints_of, op, present, 
 from .conv import geometry
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
 # -- pooling and resizing ------------------------------------------------------------------
 
 @op("MaxPool", "AveragePool")
-def pool(t: Translator, node) -> None:
+def pool(t: Translator, node: Node) -> None:
     x = spatial_input(t, node)
     a = t.attrs()
     spatial = x.rank - 2
@@ -41,13 +42,13 @@ def global_pool_act(t: Translator, x: Act, kind: str) -> Act:
 
 
 @op("GlobalAveragePool", "GlobalMaxPool")
-def global_pool(t: Translator, node) -> None:
+def global_pool(t: Translator, node: Node) -> None:
     t.set(node.output[0], global_pool_act(t, t.act(t.input(node, 0, "input")),
                                   "avg" if node.op_type == "GlobalAveragePool" else "max"))
 
 
 @op("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin")
-def reduce(t: Translator, node) -> None:
+def reduce(t: Translator, node: Node) -> None:
     kind = node.op_type[len("Reduce"):].lower()
     x = t.value(t.input(node, 0, "input"))
     axes = axes_of(t, node)
@@ -72,7 +73,7 @@ def reduce(t: Translator, node) -> None:
 
 
 @op("Resize", "Upsample")
-def resize(t: Translator, node) -> None:
+def resize(t: Translator, node: Node) -> None:
     x = spatial_input(t, node)
     if x.rank != 4:
         raise t.error("resizing other than the H and W of an [N, C, H, W] tensor has no rule")
@@ -106,7 +107,7 @@ def resize(t: Translator, node) -> None:
 
 
 @op("Pad")
-def pad(t: Translator, node) -> None:
+def pad(t: Translator, node: Node) -> None:
     x = t.act(t.input(node, 0, "input"))
     pads = ints_of(t, node, 1, "pads")
     if t.attrs().text("mode", "constant") != "constant":

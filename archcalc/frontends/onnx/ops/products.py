@@ -10,11 +10,12 @@ from ..values import VIRTUAL, Act, Const
 from .common import fold_node, op, present, reshape_act
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
 @op("Einsum")
-def einsum(t: Translator, node) -> None:
+def einsum(t: Translator, node: Node) -> None:
     """Two-operand Einsum without ellipsis: as a batched matrix product (transposes and reshapes
     around a `matmul`, which count nothing), so its MACs are those of the contraction."""
     equation = t.attrs().text("equation").replace(" ", "")
@@ -58,7 +59,7 @@ def einsum(t: Translator, node) -> None:
                               tuple(p if p == VIRTUAL else perm.index(p) for p in result.perm)))
 
 
-def _bias_add_after(t: Translator, node, units: int) -> object | None:
+def _bias_add_after(t: Translator, node: Node, units: int) -> Node | None:
     """The Add that follows a MatMul with a trained [units] vector: the dense layer's bias."""
     consumers = t.consumers.get(node.output[0], [])
     if len(consumers) != 1 or consumers[0].op_type != "Add":
@@ -72,7 +73,7 @@ def _bias_add_after(t: Translator, node, units: int) -> object | None:
 
 
 @op("MatMul")
-def matmul(t: Translator, node) -> None:
+def matmul(t: Translator, node: Node) -> None:
     if fold_node(t, node, fold.matmul):
         return
     a, b = t.value(t.input(node, 0, "operand")), t.value(t.input(node, 1, "operand"))
@@ -101,7 +102,7 @@ def matmul(t: Translator, node) -> None:
 
 
 @op("Gemm")
-def gemm(t: Translator, node) -> None:
+def gemm(t: Translator, node: Node) -> None:
     a = t.attrs()
     x = t.file_order(t.act(t.input(node, 0, "input")))
     if a.integer("transA", 0):

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 from .common import op, present
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
 # -- recurrent -----------------------------------------------------------------------------
 
 @op("LSTM", "GRU", "RNN")
-def recurrent(t: Translator, node) -> None:
+def recurrent(t: Translator, node: Node) -> None:
     a = t.attrs()
     if a.integer("layout", 0):
         raise t.error("a batch-first recurrent layout has no rule")

@@ -12,6 +12,7 @@ from ..values import VIRTUAL, Act, Const
 from .common import axes_of, const_result, fold_node, ints_of, op, present, set_reshaped, slice_act
 
 if TYPE_CHECKING:
+    from ..model import Node
     from ..translate import Translator
 
 
@@ -40,7 +41,7 @@ def _target_shape(x_shape: tuple, spec: list[int]) -> list[int]:
 
 
 @op("Reshape")
-def reshape(t: Translator, node) -> None:
+def reshape(t: Translator, node: Node) -> None:
     value = t.value(t.input(node, 0, "input"))
     target = _target_shape(value.shape, ints_of(t, node, 1, "shape"))
     if isinstance(value, Const):
@@ -51,7 +52,7 @@ def reshape(t: Translator, node) -> None:
 
 
 @op("Flatten")
-def flatten(t: Translator, node) -> None:
+def flatten(t: Translator, node: Node) -> None:
     x = t.act(t.input(node, 0, "input"))
     axis = t.attrs().integer("axis", 1)
     if not -x.rank <= axis <= x.rank:
@@ -63,7 +64,7 @@ def flatten(t: Translator, node) -> None:
 
 
 @op("Unsqueeze", "Squeeze")
-def squeeze(t: Translator, node) -> None:
+def squeeze(t: Translator, node: Node) -> None:
     value = t.value(t.input(node, 0, "input"))
     axes = axes_of(t, node)
     shape = list(value.shape)
@@ -90,7 +91,7 @@ def squeeze(t: Translator, node) -> None:
 
 
 @op("Transpose")
-def transpose(t: Translator, node) -> None:
+def transpose(t: Translator, node: Node) -> None:
     value = t.value(t.input(node, 0, "input"))
     rank = len(value.shape)
     perm = t.attrs().integers("perm", None) or list(reversed(range(rank)))
@@ -106,7 +107,7 @@ def transpose(t: Translator, node) -> None:
 
 
 @op("Expand")
-def expand(t: Translator, node) -> None:
+def expand(t: Translator, node: Node) -> None:
     value = t.value(t.input(node, 0, "input"))
     target = ints_of(t, node, 1, "shape")
     fold.check_rank(len(target))
@@ -131,7 +132,7 @@ def expand(t: Translator, node) -> None:
 
 
 @op("Concat")
-def concat(t: Translator, node) -> None:
+def concat(t: Translator, node: Node) -> None:
     axis = t.attrs().integer("axis")
     if fold_node(t, node, lambda *xs: fold.concat(xs, axis)):
         return
@@ -156,7 +157,7 @@ def concat(t: Translator, node) -> None:
     t.set(node.output[0], t.emit({"type": "concat", "axis": ours}, held, first.perm))
 
 
-def _class_token(t: Translator, node, values, acts, axis) -> None:
+def _class_token(t: Translator, node: Node, values, acts, axis) -> None:
     """Concat([a learned [1, 1, C] token, x], axis=1): ViT's class token."""
     token = values[0]
     if (len(values) != 2 or not isinstance(token, Const) or token.init is None or len(acts) != 1
@@ -169,7 +170,7 @@ def _class_token(t: Translator, node, values, acts, axis) -> None:
 
 
 @op("Slice")
-def slice_op(t: Translator, node) -> None:
+def slice_op(t: Translator, node: Node) -> None:
     value = t.value(t.input(node, 0, "input"))
     starts = ints_of(t, node, 1, "starts")
     ends = ints_of(t, node, 2, "ends")
@@ -207,7 +208,7 @@ def slice_op(t: Translator, node) -> None:
 
 
 @op("Split")
-def split(t: Translator, node) -> None:
+def split(t: Translator, node: Node) -> None:
     x = t.act(t.input(node, 0, "input"))
     a = t.attrs()
     axis = axis_of(a.integer("axis", 0), x.rank)
@@ -232,7 +233,7 @@ def split(t: Translator, node) -> None:
 
 
 @op("Gather")
-def gather(t: Translator, node) -> None:
+def gather(t: Translator, node: Node) -> None:
     data = t.value(t.input(node, 0, "data"))
     indices = t.value(t.input(node, 1, "indices"))
     axis = t.attrs().integer("axis", 0)
@@ -290,7 +291,7 @@ def gather(t: Translator, node) -> None:
 
 
 @op("GatherND")
-def gather_nd(t: Translator, node) -> None:
+def gather_nd(t: Translator, node: Node) -> None:
     """Entries of a constant picked by constant positions (LeViT's and EfficientFormer-v2's
     attention biases: a trained [heads, offsets] table indexed per query/key pair). Picked from a
     trained table, the result remembers the whole table, whose every entry is a parameter."""
