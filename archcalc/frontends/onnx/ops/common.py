@@ -5,7 +5,7 @@ families use."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Union
 
 from .. import fold
 from ..fold import MAX_ELEMENTS, Array
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 # An op's handler: reads the node's inputs from the translator, emits layers, sets its outputs.
 Handler = Callable[["Translator", "Node"], None]
 HANDLERS: dict[str, Handler] = {}
+# A folded result, or only its shape when too large to compute; a fold over a node's constant
+# inputs returns one, or a list of them (one per output).
+Folded = Union[Array, "tuple[int, ...]"]
+Fold = Callable[..., Union[Folded, "list[Folded]"]]
 
 
 def op(*names: str) -> Callable[[Handler], Handler]:
@@ -37,7 +41,7 @@ def ints_of(t: Translator, node: Node, i: int, what: str) -> list[int]:
     return t.small(t.input(node, i, what), what).ints()
 
 
-def const_result(result) -> Const:
+def const_result(result: Array | tuple[int, ...]) -> Const:
     """A folded result: its value, or (too large to compute) its shape only."""
     return Const(result) if isinstance(result, Array) else Const(shape=tuple(result))
 
@@ -51,7 +55,7 @@ ARITY = {**{k: (2, 2) for k in ("Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max",
          **{k: (1, 2) for k in ("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin")}}
 
 
-def fold_node(t: Translator, node: Node, fn) -> bool:
+def fold_node(t: Translator, node: Node, fn: Fold) -> bool:
     """Computes the node when every input is a constant (refusing one too large to have been
     computed); `fn` returns an Array, or only a shape when the result would be too large
     (fold.MAX_ELEMENTS): its size is checked before any element is computed."""
@@ -67,8 +71,8 @@ def fold_node(t: Translator, node: Node, fn) -> bool:
         if v.value is None:
             raise t.error(f"its input '{name}' is a constant of shape {list(v.shape)}, too large to compute "
                           f"with (archcalc folds constants of up to {MAX_ELEMENTS:,} elements)")
-    results = fn(*[v.value for v in constants])
-    results = results if isinstance(results, list) else [results]
+    found = fn(*[v.value for v in constants])
+    results = found if isinstance(found, list) else [found]
     for name, value in zip(node.output, results):
         t.set(name, const_result(value))
     return True

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .. import fold, indexing, tensors
 from ..fold import MAX_ELEMENTS
 from ..values import Const
-from .common import const_result, fold_node, ints_of, op
+from .common import Fold, const_result, fold_node, ints_of, op
 
 if TYPE_CHECKING:
     from ..model import Node
@@ -84,23 +84,23 @@ def passthrough(t: Translator, node: Node) -> None:
         t.set(node.output[1], Const(shape=value.shape))
 
 
-def _trilu(t: Translator, node: Node):
+def _trilu(t: Translator, node: Node) -> Fold:
     upper = bool(t.attrs().integer("upper", 1))
     return lambda x, k=None: indexing.trilu(x, int(k.first()) if k is not None else 0, upper)
 
 
-def _cumsum(t: Translator, node: Node):
+def _cumsum(t: Translator, node: Node) -> Fold:
     a = t.attrs()
     if a.integer("exclusive", 0) or a.integer("reverse", 0):
         raise t.error("an exclusive or reverse CumSum has no rule")
     return lambda x, axis: indexing.cumsum(x, int(axis.first()))
 
 
-def _gather_elements(axis: int):
+def _gather_elements(axis: int) -> Fold:
     return lambda d, i: indexing.gather_elements(d, i, axis)
 
 
-_CONSTANTS_ONLY = {
+_CONSTANTS_ONLY: dict[str, Callable[[Translator, Node], Fold]] = {
     "Trilu": _trilu, "CumSum": _cumsum,
     "NonZero": lambda t, node: indexing.nonzero,
     "Tile": lambda t, node: lambda x, r: fold.tile(x, r.ints()),

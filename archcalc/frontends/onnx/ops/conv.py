@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 # -- weighted layers -----------------------------------------------------------------------
-def geometry(t: Translator, node: Node, spatial: int, kernel: list[int], uneven: bool = False) -> dict:
+def geometry(t: Translator, node: Node, spatial: int, kernel: list[int], uneven: bool = False) -> dict[str, Any]:
     """kernel, stride, padding and dilation of a window op; `uneven`: padding that differs
     before and after is given as [before, after] pairs (the caller writes it), else refused."""
     a = t.attrs()
@@ -70,7 +70,7 @@ def conv(t: Translator, node: Node) -> None:
     t.set(node.output[0], out)
 
 
-def _padded(t: Translator, x: Act, layer: dict) -> Act:
+def _padded(t: Translator, x: Act, layer: dict[str, Any]) -> Act:
     """Padding that differs before and after (TensorFlow's "same" written out, pads [0, 0, 1, 1]):
     the conv rule's `same` when it is that split, else a `pad` layer in front of an unpadded conv."""
     pairs = layer["padding"]

@@ -148,7 +148,7 @@ def _channel_vector(x: Act, c: Const) -> bool:
     return len(vector) == 1 and x.rank >= 1 and (vector[0] == x.shape[-1] or (x.rank >= 3 and vector[0] == x.shape[1]))
 
 
-def _held_elsewhere(t: Translator, c: Const) -> dict:
+def _held_elsewhere(t: Translator, c: Const) -> dict[str, Any]:
     """`shares` the layer that already holds this whole initializer (a class token put in front
     and also added later): one initializer counts once, whichever kinds of node read it."""
     owner = t.weight_owner.get(c.init) if c.init else None

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from .. import fold
-from ..fold import axis_of
+from ..fold import Element, axis_of
 from ..values import VIRTUAL, Act, Const
 from .common import axes_of, channels_last_of, fold_node, ints_of, op, present, spatial_input
 from .conv import geometry
@@ -78,7 +78,7 @@ def resize(t: Translator, node: Node) -> None:
     if x.rank != 4:
         raise t.error("resizing other than the H and W of an [N, C, H, W] tensor has no rule")
     mode = t.attrs().text("mode", "nearest")
-    scales: list | None = None
+    scales: list[Element] | None = None
     sizes: list[int] | None = None
     if node.op_type == "Upsample":
         scales = t.small(t.input(node, 1, "scales"), "scales").data

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..translate import Translator
 
 
-def _target_shape(x_shape: tuple, spec: list[int]) -> list[int]:
+def _target_shape(x_shape: tuple[int, ...], spec: list[int]) -> list[int]:
     fold.check_rank(len(spec))
     out = []
     for i, n in enumerate(spec):
@@ -157,7 +157,7 @@ def concat(t: Translator, node: Node) -> None:
     t.set(node.output[0], t.emit({"type": "concat", "axis": ours}, held, first.perm))
 
 
-def _class_token(t: Translator, node: Node, values, acts, axis) -> None:
+def _class_token(t: Translator, node: Node, values: list[Act | Const], acts: list[Act], axis: int) -> None:
     """Concat([a learned [1, 1, C] token, x], axis=1): ViT's class token."""
     token = values[0]
     if (len(values) != 2 or not isinstance(token, Const) or token.init is None or len(acts) != 1
