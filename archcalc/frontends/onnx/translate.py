@@ -11,7 +11,7 @@ flatten) gets a `permute` first, which moves data and costs nothing.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ...errors import SpecError
 from ..imported import ImportOptions
@@ -21,7 +21,9 @@ from .tensors import checked_dims, external, values
 from .values import VIRTUAL, Act, Const
 
 if TYPE_CHECKING:
-    from .model import Node
+    from .fold import Array
+    from .model import Model, Node
+    from .ops.common import Handler
 
 LAYER_KEYS = ("type", "tied_to", "shares")   # entry keys that are not a rule's arguments
 NORMS = ("BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization")
@@ -31,17 +33,17 @@ SMALL = 4096        # initializers up to this many elements are read as values (
 
 
 class Translator:
-    def __init__(self, model, file: str, options: ImportOptions, handlers: Mapping[str, Callable]):
+    def __init__(self, model: Model, file: str, options: ImportOptions, handlers: Mapping[str, Handler]):
         self.model, self.file, self.options = model, file, options
         self.handlers = handlers                    # op type -> handler (ops.HANDLERS)
         self.graph = model.graph
         self.values: dict[str, Act | Const] = {}
-        self.layers: list[dict] = []
+        self.layers: list[dict[str, Any]] = []
         self.where: dict[str, str] = {}
         self.notes: list[str] = []
         self.used_names: set[str] = set()
         self.weight_owner: dict[str, str] = {}     # initializer -> the layer that holds it
-        self.consumers: dict[str, list] = {}
+        self.consumers: dict[str, list[Node]] = {}
         self.batch: int | None = None
         self.node: Any = None                        # the node being translated
         self.skipped: dict[str, Act] = {}         # outputs of nodes folded into an earlier layer
@@ -64,7 +66,7 @@ class Translator:
         return name
 
     # -- reading -------------------------------------------------------------------
-    def run(self) -> dict:
+    def run(self) -> dict[str, Any]:
         for init in self.graph.initializer:
             try:
                 # A weight's bytes are never read (nor, kept in another file, opened): its dims
@@ -136,7 +138,7 @@ class Translator:
         from pathlib import PurePath
         return self.graph.name or PurePath(self.file).stem
 
-    def _end_with_output(self, outputs) -> None:
+    def _end_with_output(self, outputs: Sequence[Act | Const | None]) -> None:
         """The spec's last layer is the model's output: move the first output's layer last if
         other layers (a side branch) were written after it."""
         first = next(v for v in outputs if isinstance(v, Act))
@@ -247,7 +249,7 @@ class Translator:
             raise self.error(f"its {what} must be a constant (folded from initializers), but '{name}' is computed")
         return value
 
-    def small(self, name: str, what: str = "value"):
+    def small(self, name: str, what: str = "value") -> Array:
         value = self.const(name, what)
         if value.value is None:
             raise self.error(f"its {what} '{name}' is too large to read as a value")
@@ -263,7 +265,8 @@ class Translator:
         self.values[name] = value
 
     # -- writing -------------------------------------------------------------------
-    def emit(self, layer: dict, inputs: list[Act], out_perm=None, hint: str | None = None) -> Act:
+    def emit(self, layer: dict[str, Any], inputs: list[Act], out_perm: Sequence[int] | None = None,
+             hint: str | None = None) -> Act:
         """Writes a layer reading `inputs`; its output is held in `out_perm` (default: the spec's
         order, batch first). Its shape is the layer rule's, never worked out here."""
         shape, perm = self._rule_shape(layer, inputs, out_perm)
@@ -278,7 +281,8 @@ class Translator:
             self.where[name] = f"node '{self.node.name or self.node.op_type}' (op {self.node.op_type})"
         return Act(name, shape, perm)
 
-    def _rule_shape(self, layer: dict, inputs: list[Act], out_perm) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    def _rule_shape(self, layer: dict[str, Any], inputs: list[Act], out_perm: Sequence[int] | None
+                    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The output's file shape and axis order: the layer bound through its rule, which gives the per-sample
         shape in the spec's order; `out_perm` places it (and the inputs' batch) on file axes."""
         from ...errors import ArgumentError, ShapeError
@@ -346,18 +350,20 @@ class Translator:
         """`act` held as [N, spatial…, C] for an NC… file tensor."""
         return self.hold(act, (0, *range(2, act.rank), 1))
 
-    def tie_or_own(self, init: str | None, layer_name_hint: str) -> dict:
+    def tie_or_own(self, init: str | None, layer_name_hint: str) -> dict[str, str]:
         """`tied_to` the layer already holding initializer `init`, or nothing (this one owns it)."""
         owner = self.weight_owner.get(init) if init else None
         return {"tied_to": owner} if owner else {}
 
-    def shared_weights(self, names) -> dict:
+    def shared_weights(self, names: Iterable[str]) -> dict[str, str]:
         """`shares` the layer that already holds every one of these initializers (one
         initializer read twice counts once), or nothing."""
         inits = [v.init for v in (self.values.get(n) for n in names if n) if isinstance(v, Const)]
         owners = {self.weight_owner.get(i) for i in inits if i}
-        if inits and len(owners) == 1 and None not in owners and all(inits):
-            return {"shares": owners.pop()}
+        if inits and len(owners) == 1 and all(inits):
+            owner = owners.pop()
+            if owner is not None:       # an initializer no layer holds yet: nothing to share
+                return {"shares": owner}
         return {}
 
     def skip_node(self, node: Node, value: Act) -> None:
@@ -385,7 +391,7 @@ class Translator:
             self.weight_owner[init] = layer
 
 
-def _elements(shape) -> int:
+def _elements(shape: Sequence[int]) -> int:
     total = 1
     for n in shape:
         total *= n
