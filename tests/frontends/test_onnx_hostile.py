@@ -206,6 +206,17 @@ def test_initializers_that_lie_about_their_dims_are_refused(tmp_path, case):
     assert (status, stdout, stderr) == (2, "", f"error: {path}: {message}\n")
 
 
+def test_a_tensor_attribute_that_holds_no_tensor_is_refused_at_its_node(tmp_path):
+    # a Constant whose `value` is typed TENSOR but carries none (was exit 3: AttributeError)
+    value = helper.make_attribute("value", helper.make_tensor("v", TensorProto.INT64, [1], [1]))
+    value.ClearField("t")
+    constant = helper.make_node("Constant", [], ["shape"], name="c")
+    constant.attribute.append(value)
+    nodes = [constant, helper.make_node("Reshape", ["x", "shape"], ["y"], name="r")]
+    status, stdout, stderr = analyze(save(tmp_path, nodes))
+    assert (status, stdout) == (2, "") and stderr.endswith("node 'c' (op Constant): attribute 'value' holds no tensor\n")
+
+
 def test_a_constant_that_lies_about_its_dims_is_refused_at_its_node(tmp_path):
     nodes = [helper.make_node("Constant", [], ["shape"], name="c", value=lying("v", TensorProto.INT64, [3],
                                                                                    int64_data=[1, 4])),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar, overload
 from .fold import Refused
 
 if TYPE_CHECKING:
-    from .model import Attribute, Node
+    from .model import Attribute, Node, Tensor
 
 _D = TypeVar("_D")      # a default's type: an optional attribute reads as its value or its default
 
@@ -85,12 +85,18 @@ class Attributes:
         found = self._get(name, STRING, default)
         return default if found is None else decoded(found.s, f"attribute '{name}'")
 
-    # Left untyped, so this module is not yet strict: its honest type is Tensor | None
-    # (model.py leaves `t` None when a tensor attribute holds no tensor), which the Constant
-    # handlers do not check for.
-    def tensor(self, name: str, default=REQUIRED):
+    @overload
+    def tensor(self, name: str) -> Tensor: ...
+    @overload
+    def tensor(self, name: str, default: _D) -> Tensor | _D: ...
+
+    def tensor(self, name: str, default: object = REQUIRED) -> object:
         found = self._get(name, TENSOR, default)
-        return default if found is None else found.t
+        if found is None:
+            return default
+        if found.t is None:            # typed as a tensor, yet the file wrote none
+            raise Refused(f"attribute '{name}' holds no tensor")
+        return found.t
 
 
 def decoded(raw: bytes, what: str) -> str:
