@@ -6,6 +6,7 @@ Shapes exclude the batch axis and are tuples of ints, channels last.
 from __future__ import annotations
 
 from math import prod
+from typing import Sequence
 
 from .errors import ShapeError
 
@@ -84,6 +85,14 @@ def normalise_axis(axis: int, rank: int) -> int:
     if not -rank <= axis < rank:
         raise ShapeError(f"axis {axis} is out of range for rank {rank}")
     return axis % rank
+
+
+def distinct_axes(axes: Sequence[int], rank: int) -> set[int]:
+    """`axes` counted from 0 (negatives from the end), each in range and named once."""
+    found = {normalise_axis(a, rank) for a in axes}
+    if len(found) != len(axes):
+        raise ShapeError(f"axis {list(axes)} names an axis twice")
+    return found
 
 
 def fmt(shape: Shape) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from ..args import Arg, boolean, describe, kinded, number, positive
 from ..errors import ArgumentError, ShapeError
-from ..shapes import Shape, elements, normalise_axis
+from ..shapes import Shape, distinct_axes, elements
 from .registry import STAT_BYTES, Call, Kept, Params, Rule, keeps_nothing, one_flop_per_output, register, zero
 
 _EPS = Arg("eps", number(minimum=0.0), 1e-5)
@@ -139,10 +139,7 @@ kinded(_kept_axes, "int | list of int")
 
 def _statistics(call: Call) -> int:
     """Elements of the mean (and of the variance): one per position of the kept axes."""
-    rank = len(call.input)
-    kept = {normalise_axis(a, rank) for a in call["axis"]}
-    if len(kept) != len(call["axis"]):
-        raise ShapeError(f"axis {list(call['axis'])} names an axis twice")
+    kept = distinct_axes(call["axis"], len(call.input))
     return elements(tuple(call.input[a] for a in sorted(kept)))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..args import Arg, boolean, choice, describe, kinded
-from ..errors import ArgumentError, ShapeError
-from ..shapes import Shape, elements, normalise_axis
+from ..errors import ArgumentError
+from ..shapes import Shape, distinct_axes, elements
 from .registry import Call, Rule, keeps_inputs_and_output, register, zero
 
 
@@ -21,10 +21,7 @@ kinded(_axes, "int | list of int")
 
 
 def _output(call: Call) -> Shape:
-    rank = len(call.input)
-    axes = {normalise_axis(a, rank) for a in call["axis"]}
-    if len(axes) != len(call["axis"]):
-        raise ShapeError(f"axis {list(call['axis'])} names an axis twice")
+    axes = distinct_axes(call["axis"], len(call.input))
     if call["keepdims"]:
         return tuple(1 if i in axes else n for i, n in enumerate(call.input))
     kept = tuple(n for i, n in enumerate(call.input) if i not in axes)

@@ -3,9 +3,9 @@ GatherElements, GatherND): positions checked against the data's axes, refused wh
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
-from .fold import INT64, Array, Refused, axis_of, check_size, count, made, strides
+from .fold import INT64, Array, Element, Refused, axis_of, check_size, count, made, strides
 
 
 def nonzero(a: Array) -> Array | tuple[int, ...]:
@@ -47,13 +47,8 @@ def scatter_nd(data: Array, indices: Array, updates: Array) -> Array:
     expected = (*indices.shape[:-1], *data.shape[depth:])
     if updates.shape != expected:
         raise Refused(f"ScatterND updates of shape {list(updates.shape)} where {list(expected)} fit")
-    steps, out, positions = strides(data.shape), list(data.data), indices.ints()
-    for j in range(count(indices.shape[:-1])):
-        start = 0
-        for axis, p in enumerate(positions[j * depth:(j + 1) * depth]):
-            if not -data.shape[axis] <= p < data.shape[axis]:
-                raise Refused(f"position {p} is outside an axis of {data.shape[axis]}")
-            start += (p % data.shape[axis]) * steps[axis]
+    out = list(data.data)
+    for j, start in enumerate(_block_starts(data.shape, indices)):
         out[start:start + block] = updates.data[j * block:(j + 1) * block]
     return Array(data.shape, out, data.dtype)
 
@@ -94,12 +89,20 @@ def gather_nd(data: Array, indices: Array) -> Array | tuple[int, ...]:
     block = count(data.shape[depth:])
     if not check_size(shape):
         return shape
-    steps, positions, out = strides(data.shape), indices.ints(), []
+    out: list[Element] = []
+    for start in _block_starts(data.shape, indices):
+        out.extend(data.data[start:start + block])
+    return made(shape, out, data.dtype)
+
+
+def _block_starts(shape: tuple[int, ...], indices: Array) -> Iterator[int]:
+    """Where each block that `indices` names starts in a flat tensor of `shape` (ScatterND's
+    and GatherND's positions: the last axis of `indices` gives one position per leading axis)."""
+    depth, steps, positions = indices.shape[-1], strides(shape), indices.ints()
     for j in range(count(indices.shape[:-1])):
         start = 0
         for axis, p in enumerate(positions[j * depth:(j + 1) * depth]):
-            if not -data.shape[axis] <= p < data.shape[axis]:
-                raise Refused(f"position {p} is outside an axis of {data.shape[axis]}")
-            start += (p % data.shape[axis]) * steps[axis]
-        out.extend(data.data[start:start + block])
-    return made(shape, out, data.dtype)
+            if not -shape[axis] <= p < shape[axis]:
+                raise Refused(f"position {p} is outside an axis of {shape[axis]}")
+            start += (p % shape[axis]) * steps[axis]
+        yield start
