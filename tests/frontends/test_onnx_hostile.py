@@ -206,6 +206,17 @@ def test_initializers_that_lie_about_their_dims_are_refused(tmp_path, case):
     assert (status, stdout, stderr) == (2, "", f"error: {path}: {message}\n")
 
 
+def test_a_node_without_outputs_is_refused_before_a_handler_looks_ahead_at_it(tmp_path):
+    # the MatMul looks at the Add after it for its bias; an Add with no output was exit 3
+    # (IndexError), found by benchmarks/fuzz_onnx.py bytes
+    weights = [numpy_helper.from_array(np.ones((4, 4), dtype=np.float32), "w"),
+               numpy_helper.from_array(np.ones(4, dtype=np.float32), "b")]
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["h"], name="fc"),
+             helper.make_node("Add", ["h", "b"], [], name="bias")]
+    status, stdout, stderr = analyze(save(tmp_path, nodes, weights))
+    assert (status, stdout) == (2, "") and stderr.endswith("node 'bias' (op Add): a node without outputs\n")
+
+
 def test_a_tensor_attribute_that_holds_no_tensor_is_refused_at_its_node(tmp_path):
     # a Constant whose `value` is typed TENSOR but carries none (was exit 3: AttributeError)
     value = helper.make_attribute("value", helper.make_tensor("v", TensorProto.INT64, [1], [1]))

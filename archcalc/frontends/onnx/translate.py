@@ -77,13 +77,16 @@ class Translator:
                 raise SpecError(str(exc), self.file) from None
             self.values[init.name] = Const(value, dims, init=init.name)
         for node in self.graph.node:
+            # refused before any node runs: a handler may look ahead at the nodes that read
+            # its output (a MatMul at the Add of its bias), and those must have outputs too
+            if not node.output or not node.output[0]:
+                self.node = node
+                raise self.error("a node without outputs")
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
         inputs = self._inputs()
         for node in self.graph.node:
             self.node, self._attributes = node, None
-            if not node.output or not node.output[0]:
-                raise self.error("a node without outputs")
             if node.output[0] in self.skipped:
                 self.set(node.output[0], self.skipped.pop(node.output[0]))
                 continue
