@@ -19,12 +19,10 @@ def _refuse_inference_options(dtype) -> None:
                                "(its sequence length is the model's T)")
 
 
-MODES = ("none", "attention", "full")
-
-
 def _recompute_mode(ctx, param, value):
     """`--recompute MODE`; a bare `--recompute` means full, as when it was a flag, also when a
     SPEC follows it (`train --recompute model.yaml`): that word goes back to the SPECs."""
+    from ..workloads.training import RECOMPUTE_MODES as MODES   # the command needs it anyway
     if value in MODES:
         return value
     if value == "-" or (not value.startswith("-") and ("." in value or "/" in value)):
