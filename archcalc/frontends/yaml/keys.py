@@ -1,11 +1,12 @@
-"""Keys for the expander's caches: an entry's content as something hashable, so that entries
+"""Keys for the expander's memos: an entry's content as something hashable, so that entries
 written alike are read and bound once (a flat spec's ten thousand `{type: dense, units: 8}`)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-_PER_USE_KEYS = ("name", "inputs", "repeat", "trainable", "if")
+# Keys that differ between uses of equal arguments; binding ignores them.
+PER_USE_KEYS = ("name", "inputs", "repeat", "trainable", "if")
 
 
 def typed_items(entry: Mapping[str, Any], skip: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
@@ -18,9 +19,3 @@ def typed_items(entry: Mapping[str, Any], skip: tuple[str, ...] = ()) -> tuple[A
     except TypeError:
         return None
     return key
-
-
-def content_key(entry: Mapping[str, Any]) -> tuple[Any, ...] | int:
-    """The entry without its per-use keys, or its identity when a value (a list) cannot be hashed."""
-    key = typed_items(entry, _PER_USE_KEYS)
-    return id(entry) if key is None else key
