@@ -1,21 +1,40 @@
 """The drawing's graph and its layered layout, top to bottom, from a Report alone.
 
-Boxes are layers, or whole block uses collapsed at a depth. Each box sits on the row
-one below its deepest input (longest-path layering), boxes of a row ordered by the
-mean position of their inputs (one barycentre pass), rows centred. An edge between
-neighbouring rows is a straight line; a longer one (a skip connection) runs down a
-lane to the right of everything it passes, so it never crosses a box.
+Boxes are layers, block uses collapsed at a depth (dashed), or runs of identical block uses
+folded into one stack ("× 32", see fold.py). Each box sits on the row one below its deepest
+input (longest-path layering), boxes of a row ordered by the mean position of their inputs
+(one barycentre pass), rows centred. Every box of a drawing has one width: the widest of its
+lines as measured by measure.py, within [MIN_W, MAX_W]; a longer line is cut in the middle.
+An edge between neighbouring rows is a straight line through the gap between them; a longer
+one (a skip connection) leaves its box into the gap below, runs down a lane to the right of
+every box, and enters its target from the gap above, so it never crosses a box. A lane is
+reused once the edge in it has ended, so the drawing is as wide as the most skip connections
+open at once need. The legend and notes are laid out inside the canvas, wrapped to its width.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-BOX_W, BOX_H = 230, 70
-GAP_X, GAP_Y = 36, 56
-LANE = 10                      # spacing of the lanes that long edges run down
-MARGIN = 24
-AUTO_COLLAPSE = 400            # more boxes than this: collapse to top-level blocks by default
+from ..text import shown
+from ..units import human_count
+from .fold import fold_parts
+from .measure import cut_middle, text_width
+
+FONT_SIZE, SMALL = 12, 11       # box text; legend, notes and edge labels (10 for edge labels)
+EDGE_FONT = 10
+LINE = 15                       # baseline to baseline in a box
+PAD = 8                         # box text to the box's border
+STACK = 6                       # a stack's two shadows are drawn this far behind its face
+MIN_W, MAX_W = 150, 300
+BOX_H = 4 * LINE + 16
+GAP_X, GAP_Y = 30, 56
+LANE = 10                       # spacing of the lanes that long edges run down
+MARGIN = 16
+TITLE_H = 28
+MIN_CANVAS = 360                # room for the legend's swatches in two lines at most
+AUTO_COLLAPSE = 400             # more boxes than this: collapse block uses, with a note saying so
+STEPS_LABELS = ("< 1 %", "1–5 %", "5–15 %", "15–40 %", "≥ 40 %")
 
 
 @dataclass
@@ -27,10 +46,17 @@ class Box:
     params: int = 0
     macs: int = 0
     layers: int = 0
-    is_input: bool = False
+    style: str = "layer"            # "input", "layer", "collapsed" (a block use), "stack" (a folded run)
+    count: int = 1                  # uses folded into a stack
+    share_of: int = 0               # the MACs its colour is a share of (0: the drawing's model's)
     rank: int = 0
     x: float = 0.0
     y: float = 0.0
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def is_input(self) -> bool:
+        return self.style == "input"
 
 
 @dataclass
@@ -50,45 +76,127 @@ class Drawing:
     height: float
     depth: int | None
     total_macs: int
+    box_w: float = MIN_W
+    box_of: dict[str, str] = field(default_factory=dict)      # layer (or input) name -> its box's key
+    title: str = ""
+    legend: list[tuple[str, float, float, str]] = field(default_factory=list)   # (kind, x, y, text)
+    notes: list[tuple[float, float, str]] = field(default_factory=list)        # (x, baseline, text)
+    hidden_layers: int = 0          # layers inside collapsed boxes
+    headers: list[tuple[float, float, str]] = field(default_factory=list)     # column heads (x, baseline, text)
 
 
-def build(report, depth: int | None = None) -> Drawing:
-    """The boxes and edges of `report`; `depth` collapses block uses nested deeper than it
-    (None: everything shown unless there are more than AUTO_COLLAPSE layers)."""
-    if depth is None and len(report.layers) > AUTO_COLLAPSE:
-        depth = 1
+def shape_text(shape) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def _units(layers, depth: int | None, fold: bool, level: int, start: int, stop: int, out: list) -> None:
+    """The boxes' parts, in execution order: layers, folded runs, and uses at `depth` collapsed."""
+    for part in fold_parts(layers, level, start, stop, fold):
+        if part.is_layer or part.count > 1 or (depth is not None and level + 1 >= depth):
+            out.append(part)
+        else:
+            _units(layers, depth, fold, level + 1, part.first, part.stop, out)
+
+
+def _graph(report, depth: int | None, fold: bool) -> Drawing:
     boxes: dict[str, Box] = {}
-    key_of: dict[str, str] = {}
+    box_of: dict[str, str] = {}
     shape_of: dict[str, tuple] = {}
     for name, shape in (report.inputs or (("input", report.input),)):
-        boxes[name] = Box(name, name, "input", tuple(shape), is_input=True)
-        key_of[name] = name
+        boxes[name] = Box(name, name, "input", tuple(shape), style="input")
+        box_of[name] = name
         shape_of[name] = tuple(shape)
     edges: dict[tuple[str, str], Edge] = {}
-    for layer in report.layers:
-        if depth is not None and depth >= 1 and len(layer.blocks) >= depth:
-            key, kind = layer.blocks[depth - 1]
-        else:
-            key, kind = layer.name, layer.type
-        box = boxes.get(key)
-        if box is None:
-            box = boxes[key] = Box(key, key, kind, tuple(layer.output_shape))
-        box.params += layer.params
-        box.macs += layer.macs
-        box.layers += 1
-        box.shape = tuple(layer.output_shape)
-        key_of[layer.name] = key
-        shape_of[layer.name] = tuple(layer.output_shape)
-        for source in layer.inputs:
-            source_key = key_of.get(source, source)
-            if source_key != key and (source_key, key) not in edges:
-                edges[(source_key, key)] = Edge(source_key, key, shape_of.get(source, ()))
+    parts: list = []
+    _units(report.layers, depth, fold, 0, 0, len(report.layers), parts)
+    layers = report.layers
+    for part in parts:
+        style = "layer" if part.is_layer else "stack" if part.count > 1 else "collapsed"
+        last = layers[part.stop - 1]
+        box = boxes[part.key] = Box(part.key, part.label, part.kind, tuple(last.output_shape), part.params, part.macs,
+                                    part.stop - part.first, style, part.count)
+        for layer in layers[part.first:part.stop]:
+            box_of[layer.name] = part.key
+            shape_of[layer.name] = tuple(layer.output_shape)
+        for layer in layers[part.first:part.stop]:
+            for source in layer.inputs:
+                source_key = box_of.get(source, source)
+                if source_key != box.key and source_key in boxes and (source_key, box.key) not in edges:
+                    edges[(source_key, box.key)] = Edge(source_key, box.key, shape_of.get(source, ()))
     drawing = Drawing(report.name, list(boxes.values()), list(edges.values()), 0, 0, depth, report.totals.macs)
-    _place(drawing)
+    drawing.box_of = box_of
     return drawing
 
 
-def _place(drawing: Drawing) -> None:
+def build(report, depth: int | None = None, fold: bool = True) -> Drawing:
+    """The boxes and edges of `report`, placed. `depth` collapses block uses nested deeper than
+    it; None: every layer, unless that makes more than AUTO_COLLAPSE boxes, in which case the
+    deepest depth that does not is chosen and a note in the picture says so. `fold` draws runs
+    of identical consecutive block uses as one stack."""
+    notes: list[str] = []
+    drawing = _graph(report, depth, fold)
+    if depth is None and len(drawing.boxes) > AUTO_COLLAPSE:
+        deepest = max((len(layer.blocks) for layer in report.layers), default=0)
+        for level in range(deepest, 0, -1):
+            drawing = _graph(report, level, fold)
+            if len(drawing.boxes) <= AUTO_COLLAPSE:
+                break
+        if drawing.depth is not None:
+            notes.append(f"{len(report.layers):,} layers would be more than {AUTO_COLLAPSE} boxes: block uses "
+                         f"nested deeper than {drawing.depth} are drawn as one dashed box each.")
+    collapsed = [b for b in drawing.boxes if b.style == "collapsed"]
+    if collapsed:
+        if not notes:
+            notes.append(f"--depth {drawing.depth}: block uses nested deeper than {drawing.depth} are drawn as one "
+                         "dashed box each.")
+        joins = _hidden_joins(report, drawing)
+        if joins:
+            notes.append("Hidden inside them: " + ", ".join(f"{n} {kind}" for kind, n in joins)
+                         + " joins (skip or dense connections).")
+        deepest = max(len(layer.blocks) for layer in report.layers)
+        notes.append(f"Every layer: archcalc draw --depth {deepest + 1} (or report --depth {deepest + 1}).")
+        drawing.hidden_layers = sum(b.layers for b in collapsed)
+    _place(drawing, notes)
+    return drawing
+
+
+def _hidden_joins(report, drawing: Drawing) -> list[tuple[str, int]]:
+    """Layer types with several inputs inside collapsed boxes, with how many, most first."""
+    styles = {b.key: b.style for b in drawing.boxes}
+    counts: dict[str, int] = {}
+    for layer in report.layers:
+        if len(layer.inputs) > 1 and styles.get(drawing.box_of.get(layer.name, "")) == "collapsed":
+            counts[layer.type] = counts.get(layer.type, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _lines(box: Box) -> list[tuple[str, bool]]:
+    """(text, bold) of each line of a box, uncut and as drawn (names through `shown`)."""
+    if box.style == "stack":
+        kind = f"{shown(box.type)} × {box.count}"
+    elif box.style == "collapsed":
+        kind = f"{shown(box.type)} ({box.layers} layers)"
+    else:
+        kind = shown(box.type)
+    lines = [(shown(box.label), True), (kind, False), (shape_text(box.shape), False)]
+    if not box.is_input:
+        lines.append((f"{human_count(box.params)} params · {human_count(box.macs)} MACs", False))
+    return lines
+
+
+def _size_boxes(drawing: Drawing) -> None:
+    """One width for every box: the widest line's, within [MIN_W, MAX_W]; longer lines cut."""
+    inset = STACK if any(b.style == "stack" for b in drawing.boxes) else 0
+    needed = max(text_width(text, FONT_SIZE) for box in drawing.boxes for text, _ in _lines(box))
+    drawing.box_w = min(max(needed + 2 * PAD + inset, MIN_W), MAX_W)
+    room = drawing.box_w - 2 * PAD - inset
+    for box in drawing.boxes:
+        box.lines = [cut_middle(text, room, FONT_SIZE, "." if bold else "") for text, bold in _lines(box)]
+
+
+def _place(drawing: Drawing, notes: list[str]) -> None:
+    _size_boxes(drawing)
+    w = drawing.box_w
     by_key = {box.key: box for box in drawing.boxes}
     inputs_of: dict[str, list[str]] = {box.key: [] for box in drawing.boxes}
     for edge in drawing.edges:
@@ -99,28 +207,99 @@ def _place(drawing: Drawing) -> None:
     for box in drawing.boxes:
         rows.setdefault(box.rank, []).append(box)
     widest = max(len(row) for row in rows.values())
-    content = widest * BOX_W + (widest - 1) * GAP_X
+    content = widest * w + (widest - 1) * GAP_X
+    lanes = _assign_lanes(drawing, by_key)
+    lanes_w = (GAP_X / 2 + lanes * LANE) if lanes else 0
+    drawing.width = max(2 * MARGIN + content + lanes_w, MIN_CANVAS, _legend_min_width(drawing))
+    left = (drawing.width - content - lanes_w) / 2
     position: dict[str, float] = {}
+    top = MARGIN + TITLE_H
     for rank in sorted(rows):
         row = rows[rank]
         if rank:
             row.sort(key=lambda b: sum(position[s] for s in inputs_of[b.key]) / max(len(inputs_of[b.key]), 1))
-        start = MARGIN + (content - (len(row) * BOX_W + (len(row) - 1) * GAP_X)) / 2
+        start = left + (content - (len(row) * w + (len(row) - 1) * GAP_X)) / 2
         for i, box in enumerate(row):
-            box.x = start + i * (BOX_W + GAP_X)
-            box.y = MARGIN + rank * (BOX_H + GAP_Y)
-            position[box.key] = box.x + BOX_W / 2
-    lanes = 0
-    right = MARGIN + content
+            box.x = start + i * (w + GAP_X)
+            box.y = top + rank * (BOX_H + GAP_Y)
+            position[box.key] = box.x + w / 2
+    _route(drawing, by_key, left + content + GAP_X / 2)
+    drawing.title = cut_middle(shown(drawing.name), drawing.width - 2 * MARGIN, FONT_SIZE + 2, "")
+    bottom = top + (max(rows) + 1) * (BOX_H + GAP_Y) - GAP_Y
+    drawing.height = place_legend(drawing, notes, bottom + 24)
+
+
+def _assign_lanes(drawing: Drawing, by_key: dict[str, Box]) -> int:
+    """Each long edge gets the lowest lane free over its rows (free again at the row its last
+    occupant ends on); returns how many lanes there are. Lane numbers are kept on the edge."""
+    free_from: list[int] = []                     # per lane, the rank from which it is free
+    long_edges = [e for e in drawing.edges if by_key[e.target].rank - by_key[e.source].rank > 1]
+    long_edges.sort(key=lambda e: (by_key[e.source].rank, by_key[e.target].rank))
+    for edge in long_edges:
+        start, end = by_key[edge.source].rank, by_key[edge.target].rank
+        lane = next((i for i, rank in enumerate(free_from) if rank <= start), len(free_from))
+        if lane == len(free_from):
+            free_from.append(end)
+        free_from[lane] = end
+        edge.points = [lane]                       # replaced by the route in _route
+    return len(free_from)
+
+
+def _route(drawing: Drawing, by_key: dict[str, Box], lanes_x: float) -> None:
+    w = drawing.box_w
     for edge in drawing.edges:
         a, b = by_key[edge.source], by_key[edge.target]
-        head, tail = (a.x + BOX_W / 2, a.y + BOX_H), (b.x + BOX_W / 2, b.y)
+        head, tail = (a.x + w / 2, a.y + BOX_H), (b.x + w / 2, b.y)
         if b.rank - a.rank <= 1:
             edge.points = [head, tail]
             continue
-        lanes += 1
-        lane_x = right + GAP_X / 2 + lanes * LANE
+        lane_x = lanes_x + edge.points[0] * LANE
         below_a, above_b = a.y + BOX_H + GAP_Y / 3, b.y - GAP_Y / 3
         edge.points = [head, (head[0], below_a), (lane_x, below_a), (lane_x, above_b), (tail[0], above_b), tail]
-    drawing.width = right + GAP_X / 2 + lanes * LANE + MARGIN + (LANE if lanes else 0)
-    drawing.height = MARGIN * 2 + (max(rows) + 1) * (BOX_H + GAP_Y) - GAP_Y + 40
+
+
+def _legend_items(drawing: Drawing) -> list[tuple[str, str]]:
+    items = [("swatch", label) for label in STEPS_LABELS]
+    if any(b.style == "collapsed" for b in drawing.boxes):
+        items.append(("dashed", "dashed: a block use as one box"))
+    if any(b.style == "stack" for b in drawing.boxes):
+        items.append(("stack", "stacked: identical uses folded"))
+    return items
+
+
+def _item_width(kind: str, text: str) -> float:
+    return (20 if kind == "swatch" else 24) + text_width(text, SMALL) + 14
+
+
+def _legend_min_width(drawing: Drawing) -> float:
+    return 2 * MARGIN + max(_item_width(kind, text) for kind, text in _legend_items(drawing))
+
+
+def place_legend(drawing: Drawing, notes: list[str], y: float) -> float:
+    """Legend items and notes flowed into lines within the canvas; returns the canvas height."""
+    inner = drawing.width - 2 * MARGIN
+    heading = cut_middle("Colour: share of the model's MACs", inner, SMALL, "")
+    drawing.legend = [("heading", MARGIN, y, heading)]
+    x, y = MARGIN, y + 10
+    for kind, text in _legend_items(drawing):
+        width = _item_width(kind, text)
+        if x > MARGIN and x + width - 14 > MARGIN + inner:
+            x, y = MARGIN, y + 22
+        drawing.legend.append((kind, x, y, text))
+        x += width
+    y += 22 + 16
+    for note in notes:
+        for line in _wrap(note, inner):
+            drawing.notes.append((MARGIN, y, line))
+            y += 15
+    return y + MARGIN
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(lines[-1] + " " + word, SMALL) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(cut_middle(word, width, SMALL, ""))
+    return lines

@@ -1,18 +1,20 @@
-"""The layered drawing as SVG: one box per layer (or collapsed block), coloured by its share
-of the model's MACs, with name, type, output shape, params and MACs; edges labelled with
-the tensor shape they carry. Self-contained: no fonts or scripts from anywhere else."""
+"""The layered drawing as SVG: one box per layer (or collapsed block, or folded stack of
+identical block uses), coloured by its share of the model's MACs, with name, type, output
+shape, params and MACs; edges labelled with the tensor shape they carry; the legend and any
+note about what was collapsed inside the canvas. Self-contained: no fonts or scripts from
+anywhere else. Every position comes from layout.py; this module only writes it out."""
 
 from __future__ import annotations
 
 from html import escape as _escape
 
 from ..text import shown
-from ..units import human_count
-from .layout import BOX_H, BOX_W, Drawing
+from .layout import BOX_H, EDGE_FONT, FONT_SIZE, LINE, PAD, SMALL, STACK, STEPS_LABELS, Box, Drawing, shape_text
+from .measure import FONT
 
-FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
 # Light to dark orange: the share of MACs a box runs (inputs and zero-MAC layers: grey).
 STEPS = ["#fff4e6", "#ffd8a8", "#ffa94d", "#fd7e14", "#d9480f"]
+GREY = "#f1f3f5"
 
 
 def escape(text: str) -> str:
@@ -23,7 +25,7 @@ def escape(text: str) -> str:
 
 def _fill(macs: int, total: int) -> str:
     if not macs or not total:
-        return "#f1f3f5"
+        return GREY
     share = macs / total
     for i, limit in enumerate((0.01, 0.05, 0.15, 0.4)):
         if share < limit:
@@ -31,51 +33,87 @@ def _fill(macs: int, total: int) -> str:
     return STEPS[4]
 
 
-def _shape(shape) -> str:
-    return "×".join(str(n) for n in shape)
+def box_title(box: Box) -> str:
+    """A box's exact figures, for hover and for screen readers."""
+    if box.is_input:
+        return f"{box.label} (input): {shape_text(box.shape)}"
+    what = (f"{box.count} identical uses of {box.type}" if box.style == "stack"
+            else f"{box.type}, {box.layers} layers" if box.style == "collapsed" else box.type)
+    return (f"{box.label} ({what}): output {shape_text(box.shape)}, {box.params:,} params, "
+            f"{box.macs:,} MACs")
 
 
-def render_svg(drawing: Drawing, standalone: bool = True) -> str:
-    w, h = drawing.width, drawing.height + 60
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="archcalc-drawing" width="{w:.0f}" height="{h:.0f}" '
-           f'viewBox="0 0 {w:.0f} {h:.0f}" font-family="{escape(FONT)}" font-size="12">'
-           if standalone else
-           f'<svg class="archcalc-drawing" viewBox="0 0 {w:.0f} {h:.0f}" font-family="{escape(FONT)}" font-size="12">',
+def _box(box: Box, drawing: Drawing, extra: str) -> str:
+    w, fill = drawing.box_w, _fill(box.macs, box.share_of or drawing.total_macs)
+    out = [f'<g class="box {box.style}" data-key="{escape(box.key)}"{extra}><title>{escape(box_title(box))}</title>']
+    x, y, face_w, face_h = box.x, box.y, w, BOX_H
+    if box.style == "stack":
+        for step in (0, STACK / 2):                # two shadows behind the face, inside the box's area
+            out.append(f'<rect class="shadow" x="{x + STACK - step:.1f}" y="{y + step:.1f}" width="{w - STACK:.1f}" '
+                       f'height="{BOX_H - STACK:.1f}" rx="6" fill="{fill}" stroke="#343a40"/>')
+        y, face_w, face_h = y + STACK, w - STACK, BOX_H - STACK
+    dashed = ' stroke-dasharray="4 3"' if box.style == "collapsed" else ""
+    out.append(f'<rect class="face" x="{x:.1f}" y="{y:.1f}" width="{face_w:.1f}" height="{face_h:.1f}" rx="6" '
+               f'fill="{fill}" stroke="#343a40"{dashed}/>')
+    top = y + (face_h - 4 * LINE) / 2 + 11
+    for i, text in enumerate(box.lines):
+        bold = ' font-weight="bold"' if i == 0 else ""
+        out.append(f'<text x="{x + PAD:.1f}" y="{top + i * LINE:.1f}"{bold}>{_escape(text)}</text>')
+    out.append("</g>")
+    return "".join(out)
+
+
+def render_svg(drawing: Drawing, standalone: bool = True, box_attributes=None) -> str:
+    """The drawing as SVG text; `standalone` adds the namespace and a pixel size (a page sets
+    the size itself); `box_attributes(box)` adds attributes to a box's group (the report's
+    links and keyboard focus)."""
+    w, h = drawing.width, drawing.height
+    size = f'width="{w:.0f}" height="{h:.0f}" '
+    out = [('<svg xmlns="http://www.w3.org/2000/svg" class="archcalc-drawing" ' if standalone
+            else '<svg class="archcalc-drawing" ')
+           + f'{size}viewBox="0 0 {w:.0f} {h:.0f}" font-family="{escape(FONT)}" font-size="{FONT_SIZE}">',
            "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
            "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#495057\"/>"
            "</marker></defs>",
-           '<rect width="100%" height="100%" fill="#ffffff"/>',
-           f'<text x="24" y="16" font-weight="bold">{escape(drawing.name)}</text>']
+           f'<rect class="canvas" width="{w:.0f}" height="{h:.0f}" fill="#ffffff"/>',
+           f'<text class="title" x="16" y="30" font-weight="bold" font-size="{FONT_SIZE + 2}">'
+           f'{_escape(drawing.title)}</text>']
+    for x, y, text in drawing.headers:
+        out.append(f'<text class="header" x="{x:.1f}" y="{y:.1f}" font-weight="bold">{_escape(text)}</text>')
     for edge in drawing.edges:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in edge.points)
         out.append(f'<polyline class="edge" data-from="{escape(edge.source)}" data-to="{escape(edge.target)}" '
                    f'points="{points}" fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#arrow)"/>')
         (x0, y0), (_, y1) = edge.points[0], edge.points[1]
-        if edge.shape:
-            out.append(f'<text class="edge-label" x="{x0 + 6:.1f}" y="{(y0 + y1) / 2 + 4:.1f}" fill="#495057" '
-                       f'font-size="10">{escape(_shape(edge.shape))}</text>')
+        if edge.shape and y1 - y0 >= EDGE_FONT:
+            out.append(f'<text class="edge-label" x="{x0 + 5:.1f}" y="{(y0 + y1) / 2 + 4:.1f}" fill="#495057" '
+                       f'font-size="{EDGE_FONT}">{escape(shape_text(edge.shape))}</text>')
     for box in drawing.boxes:
-        dashed = ' stroke-dasharray="4 3"' if box.layers > 1 else ""
-        title = (f"{box.label} ({box.type}): output {_shape(box.shape)}, {box.params:,} params, {box.macs:,} MACs"
-                 + (f", {box.layers} layers" if box.layers > 1 else ""))
-        out.append(f'<g class="box" data-key="{escape(box.key)}"><title>{escape(title)}</title>'
-                   f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="6" '
-                   f'fill="{_fill(box.macs, drawing.total_macs)}" stroke="#343a40"{dashed}/>')
-        label = box.label if len(box.label) <= 30 else "…" + box.label[-29:]
-        lines = [(label, "bold"), (f"{box.type}" + (f" ({box.layers} layers)" if box.layers > 1 else ""), ""),
-                 (_shape(box.shape), "")]
-        if not box.is_input:
-            lines.append((f"{human_count(box.params)} params · {human_count(box.macs)} MACs", ""))
-        for i, (text, weight) in enumerate(lines):
-            bold = ' font-weight="bold"' if weight else ""
-            out.append(f'<text x="{box.x + 10:.1f}" y="{box.y + 17 + i * 15:.1f}"{bold}>{escape(text)}</text>')
-        out.append("</g>")
-    y = drawing.height + 10
-    out.append(f'<text x="24" y="{y:.0f}" font-size="11">Colour: share of the model\'s MACs</text>')
-    for i, (colour, label) in enumerate(zip(STEPS, ("&lt; 1 %", "1–5 %", "5–15 %", "15–40 %", "≥ 40 %"))):
-        x = 24 + i * 92
-        out.append(f'<rect x="{x}" y="{y + 8:.0f}" width="14" height="14" fill="{colour}" stroke="#343a40"/>'
-                   f'<text x="{x + 20}" y="{y + 19:.0f}" font-size="11">{label}</text>')
-    out.append(f'<text x="{24 + 5 * 92}" y="{y + 19:.0f}" font-size="11">dashed: a collapsed block</text>')
+        out.append(_box(box, drawing, box_attributes(box) if box_attributes else ""))
+    out.append(_legend(drawing))
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _legend(drawing: Drawing) -> str:
+    out = ['<g class="legend">']
+    for kind, x, y, text in drawing.legend:
+        label = f'<text x="{x + (20 if kind == "swatch" else 24):.1f}" y="{y + 11:.1f}" font-size="{SMALL}">' \
+                f'{_escape(text)}</text>'
+        if kind == "heading":
+            out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{SMALL}">{_escape(text)}</text>')
+        elif kind == "swatch":
+            colour = STEPS[STEPS_LABELS.index(text)]
+            out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="14" height="14" fill="{colour}" stroke="#343a40"/>'
+                       + label)
+        elif kind == "dashed":
+            out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="18" height="14" fill="{GREY}" stroke="#343a40" '
+                       'stroke-dasharray="4 3"/>' + label)
+        else:
+            out.append(f'<rect x="{x + 4:.1f}" y="{y:.1f}" width="14" height="10" fill="{GREY}" stroke="#343a40"/>'
+                       f'<rect x="{x:.1f}" y="{y + 4:.1f}" width="14" height="10" fill="{GREY}" stroke="#343a40"/>'
+                       + label)
+    for x, y, text in drawing.notes:
+        out.append(f'<text class="note" x="{x:.1f}" y="{y:.1f}" font-size="{SMALL}">{_escape(text)}</text>')
+    out.append("</g>")
+    return "".join(out)
