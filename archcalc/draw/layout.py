@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..text import shown
 from ..units import human_count
-from .fold import fold_parts
+from .fold import Part, fold_parts
 from .measure import cut_middle, text_width
 
 FONT_SIZE, SMALL = 12, 11       # box text; legend, notes and edge labels (10 for edge labels)
@@ -92,10 +92,28 @@ def shape_text(shape) -> str:
 def _units(layers, depth: int | None, fold: bool, level: int, start: int, stop: int, out: list) -> None:
     """The boxes' parts, in execution order: layers, folded runs, and uses at `depth` collapsed."""
     for part in fold_parts(layers, level, start, stop, fold):
-        if part.is_layer or part.count > 1 or (depth is not None and level + 1 >= depth):
+        if part.is_layer or part.count > 1:
             out.append(part)
+        elif depth is not None and level + 1 >= depth:
+            out.extend(_collapsed(layers, part))
         else:
             _units(layers, depth, fold, level + 1, part.first, part.stop, out)
+
+
+def _collapsed(layers, part: Part) -> list[Part]:
+    """A block use as one box; but a join ending it that takes an input from outside the use
+    (DenseNet's concatenation of the block's input, a residual add over the whole block) is a
+    box of its own, so that the connection shows as an edge around the block's box."""
+    last = layers[part.stop - 1]
+    inside = part.key + "."
+    if part.stop - part.first < 2 or len(last.inputs) < 2 or all(x.startswith(inside) for x in last.inputs):
+        return [part]
+    body = layers[part.first:part.stop - 1]
+    sums = {"params": sum(x.params for x in body), "macs": sum(x.macs for x in body),
+            "flops": sum(x.flops for x in body)}
+    join = Part(last.name, last.name, last.type, part.level + 1, part.stop - 1, part.stop, 1, True, last.params,
+                last.macs, last.flops)
+    return [part._replace(stop=part.stop - 1, **sums), join]
 
 
 def _graph(report, depth: int | None, fold: bool) -> Drawing:
@@ -146,28 +164,41 @@ def build(report, depth: int | None = None, fold: bool = True) -> Drawing:
                          f"nested deeper than {drawing.depth} are drawn as one dashed box each.")
     collapsed = [b for b in drawing.boxes if b.style == "collapsed"]
     if collapsed:
-        if not notes:
-            notes.append(f"--depth {drawing.depth}: block uses nested deeper than {drawing.depth} are drawn as one "
-                         "dashed box each.")
-        joins = _hidden_joins(report, drawing)
-        if joins:
-            notes.append("Hidden inside them: " + ", ".join(f"{n} {kind}" for kind, n in joins)
-                         + " joins (skip or dense connections).")
-        deepest = max(len(layer.blocks) for layer in report.layers)
-        notes.append(f"Every layer: archcalc draw --depth {deepest + 1} (or report --depth {deepest + 1}).")
+        notes += _collapse_notes(report, drawing, bool(notes))
         drawing.hidden_layers = sum(b.layers for b in collapsed)
     _place(drawing, notes)
     return drawing
 
 
-def _hidden_joins(report, drawing: Drawing) -> list[tuple[str, int]]:
-    """Layer types with several inputs inside collapsed boxes, with how many, most first."""
+def _collapse_notes(report, drawing: Drawing, automatic: bool) -> list[str]:
+    """What the picture says about collapsed boxes: why, which joins stay drawn, which are
+    hidden inside, and how to see every layer."""
+    depth = drawing.depth
+    notes = [] if automatic else [f"--depth {depth}: block uses nested deeper than {depth} are drawn as one "
+                                  "dashed box each."]
     styles = {b.key: b.style for b in drawing.boxes}
-    counts: dict[str, int] = {}
+    shown_joins: dict[str, int] = {}
+    hidden: dict[str, int] = {}
     for layer in report.layers:
-        if len(layer.inputs) > 1 and styles.get(drawing.box_of.get(layer.name, "")) == "collapsed":
-            counts[layer.type] = counts.get(layer.type, 0) + 1
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if len(layer.inputs) < 2:
+            continue
+        style = styles.get(drawing.box_of.get(layer.name, ""))
+        if style == "collapsed":
+            hidden[layer.type] = hidden.get(layer.type, 0) + 1
+        elif style == "layer" and depth is not None and len(layer.blocks) >= depth:
+            shown_joins[layer.type] = shown_joins.get(layer.type, 0) + 1
+    if shown_joins:
+        notes.append("Joins ending a block with an input from outside it are drawn as boxes of their own, so their "
+                     "connections show: " + _counted(shown_joins) + ".")
+    if hidden:
+        notes.append("Hidden inside the dashed boxes: " + _counted(hidden) + " joins.")
+    deepest = max(len(layer.blocks) for layer in report.layers)
+    notes.append(f"Every layer: archcalc draw --depth {deepest + 1} (or report --depth {deepest + 1}).")
+    return notes
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _lines(box: Box) -> list[tuple[str, bool]]:
@@ -213,7 +244,12 @@ def _place(drawing: Drawing, notes: list[str]) -> None:
     drawing.width = max(2 * MARGIN + content + lanes_w, MIN_CANVAS, _legend_min_width(drawing))
     left = (drawing.width - content - lanes_w) / 2
     position: dict[str, float] = {}
-    top = MARGIN + TITLE_H
+    top = MARGIN + TITLE_H + (4 if notes else 0)
+    for note in notes:
+        for line in _wrap(note, drawing.width - 2 * MARGIN):
+            drawing.notes.append((MARGIN, top, line))
+            top += 15
+    top += 8 if notes else 0
     for rank in sorted(rows):
         row = rows[rank]
         if rank:
@@ -226,7 +262,7 @@ def _place(drawing: Drawing, notes: list[str]) -> None:
     _route(drawing, by_key, left + content + GAP_X / 2)
     drawing.title = cut_middle(shown(drawing.name), drawing.width - 2 * MARGIN, FONT_SIZE + 2, "")
     bottom = top + (max(rows) + 1) * (BOX_H + GAP_Y) - GAP_Y
-    drawing.height = place_legend(drawing, notes, bottom + 24)
+    drawing.height = place_legend(drawing, [], bottom + 24)
 
 
 def _assign_lanes(drawing: Drawing, by_key: dict[str, Box]) -> int:

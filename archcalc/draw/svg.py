@@ -57,6 +57,8 @@ def _box(box: Box, drawing: Drawing, extra: str) -> str:
                f'fill="{fill}" stroke="#343a40"{dashed}/>')
     top = y + (face_h - 4 * LINE) / 2 + 11
     for i, text in enumerate(box.lines):
+        if not text:
+            continue
         bold = ' font-weight="bold"' if i == 0 else ""
         out.append(f'<text x="{x + PAD:.1f}" y="{top + i * LINE:.1f}"{bold}>{_escape(text)}</text>')
     out.append("</g>")
@@ -80,12 +82,14 @@ def render_svg(drawing: Drawing, standalone: bool = True, box_attributes=None) -
            f'{_escape(drawing.title)}</text>']
     for x, y, text in drawing.headers:
         out.append(f'<text class="header" x="{x:.1f}" y="{y:.1f}" font-weight="bold">{_escape(text)}</text>')
+    labelled: set[tuple[str, tuple]] = set()     # one shape label per source box and shape
     for edge in drawing.edges:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in edge.points)
         out.append(f'<polyline class="edge" data-from="{escape(edge.source)}" data-to="{escape(edge.target)}" '
                    f'points="{points}" fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#arrow)"/>')
         (x0, y0), (_, y1) = edge.points[0], edge.points[1]
-        if edge.shape and y1 - y0 >= EDGE_FONT:
+        if edge.shape and y1 - y0 >= EDGE_FONT and (edge.source, edge.shape) not in labelled:
+            labelled.add((edge.source, edge.shape))
             out.append(f'<text class="edge-label" x="{x0 + 5:.1f}" y="{(y0 + y1) / 2 + 4:.1f}" fill="#495057" '
                        f'font-size="{EDGE_FONT}">{escape(shape_text(edge.shape))}</text>')
     for box in drawing.boxes:
