@@ -7,6 +7,8 @@ drawing)."""
 
 from __future__ import annotations
 
+import math
+
 from ..text import shown
 from ..units import human_count
 from .fold import Part, fold_parts
@@ -40,7 +42,7 @@ def build_aligned(a_report, b_report) -> Drawing:
              for a, b in pairs for side, part in enumerate((a, b))]
     inset = STACK if any(p is not None and p.count > 1 for pair in pairs for p in pair) else 0
     needed = max((text_width(t, FONT_SIZE) for lines in texts for t, _ in lines), default=0)
-    w = min(max(needed + 2 * PAD + inset, MIN_W), MAX_W)
+    w = 2 * math.ceil(min(max(needed + 2 * PAD + inset, MIN_W), MAX_W) / 2)
     room = w - 2 * PAD - inset
     width = 2 * MARGIN + 2 * w + GAP_X
     drawing = Drawing(f"{a_report.name} and {b_report.name}, aligned by block", [], [], 0, 0, None, 0, box_w=w)

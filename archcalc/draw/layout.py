@@ -14,6 +14,7 @@ open at once need. The legend and notes are laid out inside the canvas, wrapped 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ..text import shown
@@ -219,7 +220,7 @@ def _size_boxes(drawing: Drawing) -> None:
     """One width for every box: the widest line's, within [MIN_W, MAX_W]; longer lines cut."""
     inset = STACK if any(b.style == "stack" for b in drawing.boxes) else 0
     needed = max(text_width(text, FONT_SIZE) for box in drawing.boxes for text, _ in _lines(box))
-    drawing.box_w = min(max(needed + 2 * PAD + inset, MIN_W), MAX_W)
+    drawing.box_w = 2 * math.ceil(min(max(needed + 2 * PAD + inset, MIN_W), MAX_W) / 2)   # even: whole centres
     room = drawing.box_w - 2 * PAD - inset
     for box in drawing.boxes:
         box.lines = [cut_middle(text, room, FONT_SIZE, "." if bold else "") for text, bold in _lines(box)]
@@ -242,7 +243,8 @@ def _place(drawing: Drawing, notes: list[str]) -> None:
     lanes = _assign_lanes(drawing, by_key)
     lanes_w = (GAP_X / 2 + lanes * LANE) if lanes else 0
     drawing.width = max(2 * MARGIN + content + lanes_w, MIN_CANVAS, _legend_min_width(drawing))
-    left = (drawing.width - content - lanes_w) / 2
+    drawing.width = math.ceil(drawing.width)
+    left = (drawing.width - content - lanes_w) // 2
     position: dict[str, float] = {}
     top = MARGIN + TITLE_H + (4 if notes else 0)
     for note in notes:

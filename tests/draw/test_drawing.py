@@ -1,5 +1,7 @@
 """The drawing checked as a structure, for every shipped spec: well-formed SVG, one box per
-layer (or collapsed block), no two boxes overlapping, every edge starting and ending on its boxes."""
+layer unfolded (or per folded run or collapsed block), no figure lost to folding, no two boxes
+overlapping, every edge starting and ending on its boxes. (tests/draw/test_layout_browser.py
+checks the same and the text against a browser's own layout.)"""
 
 import xml.etree.ElementTree as ET
 
@@ -8,7 +10,7 @@ from click.testing import CliRunner
 
 import archcalc
 from archcalc.cli import cli
-from archcalc.draw.layout import AUTO_COLLAPSE, build
+from archcalc.draw.layout import AUTO_COLLAPSE, STACK, build
 from archcalc.draw.svg import render_svg
 
 from helpers import SPECS
@@ -21,9 +23,12 @@ def boxes_and_edges(svg_text):
     root = ET.fromstring(svg_text)
     boxes = {}
     for group in root.iter(f"{SVG}g"):
-        if group.get("class") == "box":
-            rect = group.find(f"{SVG}rect")
-            boxes[group.get("data-key")] = tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+        if "box" in (group.get("class") or "").split():
+            rect = [r for r in group.iter(f"{SVG}rect") if r.get("class") == "face"][0]
+            x, y, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
+            if "stack" in group.get("class").split():          # the face sits below and left of its shadows
+                y, w, h = y - STACK, w + STACK, h + STACK
+            boxes[group.get("data-key")] = (x, y, w, h)
     edges = [(e.get("data-from"), e.get("data-to"),
               [tuple(map(float, p.split(","))) for p in e.get("points").split()])
              for e in root.iter(f"{SVG}polyline") if e.get("class") == "edge"]
@@ -31,13 +36,20 @@ def boxes_and_edges(svg_text):
 
 
 @pytest.mark.parametrize("path", ALL_SPECS, ids=lambda p: str(p.relative_to(SPECS)))
-def test_drawing_structure(path):
+@pytest.mark.parametrize("fold", [True, False], ids=["folded", "unfolded"])
+def test_drawing_structure(path, fold):
     report = archcalc.analyze(path)
-    drawing = build(report)
+    drawing = build(report, fold=fold)
     boxes, edges = boxes_and_edges(render_svg(drawing))
     inputs = len(report.inputs or [report.input])
-    if len(report.layers) <= AUTO_COLLAPSE:
+    if len(report.layers) <= AUTO_COLLAPSE and not fold:
         assert len(boxes) == len(report.layers) + inputs          # one box per layer, and the inputs
+    assert set(drawing.box_of) == {layer.name for layer in report.layers} | {n for n, _ in report.inputs or
+                                                                            [("input", 0)]}
+    assert set(drawing.box_of.values()) == set(boxes)             # every layer in a box, every box drawn
+    # folding and collapsing lose no figure: the boxes' sums are the layers'
+    assert sum(b.params for b in drawing.boxes) == sum(layer.params for layer in report.layers)
+    assert sum(b.macs for b in drawing.boxes) == sum(layer.macs for layer in report.layers)
     rects = sorted(boxes.values())
     for i, (x, y, w, h) in enumerate(rects):                       # no two boxes overlap
         for x2, y2, w2, h2 in rects[i + 1:]:
@@ -73,15 +85,21 @@ def test_report_is_self_contained(tmp_path):
     assert result.exit_code == 0
     text = out.read_text()
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
-    assert text.count('class="archcalc-drawing"') == 2 and "Comparison" in text and "size^" in text
+    # each model folded and unfolded (both have folded runs), and the two aligned by block
+    assert text.count('class="archcalc-drawing"') == 5 and "Comparison" in text and "size^" in text
     assert len(text.encode()) < 1_000_000
 
 
 def test_a_big_spec_still_draws_collapsed(tmp_path):
     layers = [{"type": "b", "name": f"s{i}"} for i in range(3)]
     spec = {"input": [8], "blocks": {"b": [{"type": "dense", "units": 8, "repeat": 300}]}, "layers": layers}
-    drawing = build(archcalc.analyze_mapping(spec))
+    report = archcalc.analyze_mapping(spec)
+    drawing = build(report, fold=False)
     assert drawing.depth == 1 and len(drawing.boxes) == 4
+    svg = render_svg(drawing)
+    assert "900 layers would be more than 400 boxes" in svg and "archcalc draw --depth 2" in svg
+    folded = build(report)                      # the three identical uses fold: no collapse needed
+    assert folded.depth is None and [(b.label, b.count) for b in folded.boxes] == [("input", 1), ("s0–2", 3)]
 
 
 def test_the_drawing_in_the_docs_is_current(update_golden):

@@ -2,6 +2,7 @@
 script, sorts the layer table, and saves a screenshot. Skipped only where no Chromium exists
 (CI installs Debian's `chromium` in .ci/run)."""
 
+import html
 import json
 import re
 import shutil
@@ -33,13 +34,16 @@ def test_report_renders_sorts_and_has_no_script_errors(tmp_path):
     assert CliRunner().invoke(cli, ["report", str(SPECS / "resnet18.yaml"), "-o", str(out)]).exit_code == 0
     done = browse(tmp_path, f"file://{out}#sort=params", "--dump-dom", "--virtual-time-budget=3000")
     dom = done.stdout
-    assert 'aria-sort="ascending"' in dom                      # the URL's #sort=params clicked the header
+    assert 'aria-sort="descending"' in dom                     # a figure opens largest first
     report = archcalc.analyze(SPECS / "resnet18.yaml")
-    assert dom.count('class="box"') == len(report.layers) + 1   # one box per layer, and the input
-    # rows now in ascending order of params
+    # the unfolded view: one box per layer, and the input
+    view = dom.split('class="drawing view-open"', 1)[1]
+    assert view.count('class="box ') == len(report.layers) + 1
+    # rows now in descending order of params, flat (the table is marked sorted)
     values = [int(v) for v in re.findall(r'<td class="n" data-v="(\d+)" title="[\d,]+">[^<]*</td><td class="n"'
                                          r' data-v="\d+"', dom)]
-    assert values == sorted(values) and values
+    assert values == sorted(values, reverse=True) and values
+    assert 'class="layers sorted"' in dom
     assert "Uncaught" not in done.stderr and "SyntaxError" not in done.stderr
     shot = tmp_path / "report.png"
     browse(tmp_path, f"file://{out}", f"--screenshot={shot}", "--window-size=1280,1600")
@@ -70,3 +74,52 @@ def test_the_reports_data_parses_in_the_browser(tmp_path, name):
     done = browse(tmp_path, f"file://{probe}", "--dump-dom", "--virtual-time-budget=3000")
     assert "<title>DATA-PARSED</title>" in done.stdout
     assert "Uncaught" not in done.stderr and "<title>owned</title>" not in done.stdout
+
+
+INTERACT = """<script>
+var r = {}, rows = document.querySelectorAll('table.shares tr[data-boxes]');
+var row = Array.prototype.filter.call(rows, function (tr) { return tr.cells[0].textContent.indexOf('×') >= 0; })[0];
+r.shareRow = row ? row.cells[0].textContent : null;
+if (row) { row.click(); }
+r.stackOutlined = document.querySelectorAll('.view-folded .box.stack.hl').length;
+var stack = document.querySelector('.view-folded .box.stack');
+stack.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+r.openShown = !document.querySelector('.view-open').hidden && document.querySelector('.view-folded').hidden;
+r.outlinedOpen = document.querySelectorAll('.view-open .box.hl').length;
+r.focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
+var tip = document.getElementById('tip');
+r.tip = tip.hidden ? null : tip.textContent;
+var th = document.querySelector('table.layers th[data-key="shape"]');
+th.click();
+r.shapeSort = th.getAttribute('aria-sort');
+r.shapes = Array.prototype.map.call(document.querySelectorAll('table.layers tbody tr'),
+                                    function (tr) { return Number(tr.cells[2].dataset.v); });
+var macs = document.querySelector('table.layers th[data-key="macs"]');
+macs.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}));
+r.macsSort = macs.getAttribute('aria-sort');
+r.unreachable = document.querySelectorAll('.box:not([tabindex]), tr[data-boxes]:not([tabindex]), ' +
+                                          'table.layers th:not([tabindex])').length;
+document.title = 'PROBE' + JSON.stringify(r);
+</script></body>"""
+
+
+def test_the_reports_controls_work_with_mouse_and_keyboard(tmp_path):
+    """Llama-3-8B's report, driven by a probe script as a user would: the shares table's folded
+    row outlines the stack, Enter on the stack unfolds it (its boxes outlined, focus on the
+    first, its figures in the tooltip), the shape column sorts by element count, a figure
+    column sorts largest first, and every box, linked row and header takes keyboard focus."""
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(cli, ["report", str(SPECS / "llm/llama3_8b.yaml"), "-o", str(out)]).exit_code == 0
+    probe = tmp_path / "probe.html"
+    probe.write_text(out.read_text(encoding="utf-8").replace("</body>", INTERACT, 1), encoding="utf-8")
+    done = browse(tmp_path, f"file://{probe}", "--dump-dom", "--virtual-time-budget=3000")
+    found = re.search(r"<title>PROBE(.*?)</title>", done.stdout, re.S)
+    assert found, done.stderr[-2000:]
+    r = json.loads(html.unescape(found.group(1)))
+    # 32 decoder layers: Llama 3 8B's model card (num_hidden_layers 32); each is 10 layers in
+    # specs/llm/llama3_8b.yaml's decoder_layer (two norms, attention, two adds, five MLP layers)
+    assert r["shareRow"] == "layers.0–31 (× 32)"
+    assert r["stackOutlined"] == 1 and r["openShown"] is True and r["outlinedOpen"] == 32 * 10
+    assert r["focused"].startswith("layers.0.") and "params" in r["tip"] and "MACs" in r["tip"]
+    assert r["shapeSort"] == "ascending" and r["shapes"] == sorted(r["shapes"]) and r["shapes"][0] < r["shapes"][-1]
+    assert r["macsSort"] == "descending" and r["unreachable"] == 0
