@@ -16,12 +16,14 @@ DRAW_SUFFIXES = (".svg", ".html")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The picture: .svg, or .html (the drawing in a page).")
 @click.option("--depth", type=click.IntRange(min=1),
-              help="Collapse block uses nested deeper than N into one box each (default: all layers, or "
-                   "top-level blocks past 400 layers).")
+              help="Collapse block uses nested deeper than N into one box each (default: every layer, or "
+                   "the deepest depth that keeps the drawing within 400 boxes, said in the picture).")
+@click.option("--fold/--no-fold", default=True, show_default=True,
+              help="Draw consecutive uses of the same block with the same shapes as one stack (× N).")
 @click.option("--batch", type=click.IntRange(min=1, max=2**31), help="Override the spec's batch size.")
 @set_option
 @import_options
-def draw(spec, output, depth, batch):
+def draw(spec, output, depth, fold, batch):
     """Draw SPEC's layer graph top to bottom, each box coloured by its share of the MACs."""
     from pathlib import PurePath
 
@@ -35,5 +37,5 @@ def draw(spec, output, depth, batch):
     check_outputs(output, specs=[spec])
     (graph,) = load_all([spec], batch, None)
     report = analyze_graph_with_workload(graph)
-    text = render_svg(build(report, depth)) if suffix == ".svg" else render_report([report], depth)
+    text = render_svg(build(report, depth, fold)) if suffix == ".svg" else render_report([report], depth, fold=fold)
     emit(text, output, [spec])

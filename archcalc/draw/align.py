@@ -21,7 +21,7 @@ HEADER = 24
 
 
 def _lines(part: Part, status: str) -> list[tuple[str, bool]]:
-    kind = f"{shown(part.kind)} × {part.count}" if part.count > 1 else shown(part.kind)
+    kind = f"{shown(part.kind)} × {part.uses}" if part.uses > 1 else shown(part.kind)
     figures = f"{human_count(part.params)} params · {human_count(part.macs)} MACs"
     return [(shown(part.label), True), (kind, False), (figures, False), (status, False)]
 
@@ -36,11 +36,11 @@ def _status(a: Part | None, b: Part | None, side: int, b_name: str) -> str:
     return f"{what}: params {ratio(a.params, b.params)}, MACs {ratio(a.macs, b.macs)}"
 
 
-def build_aligned(a_report, b_report) -> Drawing:
-    pairs = align(fold_parts(a_report.layers), fold_parts(b_report.layers))
+def build_aligned(a_report, b_report, fold: bool = True) -> Drawing:
+    pairs = align(fold_parts(a_report.layers, fold=fold), fold_parts(b_report.layers, fold=fold))
     texts = [[] if part is None else _lines(part, _status(a, b, side, b_report.name))
              for a, b in pairs for side, part in enumerate((a, b))]
-    inset = STACK if any(p is not None and p.count > 1 for pair in pairs for p in pair) else 0
+    inset = STACK if any(p is not None and p.uses > 1 for pair in pairs for p in pair) else 0
     needed = max((text_width(t, FONT_SIZE) for lines in texts for t, _ in lines), default=0)
     w = 2 * math.ceil(min(max(needed + 2 * PAD + inset, MIN_W), MAX_W) / 2)
     room = w - 2 * PAD - inset
@@ -55,7 +55,7 @@ def build_aligned(a_report, b_report) -> Drawing:
                 continue
             key = f"{side}:{part.key}"
             box = Box(key, part.label, part.kind, (), part.params, part.macs, part.stop - part.first,
-                      "stack" if part.count > 1 else "collapsed" if not part.is_layer else "layer", part.count,
+                      "stack" if part.uses > 1 else "collapsed" if not part.is_layer else "layer", part.uses,
                       share_of=totals[side])
             box.x, box.y, box.rank = MARGIN + side * (w + GAP_X), top + row * (BOX_H + GAP_Y), row
             box.lines = [cut_middle(t, room, FONT_SIZE, "." if bold else "") for t, bold in texts[2 * row + side]]

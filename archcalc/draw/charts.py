@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import math
 
-from ..units import human_count
 from .measure import cut_middle
 from .svg import escape
 
 COLOURS = ("#d9480f", "#1c7ed6", "#2b8a3e", "#862e9c", "#e67700", "#495057")
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 20, 44
 SIZE = 11
+
+
+def power_label(power: int) -> str:
+    """10**power as an axis label: "1", "10", "100", "1 K", "10 K", … "100 E"."""
+    if power < 0:
+        return f"1e{power}"
+    units = ("", " K", " M", " G", " T", " P", " E")
+    return f"{10 ** (power % 3)}{units[min(power // 3, len(units) - 1)]}" if power < 21 else f"1e{power}"
 
 
 def _series(results):
@@ -63,7 +70,7 @@ def growth_chart(results, width: int = 640, height: int = 340) -> str:
         y = sy(10 ** power)
         out.append(f'<line x1="{LEFT - 4}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" stroke="currentColor" '
                    f'stroke-opacity="0.15"/><text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                   f'{escape(human_count(10 ** power))}</text>')
+                   f'{power_label(power)}</text>')
     for size in xs:
         out.append(f'<text x="{sx(size):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{size}</text>')
     out.append(f'<text x="{(LEFT + width - RIGHT) / 2:.0f}" y="{TOP + plot_h + 34}" text-anchor="middle">'

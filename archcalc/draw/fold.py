@@ -25,7 +25,7 @@ class Part(NamedTuple):
     level: int               # nesting level: 0 for top-level layers and uses
     first: int               # report.layers[first:stop] are its layers
     stop: int
-    count: int               # uses folded into it (1: not folded)
+    uses: int                # block uses folded into it (1: not folded)
     is_layer: bool           # a single layer rather than a block use or run
     params: int
     macs: int

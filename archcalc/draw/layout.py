@@ -93,7 +93,7 @@ def shape_text(shape) -> str:
 def _units(layers, depth: int | None, fold: bool, level: int, start: int, stop: int, out: list) -> None:
     """The boxes' parts, in execution order: layers, folded runs, and uses at `depth` collapsed."""
     for part in fold_parts(layers, level, start, stop, fold):
-        if part.is_layer or part.count > 1:
+        if part.is_layer or part.uses > 1:
             out.append(part)
         elif depth is not None and level + 1 >= depth:
             out.extend(_collapsed(layers, part))
@@ -130,10 +130,10 @@ def _graph(report, depth: int | None, fold: bool) -> Drawing:
     _units(report.layers, depth, fold, 0, 0, len(report.layers), parts)
     layers = report.layers
     for part in parts:
-        style = "layer" if part.is_layer else "stack" if part.count > 1 else "collapsed"
+        style = "layer" if part.is_layer else "stack" if part.uses > 1 else "collapsed"
         last = layers[part.stop - 1]
         box = boxes[part.key] = Box(part.key, part.label, part.kind, tuple(last.output_shape), part.params, part.macs,
-                                    part.stop - part.first, style, part.count)
+                                    part.stop - part.first, style, part.uses)
         for layer in layers[part.first:part.stop]:
             box_of[layer.name] = part.key
             shape_of[layer.name] = tuple(layer.output_shape)
@@ -318,7 +318,7 @@ def place_legend(drawing: Drawing, notes: list[str], y: float) -> float:
     inner = drawing.width - 2 * MARGIN
     heading = cut_middle("Colour: share of the model's MACs", inner, SMALL, "")
     drawing.legend = [("heading", MARGIN, y, heading)]
-    x, y = MARGIN, y + 10
+    x, y = float(MARGIN), y + 10
     for kind, text in _legend_items(drawing):
         width = _item_width(kind, text)
         if x > MARGIN and x + width - 14 > MARGIN + inner:

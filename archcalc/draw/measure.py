@@ -43,7 +43,7 @@ def advance_em(char: str) -> float:
 
 def text_width(text: str, size: float) -> float:
     """The drawn width of `text` at font size `size` (px), an upper bound for FONT."""
-    if text.isascii():
+    if text.isascii() and text.isprintable():          # the common case, without a loop
         return len(text) * MONO_EM * size
     return sum(advance_em(c) for c in text) * size
 

@@ -72,15 +72,15 @@ def _first_layer(drawing: Drawing, key: str) -> str:
     return index.get(key, key)
 
 
-def _comparison_section(reports) -> list[str]:
+def _comparison_section(reports, fold: bool) -> list[str]:
     body = ["<h2>Comparison</h2>", comparison(reports), '<div class="side">']
     body += [f'<div><h3>{escape(r.name)}</h3>{summary(r)}</div>' for r in reports]
     body.append("</div>")
     first = reports[0]
     for other in reports[1:]:
-        body += [f"<h3>Per block: {escape(first.name)} → {escape(other.name)}</h3>", block_diff(first, other),
+        body += [f"<h3>Per block: {escape(first.name)} → {escape(other.name)}</h3>", block_diff(first, other, fold),
                  f"<h3>Drawings aligned by block: {escape(first.name)} and {escape(other.name)}</h3>",
-                 f'<div class="drawing aligned">{render_svg(build_aligned(first, other), False, _focusable)}</div>']
+                 f'<div class="drawing aligned">{render_svg(build_aligned(first, other, fold), False, _focusable)}</div>']
     return body
 
 
@@ -88,11 +88,11 @@ def render_report(reports, depth=None, scalings=(), fold: bool = True) -> str:
     title = ", ".join(r.name for r in reports)
     body = [f"<h1>archcalc report: {escape(title)}</h1>"]
     if len(reports) > 1:
-        body += _comparison_section(reports)
+        body += _comparison_section(reports, fold)
     for i, report in enumerate(reports):
         drawing, box_of, open_box_of = _drawing(report, depth, fold, i)
         body += [f'<h2 id="model{i}">{escape(report.name)}</h2>', summary(report),
-                 "<h3>Where params and MACs go</h3>", shares_table(report, box_of),
+                 "<h3>Where params and MACs go</h3>", shares_table(report, box_of, fold),
                  "<h3>Drawing</h3>", drawing,
                  "<h3>Layers</h3>", layers_table(report, i, box_of, open_box_of)]
     if scalings:

@@ -65,14 +65,14 @@ def layers_table(report, index: int, box_of: dict[str, str], open_box_of: dict[s
 
 
 def part_label(part: Part) -> str:
-    return f"{part.label} (× {part.count})" if part.count > 1 else part.label
+    return f"{part.label} (× {part.uses})" if part.uses > 1 else part.label
 
 
-def shares_table(report, box_of: dict[str, str]) -> str:
+def shares_table(report, box_of: dict[str, str], fold: bool = True) -> str:
     """Params and MACs per top-level part (a layer, a block use, or a folded run), as bars."""
     t = report.totals
     rows = []
-    for part in fold_parts(report.layers):
+    for part in fold_parts(report.layers, fold=fold):
         if not part.params and not part.macs:
             continue
         p = 100 * part.params / t.params if t.params else 0
@@ -118,7 +118,7 @@ def _decoding(report, figure: str) -> int | None:
 def _identity(part: Part) -> tuple[str, str]:
     """What makes parts of two models the same block: the name (a run's without its index
     range, so "layers.0–31" meets "layers.0–79") and the block or type."""
-    label = re.sub(r"\d+–\d+$", "*", part.label) if part.count > 1 else part.label
+    label = re.sub(r"\d+–\d+$", "*", part.label) if part.uses > 1 else part.label
     return label, part.kind
 
 
@@ -169,10 +169,10 @@ def _delta(a: int, b: int) -> str:
     return f"{sign}{human_count(abs(b - a))}{ratio}"
 
 
-def block_diff(a_report, b_report) -> str:
+def block_diff(a_report, b_report, fold: bool = True) -> str:
     """Per top-level part: each model's params and MACs and what changed."""
     rows = []
-    for a, b in align(fold_parts(a_report.layers), fold_parts(b_report.layers)):
+    for a, b in align(fold_parts(a_report.layers, fold=fold), fold_parts(b_report.layers, fold=fold)):
         status = change(a, b)
         cells = []
         for part in (a, b):

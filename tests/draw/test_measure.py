@@ -1,0 +1,55 @@
+"""Measured text (archcalc/draw/measure.py): widths from the font's advance table, names cut in
+the middle keeping the layer's own part. The browser test checks the same widths against
+Chromium's layout."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import archcalc
+from archcalc.draw.layout import FONT_SIZE, PAD, STACK, build
+from archcalc.draw.measure import ELLIPSIS, cut_middle, text_width
+
+from helpers import SPECS
+
+
+def test_widths_follow_the_advance_table():
+    # DejaVu Sans Mono's advance, 1233 units of its 2048-unit em (its hmtx table), at 12 px
+    assert text_width("conv1", 12) == 5 * 1233 / 2048 * 12
+    assert text_width("×", 12) == text_width("x", 12)             # in the monospace face
+    assert text_width("层", 12) == 2550 / 2048 * 12                # wide: Noto Color Emoji's advance
+    assert text_width("e\u0301", 12) == text_width("e", 12)       # a combining accent takes no room
+
+
+def test_a_long_name_keeps_its_own_part():
+    name = "encoder.layers.encoder_layer_11.self_attention.out_proj"
+    cut = cut_middle(name, 20 * 1233 / 2048 * 12, 12)
+    assert cut.endswith(".out_proj") and ELLIPSIS in cut and cut.startswith("enc")
+    assert text_width(cut, 12) <= 20 * 1233 / 2048 * 12
+    assert cut_middle("short", 1000, 12) == "short"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=80), st.integers(min_value=24, max_value=400))
+def test_a_cut_name_fits(text, width):
+    cut = cut_middle(text, width, 12)
+    assert text_width(cut, 12) <= width or len(cut) <= 2      # nothing narrower than "x…" is tried
+    if text_width(text, 12) <= width:
+        assert cut == text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120))
+def test_every_line_of_a_box_fits_it(name):
+    report = archcalc.analyze_mapping({"input": [4], "layers": [{"type": "dense", "units": 2,
+                                                                "name": name.replace(".", "_") or "x"}]})
+    drawing = build(report)
+    for box in drawing.boxes:
+        for line in box.lines:
+            assert text_width(line, FONT_SIZE) <= drawing.box_w - 2 * PAD - (STACK if box.style == "stack" else 0)
+
+
+def test_box_width_is_what_the_text_needs():
+    # cnn_4x4's widest line decides; the boxes are no wider than it plus padding (or the minimum)
+    drawing = build(archcalc.analyze(SPECS / "seed/cnn_4x4.yaml"))
+    widest = max(text_width(line, FONT_SIZE) for box in drawing.boxes for line in box.lines)
+    assert drawing.box_w - 2 <= max(widest + 2 * PAD, 150)
