@@ -147,21 +147,21 @@ def _graph(report, depth: int | None, fold: bool) -> Drawing:
     return drawing
 
 
-def build(report, depth: int | None = None, fold: bool = True) -> Drawing:
+def build(report, depth: int | None = None, fold: bool = True, limit: int = AUTO_COLLAPSE) -> Drawing:
     """The boxes and edges of `report`, placed. `depth` collapses block uses nested deeper than
-    it; None: every layer, unless that makes more than AUTO_COLLAPSE boxes, in which case the
+    it; None: every layer, unless that makes more than `limit` boxes, in which case the
     deepest depth that does not is chosen and a note in the picture says so. `fold` draws runs
     of identical consecutive block uses as one stack."""
     notes: list[str] = []
     drawing = _graph(report, depth, fold)
-    if depth is None and len(drawing.boxes) > AUTO_COLLAPSE:
+    if depth is None and len(drawing.boxes) > limit:
         deepest = max((len(layer.blocks) for layer in report.layers), default=0)
         for level in range(deepest, 0, -1):
             drawing = _graph(report, level, fold)
-            if len(drawing.boxes) <= AUTO_COLLAPSE:
+            if len(drawing.boxes) <= limit:
                 break
         if drawing.depth is not None:
-            notes.append(f"{len(report.layers):,} layers would be more than {AUTO_COLLAPSE} boxes: block uses "
+            notes.append(f"{len(report.layers):,} layers would be more than {limit} boxes: block uses "
                          f"nested deeper than {drawing.depth} are drawn as one dashed box each.")
     collapsed = [b for b in drawing.boxes if b.style == "collapsed"]
     if collapsed:

@@ -5,7 +5,8 @@ the shape column by element count; a sorted table is shown flat, without the nes
 indent; `#sort=macs` or `#sort=macs:asc` in the address sorts on opening), filters it,
 links a table row to its boxes (click or Enter: the boxes are outlined and scrolled to),
 shows a box's exact figures on hover or keyboard focus, and unfolds folded stacks (click or
-Enter on a stack shows the unfolded drawing with that stack's boxes outlined)."""
+Enter on a folded stack or a collapsed block shows the drawing of every layer with that
+box's layers outlined)."""
 
 STYLE = """
 :root { color-scheme: light dark; --fg: #212529; --bg: #ffffff; --muted: #6c757d; --line: #dee2e6;
@@ -28,7 +29,7 @@ tr.grew td:nth-child(7) { color: #c92a2a; } tr.new td:nth-child(7) { color: #2b8
 .bar.p { background: var(--bar2); }
 .drawing { overflow: auto; max-height: 80vh; border: 1px solid var(--line); }
 .drawing svg { max-width: none; display: block; }
-.box { cursor: default; } .box.stack { cursor: pointer; } .box:focus { outline: none; }
+.box { cursor: default; } .box[role=button] { cursor: pointer; } .box:focus { outline: none; }
 .box:focus > rect.face, .box.hl > rect.face { stroke: var(--hl); stroke-width: 3; }
 #tip { position: absolute; max-width: 28rem; padding: 0.3rem 0.5rem; background: var(--bg); color: var(--fg);
        border: 1px solid var(--line); border-radius: 4px; font-size: 12px; pointer-events: none; }
@@ -120,17 +121,20 @@ function setOpen(wrap, open) {
   var button = wrap.querySelector('button.unfold');
   if (!unfolded) { return; }
   folded.hidden = open; unfolded.hidden = !open;
+  if (!open) { wrap.querySelectorAll('[aria-expanded="true"]').forEach(function (b) {
+    b.setAttribute('aria-expanded', 'false'); }); }
   button.setAttribute('aria-pressed', open ? 'true' : 'false');
-  button.textContent = open ? 'Fold identical block uses again' : button.dataset.label;
+  button.textContent = open ? 'Back to the folded drawing' : button.dataset.label;
 }
 document.querySelectorAll('.drawings').forEach(function (wrap) {
   var button = wrap.querySelector('button.unfold');
   if (!button) { return; }
   button.dataset.label = button.textContent;
   button.addEventListener('click', function () { setOpen(wrap, button.getAttribute('aria-pressed') !== 'true'); });
-  wrap.querySelectorAll('.view-folded .box.stack').forEach(function (stack) {
+  wrap.querySelectorAll('.view-folded .box[role=button]').forEach(function (stack) {
     activate(stack, function () {
       setOpen(wrap, true);
+      stack.setAttribute('aria-expanded', 'true');
       var inside = wrap.querySelectorAll('.view-open .box[data-in="' + CSS.escape(stack.dataset.key) + '"]');
       outline(wrap, Array.prototype.map.call(inside, function (b) { return b.dataset.key; }));
       if (inside.length) { inside[0].focus(); }

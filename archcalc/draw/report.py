@@ -15,12 +15,13 @@ import json
 
 from .align import build_aligned
 from .charts import growth_chart, growth_svg
-from .layout import AUTO_COLLAPSE, Drawing, build
+from .layout import Drawing, build
 from .page import SCRIPT, STYLE
 from .svg import escape, render_svg      # escape: names as `shown`, then HTML's escaping
 from .tables import block_diff, comparison, layers_table, shares_table, summary
 
 __all__ = ["render_report", "growth_svg", "script_json"]
+OPEN_LIMIT = 1500        # the page's drawing of every layer: at most this many boxes
 
 
 def script_json(data) -> str:
@@ -33,32 +34,38 @@ def script_json(data) -> str:
 
 
 def _focusable(box) -> str:
-    """A box's attributes in the page: reachable with Tab, named for screen readers; a stack
-    is a button that unfolds it."""
-    role = ' role="button" aria-expanded="false"' if box.style == "stack" else ""
-    return f' tabindex="0"{role}'
+    """A box's attributes in the page: reachable with Tab (its <title> names it)."""
+    return ' tabindex="0"'
+
+
+def _expandable(keys: set[str]):
+    """Attributes of the folded drawing's boxes: stacks and collapsed blocks that the page can
+    show unfolded are buttons."""
+    def attributes(box) -> str:
+        return ' tabindex="0" role="button" aria-expanded="false"' if box.key in keys else ' tabindex="0"'
+    return attributes
 
 
 def _drawing(report, depth: int | None, fold: bool, index: int) -> tuple[str, dict[str, str], dict[str, str]]:
-    """The drawing's HTML, and each layer's box in it and in the unfolded drawing."""
+    """The drawing's HTML, and each layer's box in it and in the unfolded drawing. Where boxes
+    are folded or collapsed, the page also holds the drawing of every layer (if it has at most
+    OPEN_LIMIT boxes), shown when one of them is clicked."""
     folded = build(report, depth, fold)
-    views = [f'<div class="drawing view-folded">{render_svg(folded, False, _focusable)}</div>']
-    open_box_of = folded.box_of
-    if any(b.style == "stack" for b in folded.boxes):
-        unfolded = build(report, folded.depth, fold=False)
-        if len(unfolded.boxes) <= AUTO_COLLAPSE:
-            open_box_of = unfolded.box_of
-            holder = {b.key: folded.box_of.get(_first_layer(unfolded, b.key), "") for b in unfolded.boxes}
-            stacks = {b.key for b in folded.boxes if b.style == "stack"}
+    expandable = {b.key for b in folded.boxes if b.style in ("stack", "collapsed")}
+    unfolded = build(report, None, fold=False, limit=OPEN_LIMIT) if expandable else None
+    if unfolded is None or len(unfolded.boxes) > OPEN_LIMIT or unfolded.depth is not None:
+        return (f'<div class="drawings" id="drawing{index}"><div class="drawing view-folded">'
+                f'{render_svg(folded, False, _focusable)}</div></div>', folded.box_of, folded.box_of)
+    holder = {b.key: folded.box_of.get(_first_layer(unfolded, b.key), "") for b in unfolded.boxes}
 
-            def attributes(box) -> str:
-                inside = holder.get(box.key, "")
-                return ' tabindex="0"' + (f' data-in="{escape(inside)}"' if inside in stacks else "")
-            views.insert(0, f'<p class="views"><button type="button" class="unfold" aria-pressed="false">'
-                            f'Unfold the {sum(b.count for b in folded.boxes if b.style == "stack")} folded '
-                            'block uses</button></p>')
-            views.append(f'<div class="drawing view-open" hidden>{render_svg(unfolded, False, attributes)}</div>')
-    return f'<div class="drawings" id="drawing{index}">{"".join(views)}</div>', folded.box_of, open_box_of
+    def inside(box) -> str:
+        held = holder.get(box.key, "")
+        return ' tabindex="0"' + (f' data-in="{escape(held)}"' if held in expandable else "")
+    views = [f'<p class="views"><button type="button" class="unfold" aria-pressed="false">Show every layer '
+             f'({len(unfolded.boxes) - len(report.inputs or [0]):,})</button></p>',
+             f'<div class="drawing view-folded">{render_svg(folded, False, _expandable(expandable))}</div>',
+             f'<div class="drawing view-open" hidden>{render_svg(unfolded, False, inside)}</div>']
+    return f'<div class="drawings" id="drawing{index}">{"".join(views)}</div>', folded.box_of, unfolded.box_of
 
 
 def _first_layer(drawing: Drawing, key: str) -> str:

@@ -123,3 +123,34 @@ def test_the_reports_controls_work_with_mouse_and_keyboard(tmp_path):
     assert r["focused"].startswith("layers.0.") and "params" in r["tip"] and "MACs" in r["tip"]
     assert r["shapeSort"] == "ascending" and r["shapes"] == sorted(r["shapes"]) and r["shapes"][0] < r["shapes"][-1]
     assert r["macsSort"] == "descending" and r["unreachable"] == 0
+
+
+EXPAND = """<script>
+var block = document.querySelector('.view-folded .box[data-key="denseblock1.0"]');
+var r = {role: block.getAttribute('role')};
+block.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+r.expanded = block.getAttribute('aria-expanded');
+r.outlined = Array.prototype.map.call(document.querySelectorAll('.view-open .box.hl'),
+                                      function (b) { return b.dataset.key; });
+document.querySelector('button.unfold').click();
+r.back = document.querySelector('.view-open').hidden && block.getAttribute('aria-expanded') === 'false';
+document.title = 'PROBE' + JSON.stringify(r);
+</script></body>"""
+
+
+def test_a_collapsed_block_expands_in_the_page(tmp_path):
+    """DenseNet-121's report: its dense layers are collapsed (426 layers), and Enter on one
+    shows the drawing of every layer with that block's layers outlined; the button returns."""
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(cli, ["report", str(SPECS / "densenet121.yaml"), "-o", str(out)]).exit_code == 0
+    probe = tmp_path / "probe.html"
+    probe.write_text(out.read_text(encoding="utf-8").replace("</body>", EXPAND, 1), encoding="utf-8")
+    done = browse(tmp_path, f"file://{probe}", "--dump-dom", "--virtual-time-budget=3000")
+    found = re.search(r"<title>PROBE(.*?)</title>", done.stdout, re.S)
+    assert found, done.stderr[-2000:]
+    r = json.loads(html.unescape(found.group(1)))
+    # a DenseNet-BC layer is BN-ReLU-Conv1×1-BN-ReLU-Conv3×3 (Huang et al. 2017, section 3);
+    # its concatenation stays a box of its own in the collapsed drawing
+    body = ["norm1", "relu_1", "conv1", "norm2", "relu_2", "conv2"]
+    assert r["role"] == "button" and r["expanded"] == "true" and r["back"] is True
+    assert r["outlined"] == [f"denseblock1.0.{name}" for name in body]
