@@ -2,7 +2,7 @@
 the middle keeping the layer's own part. The browser test checks the same widths against
 Chromium's layout."""
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import archcalc
@@ -39,6 +39,8 @@ def test_a_cut_name_fits(text, width):
 
 @settings(max_examples=40, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120))
+@example("x" * 100)
+@example("层" * 40)
 def test_every_line_of_a_box_fits_it(name):
     report = archcalc.analyze_mapping({"input": [4], "layers": [{"type": "dense", "units": 2,
                                                                 "name": name.replace(".", "_") or "x"}]})
@@ -46,6 +48,14 @@ def test_every_line_of_a_box_fits_it(name):
     for box in drawing.boxes:
         for line in box.lines:
             assert text_width(line, FONT_SIZE) <= drawing.box_w - 2 * PAD - (STACK if box.style == "stack" else 0)
+
+
+def test_a_long_layer_name_is_cut_in_its_box():
+    name = "encoder_" * 12 + "out_proj"
+    drawing = build(archcalc.analyze_mapping({"input": [4], "layers": [{"type": "dense", "units": 2, "name": name}]}))
+    (box,) = [b for b in drawing.boxes if b.key == name]
+    assert box.lines[0] != name and ELLIPSIS in box.lines[0] and box.lines[0].endswith("out_proj")
+    assert text_width(box.lines[0], FONT_SIZE) <= drawing.box_w - 2 * PAD
 
 
 def test_box_width_is_what_the_text_needs():
