@@ -56,7 +56,7 @@ def build_aligned(a_report, b_report, fold: bool = True) -> Drawing:
             key = f"{side}:{part.key}"
             box = Box(key, part.label, part.kind, (), part.params, part.macs, part.stop - part.first,
                       "stack" if part.uses > 1 else "collapsed" if not part.is_layer else "layer", part.uses,
-                      share_of=totals[side])
+                      share_of=totals[side], flops=part.flops)
             box.x, box.y, box.rank = MARGIN + side * (w + GAP_X), top + row * (BOX_H + GAP_Y), row
             box.lines = [cut_middle(t, room, FONT_SIZE, "." if bold else "") for t, bold in texts[2 * row + side]]
             drawing.boxes.append(box)

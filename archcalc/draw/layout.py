@@ -50,6 +50,7 @@ class Box:
     style: str = "layer"            # "input", "layer", "collapsed" (a block use), "stack" (a folded run)
     count: int = 1                  # uses folded into a stack
     share_of: int = 0               # the MACs its colour is a share of (0: the drawing's model's)
+    flops: int = 0
     rank: int = 0
     x: float = 0.0
     y: float = 0.0
@@ -133,7 +134,7 @@ def _graph(report, depth: int | None, fold: bool) -> Drawing:
         style = "layer" if part.is_layer else "stack" if part.uses > 1 else "collapsed"
         last = layers[part.stop - 1]
         box = boxes[part.key] = Box(part.key, part.label, part.kind, tuple(last.output_shape), part.params, part.macs,
-                                    part.stop - part.first, style, part.uses)
+                                    part.stop - part.first, style, part.uses, flops=part.flops)
         for layer in layers[part.first:part.stop]:
             box_of[layer.name] = part.key
             shape_of[layer.name] = tuple(layer.output_shape)

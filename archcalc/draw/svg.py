@@ -39,8 +39,8 @@ def box_title(box: Box) -> str:
         return f"{box.label} (input): {shape_text(box.shape)}"
     what = (f"{box.count} identical uses of {box.type}" if box.style == "stack"
             else f"{box.type}, {box.layers} layers" if box.style == "collapsed" else box.type)
-    return (f"{box.label} ({what}): output {shape_text(box.shape)}, {box.params:,} params, "
-            f"{box.macs:,} MACs")
+    shape = f"output {shape_text(box.shape)}, " if box.shape else ""
+    return f"{box.label} ({what}): {shape}{box.params:,} params, {box.macs:,} MACs, {box.flops:,} FLOPs"
 
 
 def _box(box: Box, drawing: Drawing, extra: str) -> str:

@@ -24,6 +24,7 @@ from archcalc.cli import cli
 from archcalc.draw.layout import build
 from archcalc.draw.report import render_report
 from archcalc.draw.svg import render_svg
+from archcalc.scale import parse_sizes, scale_spec
 
 from helpers import ROOT, SPECS
 from test_report_browser import BROWSER, FLAGS
@@ -52,9 +53,22 @@ document.querySelectorAll('svg.archcalc-drawing').forEach(function (svg, index) 
     edges.push({from: e.dataset.from, to: e.dataset.to, points: points});
   });
   var legend = svg.querySelector('g.legend');
-  drawings.push({index: index, title: (svg.querySelector('text.title') || {}).textContent,
+  drawings.push({index: index, kind: 'drawing', title: (svg.querySelector('text.title') || {}).textContent,
                  canvas: [view.width, view.height], boxes: boxes, texts: texts, edges: edges,
                  legend: legend ? box(legend.getBBox()) : null});
+});
+document.querySelectorAll('svg.growth').forEach(function (svg, index) {
+  var view = svg.viewBox.baseVal, texts = [];
+  svg.querySelectorAll('text').forEach(function (t) {
+    var r = t.getBBox(), m = t.getCTM();   // rotated axis title: its box through the transform
+    var corners = [[r.x, r.y], [r.x + r.width, r.y + r.height]].map(function (c) {
+      return [m.a * c[0] + m.c * c[1] + m.e, m.b * c[0] + m.d * c[1] + m.f]; });
+    var x0 = Math.min(corners[0][0], corners[1][0]), y0 = Math.min(corners[0][1], corners[1][1]);
+    texts.push({text: t.textContent, box: null, bbox: [x0, y0, Math.abs(corners[1][0] - corners[0][0]),
+                                                      Math.abs(corners[1][1] - corners[0][1])]});
+  });
+  drawings.push({index: index, kind: 'chart', title: 'growth chart', canvas: [view.width, view.height],
+                 boxes: [], texts: texts, edges: [], legend: [0, 0, view.width, view.height]});
 });
 var out = document.createElement('pre');
 out.id = 'geometry';
@@ -89,6 +103,9 @@ def harness(tmp_path: Path) -> Path:
         parts.append(body_of(render_report([report])))           # what `report` writes
     two = [archcalc.analyze(SPECS / "resnet50.yaml"), archcalc.analyze(SPECS / "resnet18.yaml")]
     parts.append(body_of(render_report(two)))
+    small = [SPECS / "seed/cnn_4x4.yaml", SPECS / "lenet5.yaml"]        # and the growth chart of two models
+    scalings = [scale_spec(archcalc.load(path), parse_sizes("28,56,112")) for path in small]
+    parts.append(body_of(render_report([archcalc.analyze(path) for path in small], scalings=scalings)))
     page = render_report([two[0]]).split("<body>", 1)[0] + "<body>" + "".join(parts) + PROBE + "</body></html>"
     out = tmp_path / "all.html"
     out.write_text(page, encoding="utf-8")
@@ -171,8 +188,9 @@ def test_every_drawing_and_report_is_laid_out_inside_its_boxes(tmp_path):
     match = re.search(r'<pre id="geometry">(.*?)</pre>', done.stdout, re.S)
     assert match, done.stderr[-2000:]
     drawings = json.loads(html.unescape(match.group(1)))
-    # every spec's drawing twice (the SVG and the report's), the unfolded views, and the aligned pair
-    assert len(drawings) >= 2 * len(ALL_SPECS) + 3
+    # every spec's drawing twice (the SVG and the report's), the unfolded views, the aligned pairs
+    assert len([d for d in drawings if d["kind"] == "drawing"]) >= 2 * len(ALL_SPECS) + 4
+    assert len([d for d in drawings if d["kind"] == "chart"]) == 1
     assert sum(len(d["boxes"]) for d in drawings) > 2_000 and all(d["texts"] for d in drawings)
     found = [problem for drawing in drawings for problem in problems_of(drawing)]
     assert found == [], "\n".join(found[:40])
