@@ -3,8 +3,8 @@ font the drawings name, and cutting a name in the middle to fit a width.
 
 The drawings ask for `FONT`, a list of monospace faces. In a monospace face every character
 the face holds has one advance: 1233/2048 em in DejaVu Sans Mono and in Menlo (which is
-derived from it), 1229/2048 em in Liberation Mono, 1126/2048 em in Consolas, 0.6 em in SF Mono,
-the same in bold. `MONO_EM` takes the largest, so a width computed here is never less than
+derived from it), 1229/2048 em in Liberation Mono (some of its glyphs 682/2048), 1126/2048 em in
+Consolas, the same in bold (each font's `hhea` advanceWidthMax and `hmtx` table). `MONO_EM` takes the largest, so a width computed here is never less than
 the drawn one in any of them. A character outside the ranges those faces cover comes from a
 fallback face the browser picks: East Asian wide characters and emoji are given 1.25 em
 (Noto Color Emoji's advance, 2550/2048 em, is the widest of the usual fallbacks), combining
@@ -17,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-FONT = "'DejaVu Sans Mono', Menlo, 'Liberation Mono', Consolas, 'SF Mono', monospace"
+FONT = "'DejaVu Sans Mono', Menlo, 'Liberation Mono', Consolas, monospace"
 MONO_EM = 1233 / 2048          # the widest advance of the faces in FONT
 WIDE_EM = 2550 / 2048          # East Asian wide, emoji, and characters outside the faces' ranges
 ELLIPSIS = "…"

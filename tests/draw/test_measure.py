@@ -2,12 +2,16 @@
 the middle keeping the layer's own part. The browser test checks the same widths against
 Chromium's layout."""
 
+import struct
+from pathlib import Path
+
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import archcalc
 from archcalc.draw.layout import FONT_SIZE, PAD, STACK, build
-from archcalc.draw.measure import ELLIPSIS, cut_middle, text_width
+from archcalc.draw.measure import ELLIPSIS, MONO_EM, cut_middle, text_width
 
 from helpers import SPECS
 
@@ -63,3 +67,29 @@ def test_box_width_is_what_the_text_needs():
     drawing = build(archcalc.analyze(SPECS / "seed/cnn_4x4.yaml"))
     widest = max(text_width(line, FONT_SIZE) for box in drawing.boxes for line in box.lines)
     assert drawing.box_w - 2 <= max(widest + 2 * PAD, 150)
+
+
+def widest_advance(path):
+    """A TrueType font's widest advance and its em, read from its `head` and `hhea` tables."""
+    data = path.read_bytes()
+    tables = {}
+    for i in range(struct.unpack(">H", data[4:6])[0]):
+        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * i:28 + 16 * i])
+        tables[tag] = offset
+    em = struct.unpack(">H", data[tables[b"head"] + 18:tables[b"head"] + 20])[0]
+    widest = struct.unpack(">H", data[tables[b"hhea"] + 10:tables[b"hhea"] + 12])[0]
+    return widest, em
+
+
+FACES = sorted(p for pattern in ("DejaVuSansMono*.ttf", "LiberationMono*.ttf", "Menlo*.tt?", "consola*.ttf")
+               for folder in (Path("/usr/share/fonts"), Path("/Library/Fonts"), Path("/System/Library/Fonts"))
+               if folder.is_dir() for p in folder.rglob(pattern))
+
+
+@pytest.mark.skipif(not FACES, reason="none of the drawing's fonts is installed here")
+@pytest.mark.parametrize("path", FACES, ids=lambda p: p.name)
+def test_the_advance_table_bounds_the_installed_fonts(path):
+    """Read from the font files themselves: no glyph of the faces the drawings name is wider
+    than the advance measure.py counts."""
+    widest, em = widest_advance(path)
+    assert widest / em <= MONO_EM

@@ -116,6 +116,7 @@ def test_the_reports_controls_work_with_mouse_and_keyboard(tmp_path):
     found = re.search(r"<title>PROBE(.*?)</title>", done.stdout, re.S)
     assert found, done.stderr[-2000:]
     r = json.loads(html.unescape(found.group(1)))
+    assert "Uncaught" not in done.stderr
     # 32 decoder layers: Llama 3 8B's model card (num_hidden_layers 32); each is 10 layers in
     # specs/llm/llama3_8b.yaml's decoder_layer (two norms, attention, two adds, five MLP layers)
     assert r["shareRow"] == "layers.0–31 (× 32)"
@@ -149,6 +150,7 @@ def test_a_collapsed_block_expands_in_the_page(tmp_path):
     found = re.search(r"<title>PROBE(.*?)</title>", done.stdout, re.S)
     assert found, done.stderr[-2000:]
     r = json.loads(html.unescape(found.group(1)))
+    assert "Uncaught" not in done.stderr
     # a DenseNet-BC layer is BN-ReLU-Conv1×1-BN-ReLU-Conv3×3 (Huang et al. 2017, section 3);
     # its concatenation stays a box of its own in the collapsed drawing
     body = ["norm1", "relu_1", "conv1", "norm2", "relu_2", "conv2"]
