@@ -15,7 +15,7 @@ import json
 
 from .align import build_aligned
 from .charts import growth_chart, growth_svg
-from .layout import Drawing, build
+from .layout import build
 from .page import SCRIPT, STYLE
 from .svg import escape, render_svg      # escape: names as `shown`, then HTML's escaping
 from .tables import block_diff, comparison, layers_table, shares_table, summary
@@ -55,28 +55,20 @@ def _drawing(report, depth: int | None, fold: bool, index: int) -> tuple[str, di
     unfolded = build(report, None, fold=False, limit=OPEN_LIMIT) if expandable else None
     if unfolded is None or len(unfolded.boxes) > OPEN_LIMIT or unfolded.depth is not None:
         return (f'<div class="drawings" id="drawing{index}"><div class="drawing view-folded">'
-                f'{render_svg(folded, False, _focusable)}</div></div>', folded.box_of, folded.box_of)
-    holder = {b.key: folded.box_of.get(_first_layer(unfolded, b.key), "") for b in unfolded.boxes}
+                f'{render_svg(folded, False, _focusable, f"arrow{index}")}</div></div>', folded.box_of, folded.box_of)
+    first_layer: dict[str, str] = {}              # a layer (or input) drawn in each box of the unfolded drawing
+    for layer, key in unfolded.box_of.items():
+        first_layer.setdefault(key, layer)
+    holder = {key: folded.box_of.get(layer, "") for key, layer in first_layer.items()}
 
     def inside(box) -> str:
         held = holder.get(box.key, "")
         return ' tabindex="0"' + (f' data-in="{escape(held)}"' if held in expandable else "")
     views = [f'<p class="views"><button type="button" class="unfold" aria-pressed="false">Show every layer '
              f'({len(unfolded.boxes) - len(report.inputs or [0]):,})</button></p>',
-             f'<div class="drawing view-folded">{render_svg(folded, False, _expandable(expandable))}</div>',
-             f'<div class="drawing view-open" hidden>{render_svg(unfolded, False, inside)}</div>']
+             f'<div class="drawing view-folded">{render_svg(folded, False, _expandable(expandable), f"arrow{index}")}</div>',
+             f'<div class="drawing view-open" hidden>{render_svg(unfolded, False, inside, f"arrow{index}-open")}</div>']
     return f'<div class="drawings" id="drawing{index}">{"".join(views)}</div>', folded.box_of, unfolded.box_of
-
-
-def _first_layer(drawing: Drawing, key: str) -> str:
-    """A layer drawn in box `key` (the first found), to find its box in another drawing."""
-    index = getattr(drawing, "_layers_of", None)
-    if index is None:
-        index = {}
-        for layer, box in drawing.box_of.items():
-            index.setdefault(box, layer)
-        drawing._layers_of = index      # type: ignore[attr-defined]
-    return index.get(key, key)
 
 
 def _comparison_section(reports, fold: bool) -> list[str]:
@@ -84,10 +76,10 @@ def _comparison_section(reports, fold: bool) -> list[str]:
     body += [f'<div><h3>{escape(r.name)}</h3>{summary(r)}</div>' for r in reports]
     body.append("</div>")
     first = reports[0]
-    for other in reports[1:]:
+    for i, other in enumerate(reports[1:]):
         body += [f"<h3>Per block: {escape(first.name)} → {escape(other.name)}</h3>", block_diff(first, other, fold),
                  f"<h3>Drawings aligned by block: {escape(first.name)} and {escape(other.name)}</h3>",
-                 f'<div class="drawing aligned">{render_svg(build_aligned(first, other, fold), False, _focusable)}</div>']
+                 f'<div class="drawing aligned">{render_svg(build_aligned(first, other, fold), False, _focusable, f"arrow-aligned{i}")}</div>']
     return body
 
 

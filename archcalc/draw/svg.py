@@ -65,16 +65,17 @@ def _box(box: Box, drawing: Drawing, extra: str) -> str:
     return "".join(out)
 
 
-def render_svg(drawing: Drawing, standalone: bool = True, box_attributes=None) -> str:
-    """The drawing as SVG text; `standalone` adds the namespace and a pixel size (a page sets
-    the size itself); `box_attributes(box)` adds attributes to a box's group (the report's
-    links and keyboard focus)."""
+def render_svg(drawing: Drawing, standalone: bool = True, box_attributes=None, marker: str = "arrow") -> str:
+    """The drawing as SVG text; `standalone` adds the namespace; `box_attributes(box)` adds
+    attributes to a box's group (the report's links and keyboard focus); `marker` names the
+    arrowhead, unique per drawing in a page (a hidden drawing's marker draws nothing in the
+    others)."""
     w, h = drawing.width, drawing.height
     size = f'width="{w:.0f}" height="{h:.0f}" '
     out = [('<svg xmlns="http://www.w3.org/2000/svg" class="archcalc-drawing" ' if standalone
             else '<svg class="archcalc-drawing" ')
            + f'{size}viewBox="0 0 {w:.0f} {h:.0f}" font-family="{escape(FONT)}" font-size="{FONT_SIZE}">',
-           "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+           f"<defs><marker id=\"{marker}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
            "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#495057\"/>"
            "</marker></defs>",
            f'<rect class="canvas" width="{w:.0f}" height="{h:.0f}" fill="#ffffff"/>',
@@ -86,7 +87,7 @@ def render_svg(drawing: Drawing, standalone: bool = True, box_attributes=None) -
     for edge in drawing.edges:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in edge.points)
         out.append(f'<polyline class="edge" data-from="{escape(edge.source)}" data-to="{escape(edge.target)}" '
-                   f'points="{points}" fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#arrow)"/>')
+                   f'points="{points}" fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#{marker})"/>')
         (x0, y0), (_, y1) = edge.points[0], edge.points[1]
         if edge.shape and y1 - y0 >= EDGE_FONT and (edge.source, edge.shape) not in labelled:
             labelled.add((edge.source, edge.shape))

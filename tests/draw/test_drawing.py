@@ -3,6 +3,7 @@ layer unfolded (or per folded run or collapsed block), no figure lost to folding
 overlapping, every edge starting and ending on its boxes. (tests/draw/test_layout_browser.py
 checks the same and the text against a browser's own layout.)"""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -87,6 +88,8 @@ def test_report_is_self_contained(tmp_path):
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
     # each model folded and unfolded (both have folded runs), and the two aligned by block
     assert text.count('class="archcalc-drawing"') == 5 and "Comparison" in text and "size^" in text
+    markers = re.findall(r'<marker id="([^"]+)"', text)             # each drawing its own arrowhead: one
+    assert len(markers) == 5 == len(set(markers))                   # hidden drawing's would draw in none
     assert len(text.encode()) < 1_000_000
 
 
