@@ -3,7 +3,8 @@
 Boxes are layers, block uses collapsed at a depth (dashed), or runs of identical block uses
 folded into one stack ("× 32", see fold.py). Each box sits on the row one below its deepest
 input (longest-path layering), boxes of a row ordered by the mean position of their inputs
-(one barycentre pass), rows centred. Every box of a drawing has one width: the widest of its
+(one barycentre pass) and placed as near it as their neighbours allow (the inputs' row is
+centred), so a chain runs straight down. Every box of a drawing has one width: the widest of its
 lines as measured by measure.py, within [MIN_W, MAX_W]; a longer line is cut in the middle.
 An edge between neighbouring rows is a straight line through the gap between them; a longer
 one (a skip connection) leaves its box into the gap below, runs down a lane to the right of
@@ -255,17 +256,39 @@ def _place(drawing: Drawing, notes: list[str]) -> None:
     top += 8 if notes else 0
     for rank in sorted(rows):
         row = rows[rank]
-        if rank:
-            row.sort(key=lambda b: sum(position[s] for s in inputs_of[b.key]) / max(len(inputs_of[b.key]), 1))
         start = left + (content - (len(row) * w + (len(row) - 1) * GAP_X)) / 2
-        for i, box in enumerate(row):
-            box.x = start + i * (w + GAP_X)
+        centred = [start + i * (w + GAP_X) for i in range(len(row))]
+        if rank:
+            row.sort(key=lambda b: _barycentre(b, inputs_of, position))
+            wanted = [_barycentre(b, inputs_of, position) - w / 2 for b in row]
+            xs = _spread(wanted, left, left + content - w, w + GAP_X)
+        else:
+            xs = centred
+        for box, x in zip(row, xs):
+            box.x = x
             box.y = top + rank * (BOX_H + GAP_Y)
             position[box.key] = box.x + w / 2
     _route(drawing, by_key, left + content + GAP_X / 2)
     drawing.title = cut_middle(shown(drawing.name), drawing.width - 2 * MARGIN, FONT_SIZE + 2, "")
     bottom = top + (max(rows) + 1) * (BOX_H + GAP_Y) - GAP_Y
     drawing.height = place_legend(drawing, [], bottom + 24)
+
+
+def _barycentre(box: Box, inputs_of: dict[str, list[str]], position: dict[str, float]) -> float:
+    sources = inputs_of[box.key]
+    return sum(position[s] for s in sources) / len(sources) if sources else 0.0
+
+
+def _spread(wanted: list[float], low: float, high: float, step: float) -> list[float]:
+    """Positions as near `wanted` (sorted) as boxes `step` apart within [low, high] allow:
+    pushed right where they would overlap, then back left where they would pass `high`.
+    A row always fits, since [low, high] holds the widest row."""
+    xs: list[float] = []
+    for x in wanted:
+        xs.append(max(x, low, xs[-1] + step if xs else low))
+    for i in range(len(xs) - 1, -1, -1):
+        xs[i] = min(xs[i], high if i == len(xs) - 1 else xs[i + 1] - step)
+    return [round(x) for x in xs]
 
 
 def _assign_lanes(drawing: Drawing, by_key: dict[str, Box]) -> int:
