@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .dtypes import nbytes
+from .dtypes import Dtypes, nbytes
 from .errors import ShapeError
 from .gcpause import without_gc
 from .graph import Graph, Node, wire_nodes
@@ -29,6 +29,8 @@ class Figures(NamedTuple):
     macs: int
     flops: int
     weight: int | None      # the main weight's elements, for tied_to; None: the rule has none
+    weights_read: int       # weight elements one copy of the layer reads for the batch
+    moved: int              # bytes one copy moves: weights read, inputs and output (bytes_moved)
 
 class Held(NamedTuple):
     """A node's figures as its weights are held (see `_held`)."""
@@ -52,12 +54,24 @@ def _apply(node: Node, inputs: tuple[Shape, ...], graph: Graph) -> Call:
         raise graph.error(f"layer '{node.name}' ({node.type}): {exc}; received {received}", node) from None
     return Call(node.args, inputs, output)
 
-def _count(node: Node, call: Call, batch: int) -> Figures:
+def _count(node: Node, call: Call, batch: int, dtype: Dtypes) -> Figures:
     rule = RULES[node.type]
     params = rule.params(call)
     weight = rule.weight_elements(call) if rule.weight_elements else None
+    held = params.learned + params.buffers
+    read = held if rule.weights_read is None else min(held, rule.weights_read(call) * batch)
+    tensors = sum(nbytes(elements(shape) * batch, dtype.activations) for shape in (*call.inputs, call.output))
     return Figures(call.output, params.learned, params.buffers, rule.macs(call) * batch,
-                   rule.flops(call) * batch, weight)
+                   rule.flops(call) * batch, weight, read, nbytes(read, dtype.weights) + tensors)
+
+def _moved(node: Node, figures: Figures, dtype: Dtypes) -> int:
+    """Bytes moved by a layer whose weights are held apart (tied, shared or experts): it reads
+    the weight it uses whoever owns it, and each of the copies a token runs."""
+    runs = node.copies[1]
+    if runs == 1:
+        return figures.moved
+    return figures.moved - nbytes(figures.weights_read, dtype.weights) + nbytes(figures.weights_read * runs,
+                                                                                dtype.weights)
 
 def _held(node: Node, figures: Figures) -> Held:
     """A node's figures as its weights are held: a tied weight is the other layer's, a shared
@@ -100,21 +114,23 @@ def analyze_graph(graph: Graph) -> Report:
         key = (node.type, id(node.args), inputs)
         figures = known.get(key)
         if figures is None:
-            figures = known[key] = _count(node, _apply(node, inputs, graph), batch)
+            figures = known[key] = _count(node, _apply(node, inputs, graph), batch, graph.dtype)
         output = shapes[i] = figures.output
         if node.tied_to is None and node.shares is None and node.copies == (1, 1):
             learned, buffers, macs, flops = figures.learned, figures.buffers, figures.macs, figures.flops
+            moved = figures.moved
             active += learned
         else:
             held = _held(node, figures)
             learned, buffers, macs, flops = held.learned, held.buffers, held.macs, held.flops
             active += held.active
+            moved = _moved(node, figures, graph.dtype)
             ties = ties or node.tied_to is not None
         weights[node.name] = figures.weight
         layers.append(LayerReport(
             name=node.name, type=node.type, inputs=node.inputs, output_shape=output, params=learned,
             trainable_params=learned if node.trainable else 0, buffers=buffers, macs=macs, flops=flops,
-            blocks=node.blocks, tied_to=node.tied_to))
+            blocks=node.blocks, tied_to=node.tied_to, bytes_moved=moved))
     if ties:
         _check_ties(graph, nodes, weights)
 

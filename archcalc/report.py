@@ -14,6 +14,11 @@ from .dtypes import Dtypes, nbytes
 from .text import suggest
 
 
+def intensity(flops: int, moved: int) -> float | None:
+    """FLOPs per byte, to 4 decimals as every format prints it; None when no byte moves."""
+    return round(flops / moved, 4) if moved else None
+
+
 class LayerReport(NamedTuple):
     """One layer's figures. Immutable like the other report classes, but a NamedTuple:
     a million of them are built for a million-layer spec, and a frozen dataclass's
@@ -30,6 +35,12 @@ class LayerReport(NamedTuple):
     flops: int
     blocks: tuple[tuple[str, str], ...] = ()   # enclosing block uses, outermost first
     tied_to: str | None = None                  # the layer whose weight this one uses
+    bytes_moved: int = 0        # weights it reads, its inputs and its output, at their dtypes
+
+    @property
+    def arithmetic_intensity(self) -> float | None:
+        """FLOPs per byte moved (None when nothing moves)."""
+        return intensity(self.flops, self.bytes_moved)
 
     def to_dict(self, dtype: Dtypes = Dtypes(), batch: int = 1) -> dict[str, Any]:
         row: dict[str, Any] = {"name": self.name, "type": self.type, "inputs": list(self.inputs),
@@ -37,7 +48,8 @@ class LayerReport(NamedTuple):
                "trainable_params": self.trainable_params, "buffers": self.buffers,
                "macs": self.macs, "flops": self.flops,
                "params_bytes": nbytes(self.params + self.buffers, dtype.weights),
-               "activation_bytes": nbytes(prod(self.output_shape) * batch, dtype.activations)}
+               "activation_bytes": nbytes(prod(self.output_shape) * batch, dtype.activations),
+               "bytes_moved": self.bytes_moved, "arithmetic_intensity": self.arithmetic_intensity}
         if self.tied_to is not None:
             row["tied_to"] = self.tied_to
         if self.blocks:                 # the block uses it sits in, outermost first (the table's block rows)
@@ -66,6 +78,7 @@ class Totals(NamedTuple):
     memory: Memory
     active_params: int | None = None     # params with only the experts a token runs; None: = params
     decoding: Any = None                 # workloads.decode.Decoding when a context was given
+    roofline: Any = None                 # roofline.Roofline when a device was given
 
     @property
     def serving_bytes(self) -> int:
@@ -86,7 +99,8 @@ class Totals(NamedTuple):
                     "context": self.decoding.context,
                     "kv_cache_bytes_per_token": self.decoding.kv_cache_bytes_per_token,
                     "kv_cache_bytes": self.decoding.kv_cache_bytes,
-                    "decode_macs_per_token": self.decoding.decode_macs_per_token})}
+                    "decode_macs_per_token": self.decoding.decode_macs_per_token}),
+                **({} if self.roofline is None else self.roofline.totals_dict())}
 
 
 class Report:
@@ -155,6 +169,11 @@ class Report:
         if len(inputs) == 1:           # "input" stays for one-input models, as in version 1
             head["input"] = list(self.input)
         head["inputs"] = {name: list(shape) for name, shape in inputs}
-        return {**head, "batch": self.batch, "dtype": self.dtype.to_json(),
-                "totals": self.totals.to_dict(),
-                "layers": [layer.to_dict(self.dtype, self.batch) for layer in self.layers]}
+        roofline = self.totals.roofline
+        rows = [layer.to_dict(self.dtype, self.batch) for layer in self.layers]
+        if roofline is not None:                 # each layer's time on the device, after its counts
+            for row, time in zip(rows, roofline.layers):
+                row.update(bound=time.bound, seconds=time.seconds)
+        device = {} if roofline is None else {"device": roofline.device_dict()}
+        return {**head, "batch": self.batch, "dtype": self.dtype.to_json(), **device,
+                "totals": self.totals.to_dict(), "layers": rows}

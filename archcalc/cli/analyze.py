@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_model_files
-from .common import (analyze_graph_with_workload, choose_format, emit, export_options, export_pictures, load_all,
-    render_options, report_options)
+from .common import (analyze_graph_with_workload, chosen_device, choose_format, device_options, emit, export_options,
+    export_pictures, load_all, render_options, report_options)
 
 
 @click.command()
@@ -14,11 +14,16 @@ from .common import (analyze_graph_with_workload, choose_format, emit, export_op
 @report_options
 @click.option("--depth", type=click.IntRange(min=0),
               help="Collapse layers nested deeper than N block uses into one row per use; 0: totals only.")
+@device_options
 @export_options
 def analyze(specs, fmt, batch, dtype, exact, output, depth, svg, html):
     """Per-layer table and totals of each SPEC ('-' reads standard input)."""
     fmt = choose_format(fmt, output, specs=specs, pictures={"--svg": svg, "--html": html})
     from ..render import analysis_pieces
+    if depth is not None and chosen_device() is not None:
+        from ..errors import UsageError
+        raise UsageError("--depth: per-layer device times are not summed over collapsed blocks; "
+                         "give --depth or --device, not both")
     reports = [analyze_graph_with_workload(spec) for spec in load_all(specs, batch, dtype)]
     if depth is not None:
         from ..depth import collapse_layers

@@ -149,11 +149,47 @@ context_option = click.option(
     help="Tokens in the KV cache: adds the cache's size and the MACs of decoding one token.")
 
 
+def _store_device(ctx, param, value):
+    if value is not None:
+        from ..devices import parse_device
+        value = parse_device(value)
+    ctx.meta["archcalc.device"] = value
+
+
+def _store_efficiency(ctx, param, value):
+    ctx.meta["archcalc.efficiency"] = value
+
+
+def device_options(command):
+    """--device and --efficiency: the report on a device (docs/devices.md)."""
+    command = click.option(
+        "--efficiency", type=float, expose_value=False, callback=_store_efficiency, metavar="FRACTION",
+        help="Also give the lower bound divided by this fraction of peak (0 < F <= 1), labelled as scaled.")(command)
+    return click.option(
+        "--device", expose_value=False, callback=_store_device, metavar="NAME|FILE|FIGURES",
+        help="Time bounds and fit on a device: a name from `archcalc devices`, a YAML file, or "
+             "peak_bf16=FLOPS,bandwidth=B/s,memory=BYTES.")(command)
+
+
+def chosen_device():
+    """The --device given (a Device) or None; --efficiency without a device is refused."""
+    meta = click.get_current_context().meta
+    device = meta.get("archcalc.device")
+    if device is None and meta.get("archcalc.efficiency") is not None:
+        from ..errors import UsageError
+        raise UsageError("--efficiency: it scales a device's lower bound, so it needs --device")
+    return device
+
+
 def analyze_graph_with_workload(graph):
     """The graph's Report, with the decoding figures when a context is set (--context or the
-    spec's `workload:`)."""
+    spec's `workload:`), and its roofline when a device is (--device)."""
     from ..api import analyze_graph
     report = analyze_graph(graph, context=click.get_current_context().meta.get("archcalc.context"))
+    device = chosen_device()
+    if device is not None:
+        from ..roofline import with_roofline
+        report = with_roofline(report, device, click.get_current_context().meta.get("archcalc.efficiency"))
     if report.totals.decoding is None:
         return report
     pending = click.get_current_context().meta.setdefault("archcalc.notes", [])
@@ -171,7 +207,12 @@ def analyze_side_by_side(graphs):
         try:
             reports.append(analyze_graph_with_workload(graph))
         except NoKVCache as exc:
-            reports.append(analyze_graph(graph))
+            report = analyze_graph(graph)
+            device = chosen_device()
+            if device is not None:
+                from ..roofline import with_roofline
+                report = with_roofline(report, device, click.get_current_context().meta.get("archcalc.efficiency"))
+            reports.append(report)
             refusals.append(exc)
     if refusals and len(refusals) == len(graphs):
         raise refusals[0]

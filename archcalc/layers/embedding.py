@@ -21,6 +21,7 @@ register(Rule(
     args=(Arg("vocab", positive, help="number of ids"), Arg("dim", positive, help="vector size")),
     output_shape=_output, params=_params, macs=zero("a table lookup, no products"),
     flops=zero("a table lookup"), weight_elements=lambda call: call["vocab"] * call["dim"],
+    weights_read=lambda call: elements(call.input) * call["dim"],     # the rows of its ids
     aliases=("Embedding",),
     saved=lambda call: (Kept("ids", elements(call.input), 0, bytes=INDEX_BYTES),),   # int64, as PyTorch keeps them
 ))

@@ -148,6 +148,9 @@ _RULE_OPTIONS = (
     ("product_macs", None),
     # Elements of the main weight another layer may share with `tied_to` (None: nothing to tie).
     ("weight_elements", None),
+    # Elements of its weights one sample's pass reads, when fewer than all of them (an embedding
+    # reads the rows of its ids); None: every weight is read. Bytes moved (a device's roofline).
+    ("weights_read", None),
     # Elements one new token adds to the KV cache (causal self-attention: 2·kv_heads·head_dim).
     ("cache_per_token", None),
     # Positions of the KV cache kept after `context` tokens (None: all of them; a sliding
@@ -186,6 +189,7 @@ class Rule:
     takes_activation: bool
     product_macs: Callable[[Call], int] | None
     weight_elements: Callable[[Call], int] | None
+    weights_read: Callable[[Call], int] | None
     cache_per_token: Callable[[Call], int] | None
     cache_positions: Callable[[Call, int], int] | None
     position_limit: Callable[[Call], PositionLimit | None] | None

@@ -61,6 +61,7 @@ register(Rule(
     args=(Arg("max_positions", optional(positive), None,
               help="rows of the table (default: T); the first T are used"),),
     output_shape=_positions, params=_table, position_limit=_limit,
+    weights_read=lambda call: call.input[0] * call.input[-1],        # the first T rows
     macs=zero("an element-wise addition"), flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
     saved=keeps_nothing("an addition"),
 ))

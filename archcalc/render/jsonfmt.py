@@ -26,7 +26,7 @@ def _dump(items) -> str:
 ROWS_PER_CHUNK = 2000
 
 
-def layer_json(layer, dtype, batch: int) -> str:
+def layer_json(layer, dtype, batch: int, extra: str = "") -> str:
     """`json.dumps(layer.to_dict(dtype, batch), ensure_ascii=False)`, written out directly:
     going through a dict and the encoder took four times as long, most of a million-layer
     report's output (benchmarks/bench_output.py). tests/render/test_streamed_formats.py holds the two
@@ -40,7 +40,17 @@ def layer_json(layer, dtype, batch: int) -> str:
             f'"output_shape": [{", ".join(map(str, layer.output_shape))}], "params": {layer.params}, '
             f'"trainable_params": {layer.trainable_params}, "buffers": {layer.buffers}, "macs": {layer.macs}, '
             f'"flops": {layer.flops}, "params_bytes": {nbytes(layer.params + layer.buffers, dtype.weights)}, '
-            f'"activation_bytes": {nbytes(prod(layer.output_shape) * batch, dtype.activations)}{tied}}}')
+            f'"activation_bytes": {nbytes(prod(layer.output_shape) * batch, dtype.activations)}, '
+            f'"bytes_moved": {layer.bytes_moved}, "arithmetic_intensity": {json.dumps(layer.arithmetic_intensity)}'
+            f'{tied}{extra}}}')
+
+
+def _layer_times(report) -> list[str]:
+    """Each layer's `bound` and `seconds` on the device as JSON members ("" without a device)."""
+    roofline = report.totals.roofline
+    if roofline is None:
+        return [""] * len(report.layers)
+    return [f', "bound": "{t.bound}", "seconds": {json.dumps(t.seconds)}' for t in roofline.layers]
 
 
 def _report_chunks(report, data: dict, pad: str) -> Iterator[str]:
@@ -60,9 +70,10 @@ def _report_chunks(report, data: dict, pad: str) -> Iterator[str]:
         else:
             yield f'{pad}  "layers": [\n'
             layers, dtype, batch, indent = report.layers, report.dtype, report.batch, pad + "    "
+            times = _layer_times(report)
             for at in range(0, len(layers), ROWS_PER_CHUNK):
-                rows = ",\n".join(indent + layer_json(layer, dtype, batch)
-                                   for layer in layers[at:at + ROWS_PER_CHUNK])
+                rows = ",\n".join(indent + layer_json(layer, dtype, batch, times[i])
+                                   for i, layer in enumerate(layers[at:at + ROWS_PER_CHUNK], at))
                 yield rows if at == 0 else ",\n" + rows
             yield f"\n{pad}  ]"
     yield "\n" + pad + "}"

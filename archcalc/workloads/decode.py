@@ -27,6 +27,7 @@ class Decoding(NamedTuple):
     kv_cache_bytes: int
     decode_macs_per_token: int
     warnings: tuple[str, ...] = ()     # a context past the positions rotary or ALiBi were trained for
+    step_weight_bytes: int = 0         # weights one decoding step reads (one position per sequence)
 
 
 class NoKVCache(UsageError):
@@ -36,7 +37,7 @@ class NoKVCache(UsageError):
 def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     if context < 1:
         raise UsageError(f"--context must be at least 1, got {context}")
-    cached = kept = decode = 0
+    cached = kept = decode = read = 0
     beyond: dict = {}          # the positions a soft limit allows -> the first layer saying so
     for step in walk(graph, report):
         rule, call, node = step.rule, step.call, step.node
@@ -48,6 +49,7 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
                                 "position to read", graph.origin.file)
             beyond.setdefault(limit.positions, (node.name, limit.source))
         per_sample = step.row.macs // graph.batch
+        read += _weights_read_per_step(rule, call, graph.batch) * node.copies[1]
         cache_per_token, decode_macs = rule.cache_per_token, rule.decode_macs
         if cache_per_token is not None and cache_per_token(call):
             if decode_macs is None:           # a bug of the rule's, never the user's
@@ -69,7 +71,19 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     warnings = tuple(f"--context {context} is beyond the {positions} positions {name} was trained for "
                      f"({source}): the figures are exact, the model's output there is untested"
                      for positions, (name, source) in sorted(beyond.items()))
-    return Decoding(context, per_token, nbytes(kept, graph.dtype.kv_cache) * graph.batch, decode, warnings)
+    return Decoding(context, per_token, nbytes(kept, graph.dtype.kv_cache) * graph.batch, decode, warnings,
+                    step_weight_bytes=nbytes(read, graph.dtype.weights))
+
+
+def _weights_read_per_step(rule, call, batch: int) -> int:
+    """Weight elements a layer reads to decode one position of each sequence: all of them, but
+    for a layer reading rows (an embedding), one position's rows per sequence."""
+    params = rule.params(call)
+    held = params.learned + params.buffers
+    if rule.weights_read is None:
+        return held
+    positions = call.input[0] if call.input else 1
+    return min(held, rule.weights_read(call) // positions * batch)
 
 
 def with_decoding(graph: Graph, report: Report, context: int) -> Report:

@@ -1,0 +1,139 @@
+"""A report on a device: how long its layers take at best, and whether it fits (docs/devices.md).
+
+Two time figures, named for what they are:
+- the **lower bound**: max(total FLOPs / peak, unavoidable bytes / bandwidth), unavoidable being
+  the weights read once, the model's own inputs and its outputs. No schedule runs faster.
+- the **unfused estimate**: Σ over layers of max(FLOPs / peak, bytes moved / bandwidth), as if
+  every layer's inputs and output went through DRAM; compilers that fuse layers beat it.
+With a context (a KV cache), the decode step reads the weights once and the whole cache:
+tokens/s at most batch / max(step FLOPs / peak, (step weights + cache) / bandwidth).
+The peak is the device's for the activations' dtype (where the arithmetic happens; int4
+weights are widened to it), so weights are read at their own width and computed at the
+activations'. A figure scaled by `--efficiency` is reported beside the bound, never instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .devices import Device, DeviceError
+from .dtypes import nbytes
+from .report import Report
+from .shapes import elements
+
+
+class LayerTime(NamedTuple):
+    bound: str              # "compute" or "memory": which of the two times is the larger
+    seconds: float          # max(FLOPs / peak, bytes moved / bandwidth)
+
+
+class Decode(NamedTuple):
+    """One decoding step with the context cached, for the whole batch."""
+    step_bytes: int                     # weights one step reads + the KV cache
+    step_flops: int                     # 2 · decode MACs per token · batch
+    step_seconds: float
+    tokens_per_second_bound: float      # batch / step_seconds
+    prefill_seconds: float              # the lower bound of the forward pass over the input sequence
+    max_batch_fitting: int              # sequences whose cache and activations fit beside the weights
+
+
+class Roofline(NamedTuple):
+    device: Device
+    compute_dtype: str
+    peak: int                           # FLOP/s used: the device's peak for compute_dtype
+    layers: tuple[LayerTime, ...]       # one per report layer, in order
+    unavoidable_bytes: int
+    lower_bound_seconds: float
+    lower_bound_kind: str               # which term of the max holds: "compute" or "memory"
+    unfused_estimate_seconds: float
+    memory_needed_bytes: int            # weights + peak activations (+ KV cache with a context)
+    memory_left_bytes: int              # device memory - memory needed; negative when it does not fit
+    decode: Decode | None = None
+    efficiency: float | None = None     # only when the user gives one
+
+    @property
+    def fits(self) -> bool:
+        return self.memory_left_bytes >= 0
+
+    def totals_dict(self) -> dict[str, Any]:
+        """The figures `totals` gains, under their JSON keys."""
+        data: dict[str, Any] = {
+            "lower_bound_seconds": self.lower_bound_seconds, "lower_bound_kind": self.lower_bound_kind,
+            "unavoidable_bytes": self.unavoidable_bytes, "unfused_estimate_seconds": self.unfused_estimate_seconds,
+            "fits": self.fits, "memory_needed_bytes": self.memory_needed_bytes,
+            "memory_left_bytes": self.memory_left_bytes}
+        if self.decode is not None:
+            d = self.decode
+            data.update(prefill_seconds=d.prefill_seconds, decode_step_bytes=d.step_bytes,
+                        decode_step_flops=d.step_flops, decode_step_seconds=d.step_seconds,
+                        decode_tokens_per_second_bound=d.tokens_per_second_bound,
+                        max_batch_fitting=d.max_batch_fitting)
+        if self.efficiency is not None:
+            data["efficiency"] = self.efficiency
+            data["lower_bound_at_efficiency_seconds"] = self.lower_bound_seconds / self.efficiency
+            if self.decode is not None:
+                data["decode_tokens_per_second_at_efficiency"] = self.decode.tokens_per_second_bound * self.efficiency
+        return data
+
+    def device_dict(self) -> dict[str, Any]:
+        return {**self.device.to_dict(), "compute_dtype": self.compute_dtype, "peak_used": self.peak}
+
+
+def _time(flops: int, moved: int, peak: int, bandwidth: int) -> LayerTime:
+    # flops / peak against moved / bandwidth, compared in integers so a tie is exact
+    if flops * bandwidth >= moved * peak:
+        return LayerTime("compute", flops / peak)
+    return LayerTime("memory", moved / bandwidth)
+
+
+def _unavoidable(report: Report) -> int:
+    """Weights each layer reads (its bytes moved less its inputs and output), read once, plus the
+    model's inputs and the outputs no layer consumes."""
+    act, batch = report.dtype.activations, report.batch
+    size = {name: elements(shape) for name, shape in (report.inputs or (("input", report.input),))}
+    weights = sum(nbytes(n * batch, act) for n in size.values())
+    consumed: set[str] = set()
+    for layer in report.layers:
+        size[layer.name] = elements(layer.output_shape)
+        tensors = sum(nbytes(size[name] * batch, act) for name in layer.inputs)
+        weights += layer.bytes_moved - tensors - nbytes(size[layer.name] * batch, act)
+        consumed.update(layer.inputs)
+    outputs = sum(nbytes(size[layer.name] * batch, act) for layer in report.layers if layer.name not in consumed)
+    return weights + outputs
+
+
+def _decode(report: Report, device: Device, peak: int, lower: float) -> Decode | None:
+    decoding = report.totals.decoding
+    if decoding is None:
+        return None
+    batch = report.batch
+    step_bytes = decoding.step_weight_bytes + decoding.kv_cache_bytes
+    step_flops = 2 * decoding.decode_macs_per_token * batch
+    step = _time(step_flops, step_bytes, peak, device.bandwidth).seconds
+    per_sequence = -(-(decoding.kv_cache_bytes + report.totals.memory.peak_activation_bytes) // batch)
+    room = device.memory - report.totals.memory.params_bytes
+    return Decode(step_bytes=step_bytes, step_flops=step_flops, step_seconds=step,
+                  tokens_per_second_bound=batch / step, prefill_seconds=lower,
+                  max_batch_fitting=max(0, room // per_sequence))
+
+
+def roofline(report: Report, device: Device, efficiency: float | None = None) -> Roofline:
+    """The report on `device`: per-layer bound and time, the two totals, fit and decoding."""
+    if efficiency is not None and not 0 < efficiency <= 1:
+        raise DeviceError(f"--efficiency must be above 0 and at most 1, got {efficiency}")
+    dtype = report.dtype.activations
+    peak, bandwidth = device.peak(dtype), device.bandwidth
+    layers = tuple([_time(layer.flops, layer.bytes_moved, peak, bandwidth) for layer in report.layers])
+    unavoidable = _unavoidable(report)
+    whole = _time(report.totals.flops, unavoidable, peak, bandwidth)
+    needed = report.totals.serving_bytes
+    return Roofline(device=device, compute_dtype=dtype, peak=peak, layers=layers, unavoidable_bytes=unavoidable,
+                    lower_bound_seconds=whole.seconds, lower_bound_kind=whole.bound,
+                    unfused_estimate_seconds=sum(layer.seconds for layer in layers),
+                    memory_needed_bytes=needed, memory_left_bytes=device.memory - needed,
+                    decode=_decode(report, device, peak, whole.seconds), efficiency=efficiency)
+
+
+def with_roofline(report: Report, device: Device, efficiency: float | None = None) -> Report:
+    """The report carrying its roofline in `totals.roofline`, as renderers read it."""
+    return report._replace(totals=report.totals._replace(roofline=roofline(report, device, efficiency)))
