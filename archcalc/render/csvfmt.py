@@ -51,17 +51,25 @@ def analysis_chunks(reports, options) -> Iterator[str]:
     one row per model figure (type `model`) and per total (type `total`), named by its JSON key
     and held in `value`: every figure and name the table shows."""
     yield _write(["model", "name", "type", "inputs", "output_shape", "params", "trainable_params",
-                  "buffers", "macs", "flops", "blocks", "value"], [])
+                  "buffers", "macs", "flops", "bytes_moved", "arithmetic_intensity", "bound", "seconds",
+                  "blocks", "value"], [])
     for r in reports:
         model = _cell(r.name)
+        times = r.totals.roofline.layers if r.totals.roofline is not None else ((None, None),) * len(r.layers)
         for at in range(0, len(r.layers), ROWS_PER_CHUNK):
             yield _write_ready([[model, _cell(layer.name), layer.type, _cell(";".join(layer.inputs)),
                                  shape(layer.output_shape).replace("×", "x"), layer.params,
                                  layer.trainable_params, layer.buffers, layer.macs, layer.flops,
-                                 _cell(";".join(f"{use}={block}" for use, block in layer.blocks)), ""]
-                                for layer in r.layers[at:at + ROWS_PER_CHUNK]])
-        yield _write(None, [[r.name, key, kind, "", "", "", "", "", "", "", "", value]
+                                 layer.bytes_moved, _blank(layer.arithmetic_intensity), _blank(bound),
+                                 _blank(seconds), _cell(";".join(f"{use}={block}" for use, block in layer.blocks)), ""]
+                                for layer, (bound, seconds) in zip(r.layers[at:at + ROWS_PER_CHUNK],
+                                                                   times[at:at + ROWS_PER_CHUNK])])
+        yield _write(None, [[r.name, key, kind, "", "", "", "", "", "", "", "", "", "", "", "", value]
                             for kind, key, value in model_figures(r)])
+
+
+def _blank(value):
+    return "" if value is None else value
 
 
 def model_figures(report) -> Iterator[tuple[str, str, object]]:
@@ -79,6 +87,9 @@ def model_figures(report) -> Iterator[tuple[str, str, object]]:
                 yield from flat(f"{prefix}{key}.", value)
             else:
                 yield "total", prefix + key, value
+    if report.totals.roofline is not None:
+        for _, key, value in flat("device.", report.totals.roofline.device_dict()):
+            yield "model", key, value
     yield from flat("totals.", report.totals.to_dict())
     yield "total", "totals.memory.inference_bytes", report.totals.memory.inference_bytes
 

@@ -41,8 +41,11 @@ def analysis(reports, options) -> str:
         out += [f"## {shown(r.name)}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
         out += _table(["", "value"], _total_rows(r, options), right={1})
         out.append("")
-        out += _table(["Layer", "Type", "Output shape", "Params", "MACs", "MACs %"], _layer_rows(r, options),
-                      right={3, 4, 5})
+        header, right = ["Layer", "Type", "Output shape", "Params", "MACs", "MACs %"], {3, 4, 5}
+        rows = _layer_rows(r, options)
+        if r.totals.roofline is not None:
+            header, right, rows = _with_device_columns(r, header, right, rows, options)
+        out += _table(header, rows, right=right)
         out.append("")
     return "\n".join(out)
 
@@ -68,7 +71,26 @@ def _total_rows(r, options) -> list[list[str]]:
                  ["KV cache", size(d.kv_cache_bytes, options)],
                  ["KV cache per token", size(d.kv_cache_bytes_per_token, options)],
                  ["Decode MACs per new token", count(d.decode_macs_per_token, options)]]
+    if t.roofline is not None:
+        from .device import summary_rows
+        rows += [[label, text] for label, text in summary_rows(r, options)]
     return rows
+
+
+def _with_device_columns(r, header, right, rows, options):
+    """Each layer's bytes moved, intensity, bound and time on the device, after its counts."""
+    from .device import LAYER_COLUMNS, layer_cells, seconds
+    times = iter(zip(r.layers, r.totals.roofline.layers))
+    out = []
+    for row in rows[:-1]:
+        if row[1].startswith("*"):                    # a block use's row (its type in italics)
+            out.append(row + [""] * len(LAYER_COLUMNS))
+        else:
+            out.append(row + layer_cells(*next(times), options))
+    out.append(rows[-1] + ["", "", "", seconds(r.totals.roofline.unfused_estimate_seconds, options)])
+    first = len(header)
+    return (header + [name for name, _ in LAYER_COLUMNS],
+            right | {first + i for i, (_, side) in enumerate(LAYER_COLUMNS) if side == "right"}, out)
 
 
 def _layer_rows(r, options) -> list[list[str]]:

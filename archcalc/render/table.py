@@ -207,7 +207,25 @@ def layer_table(report, options) -> Text:
                ("MACs", "right"), ("MACs %", "right")]
     footer = ["Total", "", "", count(totals.params, options), count(totals.macs, options),
               share(totals.macs, totals.macs)]
+    if totals.roofline is not None:
+        rows, columns, footer = _with_device_columns(report, rows, columns, footer, options)
     return aligned_table(_title(report), columns, rows, footer, options.width or 100, options.color, paired=True)
+
+
+def _with_device_columns(report, rows, columns, footer, options):
+    """The table with each layer's bytes moved, intensity, bound and time on the device."""
+    from .device import LAYER_COLUMNS, layer_cells, seconds
+    times = iter(zip(report.layers, report.totals.roofline.layers))
+    blank = [("", "")] * len(LAYER_COLUMNS)
+    out = []
+    for row in rows:
+        if row[3] == ("", "") and row[2] == ("", ""):        # a block row
+            out.append(row + blank)
+        else:
+            layer, time = next(times)
+            out.append(row + [(cell, "") for cell in layer_cells(layer, time, options)])
+    roof = report.totals.roofline
+    return out, columns + LAYER_COLUMNS, footer + ["", "", "", seconds(roof.unfused_estimate_seconds, options)]
 
 
 class _Lines:
@@ -265,6 +283,10 @@ def summary(report, options) -> Text:
         grid.add_row("Decoding", f"KV cache {size(d.kv_cache_bytes, options)} at {d.context:,} tokens "
                                  f"({size(d.kv_cache_bytes_per_token, options)} per token); "
                                  f"{count(d.decode_macs_per_token, options)} MACs per new token")
+    if t.roofline is not None:
+        from .device import summary_rows
+        for label, text in summary_rows(report, options):
+            grid.add_row(label, text)
     return grid.to_text(options.width or 100)
 
 
