@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -23,7 +24,49 @@ BUDGETS = {
     "memory": (_memory_label, lambda r, t: r.totals.serving_bytes),
     "kv_cache": ("KV cache", lambda r, t: _decoding(r).kv_cache_bytes),
     "train_memory": ("training memory", lambda r, t: t.memory.total_bytes),
+    "latency": (lambda r: _latency_label(r), lambda r, t: _latency_ns(r)),
+    "tokens_per_second": (lambda r: _tokens_label(r), lambda r, t: _tokens_per_second(r)),
 }
+# Budgets that are a least value (a figure at or above passes), not a greatest.
+MINIMUM_BUDGETS = ("tokens_per_second",)
+
+
+def _roofline(report: Report, option: str):
+    if report.totals.roofline is None:
+        from .errors import UsageError
+        raise UsageError(f"{option}: a time budget needs a device (--device NAME)")
+    return report.totals.roofline
+
+
+def _latency_label(report: Report) -> str:
+    roof = _roofline(report, "--max-latency")
+    scaled = "" if roof.efficiency is None else f" / efficiency {roof.efficiency!r}"
+    return f"latency lower bound{scaled} on {roof.device.name} (ns)"
+
+
+def _latency_ns(report: Report) -> int:
+    """The lower bound (divided by --efficiency when given) in nanoseconds, rounded up, so a
+    model passes only when its bound is within the budget."""
+    roof = _roofline(report, "--max-latency")
+    seconds = roof.totals_dict()["lower_bound_at_efficiency_seconds" if roof.efficiency else "lower_bound_seconds"]
+    return math.ceil(seconds * 1e9)
+
+
+def _tokens_label(report: Report) -> str:
+    roof = _roofline(report, "--min-tokens-per-second")
+    scaled = "" if roof.efficiency is None else f" × efficiency {roof.efficiency!r}"
+    return f"decode tokens/s bound{scaled} on {roof.device.name}"
+
+
+def _tokens_per_second(report: Report) -> int:
+    """The decode bound (times --efficiency when given) in whole tokens a second, rounded down."""
+    roof = _roofline(report, "--min-tokens-per-second")
+    if roof.decode is None:
+        from .errors import UsageError
+        raise UsageError(f"--min-tokens-per-second: {report.name} is decoded with a KV cache only with a context "
+                         "(--context T on a model with causal self-attention)")
+    rate = roof.decode.tokens_per_second_bound * (roof.efficiency or 1)
+    return math.floor(rate)
 
 
 def _label(label, report: Report) -> str:
@@ -51,17 +94,26 @@ class BudgetLine:
     def in_bytes(self) -> bool:
         return self.key in MEMORY_BUDGETS
 
+    @property
+    def minimum(self) -> bool:
+        """A least allowed value (tokens/s), not a greatest."""
+        return self.key in MINIMUM_BUDGETS
+
     def near(self, fraction) -> bool:
-        """Within budget but at or above `fraction` of it (exact: fraction is a Fraction)."""
+        """Within budget but at or above `fraction` of it (exact: fraction is a Fraction); for a
+        minimum, within it but the budget at or above `fraction` of the figure."""
+        if self.minimum:
+            return self.within and self.allowed >= fraction * self.used
         return self.within and self.used >= fraction * self.allowed
 
     @property
     def within(self) -> bool:
-        return self.used <= self.allowed   # exactly at the budget passes
+        # exactly at the budget passes
+        return self.used >= self.allowed if self.minimum else self.used <= self.allowed
 
     @property
     def headroom(self) -> int:
-        return self.allowed - self.used
+        return self.used - self.allowed if self.minimum else self.allowed - self.used
 
 
 @dataclass(frozen=True)

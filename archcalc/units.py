@@ -115,3 +115,18 @@ def parse_share(text: str):
     if not 0 <= value <= 1:
         raise UsageError(f"a share must be between 0% and 100%, got {text!r}")
     return value
+
+
+_DURATION_UNITS = {"s": 10**9, "ms": 10**6, "us": 10**3, "µs": 10**3, "ns": 1}
+
+
+def parse_duration(text: str) -> int:
+    """`5ms` -> 5_000_000: a duration in whole nanoseconds (s, ms, us or µs, ns; a unit is required)."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(s|ms|us|µs|ns)\s*", str(text))
+    if not match:
+        raise UsageError(f"malformed duration {str(text)[:40]!r} (expected e.g. 5ms, 250us, 1.5s)")
+    from fractions import Fraction
+    value = Fraction(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if value.denominator != 1 or value <= 0:
+        raise UsageError(f"malformed duration {str(text)[:40]!r}: a positive whole number of nanoseconds")
+    return int(value)

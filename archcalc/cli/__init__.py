@@ -25,7 +25,8 @@ from ..text import one_line
 
 # Command name -> the module of archcalc.cli defining it, as a function of the same name.
 COMMANDS = {
-    "analyze": "analyze", "check": "check", "compare": "compare", "draw": "draw", "import": "import_model",
+    "analyze": "analyze", "check": "check", "compare": "compare", "devices": "devices", "draw": "draw",
+    "import": "import_model",
     "layers": "layers", "report": "report", "scale": "scale", "train": "train", "verify": "verify",
 }
 

@@ -10,7 +10,8 @@ import click
 from ..completion import complete_model_files
 from ..render import FORMATS
 from ..text import one_line, shown
-from .common import analyze_graph_with_workload, choose_format, emit, load_all, render_options, report_options
+from .common import (analyze_graph_with_workload, choose_format, device_options, emit, load_all, render_options,
+    report_options)
 
 
 @click.command()
@@ -22,11 +23,15 @@ from .common import analyze_graph_with_workload, choose_format, emit, load_all, 
                    "the KV cache), e.g. 200MB, 1.5GiB.")
 @click.option("--max-kv-cache", help="Largest KV cache at the context (needs --context), e.g. 2GiB.")
 @click.option("--max-train-memory", help="Largest training-step memory (AdamW, fp32), e.g. 40GB.")
+@click.option("--max-latency", help="Largest lower bound on --device (divided by --efficiency when given), e.g. 5ms.")
+@click.option("--min-tokens-per-second", help="Least decode tokens/s bound on --device at --context, e.g. 50.")
 @click.option("--warn-at", default="90%", show_default=True,
               help="Warn (under GitHub Actions: ::warning) when a figure reaches this share of its budget.")
 @click.option("--allow-no-budget", is_flag=True, help="Pass when no budget is set anywhere (default: exit 2).")
 @lambda command: report_options(command, extra_formats=("junit",))
-def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_train_memory, warn_at,
+@device_options
+def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_train_memory, max_latency,
+          min_tokens_per_second, warn_at,
           allow_no_budget, fmt, batch, dtype, exact, output):
     """Fail (exit 1) when a SPEC exceeds its budget (flags override the spec's `budget:`).
 
@@ -42,6 +47,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
              for key, value in (("params", max_params), ("macs", max_macs), ("flops", max_flops),
                                 ("memory", max_memory), ("kv_cache", max_kv_cache),
                                 ("train_memory", max_train_memory)) if value is not None}
+    flags.update(_time_budgets(max_latency, min_tokens_per_second))
     warn = parse_share(warn_at)
     if list(specs).count("-") > 1:
         raise click.UsageError("standard input ('-') can be read only once")
@@ -61,7 +67,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
             failures.append(exc)
     if not failures and not any(r.lines for r in results) and not allow_no_budget:
         raise click.UsageError("no budget set: give --max-params, --max-macs, --max-flops, --max-memory, "
-                               "--max-kv-cache or --max-train-memory, or a 'budget:' mapping in the spec "
+                               "--max-kv-cache, --max-train-memory, --max-latency or --min-tokens-per-second, or a 'budget:' mapping in the spec "
                                "(or --allow-no-budget)")
     if fmt == "junit":
         from ..render.junit import budgets as junit
@@ -82,6 +88,27 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
         sys.exit(2)
     if not all(r.within for r in results):
         sys.exit(1)
+
+
+def _time_budgets(max_latency, min_tokens_per_second) -> dict:
+    """--max-latency and --min-tokens-per-second, refused without the device they are read on."""
+    from ..errors import UsageError
+    from ..units import parse_duration, parse_quantity
+    from .common import chosen_device
+    flags = {}
+    for option, value in (("--max-latency", max_latency), ("--min-tokens-per-second", min_tokens_per_second)):
+        if value is not None and chosen_device() is None:
+            raise UsageError(f"{option}: a time budget is read on a device: give --device NAME")
+    if max_latency is not None:
+        try:
+            flags["latency"] = parse_duration(max_latency)
+        except UsageError as exc:
+            raise UsageError(f"--max-latency: {exc}") from None
+    if min_tokens_per_second is not None:
+        if click.get_current_context().meta.get("archcalc.context") is None:
+            raise UsageError("--min-tokens-per-second: the decode bound is read at a context: give --context T")
+        flags["tokens_per_second"] = parse_quantity(min_tokens_per_second)
+    return flags
 
 
 def _annotation_text(text: str) -> str:
@@ -115,7 +142,10 @@ def _annotate(loaded, results, flags, failures, warn):
                 if found.line is not None:
                     where += f",line={found.line},col={found.column}"
             say = getattr(line.allowed, "written", lambda n=None: f"{line.allowed if n is None else n:,}")
-            if over:
+            if over and line.minimum:
+                message = (f"{result.name}: {line.label} {say(line.used)} is below the minimum {say()} "
+                           f"by {say(-line.headroom)}")
+            elif over:
                 message = f"{result.name}: {line.label} {say(line.used)} exceeds the budget {say()} by {say(-line.headroom)}"
             else:
                 message = (f"{result.name}: {line.label} {say(line.used)} is {100 * line.used / line.allowed:.1f}% of the "
