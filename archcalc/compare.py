@@ -34,6 +34,14 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
         extra += [metric("kv_cache_bytes", "KV cache", "bytes", lambda r: _decoding(r, "kv_cache_bytes")),
                   metric("decode_macs_per_token", "Decode MACs per token", "count",
                          lambda r: _decoding(r, "decode_macs_per_token"))]
+    if any(r.totals.roofline is not None for r in reports):     # --device: the same device for all
+        extra += [metric("lower_bound_seconds", "Lower bound", "seconds",
+                         lambda r: _roofline(r, "lower_bound_seconds")),
+                  metric("unfused_estimate_seconds", "Unfused estimate", "seconds",
+                         lambda r: _roofline(r, "unfused_estimate_seconds"))]
+        if any(r.totals.decoding is not None for r in reports):
+            extra.append(metric("decode_tokens_per_second_bound", "Decode tokens/s bound", "per",
+                                lambda r: _roofline(r, "decode_tokens_per_second_bound")))
     return Comparison(
         names=tuple(labels or [r.name for r in reports]),
         inputs=tuple(r.input for r in reports),
@@ -59,6 +67,11 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
 
 def _decoding(report: Report, figure: str) -> int | None:
     return None if report.totals.decoding is None else getattr(report.totals.decoding, figure)
+
+
+def _roofline(report: Report, figure: str) -> float | None:
+    roof = report.totals.roofline
+    return None if roof is None else roof.totals_dict().get(figure)
 
 
 def ratio(base, other) -> Fraction | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_model_files
-from .common import (analyze_side_by_side, choose_format, emit, export_options, export_pictures, load_all,
+from .common import (device_options, analyze_side_by_side, choose_format, emit, export_options, export_pictures, load_all,
     render_options, report_options)
 
 
@@ -13,6 +13,7 @@ from .common import (analyze_side_by_side, choose_format, emit, export_options, 
 @click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
 @report_options
 @export_options
+@device_options
 def compare(specs, fmt, batch, dtype, exact, output, svg, html):
     """Specs side by side, with ratios against the first."""
     fmt = choose_format(fmt, output, specs=specs, pictures={"--svg": svg, "--html": html})

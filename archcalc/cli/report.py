@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_model_files
-from .common import analyze_side_by_side, check_outputs, context_option, emit, import_options, load_all, set_option
+from .common import device_options, analyze_side_by_side, check_outputs, context_option, emit, import_options, load_all, set_option
 
 
 @click.command()
@@ -20,6 +20,7 @@ from .common import analyze_side_by_side, check_outputs, context_option, emit, i
 @set_option
 @context_option
 @import_options
+@device_options
 def report(specs, output, depth, fold, sizes, batch, dtype):
     """One self-contained HTML report of SPECs: summary, drawing, sortable table, charts; with two
     or more, a per-block comparison against the first and the drawings aligned by block."""

@@ -24,6 +24,9 @@ def size(n: int, options) -> str:
 def metric_value(metric, value, options) -> str:
     if value is None:           # a figure the model does not have (no KV cache, no params)
         return "–"
+    if metric.unit == "seconds":
+        from .device import seconds
+        return seconds(value, options)
     if metric.unit == "per":
         return f"{float(value):,.1f}"
     return size(value, options) if metric.unit == "bytes" else count(value, options)

@@ -116,7 +116,7 @@ def comparison(cmp, options) -> str:
     from ..compare import ratio
     rows: list[list[object]] = [["input", *(shape(s).replace("×", "x") for s in cmp.inputs)]]
     for metric in cmp.metrics:
-        rows.append([metric.key, *("" if v is None else v if isinstance(v, int) else f"{float(v):.4f}"
+        rows.append([metric.key, *("" if v is None else v if isinstance(v, (int, float)) else f"{float(v):.4f}"
                                    for v in metric.values)])
     # The "vs first" column of the table: the first model's figure over each one's, as in JSON.
     for metric in cmp.metrics:

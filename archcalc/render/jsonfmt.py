@@ -113,7 +113,10 @@ def training(items, options) -> str:
 
 def _number(value):
     # Quotients (MACs per param) are the only non-integers; round them for readers.
-    return round(float(value), 4) if value is not None and not isinstance(value, int) else value
+    # Times (floats already) keep every digit.
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return round(float(value), 4)
 
 
 def comparison(cmp, options) -> str:
