@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_model_files
-from .common import Count, analyze_graph_with_workload, choose_format, emit, load_all, render_options, report_options
+from .common import Count, chosen_device, choose_format, device_options, emit, load_all, render_options, report_options
 
 
 def _refuse_inference_options(dtype) -> None:
@@ -43,8 +43,12 @@ def _recompute_mode(ctx, param, value):
                    "attention (Korthikanti et al.'s selective recompute) or none.")
 @click.option("--tokens", type=Count(), help="Tokens to train on: steps = tokens / (batch · T).")
 @click.option("--steps", type=Count(), help="Steps to train (default 1).")
+@click.option("--devices", type=Count(), help="Data-parallel copies the step's batch is split over (needs --device).")
+@click.option("--step-time", metavar="DURATION",
+              help="A measured step time (e.g. 850ms): gives the model-FLOPs utilisation it means (needs --device).")
 @report_options
-def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dtype, exact, output):
+@device_options
+def train(specs, optimizer, precision, recompute, tokens, steps, devices, step_time, fmt, batch, dtype, exact, output):
     """MACs, FLOPs and memory of a training step of each SPEC (forward, backward, optimizer)."""
     specs = (*([taken] if (taken := click.get_current_context().meta.get("archcalc.train.spec")) else []), *specs)
     if not specs:
@@ -53,11 +57,51 @@ def train(specs, optimizer, precision, recompute, tokens, steps, fmt, batch, dty
     _refuse_inference_options(dtype)
     from ..render import renderer
     from ..workloads.training import train_figures
+    from ..api import analyze_graph
+    device, measured = _device_settings(devices, step_time)
     items = []
     for graph in load_all(specs, batch, None):
         if graph.context is not None:
             graph = graph._replace(context=None)    # a spec's `workload: {context}` is for decoding
-        report = analyze_graph_with_workload(graph)
-        items.append((report, train_figures(graph, report, optimizer=optimizer, precision=precision,
-                                            recompute=recompute, steps=steps, tokens=tokens)))
+        report = analyze_graph(graph)
+        settings = dict(optimizer=optimizer, precision=precision, recompute=recompute, steps=steps, tokens=tokens)
+        figures = train_figures(graph, report, **settings)
+        if device is not None:
+            figures = figures._replace(device=_on_device(graph, report, figures, device, devices or 1, measured,
+                                                         settings))
+        items.append((report, figures))
     emit(renderer(fmt).training(items, render_options(exact, output)), output, specs)
+
+
+def _device_settings(devices, step_time):
+    """The --device, and --step-time in seconds; --devices and --step-time refused without a device."""
+    device = chosen_device()
+    for option, value in (("--devices", devices), ("--step-time", step_time)):
+        if value is not None and device is None:
+            raise click.UsageError(f"{option} needs --device: it is read against a device's peak")
+    measured = None
+    if step_time is not None:
+        from ..errors import UsageError
+        from ..units import parse_duration
+        try:
+            measured = parse_duration(step_time) / 1e9
+        except UsageError as exc:
+            raise UsageError(f"--step-time: {exc}") from None
+    return device, measured
+
+
+def _on_device(graph, report, figures, device, devices, measured, settings):
+    """The step on `devices` data-parallel copies of `device`: one copy's step at batch / N."""
+    from ..api import analyze_graph
+    from ..roofline_training import training_time
+    from ..workloads.training import train_figures
+    if graph.batch % devices:
+        raise click.UsageError(f"--devices {devices}: the batch {graph.batch} does not split evenly over "
+                               f"{devices} copies (give --batch a multiple of {devices})")
+    per_device = figures
+    if devices > 1:
+        one = graph.with_settings(batch=graph.batch // devices)
+        per_device = train_figures(one, analyze_graph(one), **settings)
+    efficiency = click.get_current_context().meta.get("archcalc.efficiency")
+    return training_time(per_device, report.totals.macs, device, settings["precision"], devices,
+                         graph.batch // devices, measured, efficiency)

@@ -108,6 +108,10 @@ def training(items, options) -> str:
                    ("recompute", plan.mode), ("recomputed", " ".join(plan.recomputed)),
                    ("recompute_macs", plan.extra_macs), ("held_bytes", plan.held_bytes),
                    ("rebuilt_bytes", plan.rebuilt_bytes)]
+        if t.device is not None:
+            figures += [(f"device.{key}", value) for key, value in t.device.device_dict().items() if key != "peaks"]
+            figures += [(f"device.peaks.{key}", value) for key, value in t.device.device.peaks]
+            figures += list(t.device.to_dict().items())
         rows += [[report.name, key, value] for key, value in figures]
     return _write(["model", "figure", "value"], rows)
 

@@ -68,3 +68,29 @@ def summary_rows(report: Any, options: Any) -> list[tuple[str, str]]:
                      f"{rate(scaled['decode_tokens_per_second_at_efficiency'], options)} tokens/s")
         rows.append(("At efficiency", text))
     return rows
+
+
+def training_rows(time: Any, options: Any) -> list[tuple[str, str]]:
+    """A training step on N copies of a device: its bound, the fit of one copy, and MFU when a
+    measured step time was given."""
+    device = time.device
+    left = time.memory_left_bytes
+    verdict = f"yes, {size(left, options)} left" if left >= 0 else f"no, {size(-left, options)} short"
+    rows = [("Device", f"{time.devices:,} × {shown(device.title)} ({shown(device.name)}), batch "
+                       f"{time.batch_per_device:,} each: {count(time.peak, options)} FLOP/s {time.compute_dtype} peak, "
+                       f"{count(device.bandwidth, options)} B/s"),
+            ("Step lower bound", f"{seconds(time.step_lower_bound_seconds, options)}, {time.step_lower_bound_kind}-bound: "
+                                 f"max({count(time.flops_per_device_step, options)} FLOPs / peak, "
+                                 f"{size(time.unavoidable_bytes, options)} weights, gradients and optimizer "
+                                 "state / bandwidth)"),
+            ("Fits one device", f"{verdict}: needs {size(time.memory_needed_bytes, options)} of "
+                                f"{size(device.memory, options)}"),
+            ("Model FLOPs per step", f"{count(time.model_flops_per_step, options)} (PaLM: 6 × forward MACs)")]
+    if time.efficiency is not None:
+        rows.append(("At efficiency", f"step lower bound / {time.efficiency!r} = "
+                                      f"{seconds(time.step_lower_bound_seconds / time.efficiency, options)}"))
+    if time.mfu is not None:
+        rows.append(("MFU", f"{time.mfu!r} at a measured step of {seconds(time.measured_step_seconds, options)}"
+                     if options.exact else f"{100 * time.mfu:.1f}% at a measured step of "
+                                           f"{seconds(time.measured_step_seconds, options)}"))
+    return rows

@@ -107,8 +107,13 @@ def analysis(reports, options) -> str:
 
 
 def training(items, options) -> str:
-    return json_escaped("".join(_reports_chunks([(report, {**_without_rows(report), "training": figures.to_dict()})
+    return json_escaped("".join(_reports_chunks([(report, {**_without_rows(report), **_train_device(figures),
+                                                           "training": figures.to_dict()})
                                                  for report, figures in items])))
+
+
+def _train_device(figures) -> dict:
+    return {} if figures.device is None else {"device": figures.device.device_dict()}
 
 
 def _number(value):

@@ -30,9 +30,15 @@ def training(items, options) -> str:
             ["Optimizer state", size(m.optimizer_bytes, options)],
             ["Activations kept for backward", size(m.activation_bytes, options)],
             ["Total", size(m.total_bytes, options)],
+            *([] if t.device is None else [[label, text] for label, text in _training_rows(t.device, options)]),
         ], right={1})
         out.append("")
     return "\n".join(out)
+
+
+def _training_rows(time, options):
+    from .device import training_rows
+    return training_rows(time, options)
 
 
 def analysis(reports, options) -> str:

@@ -312,6 +312,10 @@ def training(items, options) -> str:
                 ("Activations", size(m.activation_bytes, options), "kept for the backward pass"),
                 ("Total memory", size(m.total_bytes, options), "")):
             grid.add_row(label, value, note)
+        if t.device is not None:
+            from .device import training_rows
+            for label, text in training_rows(t.device, options):
+                grid.add_row(label, "", text)
         plan = t.recompute.describe()
         out += [Text(f"{shown(report.name)}: training step ({setting})\n" + (f"{plan}\n" if plan else "")), grid, ""]
     return render(out[:-1], options)

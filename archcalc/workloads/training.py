@@ -31,7 +31,7 @@ Memory:
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import UsageError
 from ..graph import Graph
@@ -85,6 +85,7 @@ class Training(NamedTuple):
     flops_per_step: int
     steps: int
     memory: TrainingMemory
+    device: Any = None                # roofline_training.TrainingTime with --device
 
     @property
     def flops(self) -> int:
@@ -99,7 +100,8 @@ class Training(NamedTuple):
                 "activations": {"held_bytes": plan.held_bytes, "rebuilt_bytes": plan.rebuilt_bytes},
                 "macs_per_step": self.macs_per_step, "flops_per_step": self.flops_per_step,
                 "steps": self.steps, "flops": self.flops,
-                "memory": {**self.memory._asdict(), "total_bytes": self.memory.total_bytes}}
+                "memory": {**self.memory._asdict(), "total_bytes": self.memory.total_bytes},
+                **({} if self.device is None else {"device": self.device.to_dict()})}
 
 
 def count_steps(graph: Graph, steps: int | None, tokens: int | None) -> int:
