@@ -131,30 +131,58 @@ def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None 
     return graph.with_settings(batch=batch, dtype=dtypes)
 
 
-def analyze_graph(graph: Graph, *, context: int | None = None) -> Analysis:
+def analyze_graph(graph: Graph, *, context: int | None = None, device: Any = None,
+                  efficiency: float | None = None) -> Analysis:
     """The graph's `Report` (an `Analysis`), with the decoding figures (`totals.decoding`) when a
-    context is given here or in the spec's `workload: {context: T}` — as `archcalc analyze`
-    reports them."""
+    context is given here or in the spec's `workload: {context: T}`, and the figures on a device
+    (`totals.roofline`, a `roofline.Roofline`) when `device` is given (a name from `devices()`, a
+    YAML file, "peak_bf16=…,bandwidth=…,memory=…" or a `Device`) — as `archcalc analyze` reports them."""
     from .analysis import analyze_graph as run
     report = Analysis(*run(graph)._fields())
     if context is None:
         context = graph.context
     elif isinstance(context, bool) or not isinstance(context, int):
         raise UsageError(f"context must be an integer >= 1, got {str(context)[:40]}")
-    if context is None:
+    if context is not None:
+        from .workloads.decode import with_decoding
+        report = Analysis(*with_decoding(graph, report, context)._fields())
+    chosen = _device(device, efficiency)
+    if chosen is None:
         return report
-    from .workloads.decode import with_decoding
-    return Analysis(*with_decoding(graph, report, context)._fields())
+    from .roofline import with_roofline
+    return Analysis(*with_roofline(report, chosen, efficiency)._fields())
+
+
+def devices() -> tuple[Any, ...]:
+    """The shipped device table (`archcalc devices`): `devices.Device` records, peaks dense."""
+    from .devices import shipped_devices
+    return shipped_devices()
+
+
+def _device(device: Any, efficiency: float | None) -> Any:
+    """A `Device` from what `device=` takes; efficiency without a device is refused."""
+    if device is None:
+        if efficiency is not None:
+            raise UsageError("efficiency scales a device's lower bound, so it needs device")
+        return None
+    from .devices import Device, parse_device
+    if isinstance(device, Device):
+        return device
+    if isinstance(device, (str, os.PathLike)):
+        return parse_device(os.fspath(device))
+    raise UsageError(f"device must be a name, a YAML file, figures or a Device, got a {type(device).__name__}")
 
 
 # The collector is paused for a whole analysis, not only inside each phase: re-enabled between
 # them, its next passes would scan every object built so far (a flat 1M-layer spec: 19.5 s
 # in all, against 15.7 s paused throughout; benchmarks/bench_scale.py).
 @without_gc
-def analyze(model: Any, *, context: int | None = None, **settings: Any) -> Analysis:
+def analyze(model: Any, *, context: int | None = None, device: Any = None, efficiency: float | None = None,
+            **settings: Any) -> Analysis:
     """Analyse a path (a spec or a model file), a spec mapping or a `Graph`; returns a `Report`.
-    `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers."""
-    return analyze_graph(load(model, **settings), context=context)
+    `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers; `device` and
+    `efficiency` are `analyze_graph`'s."""
+    return analyze_graph(load(model, **settings), context=context, device=device, efficiency=efficiency)
 
 
 def analyze_file(path: str | os.PathLike[str], **settings: Any) -> Analysis:
@@ -163,11 +191,12 @@ def analyze_file(path: str | os.PathLike[str], **settings: Any) -> Analysis:
 
 @without_gc
 def analyze_text(text: str, *, batch: int | None = None, dtype: str | None = None, context: int | None = None,
-                 set: Mapping[str, Any] | None = None) -> Analysis:
+                 set: Mapping[str, Any] | None = None, device: Any = None, efficiency: float | None = None) -> Analysis:
     """Analyse YAML spec text."""
     from .frontends.yaml import graph_from_text
     graph = graph_from_text(text, overrides=_set_texts(set))
-    return analyze_graph(apply_settings(graph, batch=batch, dtype=dtype), context=context)
+    return analyze_graph(apply_settings(graph, batch=batch, dtype=dtype), context=context, device=device,
+                         efficiency=efficiency)
 
 
 def analyze_mapping(data: Mapping[str, Any], **settings: Any) -> Analysis:
@@ -177,11 +206,14 @@ def analyze_mapping(data: Mapping[str, Any], **settings: Any) -> Analysis:
 
 @without_gc
 def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", recompute: str | bool = "none",
-          tokens: int | None = None, steps: int | None = None, **settings):
+          tokens: int | None = None, steps: int | None = None, device: Any = None, devices: int | None = None,
+          step_time: float | None = None, efficiency: float | None = None, **settings):
     """The figures of a training step (`archcalc train`): a `workloads.training.Training`.
     `settings` are `load`'s (batch, set, seq_len, head, input, max_layers) but dtype, which
     the step takes from `precision`, as the command does; a spec's `workload: {context}` is
-    for decoding and changes nothing here."""
+    for decoding and changes nothing here. With `device`, `.device` holds the step on it
+    (`roofline_training.TrainingTime`): `devices` data-parallel copies, `step_time` a measured
+    step in seconds for the MFU it means."""
     from .workloads.training import train_figures
     if settings.get("dtype") is not None:
         raise UsageError("train does not take dtype: a training step's number formats come from precision "
@@ -192,20 +224,30 @@ def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", reco
     for name, value in (("tokens", tokens), ("steps", steps)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise UsageError(f"{name} must be a positive integer, got {str(value)[:40]}")
+    chosen = _device(device, efficiency)
+    if chosen is None and (devices is not None or step_time is not None):
+        raise UsageError("devices and step_time are read against a device's peak: give device")
     graph = load(model, **settings)
     graph = graph._replace(context=None)
-    return train_figures(graph, analyze_graph(graph), optimizer=optimizer, precision=precision,
-                         recompute=recompute, steps=steps, tokens=tokens)
+    report = analyze_graph(graph)
+    options = dict(optimizer=optimizer, precision=precision, recompute=recompute, steps=steps, tokens=tokens)
+    figures = train_figures(graph, report, **options)
+    if chosen is None:
+        return figures
+    from .roofline_training import train_on_device
+    return train_on_device(graph, report, figures, chosen, devices or 1, step_time, efficiency, **options)
 
 
-def compare_models(*models: Any, context: int | None = None, **settings):
+def compare_models(*models: Any, context: int | None = None, device: Any = None, efficiency: float | None = None,
+                   **settings):
     """The side-by-side figures of `archcalc compare` (a `compare.Comparison`), ratios against
     the first model; `settings` are `load`'s and apply to every model."""
     if len(models) < 2:
         raise UsageError("compare needs at least two models")
     from .compare import compare_reports
     graphs = [load(model, **settings) for model in models]
-    reports: list[Report] = [analyze_graph(graph, context=context) for graph in graphs]
+    reports: list[Report] = [analyze_graph(graph, context=context, device=device, efficiency=efficiency)
+                             for graph in graphs]
     names = [r.name for r in reports]
     # two models of one name are told apart by file, as the command does
     labels = [f"{r.name} ({g.origin.file})" if names.count(r.name) > 1 else r.name for r, g in zip(reports, graphs)]
@@ -213,10 +255,12 @@ def compare_models(*models: Any, context: int | None = None, **settings):
 
 
 BUDGET_KEYWORDS = {"max_params": "params", "max_macs": "macs", "max_flops": "flops", "max_memory": "memory",
-                   "max_kv_cache": "kv_cache", "max_train_memory": "train_memory"}
+                   "max_kv_cache": "kv_cache", "max_train_memory": "train_memory", "max_latency": "latency",
+                   "min_tokens_per_second": "tokens_per_second"}
 
 
-def check(model: Any, *, context: int | None = None, allow_no_budget: bool = False, **options):
+def check(model: Any, *, context: int | None = None, allow_no_budget: bool = False, device: Any = None,
+          efficiency: float | None = None, **options):
     """`archcalc check`: the model's figures against its budgets (a `budget.BudgetResult`,
     `.within` the verdict). Budgets are `max_params`, `max_macs`, `max_flops`, `max_memory`,
     `max_kv_cache`, `max_train_memory` — integers, or text as on the command line ("25M",
@@ -226,14 +270,21 @@ def check(model: Any, *, context: int | None = None, allow_no_budget: bool = Fal
     flags = {}
     for keyword in [k for k in options if k in BUDGET_KEYWORDS]:
         key, value = BUDGET_KEYWORDS[keyword], options.pop(keyword)
-        if value is not None:
+        if value is None:
+            continue
+        if key == "latency":                   # a duration: "5ms", or seconds as a number
+            from .units import parse_duration
+            flags[key] = parse_duration(value) if isinstance(value, str) else parse_duration(f"{value!r}s")
+        else:
             flags[key] = parse_quantity(value, memory=key in ("memory", "kv_cache", "train_memory"))
+    if ("latency" in flags or "tokens_per_second" in flags) and device is None:
+        raise UsageError("max_latency and min_tokens_per_second are read on a device: give device")
     graph = load(model, **options)
     budget = {**graph.budget, **flags}
     if not budget and not allow_no_budget:
         raise UsageError("no budget set: give max_params, max_macs, max_flops, max_memory, max_kv_cache or "
                          "max_train_memory, or a 'budget:' mapping in the spec (or allow_no_budget=True)")
-    report = analyze_graph(graph, context=context)
+    report = analyze_graph(graph, context=context, device=device, efficiency=efficiency)
     training = None
     if "train_memory" in budget:
         from .workloads.training import train_figures

@@ -97,3 +97,25 @@ def training_time(per_device: Any, forward_macs: int, device: Device, precision:
                         memory_needed_bytes=needed, memory_left_bytes=device.memory - needed,
                         model_flops_per_step=6 * forward_macs, measured_step_seconds=measured_step_seconds,
                         efficiency=efficiency)
+
+
+def train_on_device(graph: Any, report: Any, figures: Any, device: Device, devices: int = 1,
+                    measured_step_seconds: float | None = None, efficiency: float | None = None,
+                    **settings: Any) -> Any:
+    """`figures` (a Training of `graph`'s whole step) with its `device` figures: the step on
+    `devices` data-parallel copies, each running it on batch / N (analysed again at that batch,
+    so one copy's memory is exact). `settings`: train_figures' optimizer, precision, …"""
+    from .api import analyze_graph
+    from .workloads.training import train_figures
+    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
+        raise DeviceError(f"--devices must be a positive integer, got {str(devices)[:40]}")
+    if graph.batch % devices:
+        raise DeviceError(f"--devices {devices}: the batch {graph.batch} does not split evenly over {devices} "
+                          f"copies (give --batch a multiple of {devices})")
+    per_device = figures
+    if devices > 1:
+        one = graph.with_settings(batch=graph.batch // devices)
+        per_device = train_figures(one, analyze_graph(one), **settings)
+    time = training_time(per_device, report.totals.macs, device, settings.get("precision", "fp32"), devices,
+                         graph.batch // devices, measured_step_seconds, efficiency)
+    return figures._replace(device=time)

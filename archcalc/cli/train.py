@@ -67,8 +67,9 @@ def train(specs, optimizer, precision, recompute, tokens, steps, devices, step_t
         settings = dict(optimizer=optimizer, precision=precision, recompute=recompute, steps=steps, tokens=tokens)
         figures = train_figures(graph, report, **settings)
         if device is not None:
-            figures = figures._replace(device=_on_device(graph, report, figures, device, devices or 1, measured,
-                                                         settings))
+            from ..roofline_training import train_on_device
+            efficiency = click.get_current_context().meta.get("archcalc.efficiency")
+            figures = train_on_device(graph, report, figures, device, devices or 1, measured, efficiency, **settings)
         items.append((report, figures))
     emit(renderer(fmt).training(items, render_options(exact, output)), output, specs)
 
@@ -88,20 +89,3 @@ def _device_settings(devices, step_time):
         except UsageError as exc:
             raise UsageError(f"--step-time: {exc}") from None
     return device, measured
-
-
-def _on_device(graph, report, figures, device, devices, measured, settings):
-    """The step on `devices` data-parallel copies of `device`: one copy's step at batch / N."""
-    from ..api import analyze_graph
-    from ..roofline_training import training_time
-    from ..workloads.training import train_figures
-    if graph.batch % devices:
-        raise click.UsageError(f"--devices {devices}: the batch {graph.batch} does not split evenly over "
-                               f"{devices} copies (give --batch a multiple of {devices})")
-    per_device = figures
-    if devices > 1:
-        one = graph.with_settings(batch=graph.batch // devices)
-        per_device = train_figures(one, analyze_graph(one), **settings)
-    efficiency = click.get_current_context().meta.get("archcalc.efficiency")
-    return training_time(per_device, report.totals.macs, device, settings["precision"], devices,
-                         graph.batch // devices, measured, efficiency)
