@@ -123,8 +123,10 @@ def find_device(name: str) -> Device:
     for device in shipped_devices():
         if device.name == name.lower():
             return device
-    raise DeviceError(f"--device: no device named {name[:60]!r}" +
-                      suggest(name.lower(), [d.name for d in shipped_devices()]) +
+    names = [d.name for d in shipped_devices()]
+    starting = [n for n in names if n.startswith(name.lower() + "-")]     # h100: h100-sxm or h100-pcie?
+    hint = f" (which one: {', '.join(starting)}?)" if starting else suggest(name.lower(), names)
+    raise DeviceError(f"--device: no device named {name[:60]!r}{hint}" +
                       " (archcalc devices lists them; or give peak_bf16=FLOPS,bandwidth=B/s,memory=BYTES)")
 
 
