@@ -244,3 +244,56 @@ def test_check_every_format_reads_back_as_the_json(spec):
     head = next(i for i, line in enumerate(table) if line.startswith(" ───"))
     shown = [re.split(r" {2,}", line.strip()) for line in table[head + 1:] if line.strip()]
     assert [(c[0], number(c[1]), number(c[2]), number(c[3]), c[4]) for c in shown] == lines
+
+
+# -- on a device -----------------------------------------------------------------------------
+
+DEVICE_RUNS = [  # (spec, options): a CNN, and a language model with a cache at a given efficiency
+    (SPECS / "resnet18.yaml", ["--device", "h100-sxm"]),
+    (SPECS / "llm" / "gpt2_small.yaml", ["--device", "l4", "--dtype", "bfloat16", "--context", "64",
+                                         "--efficiency", "0.5"]),
+]
+
+
+def _layer_device_cells(cells):
+    """Bytes moved, intensity, bound and seconds as the text formats print them with --exact."""
+    return (number(cells[0]), float(cells[1].replace(",", "")), cells[2], float(cells[3].removesuffix(" s")))
+
+
+@pytest.mark.parametrize("spec, options", DEVICE_RUNS, ids=[spec.stem for spec, _ in DEVICE_RUNS])
+def test_device_figures_read_back_as_the_json_in_every_format(spec, options):
+    data = json.loads(run("analyze", spec, *options, "--format", "json"))
+    layers = [(r["bytes_moved"], r["arithmetic_intensity"], r["bound"], r["seconds"]) for r in data["layers"]]
+    device_keys = [k for k in data["totals"] if k in (
+        "lower_bound_seconds", "unfused_estimate_seconds", "unavoidable_bytes", "memory_needed_bytes",
+        "prefill_seconds", "decode_step_bytes", "decode_step_flops", "decode_step_seconds",
+        "decode_tokens_per_second_bound", "max_batch_fitting", "lower_bound_at_efficiency_seconds",
+        "decode_tokens_per_second_at_efficiency")]
+
+    rows = list(csv.DictReader(io.StringIO(run("analyze", spec, *options, "--format", "csv"))))
+    assert [(int(r["bytes_moved"]), float(r["arithmetic_intensity"]), r["bound"], float(r["seconds"]))
+            for r in rows if r["type"] not in ("model", "total")] == layers
+    figures = {r["name"]: r["value"] for r in rows if r["type"] in ("model", "total")}
+    for key in device_keys + ["fits", "memory_left_bytes", "lower_bound_kind"]:
+        assert figures[f"totals.{key}"] == str(data["totals"][key]), key
+    for key, value in data["device"].items():
+        if isinstance(value, dict):
+            assert {k: figures[f"device.{key}.{k}"] for k in value} == {k: str(v) for k, v in value.items()}
+        else:
+            assert figures[f"device.{key}"] == ("" if value is None else str(value)), key
+
+    markdown = run("analyze", spec, *options, "--exact", "--format", "markdown")
+    table_rows = [_cells(line) for line in markdown.split("\n\n")[3].splitlines()[2:-1]]
+    assert [_layer_device_cells(c[6:]) for c in table_rows if not c[1].startswith("*")] == layers
+    table = run("analyze", spec, *options, "--exact")
+    lines = table.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith(" ───"))
+    cells = [re.split(r" {2,}", line.strip()) for line in lines[rule + 1:lines.index("", rule)]]
+    assert [_layer_device_cells(c[-4:]) for c in cells if len(c) > 2] == layers   # a blank MACs % cell merges
+    for text in (markdown, table):          # every total on the device, written in full
+        for key in device_keys:
+            value = data["totals"][key]
+            assert (f"{value!r}" if isinstance(value, float) else f"{value:,}") in text, key
+        left = data["totals"]["memory_left_bytes"]
+        assert f"{'yes' if data['totals']['fits'] else 'no'}, {abs(left):,} B" in text
+        assert f"{data['device']['peak_used']:,} FLOP/s" in text and data["device"]["name"] in text
