@@ -150,3 +150,17 @@ def test_roofline_is_a_function_of_a_report():
     assert roofline(report, DEVICE) == archcalc.analyze_text(GEMM, device=DEVICE).totals.roofline
     with pytest.raises(DeviceError):
         roofline(report, DEVICE._replace(peaks=(("fp32", 1),)))
+
+
+def test_an_expert_layer_reads_the_copies_a_token_runs():
+    spec = """
+name: moe
+input: [4, 8]
+dtype: float16
+layers:
+- {type: dense, name: ffn, units: 8, bias: false, experts: 4, top_k: 2}
+"""
+    layer = next(layer for layer in archcalc.analyze_text(spec).layers if layer.name == "ffn")
+    # 2 of the 4 copies run, each reading its 8·8 weight; the [4, 8] input and output once; 2 bytes each
+    assert layer.params == 4 * 8 * 8
+    assert layer.bytes_moved == 2 * 8 * 8 * 2 + 4 * 8 * 2 + 4 * 8 * 2
