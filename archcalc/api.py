@@ -230,7 +230,8 @@ def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", reco
     graph = load(model, **settings)
     graph = graph._replace(context=None)
     report = analyze_graph(graph)
-    options = dict(optimizer=optimizer, precision=precision, recompute=recompute, steps=steps, tokens=tokens)
+    options: dict[str, Any] = dict(optimizer=optimizer, precision=precision, recompute=recompute, steps=steps,
+                                   tokens=tokens)
     figures = train_figures(graph, report, **options)
     if chosen is None:
         return figures
