@@ -14,6 +14,9 @@ activations'. A figure scaled by `--efficiency` is reported beside the bound, ne
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import chain
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from .devices import Device, DeviceError
@@ -87,19 +90,26 @@ def _time(flops: int, moved: int, peak: int, bandwidth: int) -> LayerTime:
 
 
 def _unavoidable(report: Report) -> int:
-    """Weights each layer reads (its bytes moved less its inputs and output), read once, plus the
-    model's inputs and the outputs no layer consumes."""
+    """Weights every layer reads, read once, plus the model's inputs and the outputs no layer
+    consumes. The weights are the layers' bytes moved less the activations they read and write:
+    every output once (the report's `activations_bytes`) and every tensor once per reading layer."""
     act, batch = report.dtype.activations, report.batch
+    layers = report.layers
+    reads = Counter(chain.from_iterable(map(attrgetter("inputs"), layers)))
     size = {name: elements(shape) for name, shape in (report.inputs or (("input", report.input),))}
-    weights = sum(nbytes(n * batch, act) for n in size.values())
-    consumed: set[str] = set()
-    for layer in report.layers:
-        size[layer.name] = elements(layer.output_shape)
-        tensors = sum(nbytes(size[name] * batch, act) for name in layer.inputs)
-        weights += layer.bytes_moved - tensors - nbytes(size[layer.name] * batch, act)
-        consumed.update(layer.inputs)
-    outputs = sum(nbytes(size[layer.name] * batch, act) for layer in report.layers if layer.name not in consumed)
-    return weights + outputs
+    inputs = sum(nbytes(n * batch, act) for n in size.values())
+    size.update(zip(map(attrgetter("name"), layers), map(elements, map(attrgetter("output_shape"), layers))))
+    tensor_bytes: dict[int, int] = {}         # elements -> bytes: a large model repeats a few shapes
+
+    def held(n: int) -> int:
+        found = tensor_bytes.get(n)
+        if found is None:
+            found = tensor_bytes[n] = nbytes(n * batch, act)
+        return found
+    read = sum(held(size[name]) * times for name, times in reads.items())
+    weights = sum(map(attrgetter("bytes_moved"), layers)) - report.totals.memory.activations_bytes - read
+    outputs = sum(held(size[layer.name]) for layer in layers if layer.name not in reads)
+    return weights + inputs + outputs
 
 
 def _decode(report: Report, device: Device, peak: int, lower: float) -> Decode | None:
@@ -123,13 +133,20 @@ def roofline(report: Report, device: Device, efficiency: float | None = None) ->
         raise DeviceError(f"--efficiency must be above 0 and at most 1, got {efficiency}")
     dtype = report.dtype.activations
     peak, bandwidth = device.peak(dtype), device.bandwidth
-    layers = tuple([_time(layer.flops, layer.bytes_moved, peak, bandwidth) for layer in report.layers])
+    known: dict[tuple[int, int], LayerTime] = {}     # repeated layers share their figures, and so their time
+    layers = []
+    for layer in report.layers:
+        key = (layer.flops, layer.bytes_moved)
+        time = known.get(key)
+        if time is None:
+            time = known[key] = _time(*key, peak, bandwidth)
+        layers.append(time)
     unavoidable = _unavoidable(report)
     whole = _time(report.totals.flops, unavoidable, peak, bandwidth)
     needed = report.totals.serving_bytes
-    return Roofline(device=device, compute_dtype=dtype, peak=peak, layers=layers, unavoidable_bytes=unavoidable,
+    return Roofline(device=device, compute_dtype=dtype, peak=peak, layers=tuple(layers), unavoidable_bytes=unavoidable,
                     lower_bound_seconds=whole.seconds, lower_bound_kind=whole.bound,
-                    unfused_estimate_seconds=sum(layer.seconds for layer in layers),
+                    unfused_estimate_seconds=sum(map(attrgetter("seconds"), layers)),
                     memory_needed_bytes=needed, memory_left_bytes=device.memory - needed,
                     decode=_decode(report, device, peak, whole.seconds), efficiency=efficiency)
 
