@@ -45,7 +45,7 @@ def layer_json(layer, dtype, batch: int, extra: str = "") -> str:
             f'{tied}{extra}}}')
 
 
-def _layer_times(report) -> list[str]:
+def layer_times(report) -> list[str]:
     """Each layer's `bound` and `seconds` on the device as JSON members ("" without a device)."""
     roofline = report.totals.roofline
     if roofline is None:
@@ -70,7 +70,7 @@ def _report_chunks(report, data: dict, pad: str) -> Iterator[str]:
         else:
             yield f'{pad}  "layers": [\n'
             layers, dtype, batch, indent = report.layers, report.dtype, report.batch, pad + "    "
-            times = _layer_times(report)
+            times = layer_times(report)
             for at in range(0, len(layers), ROWS_PER_CHUNK):
                 rows = ",\n".join(indent + layer_json(layer, dtype, batch, times[i])
                                    for i, layer in enumerate(layers[at:at + ROWS_PER_CHUNK], at))

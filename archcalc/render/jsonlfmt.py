@@ -25,9 +25,10 @@ def analysis_chunks(reports, options) -> Iterator[str]:
         # The layer lines are jsonfmt's rows with two keys in front.
         head = f'{{"record": "layer", "model": {encode_basestring(report.name)}, '
         layers, dtype, batch = report.layers, report.dtype, report.batch
+        times = jsonfmt.layer_times(report)
         for at in range(0, len(layers), jsonfmt.ROWS_PER_CHUNK):
-            yield json_escaped("".join(head + jsonfmt.layer_json(layer, dtype, batch)[1:] + "\n"
-                                       for layer in layers[at:at + jsonfmt.ROWS_PER_CHUNK]))
+            yield json_escaped("".join(head + jsonfmt.layer_json(layer, dtype, batch, times[i])[1:] + "\n"
+                                       for i, layer in enumerate(layers[at:at + jsonfmt.ROWS_PER_CHUNK], at)))
 
 
 def analysis(reports, options) -> str:

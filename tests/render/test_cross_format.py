@@ -282,6 +282,10 @@ def test_device_figures_read_back_as_the_json_in_every_format(spec, options):
         else:
             assert figures[f"device.{key}"] == ("" if value is None else str(value)), key
 
+    jsonl = [json.loads(line) for line in run("analyze", spec, *options, "--format", "jsonl").splitlines()]
+    assert {k: v for k, v in jsonl[0].items() if k != "record"} == {k: v for k, v in data.items() if k != "layers"}
+    assert [{k: v for k, v in row.items() if k not in ("record", "model")} for row in jsonl[1:]] == data["layers"]
+
     markdown = run("analyze", spec, *options, "--exact", "--format", "markdown")
     table_rows = [_cells(line) for line in markdown.split("\n\n")[3].splitlines()[2:-1]]
     assert [_layer_device_cells(c[6:]) for c in table_rows if not c[1].startswith("*")] == layers

@@ -29,7 +29,7 @@ def layers(draw):
         name=draw(names), type=draw(names), inputs=tuple(draw(st.lists(names, max_size=3))),
         output_shape=tuple(draw(st.lists(st.integers(1, 2**20), max_size=4))), params=params,
         trainable_params=draw(st.integers(0, params)), buffers=draw(sizes), macs=draw(sizes), flops=draw(sizes),
-        tied_to=draw(st.none() | names))
+        tied_to=draw(st.none() | names), bytes_moved=draw(sizes))
 
 
 @given(layers(), dtype_names, dtype_names, st.integers(1, 2**31))
@@ -55,6 +55,18 @@ def test_json_in_pieces_is_the_report():
     assert text == jsonfmt.analysis([report], Options())
     # one compact line per layer, as before it was streamed
     assert sum(line.startswith('    {"name": ') for line in text.splitlines()) == len(report.layers)
+
+
+def test_json_and_json_lines_in_pieces_carry_each_layers_time_on_a_device():
+    from archcalc.devices import find_device
+    from archcalc.roofline import with_roofline
+    report = with_roofline(_many_layers(), find_device("l4"))
+    text = "".join(jsonfmt.analysis_chunks([report], Options()))
+    assert json.loads(text) == report.to_dict()
+    assert {"bound", "seconds"} <= json.loads(text)["layers"][-1].keys()
+    lines = [json.loads(line) for line in "".join(jsonlfmt.analysis_chunks([report], Options())).splitlines()]
+    assert [{k: v for k, v in line.items() if k not in ("record", "model")} for line in lines[1:]] == \
+        report.to_dict()["layers"]
 
 
 def test_json_of_several_reports_in_pieces_is_a_list():
