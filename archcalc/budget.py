@@ -48,7 +48,7 @@ def _latency_ns(report: Report) -> int:
     """The lower bound (divided by --efficiency when given) in nanoseconds, rounded up, so a
     model passes only when its bound is within the budget."""
     roof = _roofline(report, "--max-latency")
-    seconds = roof.totals_dict()["lower_bound_at_efficiency_seconds" if roof.efficiency else "lower_bound_seconds"]
+    seconds = roof.lower_bound_seconds if roof.efficiency is None else roof.lower_bound_at_efficiency_seconds
     return math.ceil(seconds * 1e9)
 
 

@@ -71,7 +71,7 @@ def _decoding(report: Report, figure: str) -> int | None:
 
 def _roofline(report: Report, figure: str) -> float | None:
     roof = report.totals.roofline
-    return None if roof is None else roof.totals_dict().get(figure)
+    return None if roof is None else getattr(roof, figure)
 
 
 def ratio(base, other) -> Fraction | None:

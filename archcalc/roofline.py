@@ -58,25 +58,55 @@ class Roofline(NamedTuple):
     def fits(self) -> bool:
         return self.memory_left_bytes >= 0
 
+    # The decoding figures under their JSON names (None without a context).
+    @property
+    def prefill_seconds(self) -> float | None:
+        return None if self.decode is None else self.decode.prefill_seconds
+
+    @property
+    def decode_step_bytes(self) -> int | None:
+        return None if self.decode is None else self.decode.step_bytes
+
+    @property
+    def decode_step_flops(self) -> int | None:
+        return None if self.decode is None else self.decode.step_flops
+
+    @property
+    def decode_step_seconds(self) -> float | None:
+        return None if self.decode is None else self.decode.step_seconds
+
+    @property
+    def decode_tokens_per_second_bound(self) -> float | None:
+        return None if self.decode is None else self.decode.tokens_per_second_bound
+
+    @property
+    def max_batch_fitting(self) -> int | None:
+        return None if self.decode is None else self.decode.max_batch_fitting
+
+    # Scaled by --efficiency, only when it was given (None otherwise).
+    @property
+    def lower_bound_at_efficiency_seconds(self) -> float | None:
+        return None if self.efficiency is None else self.lower_bound_seconds / self.efficiency
+
+    @property
+    def decode_tokens_per_second_at_efficiency(self) -> float | None:
+        if self.efficiency is None or self.decode is None:
+            return None
+        return self.decode.tokens_per_second_bound * self.efficiency
+
     def totals_dict(self) -> dict[str, Any]:
-        """The figures `totals` gains, under their JSON keys."""
-        data: dict[str, Any] = {
-            "lower_bound_seconds": self.lower_bound_seconds, "lower_bound_kind": self.lower_bound_kind,
-            "unavoidable_bytes": self.unavoidable_bytes, "unfused_estimate_seconds": self.unfused_estimate_seconds,
-            "fits": self.fits, "memory_needed_bytes": self.memory_needed_bytes,
-            "memory_left_bytes": self.memory_left_bytes}
+        """The figures `totals` gains, under their JSON keys (the attributes of the same names):
+        the decoding ones with a context, the scaled ones with an efficiency."""
+        keys = ["lower_bound_seconds", "lower_bound_kind", "unavoidable_bytes", "unfused_estimate_seconds", "fits",
+                "memory_needed_bytes", "memory_left_bytes"]
         if self.decode is not None:
-            d = self.decode
-            data.update(prefill_seconds=d.prefill_seconds, decode_step_bytes=d.step_bytes,
-                        decode_step_flops=d.step_flops, decode_step_seconds=d.step_seconds,
-                        decode_tokens_per_second_bound=d.tokens_per_second_bound,
-                        max_batch_fitting=d.max_batch_fitting)
+            keys += ["prefill_seconds", "decode_step_bytes", "decode_step_flops", "decode_step_seconds",
+                     "decode_tokens_per_second_bound", "max_batch_fitting"]
         if self.efficiency is not None:
-            data["efficiency"] = self.efficiency
-            data["lower_bound_at_efficiency_seconds"] = self.lower_bound_seconds / self.efficiency
+            keys += ["efficiency", "lower_bound_at_efficiency_seconds"]
             if self.decode is not None:
-                data["decode_tokens_per_second_at_efficiency"] = self.decode.tokens_per_second_bound * self.efficiency
-        return data
+                keys.append("decode_tokens_per_second_at_efficiency")
+        return {key: getattr(self, key) for key in keys}
 
     def device_dict(self) -> dict[str, Any]:
         return {**self.device.to_dict(), "compute_dtype": self.compute_dtype, "peak_used": self.peak}

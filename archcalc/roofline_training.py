@@ -52,21 +52,20 @@ class TrainingTime(NamedTuple):
             return None
         return self.model_flops_per_step / (self.measured_step_seconds * self.devices * self.peak)
 
+    @property
+    def step_lower_bound_at_efficiency_seconds(self) -> float | None:
+        return None if self.efficiency is None else self.step_lower_bound_seconds / self.efficiency
+
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "devices": self.devices, "batch_per_device": self.batch_per_device,
-            "flops_per_device_step": self.flops_per_device_step, "unavoidable_bytes": self.unavoidable_bytes,
-            "step_lower_bound_seconds": self.step_lower_bound_seconds,
-            "step_lower_bound_kind": self.step_lower_bound_kind,
-            "fits": self.fits, "memory_needed_bytes": self.memory_needed_bytes,
-            "memory_left_bytes": self.memory_left_bytes, "model_flops_per_step": self.model_flops_per_step}
+        """The figures under their JSON keys (the attributes of the same names)."""
+        keys = ["devices", "batch_per_device", "flops_per_device_step", "unavoidable_bytes",
+                "step_lower_bound_seconds", "step_lower_bound_kind", "fits", "memory_needed_bytes",
+                "memory_left_bytes", "model_flops_per_step"]
         if self.efficiency is not None:
-            data["efficiency"] = self.efficiency
-            data["step_lower_bound_at_efficiency_seconds"] = self.step_lower_bound_seconds / self.efficiency
+            keys += ["efficiency", "step_lower_bound_at_efficiency_seconds"]
         if self.measured_step_seconds is not None:
-            data["measured_step_seconds"] = self.measured_step_seconds
-            data["mfu"] = self.mfu
-        return data
+            keys += ["measured_step_seconds", "mfu"]
+        return {key: getattr(self, key) for key in keys}
 
     def device_dict(self) -> dict[str, Any]:
         return {**self.device.to_dict(), "compute_dtype": self.compute_dtype, "peak_used": self.peak}

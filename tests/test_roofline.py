@@ -114,6 +114,18 @@ def test_a_tied_head_reads_the_weight_it_shares():
     assert tied.params == 0 and tied.bytes_moved == untied.bytes_moved
 
 
+def test_the_api_names_every_figure_as_json_does():
+    report = archcalc.analyze_text(DECODER, context=32, device=DEVICE, efficiency=0.5)
+    data = report.to_dict()
+    roof = report.totals.roofline
+    for key, value in data["totals"].items():
+        if key in roof.totals_dict():
+            assert getattr(roof, key) == value, key
+    assert data["device"] == roof.device_dict()
+    assert [(row["bound"], row["seconds"]) for row in data["layers"]] == [tuple(t) for t in roof.layers]
+    assert [row["bytes_moved"] for row in data["layers"]] == [layer.bytes_moved for layer in report.layers]
+
+
 def test_efficiency_scales_only_the_figure_it_names():
     roof = archcalc.analyze_text(DECODER, context=32, device=DEVICE, efficiency=0.5).totals.roofline
     figures = roof.totals_dict()

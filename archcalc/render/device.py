@@ -61,11 +61,10 @@ def summary_rows(report: Any, options: Any) -> list[tuple[str, str]]:
                                   f"{size(d.step_bytes, options)} read, {count(d.step_flops, options)} FLOPs"),
                  ("Max batch fitting", f"{d.max_batch_fitting:,} sequences")]
     if roof.efficiency is not None:
-        scaled = roof.totals_dict()
-        text = f"lower bound / {roof.efficiency!r} = {seconds(scaled['lower_bound_at_efficiency_seconds'], options)}"
+        text = f"lower bound / {roof.efficiency!r} = {seconds(roof.lower_bound_at_efficiency_seconds, options)}"
         if roof.decode is not None:
             text += (f"; decode bound × {roof.efficiency!r} = "
-                     f"{rate(scaled['decode_tokens_per_second_at_efficiency'], options)} tokens/s")
+                     f"{rate(roof.decode_tokens_per_second_at_efficiency, options)} tokens/s")
         rows.append(("At efficiency", text))
     return rows
 
@@ -88,7 +87,7 @@ def training_rows(time: Any, options: Any) -> list[tuple[str, str]]:
             ("Model FLOPs per step", f"{count(time.model_flops_per_step, options)} (PaLM: 6 × forward MACs)")]
     if time.efficiency is not None:
         rows.append(("At efficiency", f"step lower bound / {time.efficiency!r} = "
-                                      f"{seconds(time.step_lower_bound_seconds / time.efficiency, options)}"))
+                                      f"{seconds(time.step_lower_bound_at_efficiency_seconds, options)}"))
     if time.mfu is not None:
         rows.append(("MFU", f"{time.mfu!r} at a measured step of {seconds(time.measured_step_seconds, options)}"
                      if options.exact else f"{100 * time.mfu:.1f}% at a measured step of "
