@@ -70,16 +70,25 @@ def _scaled(value: Any, unit: int, what: str) -> int:
     return int(_number(value, what) * unit)
 
 
+def _mapping(entry: Mapping[str, Any], key: str, name: str) -> Mapping[str, Any]:
+    value = entry[key]
+    if not isinstance(value, Mapping) or not value:
+        raise DeviceError(f"device {name}: {key} must map peak names ({', '.join(PEAK_NAMES)}) to numbers")
+    return value
+
+
 def _table_peaks(name: str, entry: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
     if "per_core_flops_per_cycle" in entry:        # a CPU socket: per core and cycle × cores × clock
         cores = _number(entry["cores"], f"{name}.cores")
         clock = _number(entry["max_clock_ghz"], f"{name}.max_clock_ghz") * GIGA
         printed = {peak: int(_number(per_cycle, f"{name}.{peak}") * cores * clock)
-                   for peak, per_cycle in entry["per_core_flops_per_cycle"].items()}
+                   for peak, per_cycle in _mapping(entry, "per_core_flops_per_cycle", name).items()}
     else:
-        sparse = set(entry.get("sparse", ()))
+        sparse = entry.get("sparse", [])
+        if not isinstance(sparse, list) or not all(isinstance(peak, str) for peak in sparse):
+            raise DeviceError(f"device {name}: sparse must list peak names, e.g. [bf16, int8]")
         printed = {peak: _scaled(tflops, TERA, f"{name}.{peak}") // (2 if peak in sparse else 1)
-                   for peak, tflops in entry["peaks_tflops"].items()}
+                   for peak, tflops in _mapping(entry, "peaks_tflops", name).items()}
     unknown = printed.keys() - set(PEAK_NAMES)
     if unknown:
         raise DeviceError(f"device {name}: unknown peak {sorted(unknown)[0]} (use {', '.join(PEAK_NAMES)})")
@@ -167,7 +176,10 @@ def _from_file(path: str) -> Device:
     except (OSError, yaml.YAMLError) as exc:
         raise DeviceError(f"--device: cannot read {path}: {str(exc)[:120]}") from None
     name = str(data.get("name", path)) if isinstance(data, Mapping) else path
-    return device_from_entry(name, data)
+    try:
+        return device_from_entry(name, data)
+    except DeviceError as exc:                   # said of the file the user named
+        raise DeviceError(f"--device {path}: {exc}") from None
 
 
 def parse_device(text: str) -> Device:

@@ -107,6 +107,22 @@ def test_a_device_file(tmp_path):
     device = parse_device(str(path))
     assert (device.name, device.peaks, device.bandwidth, device.memory) == \
         ("mine", (("bf16", 100 * T), ("int8", 200 * T)), 500 * 10**9, 32 * 10**9)
-    path.write_text("name: mine\npeaks_tflops: {bf16: 100}\nbandwidth_gb_s: 500\n")
-    with pytest.raises(DeviceError, match="device mine: missing memory_gb"):
+
+
+
+@pytest.mark.parametrize("text, message", [
+    ("peaks_tflops: {bf16: 100}\nbandwidth_gb_s: 500\n", "device mine: missing memory_gb"),
+    ("peaks_tflops: [100]\nbandwidth_gb_s: 500\nmemory_gb: 1\n", "peaks_tflops must map peak names"),
+    ("peaks_tflops: {bf16: 100}\nsparse: bf16\nbandwidth_gb_s: 500\nmemory_gb: 1\n", "sparse must list"),
+    ("peaks_tflops: {bf17: 100}\nbandwidth_gb_s: 500\nmemory_gb: 1\n", "unknown peak bf17"),
+    ("peaks_tflops: {bf16: -1}\nbandwidth_gb_s: 500\nmemory_gb: 1\n", "mine.bf16: expected a positive number"),
+    ("peaks_tflops: {bf16: 1}\nbandwidth_gb_s: [1]\nmemory_gb: 1\n", "mine.bandwidth_gb_s: expected a number"),
+    ("per_core_flops_per_cycle: {fp32: 64}\nmax_clock_ghz: 3\nmemory_channels: 8\nmemory_mt_s: 4800\n"
+     "memory_gb: 1\n", "device mine: missing cores"),
+])
+def test_bad_device_files_are_refused_naming_the_file(tmp_path, text, message):
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\n" + text)
+    with pytest.raises(DeviceError, match=re.escape(message)) as caught:
         parse_device(str(path))
+    assert str(caught.value).startswith(f"--device {path}: ")
