@@ -91,3 +91,14 @@ def test_devices_lists_every_device_in_every_format(fmt):
     if fmt == "json":
         listed = json.loads(result.stdout)["devices"]
         assert [d["peaks"] for d in listed] == [dict(d.peaks) for d in shipped_devices()]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json", "jsonl"])
+def test_a_device_title_cannot_drive_the_terminal(tmp_path, fmt):
+    from helpers import dangerous
+    path = tmp_path / "mine.yaml"
+    path.write_text('name: "evil\\e[31m"\ntitle: "red\\e[2J\\u202egnp.exe\\nline"\n'
+                    "peaks_tflops: {fp32: 1}\nbandwidth_gb_s: 1\nmemory_gb: 1\n")
+    result = run("analyze", RESNET, "--device", path, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert not dangerous(result.stdout)
