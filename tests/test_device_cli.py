@@ -102,3 +102,15 @@ def test_a_device_title_cannot_drive_the_terminal(tmp_path, fmt):
     result = run("analyze", RESNET, "--device", path, "--format", fmt)
     assert result.exit_code == 0, result.output
     assert not dangerous(result.stdout)
+
+
+def test_report_and_compare_take_a_device(tmp_path):
+    out = tmp_path / "r.html"
+    result = run("report", RESNET, GPT2, "--device", "l4", "--dtype", "bfloat16", "-o", out)
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert html.count("Lower bound</td>") == 2 and "Unfused estimate</td>" in html
+    data = json.loads(run("compare", RESNET, GPT2, "--device", "l4", "--dtype", "bfloat16", "--format", "json").stdout)
+    bounds = [json.loads(run("analyze", spec, "--device", "l4", "--dtype", "bfloat16", "--format", "json").stdout)
+              ["totals"]["lower_bound_seconds"] for spec in (RESNET, GPT2)]
+    assert [model["lower_bound_seconds"] for model in data["models"]] == bounds
