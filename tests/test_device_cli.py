@@ -78,8 +78,12 @@ def test_train_on_a_device_gives_the_mfu_of_a_measured_step():
     # MFU = model FLOPs / (0.1 s × 4 devices × 312 TFLOP/s, the A100's dense BF16 peak)
     assert figures["mfu"] == figures["model_flops_per_step"] / (0.1 * 4 * 312_000_000_000_000)
     assert device["peak_used"] == 312 * 10**12 and figures["batch_per_device"] == 2
-    # one copy's step is the whole step's FLOPs over 4
+    # one copy's step is the whole step's FLOPs over 4, its memory the step's at batch 8 / 4
     assert figures["flops_per_device_step"] * 4 == data["training"]["flops_per_step"]
+    one = json.loads(run("train", GPT2, "--precision", "bf16-mixed", "--batch", "2", "--format", "json").stdout)
+    assert figures["memory_needed_bytes"] == one["training"]["memory"]["total_bytes"]
+    assert figures["unavoidable_bytes"] == sum(one["training"]["memory"][k] for k in
+                                               ("weights_bytes", "gradient_bytes", "optimizer_bytes"))
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
