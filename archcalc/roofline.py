@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, mul
 from typing import Any, NamedTuple
 
 from .devices import Device, DeviceError
@@ -122,23 +122,21 @@ def _time(flops: int, moved: int, peak: int, bandwidth: int) -> LayerTime:
 def _unavoidable(report: Report) -> int:
     """Weights every layer reads, read once, plus the model's inputs and the outputs no layer
     consumes. The weights are the layers' bytes moved less the activations they read and write:
-    every output once (the report's `activations_bytes`) and every tensor once per reading layer."""
-    act, batch = report.dtype.activations, report.batch
-    layers = report.layers
+    every output once (the report's `activations_bytes`) and every tensor once per reading layer.
+    Written with maps over the layers (a million-layer report is one pass in C, not in Python)."""
+    act, batch, layers = report.dtype.activations, report.batch, report.layers
+    names = list(map(attrgetter("name"), layers))
+    shapes = list(map(attrgetter("output_shape"), layers))
+    model_inputs = report.inputs or (("input", report.input),)
+    counts = {shape: elements(shape) for shape in {*shapes, *(shape for _, shape in model_inputs)}}
+    size = {name: counts[shape] for name, shape in model_inputs}
+    size.update(zip(names, map(counts.__getitem__, shapes)))
+    tensor_bytes = {n: nbytes(n * batch, act) for n in set(size.values())}
     reads = Counter(chain.from_iterable(map(attrgetter("inputs"), layers)))
-    size = {name: elements(shape) for name, shape in (report.inputs or (("input", report.input),))}
-    inputs = sum(nbytes(n * batch, act) for n in size.values())
-    size.update(zip(map(attrgetter("name"), layers), map(elements, map(attrgetter("output_shape"), layers))))
-    tensor_bytes: dict[int, int] = {}         # elements -> bytes: a large model repeats a few shapes
-
-    def held(n: int) -> int:
-        found = tensor_bytes.get(n)
-        if found is None:
-            found = tensor_bytes[n] = nbytes(n * batch, act)
-        return found
-    read = sum(held(size[name]) * times for name, times in reads.items())
+    read = sum(map(mul, map(tensor_bytes.__getitem__, map(size.__getitem__, reads)), reads.values()))
     weights = sum(map(attrgetter("bytes_moved"), layers)) - report.totals.memory.activations_bytes - read
-    outputs = sum(held(size[layer.name]) for layer in layers if layer.name not in reads)
+    inputs = sum(tensor_bytes[size[name]] for name, _ in model_inputs)
+    outputs = sum(tensor_bytes[size[name]] for name in set(names).difference(reads))
     return weights + inputs + outputs
 
 
@@ -163,14 +161,10 @@ def roofline(report: Report, device: Device, efficiency: float | None = None) ->
         raise DeviceError(f"--efficiency must be above 0 and at most 1, got {efficiency}")
     dtype = report.dtype.activations
     peak, bandwidth = device.peak(dtype), device.bandwidth
-    known: dict[tuple[int, int], LayerTime] = {}     # repeated layers share their figures, and so their time
-    layers = []
-    for layer in report.layers:
-        key = (layer.flops, layer.bytes_moved)
-        time = known.get(key)
-        if time is None:
-            time = known[key] = _time(*key, peak, bandwidth)
-        layers.append(time)
+    # Repeated layers share their figures, and so their time: one LayerTime per distinct pair.
+    keys = list(zip(map(attrgetter("flops"), report.layers), map(attrgetter("bytes_moved"), report.layers)))
+    known = {key: _time(*key, peak, bandwidth) for key in set(keys)}
+    layers = list(map(known.__getitem__, keys))
     unavoidable = _unavoidable(report)
     whole = _time(report.totals.flops, unavoidable, peak, bandwidth)
     needed = report.totals.serving_bytes
