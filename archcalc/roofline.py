@@ -15,7 +15,7 @@ activations'. A figure scaled by `--efficiency` is reported beside the bound, ne
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
+from itertools import chain, filterfalse
 from operator import attrgetter, mul
 from typing import Any, NamedTuple
 
@@ -136,7 +136,7 @@ def _unavoidable(report: Report) -> int:
     read = sum(map(mul, map(tensor_bytes.__getitem__, map(size.__getitem__, reads)), reads.values()))
     weights = sum(map(attrgetter("bytes_moved"), layers)) - report.totals.memory.activations_bytes - read
     inputs = sum(tensor_bytes[size[name]] for name, _ in model_inputs)
-    outputs = sum(tensor_bytes[size[name]] for name in set(names).difference(reads))
+    outputs = sum(tensor_bytes[size[name]] for name in filterfalse(reads.__contains__, names))
     return weights + inputs + outputs
 
 
