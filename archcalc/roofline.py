@@ -133,8 +133,9 @@ def _unavoidable(report: Report) -> int:
     size.update(zip(names, map(counts.__getitem__, shapes)))
     tensor_bytes = {n: nbytes(n * batch, act) for n in set(size.values())}
     reads = Counter(chain.from_iterable(map(attrgetter("inputs"), layers)))
-    read = sum(map(mul, map(tensor_bytes.__getitem__, map(size.__getitem__, reads)), reads.values()))
-    weights = sum(map(attrgetter("bytes_moved"), layers)) - report.totals.memory.activations_bytes - read
+    read: int = sum(map(mul, map(tensor_bytes.__getitem__, map(size.__getitem__, reads)), reads.values()))
+    moved: int = sum(map(attrgetter("bytes_moved"), layers))
+    weights = moved - report.totals.memory.activations_bytes - read
     inputs = sum(tensor_bytes[size[name]] for name, _ in model_inputs)
     outputs = sum(tensor_bytes[size[name]] for name in filterfalse(reads.__contains__, names))
     return weights + inputs + outputs
