@@ -21,7 +21,7 @@ from ...units import parse_quantity
 from .blocks import read_blocks
 from .expand import MAX_LAYERS, Expander
 from .parse import KeyOf
-from .values import read_overrides, substitute
+from .values import derive_args, read_overrides, substitute
 
 TOP_LEVEL_KEYS = ("name", "description", "args", "input", "inputs", "batch", "dtype", "blocks", "layers",
                   "budget", "workload")
@@ -46,7 +46,7 @@ def build_graph(data: Any, origin: Origin, default_name: str, max_layers: int = 
         if key not in data and not (key == "input" and "inputs" in data):
             raise origin.error(f"missing required key '{key}'")
 
-    values = read_overrides(read_args(data.get("args"), origin), overrides or {})
+    values = derive_args(read_overrides(read_args(data.get("args"), origin), overrides or {}), overrides or {}, origin)
     if values:      # `$name` stands anywhere: the input's shape, the batch, a budget …
         data = {key: value if key in ("args", "blocks", "layers") else substitute(value, values, (key,), origin)
                 for key, value in data.items()}

@@ -90,3 +90,15 @@ def read_overrides(declared: Mapping[str, Any], overrides: Mapping[str, str]) ->
             raise UsageError(f"--set {name}={text}: expected a number, true/false or a word")
         values[name] = value
     return values
+
+
+def derive_args(values: Mapping[str, Any], overridden: Any, origin: Origin) -> dict[str, Any]:
+    """The spec's top-level `args` with each default that is a `$name` or an expression over
+    earlier arguments evaluated, in declaration order (`phi: 1, depth: 1.2 ** $phi`); a
+    `--set` value is taken as given, and later defaults see it."""
+    resolved: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in overridden and isinstance(value, str) and "$" in value:
+            value = resolve_string(value, resolved, ("args", name), origin)
+        resolved[name] = value
+    return resolved
