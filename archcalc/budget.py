@@ -132,3 +132,22 @@ def check_budget(report: Report, file: str, budget: Mapping[str, int], training=
     lines = tuple(BudgetLine(key, _label(BUDGETS[key][0], report), BUDGETS[key][1](report, training), budget[key])
                   for key in BUDGETS if key in budget)
     return BudgetResult(report.name, file, lines)
+
+
+# --max-… options: (budget key, option, help), shared by `check` and `sweep`.
+BUDGET_OPTIONS = (
+    ("params", "--max-params", "Largest allowed parameter count, e.g. 25M."),
+    ("macs", "--max-macs", "Largest allowed MACs, e.g. 4.1G."),
+    ("flops", "--max-flops", "Largest allowed FLOPs, e.g. 8G."),
+    ("memory", "--max-memory", "Largest inference footprint (weights + peak activations; with --context also "
+                               "the KV cache), e.g. 200MB, 1.5GiB."),
+    ("kv_cache", "--max-kv-cache", "Largest KV cache at the context (needs --context), e.g. 2GiB."),
+    ("train_memory", "--max-train-memory", "Largest training-step memory (AdamW, fp32), e.g. 40GB."),
+)
+
+
+def read_budget_flags(values: Mapping[str, str | None]) -> dict[str, int]:
+    """The budgets given on the command line (budget key -> text such as `25M`), parsed."""
+    from .units import parse_quantity
+    return {key: parse_quantity(text, memory=key in MEMORY_BUDGETS) for key, text in values.items()
+            if text is not None}

@@ -31,29 +31,52 @@ class Scaling:
     layer_exponents: tuple[tuple[str, float | None, float | None], ...]   # (layer, params, MACs)
 
 
-def _size(digits: str) -> int:
+def _size(digits: str, option: str = "--sizes") -> int:
     """One number of --sizes; past 2^62 (the largest integer a spec holds) a usage error,
     checked on the digits before converting (Python converts at most 4,300)."""
     from .args import MAX_INTEGER
     if digits.isdigit() and (len(digits) > len(str(MAX_INTEGER)) or int(digits) > MAX_INTEGER):
         shown = digits if len(digits) <= 24 else f"{digits[:12]}…({len(digits):,} digits)"
-        raise UsageError(f"--sizes: {shown} is larger than 2^62, the largest size a spec can hold")
+        raise UsageError(f"{option}: {shown} is larger than 2^62, the largest size a spec can hold")
     return int(digits)
 
 
+_RANGE = r"(\d+)\.\.(\d+)(?:([x+])(\d+))?"
+
+
+def is_range(text: str) -> bool:
+    """`START..STOP`, `START..STOPxFACTOR` or `START..STOP+STEP` (digits only)."""
+    return re.fullmatch(_RANGE, text.strip()) is not None
+
+
+def parse_range(text: str, option: str = "--sizes", limit: int = MAX_SIZES) -> list[int]:
+    """`32..512x2` (doubling), `32..256+32` (steps of 32) or `2..8` (steps of 1); at most
+    `limit` values, counted as they are made (a range of 10^18 values is never built)."""
+    match = re.fullmatch(_RANGE, text.strip())
+    if match is None:
+        raise UsageError(f"malformed {option} range {text!r} (e.g. 2..8, 32..512x2 or 32..256+32)")
+    op = match[3] or "+"
+    start, stop, step = _size(match[1], option), _size(match[2], option), _size(match[4] or "1", option)
+    if start < 1 or stop < start or (op == "x" and step < 2) or (op == "+" and step < 1):
+        raise UsageError(f"malformed {option} {text!r}: need 1 <= start <= stop and a step that grows")
+    if op == "x" and start * step > stop and stop > start:
+        raise UsageError(f"{option} {text!r} gives {start} alone: x{step} multiplies (for steps of {step} "
+                         f"write {start}..{stop}+{step})")
+    values: list[int] = []
+    n = start
+    while n <= stop and len(values) <= limit:
+        values.append(n)
+        n = n * step if op == "x" else n + step
+    if len(values) > limit:
+        raise UsageError(f"{option} gives more than {limit:,} values")
+    return values
+
+
 def parse_sizes(text: str) -> list[int]:
-    """`28,56,112`, `32..512x2` (doubling) or `32..256+32` (steps of 32)."""
+    """`28,56,112`, or a range: `32..512x2` (doubling), `32..256+32` (steps of 32), `2..8`."""
     text = text.strip()
-    match = re.fullmatch(r"(\d+)\.\.(\d+)([x+])(\d+)", text)
-    if match:
-        start, stop, op, step = _size(match[1]), _size(match[2]), match[3], _size(match[4])
-        if start < 1 or stop < start or (op == "x" and step < 2) or (op == "+" and step < 1):
-            raise UsageError(f"malformed --sizes {text!r}: need 1 <= start <= stop and a step that grows")
-        sizes: list[int] = []
-        n = start
-        while n <= stop and len(sizes) <= MAX_SIZES:
-            sizes.append(n)
-            n = n * step if op == "x" else n + step
+    if is_range(text):
+        sizes = parse_range(text)
     else:
         try:
             sizes = [_size(part.strip()) for part in text.split(",")]

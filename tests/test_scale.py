@@ -16,13 +16,13 @@ CONV_ONLY = {"input": [8, 8, 3], "layers": [{"type": "conv2d", "filters": 4, "ke
 
 @pytest.mark.parametrize("text, sizes", [
     ("28,56,112,224", [28, 56, 112, 224]), ("32..512x2", [32, 64, 128, 256, 512]),
-    ("32..128+32", [32, 64, 96, 128]), ("7", [7]),
+    ("32..128+32", [32, 64, 96, 128]), ("7", [7]), ("2..5", [2, 3, 4, 5]), ("3..3x2", [3]),
 ])
 def test_parse_sizes(text, sizes):
     assert parse_sizes(text) == sizes
 
 
-@pytest.mark.parametrize("text", ["", "a,b", "0,4", "32..16x2", "4..8x1", "1..100000+1"])
+@pytest.mark.parametrize("text", ["", "a,b", "0,4", "32..16x2", "4..8x1", "1..100000+1", "160..320x32"])
 def test_parse_sizes_rejects(text):
     with pytest.raises(UsageError):
         parse_sizes(text)

@@ -27,7 +27,7 @@ from ..text import one_line
 COMMANDS = {
     "analyze": "analyze", "check": "check", "compare": "compare", "devices": "devices", "draw": "draw",
     "import": "import_model",
-    "layers": "layers", "report": "report", "scale": "scale", "train": "train", "verify": "verify",
+    "layers": "layers", "report": "report", "scale": "scale", "sweep": "sweep", "train": "train", "verify": "verify",
 }
 
 

@@ -42,11 +42,10 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
     from ..budget import check_budget
     from ..errors import SpecError
     from ..render import renderer
-    from ..units import parse_quantity, parse_share
-    flags = {key: parse_quantity(value, memory=key in ("memory", "kv_cache", "train_memory"))
-             for key, value in (("params", max_params), ("macs", max_macs), ("flops", max_flops),
-                                ("memory", max_memory), ("kv_cache", max_kv_cache),
-                                ("train_memory", max_train_memory)) if value is not None}
+    from ..budget import read_budget_flags
+    from ..units import parse_share
+    flags = read_budget_flags({"params": max_params, "macs": max_macs, "flops": max_flops, "memory": max_memory,
+                               "kv_cache": max_kv_cache, "train_memory": max_train_memory})
     flags.update(_time_budgets(max_latency, min_tokens_per_second))
     warn = parse_share(warn_at)
     if list(specs).count("-") > 1:

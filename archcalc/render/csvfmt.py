@@ -146,3 +146,42 @@ def scaling(result, options, show_layers=False) -> str:
              *((p.report.totals.params, p.report.totals.macs, "") if p.report else ("", "", p.error))]
             for p in result.points]
     return _write(["model", "size", "input", "params", "macs", "error"], rows)
+
+
+def sweep_chunks(view, options) -> Iterator[str]:
+    """One row per point, written as the points come: the settings, every total of analyze's
+    JSON (nested keys dotted), `memory` (the footprint check compares), `within_budget`, the
+    measured columns, `pareto`, and `error` for an invalid point kept by --keep-going."""
+    from ..sweep.view import flat_totals, memory_footprint
+    keys: list[str] | None = None
+    waiting = []                          # invalid points before the first valid one fixes the columns
+
+    def row(p):
+        cells = [p.settings[n] for n in view.settings]
+        if p.totals is None:
+            return cells + [""] * (len(keys) + 2 + len(view.measured)) + ([""] if view.pareto else []) + [p.error]
+        flat = dict(flat_totals(p.totals))
+        if list(flat) != keys:
+            raise AssertionError(f"a sweep point's totals have other keys: {list(flat)} against {keys}")
+        cells += [*flat.values(), memory_footprint(p.totals), "true" if p.within_budget else "false"]
+        cells += [(p.measured or {}).get(n, "") for n in view.measured]
+        if view.pareto:
+            cells.append("true" if p.pareto else "false")
+        return cells + [""]
+
+    for p in view.points:
+        if keys is None:
+            if p.totals is None:
+                waiting.append(p)
+                continue
+            keys = [key for key, _ in flat_totals(p.totals)]
+            yield _write([*view.settings, *keys, "memory", "within_budget", *view.measured,
+                          *(("pareto",) if view.pareto else ()), "error"], [])
+            yield _write(None, [row(w) for w in waiting])
+        yield _write(None, [row(p)])
+    if keys is None:                      # no valid point: the settings and the errors alone
+        yield _write([*view.settings, "error"], [[*(w.settings[n] for n in view.settings), w.error] for w in waiting])
+
+
+def sweep(view, options) -> str:
+    return "".join(sweep_chunks(view, options))

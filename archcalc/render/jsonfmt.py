@@ -161,3 +161,17 @@ def scaling(result, options, show_layers=False) -> str:
     if show_layers:
         data["layer_exponents"] = [{"name": n, "params": pe, "macs": me} for n, pe, me in result.layer_exponents]
     return _dumps(data)
+
+
+def sweep_chunks(view, options) -> Iterator[str]:
+    """A list of the points' objects (as the JSON lines' records), one object per line."""
+    from ..sweep.lines import point_record
+    opened = "["
+    for point in view.points:
+        yield opened + "\n  " + json_escaped(json.dumps(point_record(point), ensure_ascii=False))
+        opened = ","
+    yield "]\n" if opened == "[" else "\n]\n"
+
+
+def sweep(view, options) -> str:
+    return "".join(sweep_chunks(view, options))

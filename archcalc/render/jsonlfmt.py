@@ -55,3 +55,14 @@ def scaling(result, options, show_layers=False) -> str:
 
 def training(items, options) -> str:
     return _compact(jsonfmt.training(items, options))
+
+
+def sweep_chunks(view, options) -> Iterator[str]:
+    """One line per point, as it comes: settings, totals, within_budget (measured, pareto)."""
+    from ..sweep.lines import point_line
+    for point in view.points:
+        yield point_line(point)
+
+
+def sweep(view, options) -> str:
+    return "".join(sweep_chunks(view, options))

@@ -158,3 +158,29 @@ def scaling(result, options, show_layers=False) -> str:
                       [[shown(n), exponent(pe), exponent(me)] for n, pe, me in result.layer_exponents], right={1, 2})
         out.append("")
     return "\n".join(out)
+
+
+def sweep(view, options) -> str:
+    """One row per point: settings, figures, the budget's verdict and the front."""
+    from ..sweep.view import memory_footprint, setting_text
+    points = list(view.points)
+    header = [*(shown(n) for n in view.settings), "Params", "MACs", "FLOPs", "Memory",
+              *(shown(n) for n in view.measured), "Budget", *(("Pareto",) if view.pareto else ())]
+    rows = []
+    for p in points:
+        cells = [shown(setting_text(p.settings[n])) for n in view.settings]
+        if p.totals is None:
+            rows.append(cells + ["error: " + shown(p.error or "").replace("|", "\\|")]
+                        + [""] * (len(header) - len(cells) - 1))
+            continue
+        t = p.totals
+        cells += [count(t["params"], options), count(t["macs"], options), count(t["flops"], options),
+                  size(memory_footprint(t), options)]
+        cells += ["–" if (p.measured or {}).get(n) in (None, "") else shown(str(p.measured[n])) for n in view.measured]
+        cells.append("within" if p.within_budget else "**over**")
+        if view.pareto:
+            cells.append("★" if p.pareto else "")
+        rows.append(cells)
+    out = [f"## {shown(view.name)}: {len(points):,} points", ""]
+    out += _table(header, rows, right=set(range(len(view.settings) + 4 + len(view.measured))))
+    return "\n".join(out) + "\n"
