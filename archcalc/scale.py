@@ -49,9 +49,10 @@ def is_range(text: str) -> bool:
     return re.fullmatch(_RANGE, text.strip()) is not None
 
 
-def parse_range(text: str, option: str = "--sizes", limit: int = MAX_SIZES) -> list[int]:
+def parse_range(text: str, option: str = "--sizes", limit: int = MAX_SIZES, bound: str = "") -> list[int]:
     """`32..512x2` (doubling), `32..256+32` (steps of 32) or `2..8` (steps of 1); at most
-    `limit` values, counted as they are made (a range of 10^18 values is never built)."""
+    `limit` values, counted before any is made (a range of 10^18 values is never built).
+    `bound` names what sets the limit, for the message."""
     match = re.fullmatch(_RANGE, text.strip())
     if match is None:
         raise UsageError(f"malformed {option} range {text!r} (e.g. 2..8, 32..512x2 or 32..256+32)")
@@ -62,13 +63,15 @@ def parse_range(text: str, option: str = "--sizes", limit: int = MAX_SIZES) -> l
     if op == "x" and start * step > stop and stop > start:
         raise UsageError(f"{option} {text!r} gives {start} alone: x{step} multiplies (for steps of {step} "
                          f"write {start}..{stop}+{step})")
-    values: list[int] = []
-    n = start
-    while n <= stop and len(values) <= limit:
-        values.append(n)
-        n = n * step if op == "x" else n + step
-    if len(values) > limit:
-        raise UsageError(f"{option} gives more than {limit:,} values")
+    if op == "+":
+        count = (stop - start) // step + 1
+    else:
+        count, n = 0, start
+        while n <= stop:
+            count, n = count + 1, n * step
+    if count > limit:
+        raise UsageError(f"{bound}{': ' if bound else ''}{option} gives {count:,} values, more than {limit:,}")
+    values = [start + k * step for k in range(count)] if op == "+" else [start * step**k for k in range(count)]
     return values
 
 

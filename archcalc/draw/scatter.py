@@ -45,7 +45,8 @@ def scatter_svg(view, standalone: bool = True) -> str:
         x, y = figure(p, xname), figure(p, yname)
         if x is not None and y is not None:
             shown.append((p, float(x), float(y)))
-    head = (f'<svg{" xmlns=\"http://www.w3.org/2000/svg\"" if standalone else ""} class="archcalc-sweep" '
+    namespace = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
+    head = (f'<svg{namespace} class="archcalc-sweep" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
             'font-family="system-ui, sans-serif" font-size="11">')
     if not shown:
@@ -86,20 +87,24 @@ def _number(value: float) -> str:
 
 def sweep_page(view) -> str:
     """The page: the scatter, then the table of every point (the table format's columns)."""
+    from ..render.common import count, size
     from ..render import Options
-    from ..render.markdown import sweep as markdown_rows
-    import html as markup
-    rows = [line for line in markdown_rows(view, Options()).splitlines() if line.startswith("|")]
-    table = []
-    for k, line in enumerate(rows):
-        if k == 1:
-            continue
-        cells = [c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")]
-        tag = "th" if k == 0 else "td"
-        table.append("<tr>" + "".join(f"<{tag}>{markup.escape(c)}</{tag}>" for c in cells) + "</tr>")
-    title = escape(f"archcalc sweep: {view.name}")
+    from ..sweep.view import text_rows, title
+    options = Options()
+    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), str)
+
+    def cell(tag: str, value: Any, align: str) -> str:
+        text, style = value if isinstance(value, tuple) else (value, "")
+        mark = ' class="hit"' if "cyan" in style else ' class="over"' if "red" in style else ""
+        return f'<{tag}{mark} style="text-align:{align}">{escape(text)}</{tag}>'
+    aligns = [justify for _, justify in table.columns]
+    body = ["<tr>" + "".join(cell("th", h, a) for (h, _), a in zip(table.columns, aligns)) + "</tr>"]
+    body += ["<tr>" + "".join(cell("td", c, a) for c, a in zip(row, aligns)) + "</tr>" for row in table.rows]
+    errors = "".join(f"<li>{escape(line)}</li>" for line in table.errors)
+    heading = escape(title(view, table, str))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{title}</title><style>body{{font-family:system-ui,sans-serif;margin:2em}}"
-            "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #dee2e6}"
-            f"</style></head><body><h1>{title}</h1>{scatter_svg(view, standalone=False)}"
-            f"<table>{''.join(table)}</table></body></html>\n")
+            f"<title>archcalc sweep: {escape(view.name)}</title><style>body{{font-family:system-ui,sans-serif;"
+            "margin:2em}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #dee2e6}"
+            ".hit{color:#e8590c;font-weight:bold}.over{color:#c92a2a}</style></head><body>"
+            f"<h1>{heading}</h1>{scatter_svg(view, standalone=False)}<table>{''.join(body)}</table>"
+            f"{'<ul>' + errors + '</ul>' if errors else ''}</body></html>\n")

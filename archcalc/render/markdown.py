@@ -162,25 +162,14 @@ def scaling(result, options, show_layers=False) -> str:
 
 def sweep(view, options) -> str:
     """One row per point: settings, figures, the budget's verdict and the front."""
-    from ..sweep.view import memory_footprint, setting_text
-    points = list(view.points)
-    header = [*(shown(n) for n in view.settings), "Params", "MACs", "FLOPs", "Memory",
-              *(shown(n) for n in view.measured), "Budget", *(("Pareto",) if view.pareto else ())]
-    rows = []
-    for p in points:
-        cells = [shown(setting_text(p.settings[n])) for n in view.settings]
-        if p.totals is None:
-            rows.append(cells + ["error: " + shown(p.error or "").replace("|", "\\|")]
-                        + [""] * (len(header) - len(cells) - 1))
-            continue
-        t = p.totals
-        cells += [count(t["params"], options), count(t["macs"], options), count(t["flops"], options),
-                  size(memory_footprint(t), options)]
-        cells += ["–" if (p.measured or {}).get(n) in (None, "") else shown(str(p.measured[n])) for n in view.measured]
-        cells.append("within" if p.within_budget else "**over**")
-        if view.pareto:
-            cells.append("★" if p.pareto else "")
-        rows.append(cells)
-    out = [f"## {shown(view.name)}: {len(points):,} points", ""]
-    out += _table(header, rows, right=set(range(len(view.settings) + 4 + len(view.measured))))
-    return "\n".join(out) + "\n"
+    from ..sweep.view import text_rows, title
+
+    def cell(value) -> str:
+        text = value[0] if isinstance(value, tuple) else value
+        return text.replace("|", "\\|")
+    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), shown)
+    out = [f"## {title(view, table, shown)}", ""]
+    out += _table([cell(h) for h, _ in table.columns], [[cell(c) for c in row] for row in table.rows],
+                  right={i for i, (_, justify) in enumerate(table.columns) if justify == "right"})
+    out += ["", *(f"- {cell(line)}" for line in table.errors)]
+    return "\n".join(out).rstrip("\n") + "\n"

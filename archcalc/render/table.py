@@ -454,37 +454,8 @@ def scaling(result, options, show_layers=False) -> str:
 
 def sweep(view, options) -> str:
     """One row per point: its settings, the figures, the budget's verdict and the front."""
-    from ..sweep.view import label, memory_footprint, setting_text
-    points = list(view.points)
-    kv = any(p.totals is not None and "kv_cache_bytes" in p.totals for p in points)
-    columns = [*((shown(name), "right") for name in view.settings), ("Params", "right"), ("MACs", "right"),
-               ("FLOPs", "right"), ("Memory", "right"), *((("KV cache", "right"),) if kv else ()),
-               *((shown(name), "right") for name in view.measured), ("Budget", "left"),
-               *((("Pareto", "left"),) if view.pareto else ())]
-    rows, errors = [], []
-    for p in points:
-        cells = [shown(setting_text(p.settings[name])) for name in view.settings]
-        if p.totals is None:
-            errors.append(f"  error at {shown(label(p, view.settings))}: {shown(p.error or '')}")
-            rows.append(cells + ["error"] + [""] * (len(columns) - len(cells) - 1))
-            continue
-        t = p.totals
-        cells += [count(t["params"], options), count(t["macs"], options), count(t["flops"], options),
-                  size(memory_footprint(t), options)]
-        if kv:
-            cells.append(size(t["kv_cache_bytes"], options) if "kv_cache_bytes" in t else "–")
-        cells += [_measured((p.measured or {}).get(name)) for name in view.measured]
-        cells.append(("within", "green") if p.within_budget else ("over", "red"))
-        if view.pareto:
-            cells.append(("front", "bold cyan") if p.pareto else "")
-        rows.append(cells)
-    front = f"; front: {', '.join(view.pareto)}, {sum(1 for p in points if p.pareto):,} points" if view.pareto else ""
-    title = f"{shown(view.name)}: {len(points):,} points{front}"
-    table = aligned_table(title, columns, rows, [""] * len(columns), options.width or 100, options.color)
-    return render([table, *(line + "\n" for line in errors)], options)
-
-
-def _measured(value) -> str:
-    if value is None or value == "":
-        return "–"
-    return shown(str(value))
+    from ..sweep.view import text_rows, title
+    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), shown)
+    text = aligned_table(title(view, table, shown), table.columns, table.rows, [""] * len(table.columns),
+                         options.width or 100, options.color)
+    return render([text, *(f"  {line}\n" for line in table.errors)], options).rstrip("\n") + "\n"

@@ -121,7 +121,8 @@ def points_of(planned: Plan, state: dict[str, int], say: Callable[[str], None]) 
             where = f"{point.error} (point {label(point, names) or 'of no settings'})"
             if not request.keep_going:
                 raise UsageError(where)
-            say("error: " + where)
+            from ..text import one_line
+            say("error: " + one_line(where))
             state["errors"] = state.get("errors", 0) + 1
         if planned.joined is not None:
             point = point._replace(measured=planned.joined.measured(point.settings) or {})

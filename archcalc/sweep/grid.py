@@ -83,13 +83,13 @@ def parse_axis(item: str, limit: int) -> Axis:
         raise UsageError(f"--set: expected NAME=VALUES, got {item!r}")
     option = f"--set {name}"
     if is_range(text):
-        numbers = parse_range(text, option, limit)
+        numbers = parse_range(text, option, limit, bound="--max-points")
         return Axis(name, tuple(numbers), tuple(str(n) for n in numbers))
     parts = [part.strip() for part in text.split(",")]
     if any(not part for part in parts):
         raise UsageError(f"{option}: an empty value in {text!r} (values are separated by commas)")
     if len(parts) > limit:
-        raise UsageError(f"{option} gives more than {limit:,} values")
+        raise UsageError(f"--max-points: {option} gives {len(parts):,} values, more than {limit:,}")
     return Axis(name, tuple(read_value(part, option) for part in parts), tuple(parts))
 
 

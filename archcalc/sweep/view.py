@@ -44,3 +44,50 @@ def setting_text(value: Any) -> str:
 def label(point: Point, names: Iterable[str]) -> str:
     """`width=1.1 depth=1.2`: a point by its settings, for pictures and messages."""
     return " ".join(f"{name}={setting_text(point.settings[name])}" for name in names)
+
+
+class Rows(NamedTuple):
+    """The text formats' table: (header, "left" | "right") columns, one row of cells per
+    point (a cell is text or (text, style)), and the invalid points' messages."""
+
+    columns: list[tuple[str, str]]
+    rows: list[list[Any]]
+    errors: list[str]
+    points: list[Point]
+
+
+def text_rows(view: SweepView, count: Any, size: Any, shown: Any) -> Rows:
+    """`count` and `size` format figures as the format does; `shown` makes names safe."""
+    points = list(view.points)
+    kv = any(p.totals is not None and "kv_cache_bytes" in p.totals for p in points)
+    columns = [*((shown(name), "right") for name in view.settings), ("Params", "right"), ("MACs", "right"),
+               ("FLOPs", "right"), ("Memory", "right"), *((("KV cache", "right"),) if kv else ()),
+               *((shown(name), "right") for name in view.measured), ("Budget", "left"),
+               *((("Pareto", "left"),) if view.pareto else ())]
+    rows, errors = [], []
+    for p in points:
+        cells: list[Any] = [shown(setting_text(p.settings[name])) for name in view.settings]
+        if p.totals is None:
+            errors.append(f"error at {shown(label(p, view.settings))}: {shown(p.error or '')}")
+            rows.append(cells + [("error", "red")] + [""] * (len(columns) - len(cells) - 1))
+            continue
+        t = p.totals
+        cells += [count(t["params"]), count(t["macs"]), count(t["flops"]), size(memory_footprint(t))]
+        if kv:
+            cells.append(size(t["kv_cache_bytes"]) if "kv_cache_bytes" in t else "–")
+        for name in view.measured:
+            value = (p.measured or {}).get(name)
+            cells.append("–" if value is None or value == "" else shown(str(value)))
+        cells.append(("within", "green") if p.within_budget else ("over", "red"))
+        if view.pareto:
+            cells.append(("front", "bold cyan") if p.pareto else "")
+        rows.append(cells)
+    return Rows(columns, rows, errors, points)
+
+
+def title(view: SweepView, rows: Rows, shown: Any) -> str:
+    on = sum(1 for p in rows.points if p.pareto)
+    front = f"; Pareto front on {', '.join(view.pareto)}: {on:,} point{'s' if on != 1 else ''}" if view.pareto else ""
+    within = sum(1 for p in rows.points if p.within_budget)
+    return (f"{shown(view.name)}: {len(rows.points):,} point{'s' if len(rows.points) != 1 else ''}, "
+            f"{within:,} within budget{front}")

@@ -142,3 +142,20 @@ def test_usage_errors_are_one_line():
     result = CliRunner().invoke(cli, ["analyze", "x.yaml", "--batch", "0"])
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("error: ") and "--batch" in result.stderr
+
+
+def test_top_level_args_derive_from_earlier_ones():
+    # phi = 2: depth = ceil(1.2 ** 2 · 2) = ceil(2.88) = 3 dense layers; width = floor(8 · 1.1 ** 2) = floor(9.68) = 9
+    spec = {"args": {"phi": 2, "depth": "ceil(1.2 ** $phi * 2)", "width": "floor(8 * 1.1 ** $phi)"},
+            "input": [4], "layers": [{"type": "dense", "units": "$width", "repeat": "$depth"}]}
+    report = archcalc.analyze(spec)
+    assert [layer.output_shape for layer in report.layers] == [(9,)] * 3
+    # a --set of the driving argument reaches the derived ones; a --set of a derived one replaces its rule
+    assert len(archcalc.analyze(spec, set={"phi": 0}).layers) == 2
+    assert [layer.output_shape for layer in archcalc.analyze(spec, set={"width": 5}).layers] == [(5,)] * 3
+
+
+def test_top_level_args_see_only_earlier_ones():
+    spec = {"args": {"a": "$b + 1", "b": 2}, "input": [4], "layers": [{"type": "dense", "units": "$a"}]}
+    with pytest.raises(SpecError, match="unknown argument '\\$b'"):
+        archcalc.analyze(spec)

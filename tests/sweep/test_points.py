@@ -1,0 +1,115 @@
+"""A sweep's points are exactly what separate `analyze --set` runs give (archcalc/sweep/)."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from archcalc.cli import cli
+
+from helpers import SPECS
+
+SPEC = """\
+args: {width: 8, depth: 2, se: false, act: relu}
+input: [$width, $width, 3]
+blocks:
+  unit:
+    args: {c: 8}
+    layers:
+      - {type: conv2d, filters: $c, kernel: 3, padding: 1}
+      - {type: $act}
+layers:
+  - {type: unit, name: body, c: $width * 2, repeat: $depth}
+  - {type: global_avgpool}
+  - {type: dense, units: 4, if: $se}
+  - {type: dense, units: 10}
+"""
+
+
+def run(*args, ok=(0,)):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code in ok, result.output
+    return result
+
+
+def analyze_json(spec, *args):
+    return json.loads(run("analyze", spec, "--format", "json", *args).stdout)
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "net.yaml"
+    path.write_text(SPEC)
+    return path
+
+
+def lines(result):
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_grid_points_equal_separate_analyze_runs(spec):
+    out = lines(run("sweep", spec, "--set", "width=8,16", "--set", "depth=1..3", "--set", "se=false,true",
+                    "--set", "act=relu,gelu", "--format", "jsonl", "--jobs", "1"))
+    assert len(out) == 2 * 3 * 2 * 2
+    # grid order: the last --set varies fastest
+    assert [p["settings"] for p in out[:3]] == [
+        {"width": 8, "depth": 1, "se": False, "act": "relu"}, {"width": 8, "depth": 1, "se": False, "act": "gelu"},
+        {"width": 8, "depth": 1, "se": True, "act": "relu"}]
+    for point in out:
+        sets = [x for name, value in point["settings"].items()
+                for x in ("--set", f"{name}={json.dumps(value)}")]
+        assert point["totals"] == analyze_json(spec, *sets)["totals"], point["settings"]
+        assert set(point) == {"settings", "totals", "within_budget"}
+
+
+def test_knobs_sweep_like_the_options(spec):
+    out = lines(run("sweep", spec, "--set", "batch=1,4", "--set", "dtype=float32,bfloat16", "--format", "jsonl"))
+    for point in out:
+        s = point["settings"]
+        assert point["totals"] == analyze_json(spec, "--batch", s["batch"], "--dtype", s["dtype"])["totals"]
+
+
+def test_context_knob_on_a_decoder():
+    gpt2 = SPECS / "llm" / "gpt2_small.yaml"
+    out = lines(run("sweep", gpt2, "--set", "context=128,1024", "--format", "jsonl"))
+    for point in out:
+        assert point["totals"] == analyze_json(gpt2, "--context", point["settings"]["context"])["totals"]
+        assert "kv_cache_bytes" in point["totals"]
+
+
+def test_pool_gives_the_same_bytes_as_one_process(spec):
+    args = ["sweep", spec, "--set", "width=4..40+4", "--set", "depth=1..4", "--format", "jsonl"]
+    one = run(*args, "--jobs", "1").stdout
+    assert run(*args, "--jobs", "2").stdout == one
+    assert len(one.splitlines()) == 40
+
+
+def test_zip_pairs_values(spec):
+    out = lines(run("sweep", spec, "--zip", "--set", "width=8,8,16", "--set", "depth=1,2,2", "--format", "jsonl"))
+    assert [p["settings"] for p in out] == [{"width": 8, "depth": 1}, {"width": 8, "depth": 2},
+                                           {"width": 16, "depth": 2}]
+
+
+def test_budgets_mark_points_out_as_check_does(spec):
+    out = lines(run("sweep", spec, "--set", "width=8,16", "--max-params", "5000", "--format", "jsonl"))
+    for point in out:
+        verdict = run("check", spec, "--set", f"width={point['settings']['width']}", "--max-params", "5000",
+                      ok=(0, 1)).exit_code == 0
+        assert point["within_budget"] is verdict
+    # by hand, depth 2: width 8 (c = 16): 3·3·3·16 + 16 + 3·3·16·16 + 16 + 16·10 + 10 = 2,938 params;
+    # width 16 (c = 32): 896 + 9,248 + 330 = 10,474
+    assert [p["totals"]["params"] for p in out] == [2938, 10474]
+    assert [p["within_budget"] for p in out] == [True, False]
+
+
+def test_formats_agree(spec):
+    args = ["sweep", spec, "--set", "width=8,16", "--set", "depth=1,2"]
+    jsonl = lines(run(*args, "--format", "jsonl"))
+    assert json.loads(run(*args, "--format", "json").stdout) == jsonl
+    import csv
+    import io
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
+    for row, point in zip(rows, jsonl, strict=True):
+        assert int(row["params"]) == point["totals"]["params"]
+        assert int(row["memory.peak_activation_bytes"]) == point["totals"]["memory"]["peak_activation_bytes"]
+        assert row["within_budget"] == "true"
