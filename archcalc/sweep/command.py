@@ -44,6 +44,7 @@ class Plan(NamedTuple):
     points: range                           # the numbers of the points this run analyses
     joined: Joined | None
     front: tuple[tuple[str, int], ...]      # (figure, +1 minimised | -1 maximised)
+    budgeted: bool                          # a budget is set (flags, or the spec's `budget:`)
 
 
 def plan(request: Request) -> Plan:
@@ -66,11 +67,12 @@ def plan(request: Request) -> Plan:
         from .join import read_join
         name, raw = read_input(request.join, request.limits[1])
         joined = read_join(decode_text(bytes(raw), name), name, grid)
-    front = ()
+    front: tuple[tuple[str, int], ...] = ()
     if request.pareto:
         from .front import read_figures
         front = read_figures(request.pareto, joined.columns if joined else (), request.maximise)
-    return Plan(request, job, points, joined, front)
+    budgeted = bool(budget) or (isinstance(source.parsed, Mapping) and source.parsed.get("budget") is not None)
+    return Plan(request, job, points, joined, front, budgeted)
 
 
 def _refuse_combinations(request: Request) -> None:
@@ -143,4 +145,4 @@ def view_of(planned: Plan, points: Iterator[Point], keep: bool) -> SweepView:
     elif keep:
         listed = list(points)
     return SweepView(name, tuple(a.name for a in job.grid.axes), planned.joined.columns if planned.joined else (),
-                     tuple(name for name, _ in figures), listed)
+                     tuple(name for name, _ in figures), listed, planned.budgeted)

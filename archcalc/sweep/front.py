@@ -25,8 +25,8 @@ TOTALS_FIGURES = ("params", "active_params", "trainable_params", "non_trainable_
 def figure(point: Point, name: str) -> Any:
     """The point's figure `name` (None when it has none: an invalid point, an unmatched join)."""
     if point.measured is not None and name in point.measured:
-        value = point.measured[name]
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        measured = point.measured[name]
+        return measured if isinstance(measured, (int, float)) and not isinstance(measured, bool) else None
     totals = point.totals
     if totals is None:
         return None

@@ -96,7 +96,7 @@ def parse_axis(item: str, limit: int) -> Axis:
 def read_grid(items: list[str], declared: Mapping[str, Any], zipped: bool, limit: int) -> Grid:
     """The axes of `--set` items; a name is the spec's argument, else a knob, else an error.
     `limit` bounds each axis's values (the grid's bound is checked by `check_size`)."""
-    axes = []
+    axes: list[Axis] = []
     for item in items:
         axis = parse_axis(item, limit)
         seen = [(type(v), v) for v in axis.values]

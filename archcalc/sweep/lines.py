@@ -48,9 +48,9 @@ def read_parts(files: Iterable[str], grid: Grid, read: Any) -> list[Point]:
             if not line.strip():
                 continue
             point = _point(line, file, number, grid, index)
-            if point.index in found:
+            if point.number in found:
                 raise SpecError(f"the point {_shown(point.settings)} is in the shards twice", file, number)
-            found[point.index] = point
+            found[point.number] = point
     if len(found) < grid.size:
         missing = next(i for i in range(grid.size) if i not in found)
         raise UsageError(f"--merge: {grid.size - len(found):,} of the grid's {grid.size:,} points are in no shard, "

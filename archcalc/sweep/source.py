@@ -13,7 +13,7 @@ from typing import Any, Mapping, NamedTuple
 
 from ..errors import ArchcalcError
 from ..frontends.imported import Imported, ImportOptions
-from ..graph import Graph
+from ..graph import Graph, PlainOrigin
 from .grid import Grid
 
 
@@ -30,13 +30,18 @@ class Job(NamedTuple):
     context: int | None
     budget: Mapping[str, int]            # --max-… flags (over the spec's own `budget:`)
     max_layers: int | None
+    # --device NAME (docs: "Devices"): when the device stage is on this branch's base, the
+    # command passes it here and `run_point` hands it to `analyze_graph`, whose report's
+    # totals then carry the time figures into every format and `--pareto` (front.py's
+    # TOTALS_FIGURES names them). None: no device figures.
+    device: str | None = None
 
 
 class Point(NamedTuple):
     """One point's figures: `totals` as analyze's JSON `totals`, or `error` when its spec is
     invalid (then `totals` and `within_budget` are None)."""
 
-    index: int
+    number: int                                  # its place in grid order
     settings: Mapping[str, Any]
     totals: Mapping[str, Any] | None
     within_budget: bool | None
@@ -66,7 +71,7 @@ class Source:
         spec = self.parsed if self.door == "yaml" else self._imported(self.job.options).spec
         if not isinstance(spec, Mapping):
             self.graph({}, None)          # the builder says what is wrong with it
-        return read_args(spec.get("args"), self.origin if self.door == "yaml" else _Nowhere(self.job.file))
+        return read_args(spec.get("args"), self.origin if self.door == "yaml" else PlainOrigin(self.job.file))
 
     def graph(self, overrides: Mapping[str, str], seq_len: int | None) -> Graph:
         from ..frontends import graph_from_import, refuse_options
@@ -91,17 +96,6 @@ class Source:
         return self.imported[key]
 
 
-class _Nowhere:
-    """An origin for a translated spec's `args` (which importers never write)."""
-
-    def __init__(self, file: str):
-        self.file = file
-
-    def error(self, message: str, where: Any = None) -> ArchcalcError:
-        from ..errors import SpecError
-        return SpecError(message, self.file)
-
-
 def run_point(source: Source, index: int) -> Point:
     """Point `index` of the grid: built, analysed, checked against the budgets."""
     from ..api import analyze_graph, apply_settings
@@ -114,7 +108,8 @@ def run_point(source: Source, index: int) -> Point:
         graph = source.graph(overrides, knobs.get("seq_len"))
         graph = apply_settings(graph, batch=knobs.get("batch", job.batch),
                                dtype=str(knobs["dtype"]) if "dtype" in knobs else job.dtype)
-        report = analyze_graph(graph, context=knobs.get("context", job.context))
+        on_device = {} if job.device is None else {"device": job.device}
+        report = analyze_graph(graph, context=knobs.get("context", job.context), **on_device)
         budget = {**graph.budget, **job.budget}
         training = None
         if "train_memory" in budget:

@@ -17,6 +17,7 @@ class SweepView(NamedTuple):
     measured: tuple[str, ...]              # --join's columns
     pareto: tuple[str, ...]                # --pareto's figures (empty: no front marked)
     points: Iterable[Point]
+    budgeted: bool = True                  # False: no budget set, so the text formats show no verdict
 
 
 def flat_totals(totals: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -62,7 +63,7 @@ def text_rows(view: SweepView, count: Any, size: Any, shown: Any) -> Rows:
     kv = any(p.totals is not None and "kv_cache_bytes" in p.totals for p in points)
     columns = [*((shown(name), "right") for name in view.settings), ("Params", "right"), ("MACs", "right"),
                ("FLOPs", "right"), ("Memory", "right"), *((("KV cache", "right"),) if kv else ()),
-               *((shown(name), "right") for name in view.measured), ("Budget", "left"),
+               *((shown(name), "right") for name in view.measured), *((("Budget", "left"),) if view.budgeted else ()),
                *((("Pareto", "left"),) if view.pareto else ())]
     rows, errors = [], []
     for p in points:
@@ -78,7 +79,8 @@ def text_rows(view: SweepView, count: Any, size: Any, shown: Any) -> Rows:
         for name in view.measured:
             value = (p.measured or {}).get(name)
             cells.append("–" if value is None or value == "" else shown(str(value)))
-        cells.append(("within", "green") if p.within_budget else ("over", "red"))
+        if view.budgeted:
+            cells.append(("within", "green") if p.within_budget else ("over", "red"))
         if view.pareto:
             cells.append(("front", "bold cyan") if p.pareto else "")
         rows.append(cells)
@@ -89,5 +91,5 @@ def title(view: SweepView, rows: Rows, shown: Any) -> str:
     on = sum(1 for p in rows.points if p.pareto)
     front = f"; Pareto front on {', '.join(view.pareto)}: {on:,} point{'s' if on != 1 else ''}" if view.pareto else ""
     within = sum(1 for p in rows.points if p.within_budget)
-    return (f"{shown(view.name)}: {len(rows.points):,} point{'s' if len(rows.points) != 1 else ''}, "
-            f"{within:,} within budget{front}")
+    budget = f", {within:,} within budget" if view.budgeted else ""
+    return f"{shown(view.name)}: {len(rows.points):,} point{'s' if len(rows.points) != 1 else ''}{budget}{front}"
