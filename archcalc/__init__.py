@@ -14,7 +14,7 @@ __version__ = "0.2.0"
 _LAZY = {
     "analyze": "api", "analyze_file": "api", "analyze_text": "api", "analyze_mapping": "api",
     "analyze_graph": "api", "load": "api", "train": "api", "check": "api",
-    "compare_models": "api", "scale_model": "api", "Analysis": "api", "devices": "api",
+    "compare_models": "api", "scale_model": "api", "sweep_model": "api", "Analysis": "api", "devices": "api",
     "Device": "devices", "roofline": "roofline",
     "Graph": "graph", "Node": "graph",
     "Report": "report", "Totals": "report", "Memory": "report", "LayerReport": "report",

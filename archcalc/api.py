@@ -9,8 +9,8 @@ The keyword arguments are the command line's options under the same names, so th
 figures: `batch`, `dtype`, `context`, `set`, `seq_len`, `head`, `input` (the first input's
 shape, or {NAME: shape}, in the file's own layout as --input takes it), `max_layers`; `train` adds `optimizer`, `precision`,
 `recompute`, `tokens` and `steps`, `check` the budgets (`max_params`, …). The commands
-`compare` and `scale` are `compare_models` and `scale_model` here: `archcalc.compare` and
-`archcalc.scale` are the modules that do the work.
+`compare`, `scale` and `sweep` are `compare_models`, `scale_model` and `sweep_model` here:
+`archcalc.compare`, `archcalc.scale` and `archcalc.sweep` are the modules that do the work.
 """
 
 from __future__ import annotations
@@ -302,3 +302,33 @@ def scale_model(model: Any, sizes: Any, **settings):
     elif not sizes or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
         raise UsageError(f"sizes must be positive integers, got {str(sizes)[:60]}")
     return scale_spec(load(model, **settings), list(sizes))
+
+
+def sweep_model(model: str | os.PathLike[str], set: Mapping[str, Any] | None = None, *, zip: bool = False,
+                pareto: str | None = None, maximise: tuple[str, ...] = (), join: str | None = None, jobs: int = 1,
+                max_points: int = 100_000, keep_going: bool = False, batch: int | None = None,
+                dtype: str | None = None, context: int | None = None, seq_len: int | None = None,
+                head: str | None = None, input: Any = None, **budgets: Any) -> list[Any]:
+    """`archcalc sweep`: the model (a path) at every point of the grid, as a list of
+    `sweep.source.Point` records in grid order (settings, totals as analyze's JSON,
+    within_budget, measured, pareto). `set` maps each swept name to its values: a list, or
+    the command line's text ("16,32,64", "2..8"); the budgets are `check`'s keywords."""
+    from .sweep.command import Request, plan, points_of
+    from .sweep.front import mark_front
+    items = []
+    for name, values in (set or {}).items():
+        texts = values if isinstance(values, str) else ",".join(
+            (_set_texts({name: value}) or {}).get(str(name), "") for value in values)
+        items.append(f"{name}={texts}")
+    flags = {}
+    for keyword, value in budgets.items():
+        if keyword not in BUDGET_KEYWORDS:
+            from .text import suggest
+            raise UsageError(f"sweep_model got an unexpected keyword '{keyword}'" + suggest(keyword, BUDGET_KEYWORDS))
+        flags[keyword] = value
+    request = Request(os.fspath(model), (), tuple(items), zip, pareto, tuple(maximise), join, jobs, None, False,
+                      max_points, keep_going, "jsonl", batch, dtype, flags, _import_options(seq_len, head, input),
+                      context, (None, 16 * 2**20))
+    planned = plan(request)
+    points = list(points_of(planned, {}, lambda line: None))
+    return mark_front(points, planned.front) if planned.front else points

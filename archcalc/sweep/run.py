@@ -22,6 +22,7 @@ CHUNK = 32
 COLLECT_EVERY = 2000
 
 _SOURCE: Source | None = None     # a worker's model, read once by `_start`
+_DONE = [0]                       # points a worker has analysed (its collections follow them)
 
 
 def run_points(job: Job, points: range, jobs: int = 1) -> Iterator[Point]:
@@ -45,7 +46,9 @@ def _start(job: Job) -> None:
 def _run_chunk(indices: range) -> list[Point]:
     if _SOURCE is None:                     # _start runs first in every worker
         raise AssertionError("a sweep worker ran before it read the model")
-    gc.collect()
+    if _DONE[0] // COLLECT_EVERY != (_DONE[0] + len(indices)) // COLLECT_EVERY:
+        gc.collect()
+    _DONE[0] += len(indices)
     return [run_point(_SOURCE, index) for index in indices]
 
 

@@ -59,6 +59,9 @@ class Source:
         self.door, self.content = choose_door(job.file, job.data)
         self.parsed: Any = None
         self.imported: dict[int | None, Imported] = {}
+        # The last graph built, by its --set texts and seq_len: points that differ only in
+        # batch, dtype or context (the last axes, say) share it, as a Graph never changes.
+        self.last: tuple[Any, Graph] | None = None
         if self.door == "yaml":
             from ..frontends.reading import decode_text
             from ..frontends.yaml.parse import YamlOrigin, parse_yaml
@@ -74,6 +77,13 @@ class Source:
         return read_args(spec.get("args"), self.origin if self.door == "yaml" else PlainOrigin(self.job.file))
 
     def graph(self, overrides: Mapping[str, str], seq_len: int | None) -> Graph:
+        key = (tuple(overrides.items()), seq_len)
+        if self.last is None or self.last[0] != key:
+            self.last = None                  # a failed build keeps nothing
+            self.last = (key, self._build(overrides, seq_len))
+        return self.last[1]
+
+    def _build(self, overrides: Mapping[str, str], seq_len: int | None) -> Graph:
         from ..frontends import graph_from_import, refuse_options
         from ..frontends.yaml import MAX_LAYERS, default_name
         options = self.job.options

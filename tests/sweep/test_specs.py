@@ -70,3 +70,15 @@ def test_join_refuses_a_file_it_cannot_match(tmp_path):
     results.write_text("width,accuracy\n1.0,70\n1.0,71\n")
     assert "results.csv:3: a second row for the same settings" in run("sweep", SPEC, "--set", "width=1.0,1.1",
                                                                        "--join", results, code=2).stderr
+
+
+def test_python_api_gives_the_commands_points():
+    import archcalc
+    points = archcalc.sweep_model(SPEC, {"width": [1.0, 1.0, 1.1, 1.2], "depth": "1.0,1.1,1.2,1.4",
+                                         "side": [224, 240, 260, 300]}, zip=True, pareto="macs,params",
+                                  max_params="10M")
+    out = [json.loads(line) for line in run("sweep", SPEC, *B0_TO_B3, "--pareto", "macs,params", "--max-params",
+                                            "10M", "--format", "jsonl").stdout.splitlines()]
+    assert [(dict(p.settings), p.totals, p.within_budget, p.pareto) for p in points] == \
+        [(o["settings"], o["totals"], o["within_budget"], o["pareto"]) for o in out]
+    assert [p.within_budget for p in points] == [True, True, True, False]    # B3: 12.2 M > 10 M
