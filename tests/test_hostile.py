@@ -157,6 +157,7 @@ def _archcalc(*args, **kwargs):
     ["analyze", "SPEC"], ["analyze", "SPEC", "--format", "json"], ["compare", "SPEC", "SPEC"],
     ["check", "SPEC", "--max-params", "1M"], ["train", "SPEC"], ["scale", "SPEC", "--sizes", "8,16"],
     ["verify", "SPEC"], ["layers"], ["import", "tests/fixtures/hf/gpt2.json"],
+    ["sweep", "SPEC", "--set", "batch=1,2", "--format", "jsonl"],
 ])
 def test_a_closed_standard_output_is_a_write_error(tmp_path, args):
     # `archcalc analyze x.yaml >&-`: a write error, one line, exit 2 (as `cat` and `ls` fail), not

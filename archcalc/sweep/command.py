@@ -14,6 +14,9 @@ from .source import Job, Point, Source
 from .view import SweepView, label
 
 
+MAX_NOTES = 20        # distinct notes and warnings said per sweep (a warning may name each point's value)
+
+
 class Request(NamedTuple):
     """The command line's options, as given."""
 
@@ -118,7 +121,14 @@ def points_of(planned: Plan, state: dict[str, int], say: Callable[[str], None]) 
         from .run import default_jobs, run_points
         points = run_points(planned.job, planned.points, request.jobs or default_jobs())
     names = [a.name for a in planned.job.grid.axes]
+    said: set[str] = set()
     for point in points:
+        for note in point.notes:          # each said once, with the first point that has it
+            if note not in said and len(said) < MAX_NOTES:
+                said.add(note)
+                kind, _, text = note.partition(": ")
+                from ..text import one_line
+                say(one_line(f"{kind}: {planned.job.file}: {text} (point {label(point, names) or 'of no settings'})"))
         if point.error is not None:
             where = f"{point.error} (point {label(point, names) or 'of no settings'})"
             if not request.keep_going:

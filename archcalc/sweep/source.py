@@ -48,6 +48,7 @@ class Point(NamedTuple):
     error: str | None = None
     measured: Mapping[str, Any] | None = None    # --join's columns for these settings
     pareto: bool | None = None                   # --pareto: not dominated by another point
+    notes: tuple[str, ...] = ()                  # what analyze says on stderr (not in the JSON line)
 
 
 class Source:
@@ -128,7 +129,10 @@ def run_point(source: Source, index: int) -> Point:
         within = check_budget(report, graph.origin.file, budget, training).within
     except ArchcalcError as exc:
         return Point(index, settings, None, None, error=_message(exc))
-    return Point(index, settings, report.totals.to_dict(), within)
+    said = [f"note: {note}" for note in graph.notes] + [f"warning: {warning}" for warning in graph.warnings]
+    if report.totals.decoding is not None:
+        said += [f"warning: {warning}" for warning in report.totals.decoding.warnings]
+    return Point(index, settings, report.totals.to_dict(), within, notes=tuple(said))
 
 
 def _message(exc: ArchcalcError) -> str:
