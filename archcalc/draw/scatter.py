@@ -74,8 +74,11 @@ def scatter_svg(view, standalone: bool = True) -> str:
         colour = "#e8590c" if p.pareto else ("#adb5bd" if p.within_budget is False else "#4263eb")
         out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="{4 if p.pareto else 3}" fill="{colour}">'
                    f'<title>{text}</title></circle>')
-        if labelled or p.pareto:
-            out.append(f'<text x="{sx(x) + 6:.1f}" y="{sy(y) - 5:.1f}" fill="#343a40">{text}</text>')
+        if labelled or p.pareto:          # right of the point, or left of it in the right half
+            right = sx(x) > (LEFT + WIDTH - RIGHT) / 2
+            anchor = ' text-anchor="end"' if right else ""
+            out.append(f'<text x="{sx(x) + (-6 if right else 6):.1f}" y="{sy(y) - 5:.1f}" fill="#343a40"'
+                       f'{anchor}>{text}</text>')
     out.append("</svg>")
     return "".join(out)
 

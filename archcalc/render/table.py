@@ -458,4 +458,5 @@ def sweep(view, options) -> str:
     table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), shown)
     text = aligned_table(title(view, table, shown), table.columns, table.rows, [""] * len(table.columns),
                          options.width or 100, options.color)
-    return render([text, *(f"  {line}\n" for line in table.errors)], options).rstrip("\n") + "\n"
+    out = render([text], options).rstrip("\n") + "\n"      # the footer row is empty: no blank lines after
+    return out + ("\n" + "".join(f"  {line}\n" for line in table.errors) if table.errors else "")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from archcalc.cli import cli
 from test_hostile_names import FILE_NAME, HOSTILE, assert_clean
 
-VALUE = HOSTILE.replace(",", ";")        # a value of a --set list holds no comma
+VALUE = HOSTILE.replace(",", ";").replace(".", "_")     # a --set list's value holds no comma, a layer name no dot
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv", "markdown"])

@@ -26,8 +26,8 @@ layers:
 """
 
 
-def run(*args, ok=(0,)):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
+def run(*args, ok=(0,), env=None):
+    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
     assert result.exit_code in ok, result.output
     return result
 
@@ -113,3 +113,39 @@ def test_formats_agree(spec):
         assert int(row["params"]) == point["totals"]["params"]
         assert int(row["memory.peak_activation_bytes"]) == point["totals"]["memory"]["peak_activation_bytes"]
         assert row["within_budget"] == "true"
+
+
+def test_markdown_and_table_show_the_json_figures(spec):
+    args = ["sweep", spec, "--set", "width=8,16", "--set", "depth=1,2", "--exact", "--max-params", "5000"]
+    points = lines(run(*args, "--format", "jsonl"))
+    markdown = [row.strip("|").split("|") for row in run(*args, "--format", "markdown").stdout.splitlines()
+                if row.startswith("| ") and "---" not in row][1:]
+    table = run(*args, env={"COLUMNS": "200"}).stdout
+    for row, point in zip(markdown, points, strict=True):
+        cells = [c.strip() for c in row]
+        assert cells[2] == f"{point['totals']['params']:,}" and cells[3] == f"{point['totals']['macs']:,}"
+        assert cells[-1] == ("within" if point["within_budget"] else "over")
+        assert f"{point['totals']['flops']:,}" in table
+
+
+def test_scatter_draws_every_point_the_front_and_labels(spec, tmp_path):
+    import xml.etree.ElementTree as ET
+    svg, page, results = tmp_path / "s.svg", tmp_path / "s.html", tmp_path / "results.csv"
+    # a made-up accuracy that grows with both settings, so cost buys accuracy: a front of several
+    results.write_text("width,depth,accuracy\n" + "".join(f"{w},{d},{50 + w + 3 * d}\n"
+                                                           for w in (4, 8, 12, 16) for d in (1, 2, 3)))
+    out = lines(run("sweep", spec, "--set", "width=4..16+4", "--set", "depth=1..3", "--pareto", "macs,accuracy",
+                    "--maximise", "accuracy", "--join", results, "--format", "jsonl", "--svg", svg, "--html", page))
+    root = ET.fromstring(svg.read_text(encoding="utf-8"))
+    ns = "{http://www.w3.org/2000/svg}"
+    circles = root.findall(f"{ns}circle")
+    assert len(circles) == len(out) == 12
+    assert [c.find(f"{ns}title").text for c in circles] == [f"width={p['settings']['width']} depth="
+                                                             f"{p['settings']['depth']}" for p in out]
+    front = root.findall(f"{ns}polyline")
+    on = sum(p["pareto"] for p in out)
+    assert on >= 2 and len(front) == 1 and len(front[0].get("points").split()) == on
+    labels = {t.text for t in root.findall(f"{ns}text")}
+    assert all(f"width={p['settings']['width']} depth={p['settings']['depth']}" in labels for p in out)
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<tr>") == 13 and "<svg class=\"archcalc-sweep\"" in html
