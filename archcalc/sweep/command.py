@@ -128,9 +128,9 @@ def points_of(planned: Plan, state: dict[str, int], say: Callable[[str], None]) 
                 said.add(note)
                 kind, _, text = note.partition(": ")
                 from ..text import one_line
-                say(one_line(f"{kind}: {planned.job.file}: {text} (point {label(point, names) or 'of no settings'})"))
+                say(one_line(f"{kind}: {planned.job.file}: {text}{_at(point, names)}"))
         if point.error is not None:
-            where = f"{point.error} (point {label(point, names) or 'of no settings'})"
+            where = f"{point.error}{_at(point, names)}"
             if not request.keep_going:
                 raise UsageError(where)
             from ..text import one_line
@@ -139,6 +139,11 @@ def points_of(planned: Plan, state: dict[str, int], say: Callable[[str], None]) 
         if planned.joined is not None:
             point = point._replace(measured=planned.joined.measured(point.settings) or {})
         yield point
+
+
+def _at(point: Point, names: list[str]) -> str:
+    """` (point width=16 depth=3)`: which point a message is about (nothing when none is swept)."""
+    return f" (point {label(point, names)})" if names else ""
 
 
 def view_of(planned: Plan, points: Iterator[Point], keep: bool) -> SweepView:
