@@ -149,3 +149,12 @@ def test_scatter_draws_every_point_the_front_and_labels(spec, tmp_path):
     assert all(f"width={p['settings']['width']} depth={p['settings']['depth']}" in labels for p in out)
     html = page.read_text(encoding="utf-8")
     assert html.count("<tr>") == 13 and "<svg class=\"archcalc-sweep\"" in html
+
+
+def test_a_model_files_sequence_length_sweeps_like_seq_len():
+    config = SPECS.parent / "tests" / "fixtures" / "hf" / "gpt2.json"
+    out = lines(run("sweep", config, "--set", "seq_len=16,64", "--set", "batch=1,2", "--format", "jsonl"))
+    assert len(out) == 4
+    for point in out:
+        s = point["settings"]
+        assert point["totals"] == analyze_json(config, "--seq-len", s["seq_len"], "--batch", s["batch"])["totals"]
