@@ -39,6 +39,8 @@ def run_points(job: Job, points: range, jobs: int = 1) -> Iterator[Point]:
 
 def _start(job: Job) -> None:
     global _SOURCE
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the command's: it ends the pool
     gc.disable()
     _SOURCE = Source(job)
 
