@@ -75,13 +75,35 @@ def front(vectors: Mapping[int, tuple[Any, ...]]) -> set[int]:
     In lexicographic order a dominating vector always comes before the one it dominates,
     and any dominated vector is dominated by one on the front, so each vector is compared
     with the front found so far only."""
+    ordered = sorted(vectors, key=lambda k: vectors[k])
+    if ordered and len(vectors[ordered[0]]) == 2:
+        return _front_of_two(vectors, ordered)
     found: list[tuple[Any, ...]] = []           # distinct vectors on the front
     on: set[int] = set()
-    for key in sorted(vectors, key=lambda k: vectors[k]):
+    for key in ordered:
         v = vectors[key]
         if any(f != v and all(a <= b for a, b in zip(f, v)) for f in found):
             continue
         if not found or found[-1] != v:
             found.append(v)
         on.add(key)
+    return on
+
+
+def _front_of_two(vectors: Mapping[int, tuple[Any, ...]], ordered: list[int]) -> set[int]:
+    """Two figures, in one pass over the sorted vectors: a vector is on the front when its
+    second figure is the least among those with its first (ties included) and below every
+    second figure of a smaller first."""
+    on: set[int] = set()
+    best_before: Any = None                     # the least second figure of the smaller firsts
+    at = 0
+    while at < len(ordered):
+        x, least = vectors[ordered[at]]
+        group = at
+        while group < len(ordered) and vectors[ordered[group]][0] == x:
+            group += 1
+        if best_before is None or least < best_before:
+            on.update(k for k in ordered[at:group] if vectors[k][1] == least)
+            best_before = least
+        at = group
     return on

@@ -63,3 +63,9 @@ def dominated(u, v):
 def test_front_is_what_the_definition_says(vectors):
     expected = {k for k, v in vectors.items() if not any(dominated(u, v) for u in vectors.values())}
     assert front(vectors) == expected
+
+
+@given(st.dictionaries(st.integers(0, 50), st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=40))
+def test_front_of_two_figures_is_what_the_definition_says(vectors):
+    expected = {k for k, v in vectors.items() if not any(dominated(u, v) for u in vectors.values())}
+    assert front(vectors) == expected
