@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..budget import BUDGET_OPTIONS
 from ..completion import complete_model_files
 from ..render import FORMATS
 from ..text import one_line, shown
@@ -14,15 +15,16 @@ from .common import (analyze_graph_with_workload, choose_format, device_options,
     report_options)
 
 
+def budget_options(command):
+    """--max-params, --max-macs, … (budget.BUDGET_OPTIONS; `sweep` takes the same)."""
+    for key, flag, help_text in reversed(BUDGET_OPTIONS):
+        command = click.option(flag, "max_" + key, help=help_text)(command)
+    return command
+
+
 @click.command()
 @click.argument("specs", nargs=-1, required=True, shell_complete=complete_model_files)
-@click.option("--max-params", help="Largest allowed parameter count, e.g. 25M.")
-@click.option("--max-macs", help="Largest allowed MACs, e.g. 4.1G.")
-@click.option("--max-flops", help="Largest allowed FLOPs, e.g. 8G.")
-@click.option("--max-memory", help="Largest inference footprint (weights + peak activations; with --context also "
-                   "the KV cache), e.g. 200MB, 1.5GiB.")
-@click.option("--max-kv-cache", help="Largest KV cache at the context (needs --context), e.g. 2GiB.")
-@click.option("--max-train-memory", help="Largest training-step memory (AdamW, fp32), e.g. 40GB.")
+@budget_options
 @click.option("--max-latency", help="Largest lower bound on --device (divided by --efficiency when given), e.g. 5ms.")
 @click.option("--min-tokens-per-second", help="Least decode tokens/s bound on --device at --context, e.g. 50.")
 @click.option("--warn-at", default="90%", show_default=True,

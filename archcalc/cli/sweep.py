@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import click
 
-from ..budget import BUDGET_OPTIONS
 from ..completion import complete_model_files
 from .common import (batch_option, check_outputs, choose_format, context_option, dtype_option, emit, exact_option,
     format_option, import_options, import_settings, output_option, render_options)
 
 
 def _options(command):
-    for key, flag, help_text in reversed(BUDGET_OPTIONS):
-        command = click.option(flag, "max_" + key, help=help_text)(command)
+    from .check import budget_options
+    command = budget_options(command)
     for option in reversed((format_option(), batch_option, dtype_option, exact_option, output_option, context_option)):
         command = option(command)
     return import_options(command)
