@@ -9,11 +9,12 @@ the file once per value, kept for the next point that has it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Mapping, NamedTuple
 
 from ..errors import ArchcalcError
 from ..frontends.imported import Imported, ImportOptions
-from ..graph import Graph, PlainOrigin
+from ..graph import Graph, Node, PlainOrigin
 from .grid import Grid
 
 
@@ -63,11 +64,16 @@ class Source:
         # The last graph built, by its --set texts and seq_len: points that differ only in
         # batch, dtype or context (the last axes, say) share it, as a Graph never changes.
         self.last: tuple[Any, Graph] | None = None
+        # The layers of the last spec built, by the --set texts of the arguments they read.
+        self.layers: tuple[Any, tuple[Node, ...]] | None = None
+        self.layer_args: frozenset[str] | None = None
         if self.door == "yaml":
             from ..frontends.reading import decode_text
             from ..frontends.yaml.parse import YamlOrigin, parse_yaml
             text = decode_text(self.content, job.file)      # type: ignore[arg-type]  # the YAML door is given bytes
             self.parsed, self.origin = parse_yaml(text, job.file), YamlOrigin(job.file, text)
+            from .reuse import layer_arguments
+            self.layer_args = layer_arguments(self.parsed)
 
     def declared(self) -> Mapping[str, Any]:
         """The spec's `args` (a model file's translation declares none)."""
@@ -93,10 +99,19 @@ class Source:
                                     inputs=options.inputs if options else {})
         if self.door != "yaml":
             return graph_from_import(self._imported(options), self.job.file, self.job.max_layers, overrides)
-        from ..frontends.yaml.build import build_graph, with_input_shapes
+        from ..frontends.yaml.build import build_graph, channels_last_warnings, with_input_shapes
         refuse_options("yaml", options, self.job.file)
-        graph = build_graph(self.parsed, self.origin, default_name(self.job.file), self.job.max_layers or MAX_LAYERS,
-                            overrides)
+        build = partial(build_graph, origin=self.origin, default_name=default_name(self.job.file),
+                        max_layers=self.job.max_layers or MAX_LAYERS, overrides=overrides)
+        key = None if self.layer_args is None else tuple(overrides.get(n) for n in sorted(self.layer_args))
+        if key is not None and self.layers is not None and self.layers[0] == key:
+            from .reuse import without_layers
+            head = build(without_layers(self.parsed))
+            nodes = self.layers[1]
+            graph = head._replace(nodes=nodes, warnings=channels_last_warnings(head.inputs, nodes))
+        else:
+            graph = build(self.parsed)
+            self.layers = (key, graph.nodes)
         return with_input_shapes(graph, options.inputs) if options is not None and options.inputs else graph
 
     def _imported(self, options: ImportOptions | None) -> Imported:

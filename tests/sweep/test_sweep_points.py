@@ -158,3 +158,38 @@ def test_a_model_files_sequence_length_sweeps_like_seq_len():
     for point in out:
         s = point["settings"]
         assert point["totals"] == analyze_json(config, "--seq-len", s["seq_len"], "--batch", s["batch"])["totals"]
+
+
+REUSE = """\
+args: {side: 8, phi: 0, base: "$phi + 1", depth: "$base * 1", unused: 1}
+input: [$side, $side, 3]
+blocks:
+  unit:
+    args: {c: 4}
+    layers: [{type: conv2d, filters: $c, kernel: 3, padding: 1}]
+layers:
+  - {type: unit, c: 4, repeat: $depth}
+  - {type: flatten}
+  - {type: dense, units: 2}
+"""
+
+
+def test_points_that_share_their_layers_equal_separate_runs(tmp_path):
+    # side and unused are read by no layer (the layers are kept from the point before);
+    # phi is, through base and depth, so each phi builds its own
+    path = tmp_path / "reuse.yaml"
+    path.write_text(REUSE)
+    out = lines(run("sweep", path, "--set", "phi=0,2", "--set", "unused=1,2", "--set", "side=4..12+4",
+                    "--format", "jsonl", "--jobs", "1"))
+    assert len(out) == 12
+    for point in out:
+        sets = [x for name, value in point["settings"].items() for x in ("--set", f"{name}={value}")]
+        assert point["totals"] == analyze_json(path, *sets)["totals"], point["settings"]
+    # by hand, side 8: depth 1: 3·3·3·4 + 4 = 112, dense 8·8·4·2 + 2 = 514; depth 3 adds 2·(3·3·4·4 + 4) = 296
+    assert [p["totals"]["params"] for p in out if p["settings"]["side"] == 8] == [626, 626, 922, 922]
+
+
+def test_layer_arguments_follow_derived_ones():
+    import yaml
+    from archcalc.sweep.reuse import layer_arguments
+    assert layer_arguments(yaml.safe_load(REUSE)) == {"c", "depth", "base", "phi"}
