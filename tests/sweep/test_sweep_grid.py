@@ -64,6 +64,7 @@ BAD = [
     (["--set", "width=8", "--set", "width=16"], "--set width: given twice"),
     (["--set", "width"], "--set: expected NAME=VALUES"),
     (["--zip", "--set", "width=8,16", "--set", "depth=1,2,3"], "--zip needs as many values in every --set: width 2, depth 3"),
+    (["--zip", "--set", "width=8,16,8", "--set", "depth=1,2,1"], "--zip: points 1 and 3 have the same settings"),
     (["--set", "batch=0,2"], "--set batch: expected integers from 1 to 2^31, got 0"),
     (["--set", "dtype=float32,float13"], "--set dtype:"),
     (["--set", "seq_len=8,16"], "--seq-len does not apply to a YAML spec"),
