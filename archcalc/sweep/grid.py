@@ -120,11 +120,11 @@ def read_grid(items: list[str], declared: Mapping[str, Any], zipped: bool, limit
         if len({len(a.values) for a in axes}) > 1:
             counts = ", ".join(f"{a.name} {len(a.values)}" for a in axes)
             raise UsageError(f"--zip needs as many values in every --set: {counts}")
-        seen: dict[tuple[Any, ...], int] = {}
+        first: dict[tuple[Any, ...], int] = {}
         for k, point in enumerate(zip(*([(type(v), v) for v in a.values] for a in axes))):
-            if point in seen:
-                raise UsageError(f"--zip: points {seen[point] + 1} and {k + 1} have the same settings")
-            seen[point] = k
+            if point in first:
+                raise UsageError(f"--zip: points {first[point] + 1} and {k + 1} have the same settings")
+            first[point] = k
     return Grid(tuple(axes), zipped)
 
 
