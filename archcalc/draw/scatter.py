@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .measure import text_width
 from .svg import escape
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 420, 70, 30, 30, 50
@@ -74,8 +75,8 @@ def scatter_svg(view, standalone: bool = True) -> str:
         colour = "#e8590c" if p.pareto else ("#adb5bd" if p.within_budget is False else "#4263eb")
         out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="{4 if p.pareto else 3}" fill="{colour}">'
                    f'<title>{text}</title></circle>')
-        if labelled or p.pareto:          # right of the point, or left of it in the right half
-            right = sx(x) > (LEFT + WIDTH - RIGHT) / 2
+        if labelled or p.pareto:          # right of the point, or left of it where it would not fit
+            right = sx(x) + 6 + text_width(label(p, view.settings), 11) > WIDTH
             anchor = ' text-anchor="end"' if right else ""
             out.append(f'<text x="{sx(x) + (-6 if right else 6):.1f}" y="{sy(y) - 5:.1f}" fill="#343a40"'
                        f'{anchor}>{text}</text>')
