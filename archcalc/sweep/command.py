@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 from ..errors import UsageError
 from ..frontends.imported import ImportOptions
+from ..text import one_line
 from .grid import Grid, check_size, parse_shard, read_grid
 from .join import Joined
 from .source import Job, Point, Source
@@ -127,13 +128,11 @@ def points_of(planned: Plan, state: dict[str, int], say: Callable[[str], None]) 
             if note not in said and len(said) < MAX_NOTES:
                 said.add(note)
                 kind, _, text = note.partition(": ")
-                from ..text import one_line
                 say(one_line(f"{kind}: {planned.job.file}: {text}{_at(point, names)}"))
         if point.error is not None:
             where = f"{point.error}{_at(point, names)}"
             if not request.keep_going:
                 raise UsageError(where)
-            from ..text import one_line
             say("error: " + one_line(where))
             state["errors"] = state.get("errors", 0) + 1
         if planned.joined is not None:
