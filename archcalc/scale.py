@@ -49,17 +49,20 @@ def is_range(text: str) -> bool:
     return re.fullmatch(_RANGE, text.strip()) is not None
 
 
-def parse_range(text: str, option: str = "--sizes", limit: int = MAX_SIZES, bound: str = "") -> list[int]:
+def parse_range(text: str, option: str = "--sizes", limit: int = MAX_SIZES, bound: str = "",
+                minimum: int = 1) -> list[int]:
     """`32..512x2` (doubling), `32..256+32` (steps of 32) or `2..8` (steps of 1); at most
     `limit` values, counted before any is made (a range of 10^18 values is never built).
-    `bound` names what sets the limit, for the message."""
+    `bound` names what sets the limit, for the message; `minimum`, the least start (a
+    sweep's `phi=0..3` starts at 0; a range that multiplies always starts at 1 or more)."""
     match = re.fullmatch(_RANGE, text.strip())
     if match is None:
         raise UsageError(f"malformed {option} range {text!r} (e.g. 2..8, 32..512x2 or 32..256+32)")
     op = match[3] or "+"
     start, stop, step = _size(match[1], option), _size(match[2], option), _size(match[4] or "1", option)
-    if start < 1 or stop < start or (op == "x" and step < 2) or (op == "+" and step < 1):
-        raise UsageError(f"malformed {option} {text!r}: need 1 <= start <= stop and a step that grows")
+    least = max(minimum, 1) if op == "x" else minimum
+    if start < least or stop < start or (op == "x" and step < 2) or (op == "+" and step < 1):
+        raise UsageError(f"malformed {option} {text!r}: need {least} <= start <= stop and a step that grows")
     if op == "x" and start * step > stop and stop > start:
         raise UsageError(f"{option} {text!r} gives {start} alone: x{step} multiplies (for steps of {step} "
                          f"write {start}..{stop}+{step})")

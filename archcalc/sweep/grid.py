@@ -83,7 +83,7 @@ def parse_axis(item: str, limit: int) -> Axis:
         raise UsageError(f"--set: expected NAME=VALUES, got {item!r}")
     option = f"--set {name}"
     if is_range(text):
-        numbers = parse_range(text, option, limit, bound="--max-points")
+        numbers = parse_range(text, option, limit, bound="--max-points", minimum=0)
         return Axis(name, tuple(numbers), tuple(str(n) for n in numbers))
     parts = [part.strip() for part in text.split(",")]
     if any(not part for part in parts):

@@ -32,6 +32,7 @@ def invoke(*args):
 @pytest.mark.parametrize("item, values", [
     ("w=16,32,64", (16, 32, 64)),
     ("w=2..5", (2, 3, 4, 5)),                 # scale's ranges: steps of 1 …
+    ("phi=0..3", (0, 1, 2, 3)),               # (a sweep's may start at 0)
     ("w=32..256x2", (32, 64, 128, 256)),      # … doubling …
     ("w=160..320+32", (160, 192, 224, 256, 288, 320)),   # … or steps of 32
     ("w=1.0,1.1", (1.0, 1.1)),
@@ -56,7 +57,8 @@ def test_shards_cover_the_grid_once_in_order(size, n):
 
 
 BAD = [
-    (["--set", "width=8..2"], "error: malformed --set width '8..2': need 1 <= start <= stop"),
+    (["--set", "width=8..2"], "error: malformed --set width '8..2': need 0 <= start <= stop"),
+    (["--set", "width=0..8x2"], "error: malformed --set width '0..8x2': need 1 <= start <= stop"),
     (["--set", "width=160..320x32"], "gives 160 alone: x32 multiplies (for steps of 32 write 160..320+32)"),
     (["--set", "widht=8,16"], "--set widht: the spec declares no argument 'widht'"),
     (["--set", "width=8,,16"], "--set width: an empty value in '8,,16'"),
