@@ -48,7 +48,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
     from ..units import parse_share
     flags = read_budget_flags({"params": max_params, "macs": max_macs, "flops": max_flops, "memory": max_memory,
                                "kv_cache": max_kv_cache, "train_memory": max_train_memory})
-    flags.update(_time_budgets(max_latency, min_tokens_per_second))
+    flags.update(time_budgets(max_latency, min_tokens_per_second))
     warn = parse_share(warn_at)
     if list(specs).count("-") > 1:
         raise click.UsageError("standard input ('-') can be read only once")
@@ -91,7 +91,7 @@ def check(specs, max_params, max_macs, max_flops, max_memory, max_kv_cache, max_
         sys.exit(1)
 
 
-def _time_budgets(max_latency, min_tokens_per_second) -> dict:
+def time_budgets(max_latency, min_tokens_per_second) -> dict:
     """--max-latency and --min-tokens-per-second, refused without the device they are read on."""
     from ..errors import UsageError
     from ..units import parse_duration, parse_quantity

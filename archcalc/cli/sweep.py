@@ -6,7 +6,7 @@ import click
 
 from ..completion import complete_model_files
 from .common import (batch_option, check_outputs, choose_format, context_option, dtype_option, emit, exact_option,
-    format_option, import_options, import_settings, output_option, render_options)
+    device_options, format_option, import_options, import_settings, output_option, render_options)
 
 
 def _options(command):
@@ -37,18 +37,25 @@ def _options(command):
               help="Refuse a run of more points than this, before any is analysed.")
 @click.option("--keep-going", is_flag=True, help="Report an invalid point and go on (exit 2 at the end).")
 @_options
+@click.option("--max-latency", help="Largest lower bound on --device (divided by --efficiency when given), e.g. 5ms.")
+@click.option("--min-tokens-per-second", help="Least decode tokens/s bound on --device at --context, e.g. 50.")
+@device_options
 @click.option("--svg", type=click.Path(dir_okay=False), help="Also save a scatter of the points (the front drawn).")
 @click.option("--html", type=click.Path(dir_okay=False), help="Also save an HTML page of the points and scatter.")
 def sweep(spec, parts, items, zipped, pareto, maximise, join_file, jobs, shard, merge, max_points, keep_going,
-          fmt, batch, dtype, exact, output, svg, html, **budgets):
+          fmt, batch, dtype, exact, output, max_latency, min_tokens_per_second, svg, html, **budgets):
     """Analyse SPEC at every point of a grid of --set values, one row (or JSON line) each.
 
     PARTS, with --merge: the JSON lines of --shard runs of the same command."""
     fmt = choose_format(fmt, output, specs=[spec, *parts], pictures={"--svg": svg, "--html": html})
     from ..sweep.command import Request, plan, points_of, view_of
+    from .check import time_budgets
+    from .common import chosen_device
+    meta = click.get_current_context().meta
     request = Request(spec, tuple(parts), tuple(items), zipped, pareto, tuple(maximise), join_file, jobs, shard,
                       merge, max_points, keep_going, fmt, batch, dtype, budgets, import_settings(),
-                      click.get_current_context().meta.get("archcalc.context"), _root_limits())
+                      meta.get("archcalc.context"), _root_limits(), chosen_device(), meta.get("archcalc.efficiency"),
+                      time_budgets(max_latency, min_tokens_per_second))
     planned = plan(request)
     state = {"errors": 0}
     view = view_of(planned, points_of(planned, state, lambda line: click.echo(line, err=True)),

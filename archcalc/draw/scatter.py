@@ -95,7 +95,9 @@ def sweep_page(view) -> str:
     from ..render import Options
     from ..sweep.view import text_rows, title
     options = Options()
-    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), str)
+    from ..render.device import seconds
+    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), str,
+                      lambda v: seconds(v, options))
 
     def cell(tag: str, value: Any, align: str) -> str:
         text, style = value if isinstance(value, tuple) else (value, "")

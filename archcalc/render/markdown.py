@@ -167,7 +167,9 @@ def sweep(view, options) -> str:
     def cell(value) -> str:
         text = value[0] if isinstance(value, tuple) else value
         return text.replace("|", "\\|")
-    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), shown)
+    from .device import seconds
+    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), shown,
+                      lambda v: seconds(v, options))
     out = [f"## {title(view, table, shown)}", ""]
     out += _table([cell(h) for h, _ in table.columns], [[cell(c) for c in row] for row in table.rows],
                   right={i for i, (_, justify) in enumerate(table.columns) if justify == "right"})

@@ -455,7 +455,9 @@ def scaling(result, options, show_layers=False) -> str:
 def sweep(view, options) -> str:
     """One row per point: its settings, the figures, the budget's verdict and the front."""
     from ..sweep.view import text_rows, title
-    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), shown)
+    from .device import seconds
+    table = text_rows(view, lambda n: count(n, options), lambda n: size(n, options), shown,
+                      lambda v: seconds(v, options))
     text = aligned_table(title(view, table, shown), table.columns, table.rows, [""] * len(table.columns),
                          options.width or 100, options.color)
     out = render([text], options).rstrip("\n") + "\n"      # the footer row is empty: no blank lines after

@@ -40,6 +40,9 @@ class Request(NamedTuple):
     options: ImportOptions | None
     context: int | None
     limits: tuple[int | None, int]          # --max-layers, --max-file-size in bytes
+    device: Any = None                      # --device (a devices.Device) and --efficiency
+    efficiency: float | None = None
+    time_budgets: Mapping[str, int] = {}    # --max-latency, --min-tokens-per-second, read on the device
 
 
 class Plan(NamedTuple):
@@ -55,10 +58,11 @@ def plan(request: Request) -> Plan:
     from ..budget import read_budget_flags
     from ..frontends import read_source
     _refuse_combinations(request)
-    budget = read_budget_flags({key[len("max_"):]: text for key, text in request.budgets.items()})
+    budget = {**read_budget_flags({key[len("max_"):]: text for key, text in request.budgets.items()}),
+              **request.time_budgets}
     file, data = read_source(request.spec, request.limits[1])
     job = Job(file, bytes(data), Grid(()), {}, request.options, request.batch, request.dtype, request.context,
-              budget, request.limits[0])
+              budget, request.limits[0], request.device, request.efficiency)
     source = Source(job)
     grid = read_grid(list(request.items), source.declared(), request.zipped, request.max_points)
     _refuse_knob_twice(request, grid, source)
@@ -95,7 +99,7 @@ def _refuse_combinations(request: Request) -> None:
 
 
 def _refuse_knob_twice(request: Request, grid: Grid, source: Source) -> None:
-    given = {"batch": request.batch, "dtype": request.dtype, "context": request.context,
+    given = {"batch": request.batch, "dtype": request.dtype, "context": request.context, "device": request.device,
              "seq_len": request.options.seq_len if request.options else None}
     for axis in grid.axes:
         if axis.knob and given[axis.name] is not None:

@@ -19,7 +19,11 @@ from .source import Point
 TOTALS_FIGURES = ("params", "active_params", "trainable_params", "non_trainable_params", "buffers", "macs",
                   "flops", "memory", "memory.params_bytes", "memory.activations_bytes",
                   "memory.peak_activation_bytes", "kv_cache_bytes", "kv_cache_bytes_per_token",
-                  "decode_macs_per_token")
+                  "decode_macs_per_token",
+                  # on a device (--device): the roofline's figures (docs/devices.md)
+                  "lower_bound_seconds", "unfused_estimate_seconds", "memory_needed_bytes", "unavoidable_bytes",
+                  "prefill_seconds", "decode_step_seconds", "decode_tokens_per_second_bound",
+                  "lower_bound_at_efficiency_seconds", "decode_tokens_per_second_at_efficiency")
 
 
 def figure(point: Point, name: str) -> Any:

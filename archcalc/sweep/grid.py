@@ -17,7 +17,7 @@ from ..text import suggest
 
 # Settings that are not a spec's `args`: the figures' knobs, swept with `--set NAME=VALUES`
 # as an argument is (a spec argument of the same name wins, as it does for `--set`).
-KNOBS = ("batch", "dtype", "seq_len", "context")
+KNOBS = ("batch", "dtype", "seq_len", "context", "device")
 
 
 class Axis(NamedTuple):
@@ -131,6 +131,14 @@ def read_grid(items: list[str], declared: Mapping[str, Any], zipped: bool, limit
 def check_knob(axis: Axis) -> None:
     """batch, seq_len and context take positive integers, dtype a dtype's name."""
     option = f"--set {axis.name}"
+    if axis.name == "device":
+        from ..devices import parse_device
+        for text in axis.texts:
+            try:
+                parse_device(text)
+            except UsageError as exc:
+                raise UsageError(f"{option}: {exc}") from None
+        return
     if axis.name == "dtype":
         from ..dtypes import parse_dtype
         from ..errors import ArgumentError

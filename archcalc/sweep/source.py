@@ -15,6 +15,7 @@ from typing import Any, Mapping, NamedTuple
 from ..errors import ArchcalcError
 from ..frontends.imported import Imported, ImportOptions
 from ..graph import Graph, Node, PlainOrigin
+from ..report import Report
 from .grid import Grid
 
 
@@ -31,11 +32,8 @@ class Job(NamedTuple):
     context: int | None
     budget: Mapping[str, int]            # --max-… flags (over the spec's own `budget:`)
     max_layers: int | None
-    # --device NAME (docs: "Devices"): when the device stage is on this branch's base, the
-    # command passes it here and `run_point` hands it to `analyze_graph`, whose report's
-    # totals then carry the time figures into every format and `--pareto` (front.py's
-    # TOTALS_FIGURES names them). None: no device figures.
-    device: str | None = None
+    device: Any = None                   # --device: a devices.Device, whose roofline joins the totals
+    efficiency: float | None = None      # --efficiency
 
 
 class Point(NamedTuple):
@@ -67,6 +65,7 @@ class Source:
         # The layers of the last spec built, by the --set texts of the arguments they read.
         self.layers: tuple[Any, tuple[Node, ...]] | None = None
         self.layer_args: frozenset[str] | None = None
+        self.devices: dict[Any, Any] = {}
         if self.door == "yaml":
             from ..frontends.reading import decode_text
             from ..frontends.yaml.parse import YamlOrigin, parse_yaml
@@ -114,6 +113,13 @@ class Source:
             self.layers = (key, graph.nodes)
         return with_input_shapes(graph, options.inputs) if options is not None and options.inputs else graph
 
+    def device(self, name: Any) -> Any:
+        """A swept device by its name (read once)."""
+        from ..devices import parse_device
+        if name not in self.devices:
+            self.devices[name] = parse_device(str(name))
+        return self.devices[name]
+
     def _imported(self, options: ImportOptions | None) -> Imported:
         from ..frontends import import_file
         key = options.seq_len if options is not None else None
@@ -134,8 +140,11 @@ def run_point(source: Source, index: int) -> Point:
         graph = source.graph(overrides, knobs.get("seq_len"))
         graph = apply_settings(graph, batch=knobs.get("batch", job.batch),
                                dtype=str(knobs["dtype"]) if "dtype" in knobs else job.dtype)
-        on_device = {} if job.device is None else {"device": job.device}
-        report = analyze_graph(graph, context=knobs.get("context", job.context), **on_device)
+        report: Report = analyze_graph(graph, context=knobs.get("context", job.context))
+        device = source.device(knobs["device"]) if "device" in knobs else job.device
+        if device is not None:
+            from ..roofline import with_roofline
+            report = with_roofline(report, device, job.efficiency)
         budget = {**graph.budget, **job.budget}
         training = None
         if "train_memory" in budget:

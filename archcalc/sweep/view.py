@@ -47,6 +47,9 @@ def label(point: Point, names: Iterable[str]) -> str:
     return " ".join(f"{name}={setting_text(point.settings[name])}" for name in names)
 
 
+TIMED = {"lower_bound_seconds": "Lower bound", "decode_tokens_per_second_bound": "Tokens/s bound"}
+
+
 class Rows(NamedTuple):
     """The text formats' table: (header, "left" | "right") columns, one row of cells per
     point (a cell is text or (text, style)), and the invalid points' messages."""
@@ -57,12 +60,16 @@ class Rows(NamedTuple):
     points: list[Point]
 
 
-def text_rows(view: SweepView, count: Any, size: Any, shown: Any) -> Rows:
-    """`count` and `size` format figures as the format does; `shown` makes names safe."""
+def text_rows(view: SweepView, count: Any, size: Any, shown: Any, seconds: Any = str) -> Rows:
+    """`count`, `size` and `seconds` format figures as the format does; `shown` makes names safe."""
     points = list(view.points)
     kv = any(p.totals is not None and "kv_cache_bytes" in p.totals for p in points)
+    # on a device: its lower bound, and with a context the decode rate's bound (docs/devices.md)
+    timed = [key for key in ("lower_bound_seconds", "decode_tokens_per_second_bound")
+             if any(p.totals is not None and p.totals.get(key) is not None for p in points)]
     columns = [*((shown(name), "right") for name in view.settings), ("Params", "right"), ("MACs", "right"),
                ("FLOPs", "right"), ("Memory", "right"), *((("KV cache", "right"),) if kv else ()),
+               *((TIMED[key], "right") for key in timed),
                *((shown(name), "right") for name in view.measured), *((("Budget", "left"),) if view.budgeted else ()),
                *((("Pareto", "left"),) if view.pareto else ())]
     rows, errors = [], []
@@ -76,6 +83,9 @@ def text_rows(view: SweepView, count: Any, size: Any, shown: Any) -> Rows:
         cells += [count(t["params"]), count(t["macs"]), count(t["flops"]), size(memory_footprint(t))]
         if kv:
             cells.append(size(t["kv_cache_bytes"]) if "kv_cache_bytes" in t else "–")
+        for key in timed:
+            value = t.get(key)
+            cells.append("–" if value is None else seconds(value) if key.endswith("seconds") else f"{value:,.1f}")
         for name in view.measured:
             value = (p.measured or {}).get(name)
             cells.append("–" if value is None or value == "" else shown(str(value)))

@@ -193,3 +193,29 @@ def test_layer_arguments_follow_derived_ones():
     import yaml
     from archcalc.sweep.reuse import layer_arguments
     assert layer_arguments(yaml.safe_load(REUSE)) == {"c", "depth", "base", "phi"}
+
+
+def test_devices_sweep_like_the_option_and_time_budgets_mark_points_out():
+    gpt2 = SPECS / "llm" / "gpt2_small.yaml"
+    out = lines(run("sweep", gpt2, "--set", "device=h100-sxm,a100-80gb", "--set", "context=512,1024",
+                    "--format", "jsonl"))
+    for point in out:
+        s = point["settings"]
+        assert point["totals"] == analyze_json(gpt2, "--device", s["device"], "--context", s["context"])["totals"]
+        assert point["totals"]["lower_bound_seconds"] > 0
+    # a time budget is check's: the same verdict per point
+    out = lines(run("sweep", gpt2, "--device", "a100-80gb", "--set", "batch=1,8", "--max-latency", "20ms",
+                    "--format", "jsonl"))
+    for point in out:
+        verdict = run("check", gpt2, "--device", "a100-80gb", "--batch", point["settings"]["batch"],
+                      "--max-latency", "20ms", ok=(0, 1)).exit_code == 0
+        assert point["within_budget"] is verdict
+    assert [p["within_budget"] for p in out] == [True, False]
+
+
+def test_a_device_given_twice_is_refused():
+    result = run("sweep", SPECS / "llm" / "gpt2_small.yaml", "--device", "h100-sxm", "--set", "device=a100-80gb",
+                 ok=(2,))
+    assert "--set device: --device gives it one value already" in result.stderr
+    result = run("sweep", SPECS / "llm" / "gpt2_small.yaml", "--set", "device=h100-sxm,nope", ok=(2,))
+    assert result.stderr.startswith("error: --set device:")
