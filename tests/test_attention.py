@@ -28,6 +28,18 @@ CASES = [
     ([4, 64], {"heads": 8, "bias": False, "relative_position_bias": {"buckets": 32}}, (4, 64), 16640, 67584),
     # positions and the causal mask change no count
     ([4, 64], {"heads": 8, "bias": False, "causal": True, "position": "rope"}, (4, 64), 16384, 67584),
+    # Q/K norms add weights, no MACs. C = 16, H = 4, KV = 2, d = 4, T = 10, no biases: projections
+    # 16·16 + 2·16·8 + 16·16 = 768; MACs 10·768 + 2·10·10·4·4 = 10,880.
+    # Qwen 3 / Gemma 3: one RMSNorm of d = 4 for Q, one for K: + 8
+    ([10, 16], {"heads": 4, "kv_heads": 2, "bias": False, "qk_norm": "rmsnorm"}, (10, 16), 776, 10880),
+    # OLMo 2: RMSNorm over all heads' width, H·d = 16 for Q and KV·d = 8 for K: + 24
+    ([10, 16], {"heads": 4, "kv_heads": 2, "bias": False, "qk_norm": "rmsnorm", "qk_norm_span": "all"},
+     (10, 16), 792, 10880),
+    # Cohere: a LayerNorm without shift per head: 4·4 + 2·4 = 24
+    ([10, 16], {"heads": 4, "kv_heads": 2, "bias": False, "qk_norm": "layernorm_scale",
+                "qk_norm_span": "each_head"}, (10, 16), 792, 10880),
+    # Phi: one LayerNorm (scale and shift) of d for Q and one for K: 2·2·4 = 16
+    ([10, 16], {"heads": 4, "kv_heads": 2, "bias": False, "qk_norm": "layernorm"}, (10, 16), 784, 10880),
 ]
 
 
@@ -68,6 +80,8 @@ def test_windowed_attention_swin_style():
     ([4, 8], {"heads": 2, "sliding_window": 2}, "sliding_window is a causal self-attention's window"),
     ([4, 8], {"heads": 2, "sliding_window": 0, "causal": True}, "expected an integer >= 1"),
     ([4, 8], {"heads": 2, "max_positions": 8}, "max_positions is the range rotary or ALiBi positions"),
+    ([4, 8], {"heads": 2, "qk_norm_span": "all"}, "qk_norm_span says what a Q/K norm spans: give qk_norm"),
+    ([4, 8], {"heads": 2, "qk_norm": "batchnorm"}, "expected one of none, rmsnorm, layernorm, layernorm_scale"),
 ])
 def test_errors(shape, args, message):
     with pytest.raises(SpecError) as info:
@@ -101,6 +115,10 @@ SMALL = [
     ({"input": [4, 8]}, {"heads": 2, "bias": False, "relative_position_bias": {"buckets": 4}}),
     ({"input": [5, 5, 4]}, {"heads": 2, "window": [2, 3], "shift": 1, "relative_position_bias": True}),
     ({"inputs": {"x": [3, 4], "m": [5, 6]}}, {"heads": 2, "inputs": ["x", "m"]}),
+    ({"input": [5, 8]}, {"heads": 2, "kv_heads": 1, "causal": True, "qk_norm": "rmsnorm"}),
+    ({"input": [5, 8]}, {"heads": 2, "qk_norm": "layernorm", "qk_norm_span": "all"}),
+    ({"input": [5, 8]}, {"heads": 2, "kv_heads": 1, "qk_norm": "layernorm_scale", "qk_norm_span": "each_head"}),
+    ({"input": [5, 5, 4]}, {"heads": 2, "window": [2, 3], "qk_norm": "rmsnorm"}),
 ]
 
 

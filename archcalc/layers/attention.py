@@ -13,6 +13,11 @@ changes no forward count either: the products are counted over all T keys, as th
 kernels of PyTorch compute them and fvcore counts them. It changes what decoding keeps: the
 KV cache holds min(context, W) positions, and one new token's scores and values run over
 min(context, W) + 1 positions.
+
+Q/K norms (`qk_norm`: Qwen 3, Gemma 3, OLMo 2, Cohere, Phi) normalise the queries and keys
+after their projections: one norm of d shared by every head (`qk_norm_span: head`), one
+per head (`each_head`), or one over all heads' width (`all`); their weights are d each for
+Q and K, or H·d and KV·d, twice that with a shift (LayerNorm). No MACs; 1 FLOP per element.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any
 from ..shapes import Shape
 from ..args import Arg, boolean, choice, describe, kinded, number, optional, per_axis, positive
 from ..errors import ArgumentError, ShapeError
-from .registry import MASK_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
+from .registry import MASK_BYTES, STAT_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
 
 
 def _position_bias(value: Any) -> Any:
@@ -101,6 +106,8 @@ def _check(call: Call) -> _Geometry:
                          "and no window")
     if args["max_positions"] is not None and args["position"] == "none":
         raise ShapeError("max_positions is the range rotary or ALiBi positions were trained for: give position")
+    if args["qk_norm_span"] is not None and args["qk_norm"] == "none":
+        raise ShapeError("qk_norm_span says what a Q/K norm spans: give qk_norm")
     if geometry.window is not None and any(s >= w for s, w in zip(args["shift"] or (0, 0), geometry.window)):
         raise ShapeError(f"shift {list(args['shift'])} must be smaller than the window {list(geometry.window)}")
     return geometry
@@ -130,11 +137,25 @@ def _table(call: Call, geometry: _Geometry) -> int:
     return kind[1] * geometry.heads
 
 
+def _qk_span(call: Call) -> str:
+    return call["qk_norm_span"] or "head"
+
+
+def _qk_norm_params(call: Call, g: _Geometry) -> int:
+    """The Q and K norms' scales (and shifts): d each when one norm serves every head, else
+    one per query and key element of a position (H·d and KV·d)."""
+    kind = call["qk_norm"]
+    if kind == "none":
+        return 0
+    per_element = 2 if kind == "layernorm" else 1
+    return per_element * (2 * g.d if _qk_span(call) == "head" else (g.heads + g.kv) * g.d)
+
+
 def _params(call: Call) -> Params:
     g = _Geometry(call)
     weights = g.c * g.heads * g.d + 2 * g.c_kv * g.kv * g.d + g.heads * g.d * g.out
     biases = (g.heads * g.d + 2 * g.kv * g.d if _bias(call, "qkv_bias") else 0) + (g.out if _bias(call, "out_bias") else 0)
-    return Params(weights + biases + _table(call, g))
+    return Params(weights + biases + _table(call, g) + _qk_norm_params(call, g))
 
 
 def _projection_macs(g: _Geometry, queries: int, keys: int) -> int:
@@ -156,7 +177,9 @@ def _flops(call: Call) -> int:
         + _shifted(call)
     # RoPE rotates each query and key element: two products and a sum.
     rope = 3 * (g.t * g.heads + g.s * g.kv) * g.d if call["position"] == "rope" else 0
-    return 2 * _macs(call) + bias + per_score * g.scores + rope
+    # Q/K norms: 1 per element normalised, as the norm layers count
+    qk_norm = (g.t * g.heads + g.s * g.kv) * g.d if call["qk_norm"] != "none" else 0
+    return 2 * _macs(call) + bias + per_score * g.scores + rope + qk_norm
 
 
 def _saved(call: Call) -> tuple[Kept, ...]:
@@ -167,8 +190,12 @@ def _saved(call: Call) -> tuple[Kept, ...]:
     repeat them keeps them. Rebuilding the probabilities (selective recompute) runs the score
     product Q·Kᵀ again, half the two products; the context is kept, so not the value product."""
     g = _Geometry(call)
-    kept = [*keeps_inputs(call),
-            Kept("q", g.t * g.heads * g.d), Kept("k", g.s * g.kv * g.d), Kept("v", g.s * g.kv * g.d),
+    kept = [*keeps_inputs(call)]
+    if call["qk_norm"] != "none":       # each norm keeps its input and two fp32 statistics per group
+        groups = g.t + g.s if _qk_span(call) == "all" else g.t * g.heads + g.s * g.kv
+        kept += [Kept("q and k before their norms", (g.t * g.heads + g.s * g.kv) * g.d),
+                 Kept("q and k norms' mean and 1/std", 2 * groups, bytes=STAT_BYTES)]
+    kept += [Kept("q", g.t * g.heads * g.d), Kept("k", g.s * g.kv * g.d), Kept("v", g.s * g.kv * g.d),
             Kept("probabilities", g.scores, core=True, rebuild_macs=g.products // 2)]
     if call["dropout"]:
         kept += [Kept("dropout mask", g.scores, bytes=MASK_BYTES, core=True),
@@ -236,11 +263,16 @@ register(Rule(
         Arg("shift", optional(per_axis(2, minimum=0)), None, help="shifted windows (Swin)"),
         Arg("dropout", number(minimum=0.0, below=1.0), 0.0,
             help="dropout rate on the probabilities (training keeps its mask; no count changes)"),
+        Arg("qk_norm", choice("none", "rmsnorm", "layernorm", "layernorm_scale"), "none",
+            help="a norm on the queries and on the keys after their projections (layernorm_scale: no shift)"),
+        Arg("qk_norm_span", optional(choice("head", "each_head", "all")), None,
+            help="what one Q/K norm spans: head (default; a head's d, shared by the heads), each_head (each "
+                 "its own) or all (all heads' width)"),
     ),
     output_shape=_output, params=_params, macs=_macs, flops=_flops,
     flops_rule=("2 per MAC, plus 1 per projection output element for biases, per score 2 (scaling and "
-                "softmax) and 1 more for a position bias, ALiBi or a shifted window's mask, and 3 per "
-                "query and key element for RoPE"),
+                "softmax) and 1 more for a position bias, ALiBi or a shifted window's mask, 3 per "
+                "query and key element for RoPE and 1 for Q/K norms"),
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
     product_macs=_product_macs, cache_per_token=_cache_per_token, cache_positions=_cache_positions,
     decode_macs=_decode_macs, position_limit=_position_limit,

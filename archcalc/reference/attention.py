@@ -33,6 +33,34 @@ def _rotate(vectors: list[list[float]], positions: list[int]) -> None:
             vector[i], vector[i + half] = a * math.cos(angle) - b * math.sin(angle), a * math.sin(angle) + b * math.cos(angle)
 
 
+def _normalised(rows: list[list[float]], span: int, gamma: list[float], beta, kind: str) -> None:
+    """Each row cut into pieces of `span` features, each piece normalised (RMS, or mean and
+    variance for LayerNorm) and scaled by `gamma` (and shifted by `beta`), indexed over the row."""
+    for row in rows:
+        for start in range(0, len(row), span):
+            piece = row[start:start + span]
+            mean = 0.0 if kind == "rmsnorm" else sum(piece) / span
+            spread = math.sqrt(sum((x - mean) ** 2 for x in piece) / span + 1e-6)
+            for i, x in enumerate(piece):
+                row[start + i] = (x - mean) / spread * gamma[start + i] + (beta[start + i] if beta else 0.0)
+
+
+def _norm_qk(args, q, k, heads: int, kv_heads: int, d: int, w) -> None:
+    """The Q/K norms, drawn after the projections: one of d repeated over the heads, one per
+    head, or one over all heads' width; LayerNorm's shift drawn after its scale."""
+    kind = args.get("qk_norm", "none")
+    if kind == "none":
+        return
+    span = args.get("qk_norm_span") or "head"
+    for rows, n in ((q, heads), (k, kv_heads)):
+        own = d if span == "head" else n * d
+        gamma = w.learned(own).tolist()
+        beta = w.learned(own).tolist() if kind == "layernorm" else None
+        if span == "head":              # the one head's norm read at every head
+            gamma, beta = gamma * n, (beta * n if beta else None)
+        _normalised(rows, n * d if span == "all" else d, gamma, beta, kind)
+
+
 def _attend(q, k, v, bias_of, mask_of) -> tuple[list[list[float]], int]:
     """softmax(q·kᵀ / sqrt(d) + bias) · v for one head; returns the mixed rows and the MACs."""
     d = len(q[0])
@@ -95,6 +123,7 @@ def attention(args, inputs, w):
     macs += m
     v, m = _project(keys_in, wv, bv)
     macs += m
+    _norm_qk(args, q, k, heads, kv_heads, d, w)
     causal = args.get("causal") and len(inputs) == 1
     position = args.get("position", "none")
     mixed = [[0.0] * (heads * d) for _ in range(steps)]
@@ -146,6 +175,7 @@ def _windowed(args, x, weights, heads, kv_heads, d, out_width, w, table):
     macs += m
     v, m = _project(flat, wv, bv)
     macs += m
+    _norm_qk(args, q, k, heads, kv_heads, d, w)
     mixed = [[0.0] * (heads * d) for _ in flat]
     group = heads // kv_heads
     for wy in range(0, hp, wh):

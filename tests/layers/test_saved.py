@@ -37,7 +37,7 @@ CASES = [
 def attention_args(**changes):
     args = {"heads": 2, "dim": None, "head_dim": None, "kv_heads": None, "bias": True, "qkv_bias": None,
             "out_bias": None, "causal": False, "position": "none", "relative_position_bias": None,
-            "window": None, "shift": None, "dropout": 0.0}
+            "window": None, "shift": None, "dropout": 0.0, "qk_norm": "none", "qk_norm_span": None}
     return {**args, **changes}
 
 
@@ -51,6 +51,18 @@ ATTENTION = [
      [("input 0", 40, 0, None, False), ("q", 40, None, None, False), ("k", 20, None, None, False),
       ("v", 20, None, None, False), ("probabilities", 50, None, None, True),
       ("dropout mask", 50, None, 1, True), ("dropped probabilities", 50, None, None, True),
+      ("context", 40, None, None, False)]),
+    # Q/K norms keep their input (Q and K before them, 40 + 40) and an fp32 mean and 1/std per
+    # normalised group: per head and position (5·2 + 5·2) with span head, per position (5 + 5) with all
+    (attention_args(qk_norm="rmsnorm"),
+     [("input 0", 40, 0, None, False), ("q and k before their norms", 80, None, None, False),
+      ("q and k norms' mean and 1/std", 40, None, 4, False), ("q", 40, None, None, False),
+      ("k", 40, None, None, False), ("v", 40, None, None, False), ("probabilities", 50, None, None, True),
+      ("context", 40, None, None, False)]),
+    (attention_args(qk_norm="layernorm", qk_norm_span="all"),
+     [("input 0", 40, 0, None, False), ("q and k before their norms", 80, None, None, False),
+      ("q and k norms' mean and 1/std", 20, None, 4, False), ("q", 40, None, None, False),
+      ("k", 40, None, None, False), ("v", 40, None, None, False), ("probabilities", 50, None, None, True),
       ("context", 40, None, None, False)]),
 ]
 
