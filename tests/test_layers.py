@@ -75,6 +75,10 @@ CASES = [
     ([10, 16], {"type": "attention", "heads": 4, "dim": 16}, (10, 16), 1088, 13440),
     # attention from C=8 to dim 16 without bias: 3·8·16 + 16·16 = 640; 3·10·8·16 + 10·16·16 + 2·100·16
     ([10, 8], {"type": "attention", "heads": 2, "dim": 16, "bias": False}, (10, 16), 640, 3840 + 2560 + 3200),
+    # latent attention, T=4, C=8, 2 heads, no query latent, Rkv=4, N=2, P=2, V=3: Q 8·2·4 = 64, latent and
+    # key 8·6 = 48, its norm 4, up-projection 4·2·5 = 40, output 2·3·8 = 48: 204 params; MACs 4·200 + 4·4·2·7
+    ([4, 8], {"type": "latent_attention", "heads": 2, "kv_rank": 4, "nope_dim": 2, "rope_dim": 2, "v_dim": 3},
+     (4, 8), 204, 800 + 224),
     # locally connected on the posts' 10×10 image, one 3×3 filter: 8·8 positions each with 9 weights + 1 bias
     ([10, 10, 1], {"type": "locally_connected2d", "filters": 1, "kernel": 3}, (8, 8, 1), 64 * 10, 64 * 9),
     # tokens: a class token adds one learned [C] row; a position table is [T, C]; take picks one token

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..graph import Graph, order_nodes
-from . import attention, elementwise, rearrange, unweighted, volumes, weighted  # noqa: F401  (registers the kernels)
+from . import attention, elementwise, latent, rearrange, unweighted, volumes, weighted  # noqa: F401  (registers the kernels)
 from .kernels import KERNELS
 from .tensor import Tensor, Weights, random_tensor
 

@@ -1,7 +1,8 @@
 """Decoding one token at a time with a KV cache: its size and the cost of one new token.
 
 - KV cache per token: Σ over causal self-attention layers of the elements one token adds
-  (2·kv_heads·head_dim, the rule's `cache_per_token`), in the KV cache's dtype;
+  (the rule's `cache_per_token`: 2·kv_heads·head_dim; the latent and shared rotated key,
+  kv_rank + rope_dim, for latent attention), in the KV cache's dtype;
 - KV cache: Σ over those layers of the elements per token × the positions the layer keeps
   (the rule's `cache_positions`: the context, or min(context, W) under a sliding window of W),
   × batch — per token × context × batch when no layer has a window;
@@ -66,8 +67,8 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
         raise NoKVCache(f"--context: {graph.name} has no causal self-attention layer, so there is no KV cache "
                          "to size (decoder attention says causal: true)")
     per_token = nbytes(cached, graph.dtype.kv_cache)
-    # Without a window this is per_token × context: 2·kv_heads·head_dim is even, so no half
-    # byte of int4 rounds differently.
+    # Without a window this is per_token × context when the elements per token are even (as
+    # 2·kv_heads·head_dim always is); the cache's bytes are rounded once, from its elements.
     warnings = tuple(f"--context {context} is beyond the {positions} positions {name} was trained for "
                      f"({source}): the figures are exact, the model's output there is untested"
                      for positions, (name, source) in sorted(beyond.items()))

@@ -67,6 +67,23 @@ ATTENTION = [
 ]
 
 
+# latent attention, T = 5 of C = 8, 2 heads, Rq = 3, Rkv = 4, N = 2, P = 2, V = 3: each latent before and
+# after its norm (5·3, 5·4) with 2 fp32 statistics per position, Q and K 5·2·4, V and the context 5·2·3,
+# the probabilities 2·5·5 (rebuilt by the score product, 50·4 MACs)
+LATENT = {"heads": 2, "q_rank": 3, "kv_rank": 4, "nope_dim": 2, "rope_dim": 2, "v_dim": 3, "dim": None,
+          "bias": False, "causal": True, "max_positions": None, "dropout": 0.0}
+
+
+def test_latent_attention_saved():
+    assert kept("latent_attention", LATENT, [(5, 8)], (5, 8)) == [
+        ("input 0", 40, 0, None, False), ("query latent", 15, None, None, False),
+        ("query latent normalised", 15, None, None, False), ("query latent norm's mean and 1/std", 10, None, 4, False),
+        ("key/value latent", 20, None, None, False), ("key/value latent normalised", 20, None, None, False),
+        ("key/value latent norm's mean and 1/std", 10, None, 4, False), ("q", 40, None, None, False),
+        ("k", 40, None, None, False), ("v", 30, None, None, False), ("probabilities", 50, None, None, True),
+        ("context", 30, None, None, False)]
+
+
 def kept(rule_type, args, inputs, output):
     return [(k.what, k.elements, k.tensor, k.bytes, k.core)
             for k in RULES[rule_type].saved(Call(args, tuple(inputs), output))]

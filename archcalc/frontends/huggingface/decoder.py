@@ -57,10 +57,14 @@ def _feed_forward(c: Config, row: Decoder, source: str) -> list[dict[str, Any]]:
     if row.experts == "mixtral":      # a router without bias sends each token to top_k of the experts
         return [{"type": "mlp", "name": "block_sparse_moe", "inter": c.need("intermediate_size"),
                  "experts": c.need("num_local_experts"), "top_k": c.need("num_experts_per_tok"), **inputs}]
-    if row.experts == "qwen2_moe":    # routed experts, plus a shared expert scaled by a sigmoid gate
+    if row.experts.startswith("qwen"):
         if c.get("decoder_sparse_step", 1) != 1 or c.data.get("mlp_only_layers"):
             raise SpecError("config keys 'decoder_sparse_step' and 'mlp_only_layers' make some layers dense: "
                             "not supported (every layer an MoE layer is)", c.file)
+    if row.experts == "qwen3_moe":    # routed experts of their own width, no shared expert
+        return [{"type": "mlp", "name": "experts", "inter": c.need("moe_intermediate_size"),
+                 "experts": c.need("num_experts"), "top_k": c.need("num_experts_per_tok"), **inputs}]
+    if row.experts == "qwen2_moe":    # routed experts, plus a shared expert scaled by a sigmoid gate
         return [{"type": "mlp", "name": "experts", "inter": c.need("moe_intermediate_size"),
                  "experts": c.need("num_experts"), "top_k": c.need("num_experts_per_tok"), **inputs},
                 {"type": "mlp", "name": "shared_expert", "inter": c.need("shared_expert_intermediate_size"),
@@ -94,6 +98,10 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
                  "dim": d, "qkv_bias": _flag(c, row.qkv_bias), "out_bias": _flag(c, row.out_bias), "causal": True,
                  **({"position": row.position} if row.position != "learned" else {}),
                  **({"dropout": r} if (r := rate(c, *k.attn_dropout)) else {})}
+    if row.qk_norm != "none" and _flag(c, row.qk_norm_flag):
+        attention["qk_norm"] = row.qk_norm
+        if row.qk_norm_span != "head":
+            attention["qk_norm_span"] = row.qk_norm_span
     trained = c.first(k.positions, None) if row.position == "rope" else None
     if trained:         # the positions RoPE was trained for: a longer --context warns
         attention["max_positions"] = trained
@@ -123,6 +131,13 @@ def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resi
     each = row.resid_dropout_at == "each" or (row.resid_dropout_at == "sum" and not on_sum)
     attn_drop = dropout("attn_dropout", resid if each else 0.0)
     mlp_drop = dropout("mlp_dropout", resid if not on_sum else 0.0)
+    if layout == "post":        # the norms come after each sublayer, before its residual sum (OLMo 2)
+        return [attention, {**norm, "name": "post_attention_layernorm"}, *attn_drop,
+                {"type": "add", "name": "attn_residual", "inputs": [attn_drop[-1]["name"] if attn_drop else
+                                                                    "post_attention_layernorm", "in"]},
+                *_feed_forward(c, row, "attn_residual"), {**norm, "name": "post_feedforward_layernorm"},
+                *mlp_drop, {"type": "add", "inputs": [mlp_drop[-1]["name"] if mlp_drop else
+                                                      "post_feedforward_layernorm", "attn_residual"]}]
     layer = [{**norm, "name": n.norm1}, attention]
     if layout == "sandwich":
         layer.append({**norm, "name": "post_attention_layernorm"})

@@ -64,7 +64,8 @@ class Decoder(NamedTuple):
     names: Names = Names()
     norm: str = "rmsnorm"           # rmsnorm | layernorm | layernorm_scale (no shift) | layernorm_fixed (nothing
                                     # learned: OLMo)
-    layout: str = "sequential"      # sequential | sandwich (norms after each sublayer too) | parallel (one norm
+    layout: str = "sequential"      # sequential | sandwich (norms after each sublayer too) | post (norms after
+                                    # each sublayer only, before its residual sum: OLMo 2) | parallel (one norm
                                     # feeds attention and MLP) | parallel2 (each its own norm)
     parallel: Flag | None = None    # a config key choosing parallel (its layout) over sequential
     resid_dropout_at: str = "each"  # the residual dropout: after each sublayer | after the MLP only | on the
@@ -84,7 +85,11 @@ class Decoder(NamedTuple):
     windows: str = "none"           # none | all | qwen2 | pattern | gpt_neo (see windows.py)
     window_default: int | None = None
     window_every: int | None = None
-    experts: str = "none"           # none | mixtral | qwen2_moe
+    qk_norm: str = "none"           # a norm on queries and keys (attention's qk_norm): none | rmsnorm | layernorm
+                                    # | layernorm_scale
+    qk_norm_span: str = "head"      # what it spans (attention's qk_norm_span): head | each_head | all
+    qk_norm_flag: Flag = fixed(True)    # the config key that turns the Q/K norms on (Phi's qk_layernorm)
+    experts: str = "none"           # none | mixtral | qwen2_moe (+ a gated shared expert) | qwen3_moe
     refused: tuple[tuple[str, object], ...] = ()   # (config key, value) transformers builds another way
     narrow_embedding_key: str | None = None   # a key that, unequal to the hidden size, adds projections: refused
 
@@ -124,6 +129,12 @@ DECODERS: dict[str, Decoder] = {
                              layout="sandwich", tied=Flag("tie_word_embeddings", True), windows="pattern",
                              window_default=4096, window_every=2),
     "phi3": LLAMA._replace(windows="all"),
+    "qwen3": LLAMA._replace(qk_norm="rmsnorm", windows="qwen2"),
+    "qwen3_moe": LLAMA._replace(qk_norm="rmsnorm", windows="qwen2", experts="qwen3_moe"),
+    "gemma3_text": LLAMA._replace(keys=Keys(act=("hidden_act", "hidden_activation")), act="gelu_pytorch_tanh",
+                                  layout="sandwich", tied=Flag("tie_word_embeddings", True), windows="pattern",
+                                  window_default=4096, window_every=6, qk_norm="rmsnorm"),
+    "olmo2": LLAMA._replace(layout="post", qk_norm="rmsnorm", qk_norm_span="all"),
     "granite": LLAMA,
     "helium": LLAMA,
     "olmo": LLAMA._replace(norm="layernorm_fixed"),
