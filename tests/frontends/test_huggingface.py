@@ -24,10 +24,10 @@ from helpers import ROOT
 
 HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
-SUPPORTED = ("albert, bart, bert, bloom, camembert, codegen, cohere, data2vec-text, distilbert, electra, falcon, gemma, "
-             "gemma2, glm, gpt2, gpt_bigcode, gpt_neo, gpt_neox, gptj, granite, granitemoe, helium, llama, ministral, "
-             "mistral, mixtral, mt5, olmo, opt, phi, phi3, phimoe, qwen2, qwen2_moe, roberta, smollm3, stablelm, starcoder2, "
-             "t5, vit, xlm-roberta")
+SUPPORTED = ("albert, bart, bert, bloom, camembert, codegen, cohere, data2vec-text, deepseek_v2, deepseek_v3, "
+             "distilbert, electra, falcon, gemma, gemma2, gemma3_text, glm, gpt2, gpt_bigcode, gpt_neo, gpt_neox, gptj, "
+             "granite, granitemoe, helium, llama, ministral, mistral, mixtral, mt5, olmo, olmo2, opt, phi, phi3, phimoe, "
+             "qwen2, qwen2_moe, qwen3, qwen3_moe, roberta, smollm3, stablelm, starcoder2, t5, vit, xlm-roberta")
 COUNT = str(len(SUPPORTED.split(", ")))
 
 PUBLISHED = [
@@ -65,8 +65,9 @@ def test_counts_equal_transformers(name):
     more = DIFFERENCES.get(name, 0)
     assert (report.totals.params, report.totals.active_params) == \
         (expected["params"] + more, expected.get("active_params", expected["params"]) + more)
-    # no persistent buffer in any of these models as their architectures build them: archcalc counts none
-    assert expected["buffers"] == 0
+    # no persistent buffer in any of these models as their architectures build them but DeepSeek-V3's
+    # (named in a note, below): archcalc counts none
+    assert expected["buffers"] == NOTED_BUFFERS.get(name, 0)
 
 
 @pytest.mark.parametrize("name, head", [(name, head) for name in sorted(EXPECTED)
@@ -74,6 +75,18 @@ def test_counts_equal_transformers(name):
 def test_other_heads_equal_transformers(name, head):
     expected = EXPECTED[name]["heads"][head]
     assert archcalc.analyze(HF / name, head=head).totals.params == expected["params"]
+
+
+# DeepSeek-V3's routers each save e_score_correction_bias, one value per routed expert (256), in
+# the 61 - 3 MoE layers: a buffer, not a parameter; the note names it and archcalc leaves it out
+NOTED_BUFFERS = {"deepseek-v3.json": 256 * 58}
+
+
+def test_deepseek_v3_names_the_buffer_it_leaves_out():
+    assert EXPECTED["deepseek-v3.json"]["buffers"] == 14_848
+    notes = archcalc.load(HF / "deepseek-v3.json").notes
+    assert any("e_score_correction_bias, a saved buffer of 256 values in each of the 58 MoE layers' routers "
+               "(14,848 in all)" in note for note in notes)
 
 
 def test_bart_names_the_buffer_it_leaves_out():
@@ -139,6 +152,28 @@ def test_tiny_mixtral_active_params(tmp_path):
     # per layer: attention 768, norms 32, router 16·4 = 64, 4 experts of 1,152: 5,472 (active: 2 experts: 3,168)
     # embed 800 + head 800 + final norm 16 = 1,616
     assert (totals.params, totals.active_params) == (1616 + 2 * 5472, 1616 + 2 * 3168)
+    assert verify(archcalc.load(path, seq_len=4)).agrees
+
+
+TINY_DEEPSEEK = {**TINY_LLAMA, "model_type": "deepseek_v2", "architectures": ["DeepseekV2ForCausalLM"],
+                 "tie_word_embeddings": False, "kv_lora_rank": 8, "q_lora_rank": None, "qk_nope_head_dim": 4,
+                 "qk_rope_head_dim": 2, "v_head_dim": 4, "n_routed_experts": 4, "num_experts_per_tok": 2,
+                 "moe_intermediate_size": 6, "n_shared_experts": 2, "first_k_dense_replace": 1}
+
+
+def test_tiny_deepseek_by_hand(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(TINY_DEEPSEEK))
+    totals = archcalc.analyze(path, seq_len=4, context=10).totals
+    # latent attention: Q 16·4·(4+2) = 384, latent and shared key 16·(8+2) = 160, its norm 8,
+    # up-projection 8·4·(4+4) = 256, output 4·4·16 = 256: 1,064; two norms of 16: 32
+    # layer 0 dense (first_k_dense_replace 1): MLP 3·16·24 = 1,152 -> 2,248
+    # layer 1 MoE: router 16·4 = 64, 4 experts of 3·16·6 = 288, 2 shared experts as one MLP of
+    # 3·16·12 = 576: 1,792 -> 2,888 (active: 2 experts: 64 + 576 + 576 = 1,216 -> 2,312)
+    # embed 800 + head 800 + final norm 16 = 1,616
+    assert (totals.params, totals.active_params) == (1616 + 2248 + 2888, 1616 + 2248 + 2312)
+    # the KV cache keeps the latent and the shared rotated key: 2 layers × (8 + 2) × 4 bytes (float32)
+    assert totals.decoding.kv_cache_bytes_per_token == 2 * 10 * 4
     assert verify(archcalc.load(path, seq_len=4)).agrees
 
 
@@ -477,6 +512,15 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
     {**TINY, "model_type": "olmo", "architectures": ["OlmoForCausalLM"]},                   # norms learning nothing
     {**TINY, "model_type": "qwen2_moe", "architectures": ["Qwen2MoeForCausalLM"], "num_experts": 4,
      "num_experts_per_tok": 2, "moe_intermediate_size": 8, "shared_expert_intermediate_size": 12},
+    {**TINY, "model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"], "num_key_value_heads": 2},   # Q/K norms
+    {**TINY, "model_type": "qwen3_moe", "architectures": ["Qwen3MoeForCausalLM"], "num_experts": 4,
+     "num_experts_per_tok": 2, "moe_intermediate_size": 8},
+    {**TINY, "model_type": "olmo2", "architectures": ["Olmo2ForCausalLM"], "num_key_value_heads": 2},   # post-norm
+    {**TINY, "model_type": "gemma3_text", "architectures": ["Gemma3ForCausalLM"], "sliding_window": 2,
+     "sliding_window_pattern": 2},                                                      # sandwich, Q/K norms, windows
+    {**TINY, "model_type": "deepseek_v3", "architectures": ["DeepseekV3ForCausalLM"], "kv_lora_rank": 6,
+     "q_lora_rank": 5, "qk_nope_head_dim": 2, "qk_rope_head_dim": 2, "v_head_dim": 3, "n_routed_experts": 4,
+     "num_experts_per_tok": 2, "moe_intermediate_size": 6, "n_shared_experts": 1, "first_k_dense_replace": 1},
     {**TINY, "model_type": "albert", "embedding_size": 8, "architectures": ["AlbertForMaskedLM"]},   # shared layers
     {**TINY, "model_type": "electra", "embedding_size": 8, "architectures": ["ElectraForMaskedLM"]},
     {**TINY, "model_type": "distilbert", "dim": 16, "hidden_dim": 24, "n_heads": 4, "n_layers": 2,

@@ -51,9 +51,21 @@ def _mlp(c: Config, row: Decoder, d: int, bias: bool) -> dict[str, Any]:
     return {"args": {"inter": None}, "layers": layers}
 
 
-def _feed_forward(c: Config, row: Decoder, source: str) -> list[dict[str, Any]]:
-    """The MLP of one layer reading `source`: one block use, or the experts of an MoE family."""
+def _feed_forward(c: Config, row: Decoder, source: str, dense: bool = False) -> list[dict[str, Any]]:
+    """The MLP of one layer reading `source`: one block use, or the experts of an MoE family
+    (`dense`: a layer the family keeps dense)."""
     inputs = {"inputs": [source]}
+    if dense:
+        return [{"type": "mlp", "name": "mlp", "inter": c.need(*row.keys.inter), **inputs}]
+    if row.experts == "deepseek":     # routed experts, plus shared experts as one MLP of their summed width
+        routed = c.need("moe_intermediate_size")
+        shared = c.get("n_shared_experts", None)
+        experts = [{"type": "mlp", "name": "experts", "inter": routed, "experts": c.need("n_routed_experts"),
+                    "top_k": c.need("num_experts_per_tok"), **inputs}]
+        if not shared:
+            return experts
+        return [*experts, {"type": "mlp", "name": "shared_experts", "inter": routed * shared, **inputs},
+                {"type": "add", "name": "moe", "inputs": ["experts", "shared_experts"]}]
     if row.experts == "mixtral":      # a router without bias sends each token to top_k of the experts
         return [{"type": "mlp", "name": "block_sparse_moe", "inter": c.need("intermediate_size"),
                  "experts": c.need("num_local_experts"), "top_k": c.need("num_experts_per_tok"), **inputs}]
@@ -78,6 +90,43 @@ def _feed_forward(c: Config, row: Decoder, source: str) -> list[dict[str, Any]]:
     return [{"type": "mlp", "name": "mlp", "inter": inter, **inputs}]
 
 
+def _attention(c: Config, row: Decoder, d: int, heads: int) -> dict[str, Any]:
+    """The attention layer of the row: multi-head (grouped, Q/K norms) or latent (DeepSeek)."""
+    k = row.keys
+    common = {"name": row.names.attn, "heads": heads, "causal": True,
+              **({"dropout": r} if (r := rate(c, *k.attn_dropout)) else {})}
+    if row.attention == "latent":
+        q_rank = c.get("q_lora_rank", None)
+        attention = {"type": "latent_attention", **common, "kv_rank": c.need("kv_lora_rank"),
+                     "nope_dim": c.need("qk_nope_head_dim"), "rope_dim": c.need("qk_rope_head_dim"),
+                     "v_dim": c.need("v_head_dim"), **({"q_rank": q_rank} if q_rank else {}),
+                     "bias": _flag(c, row.qkv_bias)}
+    else:
+        attention = {"type": "attention", **common, "kv_heads": _kv_heads(c, row, heads),
+                     "head_dim": c.get("head_dim", d // heads), "dim": d, "qkv_bias": _flag(c, row.qkv_bias),
+                     "out_bias": _flag(c, row.out_bias),
+                     **({"position": row.position} if row.position != "learned" else {})}
+        if row.qk_norm != "none" and _flag(c, row.qk_norm_flag):
+            attention["qk_norm"] = row.qk_norm
+            if row.qk_norm_span != "head":
+                attention["qk_norm_span"] = row.qk_norm_span
+    trained = c.first(k.positions, None) if row.position == "rope" else None
+    if trained:         # the positions RoPE was trained for: a longer --context warns
+        attention["max_positions"] = trained
+    return attention
+
+
+def _dense_layers(c: Config, row: Decoder) -> int:
+    """How many first layers keep a dense MLP before the MoE layers (DeepSeek)."""
+    if row.experts != "deepseek":
+        return 0
+    if c.get("moe_layer_freq", 1) != 1:
+        raise SpecError("config key 'moe_layer_freq' is not 1: transformers makes every layer from "
+                        "first_k_dense_replace on an MoE layer whatever it says, DeepSeek's own code does not; "
+                        "not supported", c.file)
+    return min(c.get("first_k_dense_replace", 0), c.need(*row.keys.layers))
+
+
 def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
     refuse_other_builds(c, row.refused)
     k, n = row.keys, row.names
@@ -87,27 +136,19 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
                         "projected in and out (OPT-350m) are not supported", c.file)
     positions = c.need(*k.positions) if row.position == "learned" else None
     heads = c.need(*k.heads)
-    kv_heads = _kv_heads(c, row, heads)
-    head_dim = c.get("head_dim", d // heads)
     steps = seq_len(c, options, *k.positions)
     layout = row.layout
     if row.parallel is not None and not _flag(c, row.parallel):
         layout = "sequential"
     norm = _NORMS[row.norm]
-    attention = {"type": "attention", "name": n.attn, "heads": heads, "kv_heads": kv_heads, "head_dim": head_dim,
-                 "dim": d, "qkv_bias": _flag(c, row.qkv_bias), "out_bias": _flag(c, row.out_bias), "causal": True,
-                 **({"position": row.position} if row.position != "learned" else {}),
-                 **({"dropout": r} if (r := rate(c, *k.attn_dropout)) else {})}
-    if row.qk_norm != "none" and _flag(c, row.qk_norm_flag):
-        attention["qk_norm"] = row.qk_norm
-        if row.qk_norm_span != "head":
-            attention["qk_norm_span"] = row.qk_norm_span
-    trained = c.first(k.positions, None) if row.position == "rope" else None
-    if trained:         # the positions RoPE was trained for: a longer --context warns
-        attention["max_positions"] = trained
-    layer = _layer(c, row, layout, attention, rate(c, *k.resid_dropout))
-    blocks = {"mlp": _mlp(c, row, d, _flag(c, row.mlp_bias)), n.block: {"layers": layer}}
-    stack, windows, n_layers = _stack(c, row, blocks, attention)
+    attention = _attention(c, row, d, heads)
+    resid = rate(c, *k.resid_dropout)
+    blocks = {"mlp": _mlp(c, row, d, _flag(c, row.mlp_bias)),
+              n.block: {"layers": _layer(c, row, layout, attention, resid)}}
+    dense = _dense_layers(c, row)
+    if dense:           # the first layers keep a dense MLP (DeepSeek's first_k_dense_replace)
+        blocks["dense_" + n.block] = {"layers": _layer(c, row, layout, attention, resid, dense=True)}
+    stack, windows, n_layers = _stack(c, row, blocks, attention, dense)
     layers = [{"type": "embedding", "name": n.embed, "vocab": vocab, "dim": d}]
     if positions is not None:
         layers.append({"type": "position_embedding", "name": n.positions,
@@ -120,10 +161,17 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
                        **({"tied_to": n.embed} if _flag(c, row.tied) else {})})
     elif head != "base":
         unsupported(c, head)
-    return {"input": [steps], "blocks": blocks, "layers": layers}, _notes(row, windows, n_layers)
+    notes = _notes(row, windows, n_layers)
+    if row.router_buffer:
+        experts, moe_layers = c.need("n_routed_experts"), n_layers - dense
+        notes.append(f"e_score_correction_bias, a saved buffer of {experts:,} values in each of the {moe_layers:,} "
+                     f"MoE layers' routers ({experts * moe_layers:,} in all), steers which experts a token runs; "
+                     "it is not a parameter and is not counted.")
+    return {"input": [steps], "blocks": blocks, "layers": layers}, notes
 
 
-def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resid: float) -> list[dict[str, Any]]:
+def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resid: float, dense: bool = False
+           ) -> list[dict[str, Any]]:
     """One decoder layer: norms, attention and MLP placed as the layout says, the residual
     dropout where the family applies it."""
     n, norm = row.names, _NORMS[row.norm]
@@ -135,7 +183,7 @@ def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resi
         return [attention, {**norm, "name": "post_attention_layernorm"}, *attn_drop,
                 {"type": "add", "name": "attn_residual", "inputs": [attn_drop[-1]["name"] if attn_drop else
                                                                     "post_attention_layernorm", "in"]},
-                *_feed_forward(c, row, "attn_residual"), {**norm, "name": "post_feedforward_layernorm"},
+                *_feed_forward(c, row, "attn_residual", dense), {**norm, "name": "post_feedforward_layernorm"},
                 *mlp_drop, {"type": "add", "inputs": [mlp_drop[-1]["name"] if mlp_drop else
                                                       "post_feedforward_layernorm", "attn_residual"]}]
     layer = [{**norm, "name": n.norm1}, attention]
@@ -148,7 +196,7 @@ def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resi
         if layout == "parallel2":
             layer.append({**norm, "name": n.norm2, "inputs": ["in"]})
             source = n.norm2
-        layer += _feed_forward(c, row, source) + mlp_drop
+        layer += _feed_forward(c, row, source, dense) + mlp_drop
         layer.append({"type": "add", "name": "mixed", "inputs": [attn_out, layer[-1]["name"]]})
         layer += dropout("mixed_dropout", resid if on_sum else 0.0)
         layer.append({"type": "add", "inputs": [layer[-1]["name"], "in"]})
@@ -156,7 +204,7 @@ def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resi
         layer.append({"type": "add", "name": "attn_residual", "inputs": [attn_out, "in"]})
         second = "pre_feedforward_layernorm" if layout == "sandwich" else n.norm2
         layer.append({**norm, "name": second})
-        layer += _feed_forward(c, row, second)
+        layer += _feed_forward(c, row, second, dense)
         if layout == "sandwich":
             layer.append({**norm, "name": "post_feedforward_layernorm"})
         layer += mlp_drop
@@ -164,16 +212,18 @@ def _layer(c: Config, row: Decoder, layout: str, attention: dict[str, Any], resi
     return layer
 
 
-def _stack(c: Config, row: Decoder, blocks: dict[str, Any], attention: dict[str, Any]
+def _stack(c: Config, row: Decoder, blocks: dict[str, Any], attention: dict[str, Any], dense: int
            ) -> tuple[list[dict[str, Any]], Windows, int]:
-    """The layers' uses: one repeated block, or one use per layer when local and global
-    layers interleave (Gemma 2); `attention` gets its window."""
+    """The layers' uses: one repeated block (after `dense` uses of the dense-MLP block), or one
+    use per layer when local and global layers interleave (Gemma 2); `attention` gets its window."""
     n = row.names
     layer = blocks[n.block]["layers"]
     n_layers = c.need(*row.keys.layers)
     windows = sliding_windows(c, row, n_layers)
     if windows.uniform:
-        stack = [{"type": n.block, "name": n.layers, "repeat": n_layers}]
+        stack = [{"type": n.block, "name": n.layers, "repeat": n_layers - dense}]
+        if dense:
+            stack.insert(0, {"type": "dense_" + n.block, "name": "dense_" + n.layers, "repeat": dense})
         if windows.slides(0):
             attention["sliding_window"] = windows.window
     else:           # local and global layers interleave (Gemma 2): one use per layer

@@ -89,7 +89,10 @@ class Decoder(NamedTuple):
                                     # | layernorm_scale
     qk_norm_span: str = "head"      # what it spans (attention's qk_norm_span): head | each_head | all
     qk_norm_flag: Flag = fixed(True)    # the config key that turns the Q/K norms on (Phi's qk_layernorm)
-    experts: str = "none"           # none | mixtral | qwen2_moe (+ a gated shared expert) | qwen3_moe
+    attention: str = "multi_head"   # multi_head | latent (DeepSeek's multi-head latent attention)
+    experts: str = "none"           # none | mixtral | qwen2_moe (+ a gated shared expert) | qwen3_moe |
+                                    # deepseek (+ shared experts, the first layers dense)
+    router_buffer: bool = False     # each router saves a bias per expert as a buffer (DeepSeek-V3)
     refused: tuple[tuple[str, object], ...] = ()   # (config key, value) transformers builds another way
     narrow_embedding_key: str | None = None   # a key that, unequal to the hidden size, adds projections: refused
 
@@ -135,6 +138,8 @@ DECODERS: dict[str, Decoder] = {
                                   layout="sandwich", tied=Flag("tie_word_embeddings", True), windows="pattern",
                                   window_default=4096, window_every=6, qk_norm="rmsnorm"),
     "olmo2": LLAMA._replace(layout="post", qk_norm="rmsnorm", qk_norm_span="all"),
+    "deepseek_v2": LLAMA._replace(attention="latent", experts="deepseek"),
+    "deepseek_v3": LLAMA._replace(attention="latent", experts="deepseek", mlp_bias=fixed(False), router_buffer=True),
     "granite": LLAMA,
     "helium": LLAMA,
     "olmo": LLAMA._replace(norm="layernorm_fixed"),
