@@ -66,16 +66,14 @@ def _feed_forward(c: Config, row: Decoder, source: str, dense: bool = False) -> 
             return experts
         return [*experts, {"type": "mlp", "name": "shared_experts", "inter": routed * shared, **inputs},
                 {"type": "add", "name": "moe", "inputs": ["experts", "shared_experts"]}]
-    if row.experts == "mixtral":      # a router without bias sends each token to top_k of the experts
-        return [{"type": "mlp", "name": "block_sparse_moe", "inter": c.need("intermediate_size"),
-                 "experts": c.need("num_local_experts"), "top_k": c.need("num_experts_per_tok"), **inputs}]
     if row.experts.startswith("qwen"):
         if c.get("decoder_sparse_step", 1) != 1 or c.data.get("mlp_only_layers"):
             raise SpecError("config keys 'decoder_sparse_step' and 'mlp_only_layers' make some layers dense: "
                             "not supported (every layer an MoE layer is)", c.file)
-    if row.experts == "qwen3_moe":    # routed experts of their own width, no shared expert
-        return [{"type": "mlp", "name": "experts", "inter": c.need("moe_intermediate_size"),
-                 "experts": c.need("num_experts"), "top_k": c.need("num_experts_per_tok"), **inputs}]
+    if row.experts in ("routed", "qwen3_moe"):   # a router without bias sends each token to top_k experts
+        count, width = row.expert_keys
+        return [{"type": "mlp", "name": row.names.experts, "inter": c.need(width), "experts": c.need(count),
+                 "top_k": c.need("num_experts_per_tok"), **inputs}]
     if row.experts == "qwen2_moe":    # routed experts, plus a shared expert scaled by a sigmoid gate
         return [{"type": "mlp", "name": "experts", "inter": c.need("moe_intermediate_size"),
                  "experts": c.need("num_experts"), "top_k": c.need("num_experts_per_tok"), **inputs},
@@ -230,10 +228,16 @@ def _stack(c: Config, row: Decoder, blocks: dict[str, Any], attention: dict[str,
         if n_layers > MAX_DECODER_LAYERS:
             raise SpecError(f"num_hidden_layers {n_layers:,} with local and global layers interleaved: more "
                             f"than the {MAX_DECODER_LAYERS:,} layers archcalc writes one by one", c.file)
-        blocks[n.block] = {"args": {"sliding_window": None}, "layers": layer}
+        args: dict[str, Any] = {"sliding_window": None}
         attention["sliding_window"] = "$sliding_window"
+        if row.rope_sliding_only:       # a global layer has no positions, nor a range they were trained for
+            args.update(position="rope", max_positions=attention.get("max_positions"))
+            attention.update(position="$position", max_positions="$max_positions")
+        blocks[n.block] = {"args": args, "layers": layer}
         stack = [{"type": n.block, "name": f"{n.layers}_{i}",
-                  "sliding_window": windows.window if windows.slides(i) else None} for i in range(n_layers)]
+                  "sliding_window": windows.window if windows.slides(i) else None,
+                  **({} if not row.rope_sliding_only or windows.slides(i) else
+                     {"position": "none", "max_positions": None})} for i in range(n_layers)]
     return stack, windows, n_layers
 
 

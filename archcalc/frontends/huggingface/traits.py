@@ -49,6 +49,7 @@ class Names(NamedTuple):
     down: str = "down_proj"
     final_norm: str = "norm"
     head: str = "lm_head"
+    experts: str = "block_sparse_moe"
 
 
 GPT2_KEYS = Keys(hidden=("n_embd",), layers=("n_layer",), heads=("n_head",), inter=("n_inner",),
@@ -83,6 +84,8 @@ class Decoder(NamedTuple):
     embed_norm: bool = False        # a norm right after the embedding (BLOOM)
     kv: str = "num_key_value_heads"   # the key of K/V heads; "multi_query": 1 when that flag is set; "falcon"
     windows: str = "none"           # none | all | qwen2 | pattern | gpt_neo (see windows.py)
+    rope_sliding_only: bool = False     # only the sliding-window layers rotate; the global ones have no
+                                        # positions (Command R7B)
     window_default: int | None = None
     window_every: int | None = None
     qk_norm: str = "none"           # a norm on queries and keys (attention's qk_norm): none | rmsnorm | layernorm
@@ -90,8 +93,9 @@ class Decoder(NamedTuple):
     qk_norm_span: str = "head"      # what it spans (attention's qk_norm_span): head | each_head | all
     qk_norm_flag: Flag = fixed(True)    # the config key that turns the Q/K norms on (Phi's qk_layernorm)
     attention: str = "multi_head"   # multi_head | latent (DeepSeek's multi-head latent attention)
-    experts: str = "none"           # none | mixtral | qwen2_moe (+ a gated shared expert) | qwen3_moe |
-                                    # deepseek (+ shared experts, the first layers dense)
+    experts: str = "none"           # none | routed | qwen3_moe (routed, every layer sparse) | qwen2_moe (+ a
+                                    # gated shared expert) | deepseek (+ shared experts, the first layers dense)
+    expert_keys: tuple[str, str] = ("num_local_experts", "intermediate_size")   # routed: experts, their width
     router_buffer: bool = False     # each router saves a bias per expert as a buffer (DeepSeek-V3)
     refused: tuple[tuple[str, object], ...] = ()   # (config key, value) transformers builds another way
     narrow_embedding_key: str | None = None   # a key that, unequal to the hidden size, adds projections: refused
@@ -122,7 +126,7 @@ _NEO_KEYS = Keys(layers=("num_layers",), heads=("num_heads",), act=("activation_
 DECODERS: dict[str, Decoder] = {
     "llama": LLAMA,
     "mistral": LLAMA._replace(windows="all", window_default=4096),
-    "mixtral": LLAMA._replace(windows="all", experts="mixtral"),
+    "mixtral": LLAMA._replace(windows="all", experts="routed"),
     "qwen2": LLAMA._replace(qkv_bias=fixed(True), out_bias=fixed(False), windows="qwen2", window_default=4096),
     "qwen2_moe": LLAMA._replace(qkv_bias=fixed(True), out_bias=fixed(False), windows="qwen2", window_default=4096,
                                 experts="qwen2_moe"),
@@ -133,7 +137,13 @@ DECODERS: dict[str, Decoder] = {
                              window_default=4096, window_every=2),
     "phi3": LLAMA._replace(windows="all"),
     "qwen3": LLAMA._replace(qk_norm="rmsnorm", windows="qwen2"),
-    "qwen3_moe": LLAMA._replace(qk_norm="rmsnorm", windows="qwen2", experts="qwen3_moe"),
+    "qwen3_moe": LLAMA._replace(names=Names(experts="experts"), qk_norm="rmsnorm", windows="qwen2", experts="qwen3_moe",
+                                expert_keys=("num_experts", "moe_intermediate_size")),
+    "olmoe": LLAMA._replace(names=Names(experts="experts"), qk_norm="rmsnorm", qk_norm_span="all", experts="routed",
+                            expert_keys=("num_experts", "intermediate_size")),
+    "glm4": LLAMA._replace(qkv_bias=Flag("attention_bias", True), out_bias=fixed(False), layout="sandwich"),
+    "ernie4_5": LLAMA._replace(qkv_bias=Flag("use_bias", False), out_bias=Flag("use_bias", False),
+                               mlp_bias=Flag("use_bias", False), tied=Flag("tie_word_embeddings", True)),
     "gemma3_text": LLAMA._replace(keys=Keys(act=("hidden_act", "hidden_activation")), act="gelu_pytorch_tanh",
                                   layout="sandwich", tied=Flag("tie_word_embeddings", True), windows="pattern",
                                   window_default=4096, window_every=6, qk_norm="rmsnorm"),
@@ -146,10 +156,10 @@ DECODERS: dict[str, Decoder] = {
     "smollm3": LLAMA._replace(tied=Flag("tie_word_embeddings", True), windows="qwen2"),
     "ministral": LLAMA._replace(windows="all", window_default=4096),
     "glm": LLAMA._replace(qkv_bias=Flag("attention_bias", True), out_bias=fixed(False)),
-    "granitemoe": LLAMA._replace(experts="mixtral"),
+    "granitemoe": LLAMA._replace(experts="routed"),
     "phimoe": LLAMA._replace(norm="layernorm", qkv_bias=Flag("attention_bias", False),
                              out_bias=Flag("attention_bias", False), head_bias=Flag("lm_head_bias", False),
-                             windows="all", experts="mixtral"),
+                             windows="all", experts="routed"),
     "gpt_neo": GPT2._replace(keys=_NEO_KEYS, names=GPT2_NAMES._replace(block="gpt_neo_block"), qkv_bias=fixed(False),
                              windows="gpt_neo", window_default=256),
     "gpt2": GPT2,
@@ -187,13 +197,16 @@ DECODERS: dict[str, Decoder] = {
                           act="gelu_pytorch_tanh", qkv_bias=Flag("use_bias", True), out_bias=Flag("use_bias", True),
                           mlp_bias=Flag("use_bias", True), tied=Flag("tie_word_embeddings", True), windows="all"),
     "stablelm": Decoder(norm="layernorm", layout="parallel", parallel=Flag("use_parallel_residual", False),
-                        qkv_bias=Flag("use_qkv_bias", False), refused=(("qk_layernorm", True),),
+                        qkv_bias=Flag("use_qkv_bias", False), qk_norm="layernorm_scale", qk_norm_span="each_head",
+                        qk_norm_flag=Flag("qk_layernorm", False),
                         resid_dropout_at="mlp",
                         keys=Keys(resid_dropout=("hidden_dropout",))),
     "cohere": Decoder(norm="layernorm_scale", layout="parallel", qkv_bias=Flag("attention_bias", False),
                       out_bias=Flag("attention_bias", False), tied=Flag("tie_word_embeddings", True),
-                      refused=(("use_qk_norm", True),)),
+                      qk_norm="layernorm_scale", qk_norm_span="each_head", qk_norm_flag=Flag("use_qk_norm", False)),
 }
+DECODERS["cohere2"] = DECODERS["cohere"]._replace(windows="pattern", window_default=4096, window_every=4,
+                                                  rope_sliding_only=True)
 
 
 class Encoder(NamedTuple):
