@@ -200,6 +200,12 @@ def test_tiny_t5_verified(tmp_path):
 @pytest.mark.parametrize("text, message", [
     # an unknown type names the supported ones nearest in spelling, then all of them
     ('{"model_type": "bloomz"}', "model_type 'bloomz' is not supported (closest: bloom; docs/importing.md lists the " + COUNT + " supported)"),
+    # a family known to differ says how, and names the supported type closest in architecture
+    ('{"model_type": "mbart"}', "model_type 'mbart' is not supported (mBART normalises before each sublayer and "
+     "after each stack, which the BART builder does not write; closest: bart; docs/importing.md lists the "
+     + COUNT + " supported)"),
+    ('{"model_type": "mamba"}', "model_type 'mamba' is not supported (state-space layers have no rule here; "
+     "docs/importing.md lists the " + COUNT + " supported)"),
     ('{"model_type": "lama"}', "model_type 'lama' is not supported (closest: llama; docs/importing.md lists the " + COUNT + " supported)"),
     ('{"model_type": "gpt2", "n_embd": 8}', "config has no 'vocab_size' (needed for model_type 'gpt2')"),
     ('{"model_type": "gpt2",\n  "n_embd": 8,,}', "2:15: not valid JSON: Expecting property name enclosed in double quotes"),
@@ -556,6 +562,17 @@ def test_the_docs_list_every_model_type():
     # the refusal of an unknown type points to docs/importing.md for the list
     text = (ROOT / "docs" / "importing.md").read_text()
     assert all(f"| `{kind}` |" in text for kind in SUPPORTED.split(", "))
+    assert all(f"`{kind}`" in text[:text.index("Another `model_type` is refused")] for kind in SUPPORTED.split(", "))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_docs_table_gives_the_recorded_figures(name):
+    # each fixture's row: its model_type, the checkpoint and transformers' count as recorded
+    kind = json.loads((HF / name).read_text())["model_type"]
+    expected = EXPECTED[name]
+    row = f"| `{kind}` | {expected['checkpoint']} | {expected['params']:,}"
+    assert row + (f" ({expected['active_params']:,} active)" if "active_params" in expected else "") \
+        in (ROOT / "docs" / "importing.md").read_text()
 
 
 @pytest.mark.parametrize("config, extra, rates", [

@@ -49,8 +49,13 @@ def supported() -> list[str]:
 
 
 def _refuse_type(kind: object, builders: dict[str, Builder], file: str) -> NoReturn:
-    near = difflib.get_close_matches(kind, builders, n=3, cutoff=0.6) if isinstance(kind, str) else []
-    hint = f"closest: {', '.join(near)}; " if near else ""
+    from .traits import NEIGHBOURS
+    known = NEIGHBOURS.get(kind) if isinstance(kind, str) else None
+    if known is not None:       # a family we know: what differs, and the nearest in architecture
+        hint = f"{known[1]}; " + (f"closest: {known[0]}; " if known[0] else "")
+    else:                       # else the supported types nearest in spelling
+        near = difflib.get_close_matches(kind, builders, n=3, cutoff=0.6) if isinstance(kind, str) else []
+        hint = f"closest: {', '.join(near)}; " if near else ""
     # the whole list would be cut short on one line: docs/importing.md has it
     raise SpecError(f"model_type {kind!r} is not supported ({hint}docs/importing.md lists the {len(builders)} "
                     "supported)", file)

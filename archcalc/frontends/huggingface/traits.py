@@ -244,3 +244,34 @@ ENCODERS: dict[str, Encoder] = {
 }
 
 T5_TYPES = ("t5", "mt5")
+
+
+# Popular model types the door does not read yet, each with the supported type closest to it ("":
+# none is) and what differs (from transformers 5.25's modeling code), so a refusal says more than a spelling match.
+NEIGHBOURS: dict[str, tuple[str, str]] = {
+    "gpt_oss": ("mixtral", "attention sinks, a learned logit per head, and biased experts have no rule here"),
+    "llama4_text": ("qwen2_moe", "chunked local attention and experts on interleaved layers are not written"),
+    "llama4": ("qwen2_moe", "a vision encoder beside chunked attention and interleaved experts"),
+    "mbart": ("bart", "mBART normalises before each sublayer and after each stack, which the BART builder "
+                      "does not write"),
+    "umt5": ("mt5", "a relative position table in every layer, not only the first"),
+    "modernbert": ("bert", "pre-norm layers without biases, a gated MLP and alternating local attention"),
+    "deberta-v2": ("bert", "disentangled relative-position attention has no rule here"),
+    "persimmon": ("stablelm", "the squared-ReLU activation is not counted here"),
+    "nemotron": ("stablelm", "LayerNorm1P and the squared-ReLU activation are not counted here"),
+    "arcee": ("llama", "the squared-ReLU, ungated MLP is not counted here"),
+    "jetmoe": ("mixtral", "experts in the attention as well as the MLP"),
+    "mamba": ("", "state-space layers have no rule here"),
+    "mamba2": ("", "state-space layers have no rule here"),
+    "falcon_mamba": ("", "state-space layers have no rule here"),
+    "jamba": ("mixtral", "its state-space layers have no rule here"),
+    "rwkv": ("", "RWKV's recurrent time mixing has no rule here"),
+    "recurrent_gemma": ("gemma", "its recurrent blocks have no rule here"),
+    "mpt": ("bloom", "not yet a row: ALiBi, LayerNorm without shift, an attn_config of its own"),
+    "olmo3": ("olmo2", "not yet a row: OLMo 2 with sliding-window layers"),
+    "exaone4": ("olmo2", "not yet a row: norms after each sublayer, Q/K norms, sliding windows"),
+    "vaultgemma": ("gemma2", "not yet a row"),
+    "seed_oss": ("qwen2", "not yet a row"),
+    "biogpt": ("opt", "not yet a row: learned positions offset by 2, scaled embeddings"),
+    "xglm": ("opt", "sinusoidal positions computed on the fly are not written"),
+}
