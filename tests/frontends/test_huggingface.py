@@ -588,3 +588,11 @@ def test_residual_dropout_placement(tmp_path, config, extra, rates):
     path = tmp_path / "config.json"
     path.write_text(json.dumps({**json.loads((HF / config).read_text()), **extra}))
     assert [n.args["rate"] for n in archcalc.load(path).nodes if n.type == "dropout"] == rates
+
+
+def test_known_neighbours_are_refused_types_pointing_at_read_ones():
+    # a family listed as known-but-refused must not be read, and its closest type must be one that is
+    from archcalc.frontends.huggingface import supported
+    from archcalc.frontends.huggingface.traits import NEIGHBOURS
+    assert set(NEIGHBOURS) & set(supported()) == set()
+    assert {near for near, _ in NEIGHBOURS.values() if near} <= set(supported())
