@@ -24,11 +24,11 @@ from helpers import ROOT
 
 HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
-SUPPORTED = ("albert, bart, bert, bloom, camembert, codegen, cohere, cohere2, data2vec-text, deepseek_v2, deepseek_v3, "
+SUPPORTED = ("albert, bart, bert, biogpt, bloom, camembert, codegen, cohere, cohere2, data2vec-text, deepseek_v2, deepseek_v3, "
              "distilbert, electra, ernie4_5, falcon, gemma, gemma2, gemma3_text, glm, glm4, gpt2, gpt_bigcode, gpt_neo, "
              "gpt_neox, gptj, granite, granitemoe, helium, llama, ministral, mistral, mixtral, mt5, olmo, olmo2, olmoe, "
              "opt, phi, phi3, phimoe, qwen2, qwen2_moe, qwen3, qwen3_moe, roberta, smollm3, stablelm, starcoder2, t5, "
-             "vit, xlm-roberta")
+             "umt5, vit, xlm-roberta")
 COUNT = str(len(SUPPORTED.split(", ")))
 
 PUBLISHED = [
@@ -89,6 +89,14 @@ def test_bart_names_the_buffer_it_leaves_out():
     assert EXPECTED["bart-base.json"]["heads"]["seq2seq"]["buffers"] == 50265
     notes = archcalc.load(HF / "bart-base.json", head="seq2seq").notes
     assert any("final_logits_bias, a saved buffer of 50,265 values" in note for note in notes)
+
+
+def test_umt5_has_a_position_table_in_every_self_attention():
+    # transformers 5.25's UMT5LayerSelfAttention builds each with has_relative_attention_bias=True: 8 encoder
+    # and 8 decoder layers, 32 buckets × 6 heads each; cross-attention has none
+    nodes = archcalc.load(HF / "umt5-small.json").nodes
+    tables = [n.args["relative_position_bias"] for n in nodes if n.type == "attention"]
+    assert tables.count(("buckets", 32)) == 16 and len(tables) == 24
 
 
 def test_mt5_head_as_loaded():
@@ -544,6 +552,10 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
     {**TINY, "model_type": "cohere2", "architectures": ["Cohere2ForCausalLM"], "sliding_window": 2},  # global: no RoPE
     {**TINY, "model_type": "olmoe", "architectures": ["OlmoeForCausalLM"], "num_experts": 4, "num_experts_per_tok": 2},
     {**TINY, "model_type": "glm4", "architectures": ["Glm4ForCausalLM"], "num_key_value_heads": 2},
+    {**TINY, "model_type": "biogpt", "architectures": ["BioGptForCausalLM"]},            # learned positions + 2
+    {"model_type": "umt5", "architectures": ["UMT5ForConditionalGeneration"], "d_model": 8, "d_kv": 4, "num_heads": 2,
+     "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4,
+     "feed_forward_proj": "gated-gelu"},                                                 # a table in every layer
     {**TINY, "model_type": "albert", "embedding_size": 8, "architectures": ["AlbertForMaskedLM"]},   # shared layers
     {**TINY, "model_type": "electra", "embedding_size": 8, "architectures": ["ElectraForMaskedLM"]},
     {**TINY, "model_type": "distilbert", "dim": 16, "hidden_dim": 24, "n_heads": 4, "n_layers": 2,

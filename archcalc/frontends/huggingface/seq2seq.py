@@ -1,4 +1,4 @@
-"""The encoder-decoder builders (T5 and mT5; BART)."""
+"""The encoder-decoder builders (T5, mT5 and uMT5; BART)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from ...errors import SpecError
 from ..imported import ImportOptions
 from .config import Built, Config, activation, dropout, rate, seq_len, unsupported
+from .traits import T5_TABLE_IN_EVERY_LAYER
 
 
 def t5(c: Config, head: str, options: ImportOptions) -> Built:
@@ -47,10 +48,11 @@ def t5(c: Config, head: str, options: ImportOptions) -> Built:
     n_enc = c.need("num_layers")
     n_dec = c.get("num_decoder_layers", n_enc)
     table = {"buckets": buckets}
+    every = c.kind in T5_TABLE_IN_EVERY_LAYER
     layers = [
         {"type": "embedding", "name": "shared", "vocab": vocab, "dim": d, "inputs": ["input_ids"]},
         *dropout("encoder_dropout", p),
-        *_t5_uses("encoder_block", "encoder", n_enc, table),
+        *_t5_uses("encoder_block", "encoder", n_enc, table, every),
         {"type": "rmsnorm", "name": "encoder_out"},
     ]
     if head in ("seq2seq", "base"):
@@ -58,7 +60,7 @@ def t5(c: Config, head: str, options: ImportOptions) -> Built:
             {"type": "embedding", "name": "decoder_embed", "vocab": vocab, "dim": d, "inputs": ["decoder_input_ids"],
              "tied_to": "shared"},
             *dropout("decoder_dropout", p),
-            *_t5_uses("decoder_block", "decoder", n_dec, table),
+            *_t5_uses("decoder_block", "decoder", n_dec, table, every),
             {"type": "rmsnorm", "name": "decoder_out"},
         ]
         if head == "seq2seq":
@@ -68,11 +70,16 @@ def t5(c: Config, head: str, options: ImportOptions) -> Built:
         unsupported(c, head)
     spec = {"inputs": {"input_ids": [steps], "decoder_input_ids": [steps]},
             "blocks": {"encoder_block": encoder_block, "decoder_block": decoder_block}, "layers": layers}
-    return spec, ["The relative position table sits on the first block of each stack, as transformers keeps it."]
+    where = "Every self-attention has a relative position table of its own" if every else \
+        "The relative position table sits on the first block of each stack"
+    return spec, [f"{where}, as transformers keeps it."]
 
 
-def _t5_uses(block: str, name: str, n: int, table: dict[str, Any]) -> list[dict[str, Any]]:
-    """A stack's block uses: the first holds the relative position table, the rest repeat."""
+def _t5_uses(block: str, name: str, n: int, table: dict[str, Any], every: bool) -> list[dict[str, Any]]:
+    """A stack's block uses: the first holds the relative position table, the rest repeat
+    (`every`: each holds a table of its own, uMT5)."""
+    if every:
+        return [{"type": block, "name": name, "table": table, "repeat": n}]
     return [{"type": block, "name": f"{name}_first", "table": table},
             *([{"type": block, "name": name, "table": False, "repeat": n - 1}] if n > 1 else [])]
 

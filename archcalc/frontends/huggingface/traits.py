@@ -196,6 +196,13 @@ DECODERS: dict[str, Decoder] = {
                           names=Names(up="c_fc", down="c_proj"), norm="layernorm", mlp="plain",
                           act="gelu_pytorch_tanh", qkv_bias=Flag("use_bias", True), out_bias=Flag("use_bias", True),
                           mlp_bias=Flag("use_bias", True), tied=Flag("tie_word_embeddings", True), windows="all"),
+    "biogpt": Decoder(keys=Keys(attn_dropout=("attention_probs_dropout_prob",),
+                                resid_dropout=("hidden_dropout_prob",), embed_dropout=("hidden_dropout_prob",)),
+                      names=Names(norm1="self_attn_layer_norm", norm2="final_layer_norm", up="fc1", down="fc2",
+                                  final_norm="layer_norm", head="output_projection"),
+                      norm="layernorm", mlp="plain", act="gelu", qkv_bias=fixed(True), out_bias=fixed(True),
+                      mlp_bias=fixed(True), tied=Flag("tie_word_embeddings", True), position="learned",
+                      position_offset=2),
     "stablelm": Decoder(norm="layernorm", layout="parallel", parallel=Flag("use_parallel_residual", False),
                         qkv_bias=Flag("use_qkv_bias", False), qk_norm="layernorm_scale", qk_norm_span="each_head",
                         qk_norm_flag=Flag("qk_layernorm", False),
@@ -243,7 +250,8 @@ ENCODERS: dict[str, Encoder] = {
                                *Encoder().refused)),
 }
 
-T5_TYPES = ("t5", "mt5")
+T5_TYPES = ("t5", "mt5", "umt5")
+T5_TABLE_IN_EVERY_LAYER = ("umt5",)     # each self-attention has its own relative position table
 
 
 # Popular model types the door does not read yet, each with the supported type closest to it ("":
@@ -254,7 +262,6 @@ NEIGHBOURS: dict[str, tuple[str, str]] = {
     "llama4": ("qwen2_moe", "a vision encoder beside chunked attention and interleaved experts"),
     "mbart": ("bart", "mBART normalises before each sublayer and after each stack, which the BART builder "
                       "does not write"),
-    "umt5": ("mt5", "a relative position table in every layer, not only the first"),
     "modernbert": ("bert", "pre-norm layers without biases, a gated MLP and alternating local attention"),
     "deberta-v2": ("bert", "disentangled relative-position attention has no rule here"),
     "persimmon": ("stablelm", "the squared-ReLU activation is not counted here"),
@@ -272,6 +279,5 @@ NEIGHBOURS: dict[str, tuple[str, str]] = {
     "exaone4": ("olmo2", "not yet a row: norms after each sublayer, Q/K norms, sliding windows"),
     "vaultgemma": ("gemma2", "not yet a row"),
     "seed_oss": ("qwen2", "not yet a row"),
-    "biogpt": ("opt", "not yet a row: learned positions offset by 2, scaled embeddings"),
     "xglm": ("opt", "sinusoidal positions computed on the fly are not written"),
 }
