@@ -26,7 +26,7 @@ HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
 SUPPORTED = ("albert, bart, bert, biogpt, bloom, camembert, codegen, cohere, cohere2, data2vec-text, deepseek_v2, deepseek_v3, "
              "distilbert, electra, ernie4_5, falcon, gemma, gemma2, gemma3_text, glm, glm4, gpt2, gpt_bigcode, gpt_neo, "
-             "gpt_neox, gptj, granite, granitemoe, helium, llama, ministral, mistral, mixtral, mt5, olmo, olmo2, olmoe, "
+             "gpt_neox, gptj, granite, granitemoe, helium, llama, mbart, ministral, mistral, mixtral, mt5, olmo, olmo2, olmoe, "
              "opt, phi, phi3, phimoe, qwen2, qwen2_moe, qwen3, qwen3_moe, roberta, smollm3, stablelm, starcoder2, t5, "
              "umt5, vit, xlm-roberta")
 COUNT = str(len(SUPPORTED.split(", ")))
@@ -59,8 +59,8 @@ def test_counts_equal_transformers(name):
     report = archcalc.analyze(HF / name)
     assert (report.totals.params, report.totals.active_params) == \
         (expected["params"], expected.get("active_params", expected["params"]))
-    # no persistent buffer in any of these models as their architectures build them but DeepSeek-V3's
-    # (named in a note, below): archcalc counts none
+    # no persistent buffer in any of these models as their architectures build them but DeepSeek-V3's and
+    # mBART's (each named in a note, below): archcalc counts none
     assert expected["buffers"] == NOTED_BUFFERS.get(name, 0)
 
 
@@ -73,7 +73,13 @@ def test_other_heads_equal_transformers(name, head):
 
 # DeepSeek-V3's routers each save e_score_correction_bias, one value per routed expert (256), in
 # the 61 - 3 MoE layers: a buffer, not a parameter; the note names it and archcalc leaves it out
-NOTED_BUFFERS = {"deepseek-v3.json": 256 * 58}
+# mBART's generation head saves final_logits_bias, one value per vocabulary entry, as BART's does
+NOTED_BUFFERS = {"deepseek-v3.json": 256 * 58, "mbart-large-50.json": 250_054}
+
+
+def test_mbart_names_the_buffer_it_leaves_out():
+    notes = archcalc.load(HF / "mbart-large-50.json").notes
+    assert any("final_logits_bias, a saved buffer of 250,054 values" in note for note in notes)
 
 
 def test_deepseek_v3_names_the_buffer_it_leaves_out():
@@ -209,9 +215,8 @@ def test_tiny_t5_verified(tmp_path):
     # an unknown type names the supported ones nearest in spelling, then all of them
     ('{"model_type": "bloomz"}', "model_type 'bloomz' is not supported (closest: bloom; docs/importing.md lists the " + COUNT + " supported)"),
     # a family known to differ says how, and names the supported type closest in architecture
-    ('{"model_type": "mbart"}', "model_type 'mbart' is not supported (mBART normalises before each sublayer and "
-     "after each stack, which the BART builder does not write; closest: bart; docs/importing.md lists the "
-     + COUNT + " supported)"),
+    ('{"model_type": "modernbert"}', "model_type 'modernbert' is not supported (pre-norm layers without biases, a "
+     "gated MLP and alternating local attention; closest: bert; docs/importing.md lists the " + COUNT + " supported)"),
     ('{"model_type": "mamba"}', "model_type 'mamba' is not supported (state-space layers have no rule here; "
      "docs/importing.md lists the " + COUNT + " supported)"),
     ('{"model_type": "lama"}', "model_type 'lama' is not supported (closest: llama; docs/importing.md lists the " + COUNT + " supported)"),
@@ -552,6 +557,9 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
     {**TINY, "model_type": "cohere2", "architectures": ["Cohere2ForCausalLM"], "sliding_window": 2},  # global: no RoPE
     {**TINY, "model_type": "olmoe", "architectures": ["OlmoeForCausalLM"], "num_experts": 4, "num_experts_per_tok": 2},
     {**TINY, "model_type": "glm4", "architectures": ["Glm4ForCausalLM"], "num_key_value_heads": 2},
+    {"model_type": "mbart", "d_model": 16, "encoder_ffn_dim": 24, "decoder_ffn_dim": 24, "encoder_attention_heads": 4,
+     "decoder_attention_heads": 4, "encoder_layers": 2, "decoder_layers": 2, "vocab_size": 30,
+     "max_position_embeddings": 16, "dropout": 0.1, "architectures": ["MBartForConditionalGeneration"]},   # pre-norm
     {**TINY, "model_type": "biogpt", "architectures": ["BioGptForCausalLM"]},            # learned positions + 2
     {"model_type": "umt5", "architectures": ["UMT5ForConditionalGeneration"], "d_model": 8, "d_kv": 4, "num_heads": 2,
      "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4,

@@ -40,6 +40,7 @@ def _builders() -> dict[str, Builder]:
     found.update({kind: partial(encoder.build, row=row) for kind, row in traits.ENCODERS.items()})
     found.update({kind: seq2seq.t5 for kind in traits.T5_TYPES})
     found["bart"] = seq2seq.bart
+    found["mbart"] = partial(seq2seq.bart, pre_norm=True)
     found["vit"] = vision.vit
     return found
 

@@ -1,4 +1,4 @@
-"""The encoder-decoder builders (T5, mT5 and uMT5; BART)."""
+"""The encoder-decoder builders (T5, mT5 and uMT5; BART and mBART)."""
 
 from __future__ import annotations
 
@@ -100,53 +100,71 @@ def _t5_feed_forward(c: Config, d: int, d_ff: int, p: float) -> list[dict[str, A
     return ff
 
 
-def bart(c: Config, head: str, options: ImportOptions) -> Built:
-    """BART: post-norm encoder and decoder layers over one shared embedding, learned positions
-    with two rows more than the context (fairseq's offset), a norm after the embeddings."""
-    for key in ("normalize_before", "add_final_layer_norm"):      # mBART's pre-norm variant
-        if c.get(key, False):
-            raise SpecError(f"config key '{key}' is true: model_type '{c.kind}' built that way is not supported "
-                            "(see docs/importing.md)", c.file)
-    d, vocab = c.need("d_model"), c.need("vocab_size")
-    positions = c.need("max_position_embeddings")
-    steps = seq_len(c, options, "max_position_embeddings")
+def _bart_sublayer(name: str, norm: str, stream: str, body: list[dict[str, Any]], p: float, pre: bool
+                   ) -> tuple[list[dict[str, Any]], str]:
+    """One sublayer over the residual `stream`: `body`, its output dropout and the residual sum,
+    the norm after the sum (BART) or before the body (mBART); and the stream's name after it."""
+    drop = dropout(f"{name}_dropout", p)
+    add = {"type": "add", "name": f"{name}_residual", "inputs": [drop[0]["name"] if drop else body[-1]["name"],
+                                                                  stream]}
+    if pre:
+        return [{"type": "layernorm", "name": norm}, *body, *drop, add], add["name"]
+    return [*body, *drop, add, {"type": "layernorm", "name": norm}], norm
+
+
+def _bart_blocks(c: Config, d: int, pre: bool, encoder_out: str) -> dict[str, Any]:
+    """The encoder and decoder layers, post-norm (BART) or pre-norm (mBART)."""
     act = activation(c, "activation_function", c.get("activation_function", "gelu"))
     p, p_act = rate(c, "dropout"), rate(c, "activation_dropout")
     attn = {"type": "attention", **({"dropout": r} if (r := rate(c, "attention_dropout")) else {})}
 
-    def sublayer(name: str, norm: str, residual: str) -> list[dict[str, Any]]:
-        """A sublayer's output dropout, its residual sum and the norm after it."""
-        return [*dropout(f"{name}_dropout", p),
-                {"type": "add", "name": f"{name}_residual", "inputs": [f"{name}_dropout" if p else name, residual]},
-                {"type": "layernorm", "name": norm}]
-
-    def feed_forward(width: int, residual: str) -> list[dict[str, Any]]:
+    def feed_forward(width: int) -> list[dict[str, Any]]:
         return [{"type": "dense", "name": "fc1", "units": width}, {**act, "name": "act"},
-                *dropout("act_dropout", p_act), {"type": "dense", "name": "fc2", "units": d},
-                *sublayer("fc2", "final_layer_norm", residual)]
+                *dropout("act_dropout", p_act), {"type": "dense", "name": "fc2", "units": d}]
 
-    encoder_block = {"layers": [
-        {**attn, "name": "self_attn", "heads": c.need("encoder_attention_heads")},
-        *sublayer("self_attn", "self_attn_layer_norm", "in"),
-        *feed_forward(c.need("encoder_ffn_dim"), "self_attn_layer_norm")]}
-    decoder_block = {"layers": [
-        {**attn, "name": "self_attn", "heads": c.need("decoder_attention_heads"), "causal": True},
-        *sublayer("self_attn", "self_attn_layer_norm", "in"),
-        {**attn, "name": "encoder_attn", "heads": c.need("decoder_attention_heads"),
-         "inputs": ["self_attn_layer_norm", "encoder"]},
-        *sublayer("encoder_attn", "encoder_attn_layer_norm", "self_attn_layer_norm"),
-        *feed_forward(c.need("decoder_ffn_dim"), "encoder_attn_layer_norm")]}
+    self_attn, stream = _bart_sublayer("self_attn", "self_attn_layer_norm", "in",
+                                       [{**attn, "name": "self_attn", "heads": c.need("encoder_attention_heads")}],
+                                       p, pre)
+    ff, _ = _bart_sublayer("fc2", "final_layer_norm", stream, feed_forward(c.need("encoder_ffn_dim")), p, pre)
+    encoder = [*self_attn, *ff]
+    heads = c.need("decoder_attention_heads")
+    self_attn, stream = _bart_sublayer("self_attn", "self_attn_layer_norm", "in",
+                                       [{**attn, "name": "self_attn", "heads": heads, "causal": True}], p, pre)
+    query = "encoder_attn_layer_norm" if pre else stream
+    cross, after = _bart_sublayer("encoder_attn", "encoder_attn_layer_norm", stream,
+                                  [{**attn, "name": "encoder_attn", "heads": heads, "inputs": [query, encoder_out]}],
+                                  p, pre)
+    ff, _ = _bart_sublayer("fc2", "final_layer_norm", after, feed_forward(c.need("decoder_ffn_dim")), p, pre)
+    return {"encoder_layer": {"layers": encoder}, "decoder_layer": {"layers": [*self_attn, *cross, *ff]}}
+
+
+def bart(c: Config, head: str, options: ImportOptions, pre_norm: bool = False) -> Built:
+    """BART: post-norm encoder and decoder layers over one shared embedding, learned positions
+    with two rows more than the context (fairseq's offset), a norm after the embeddings.
+    mBART (`pre_norm`): the norms before each sublayer, and one more after each stack."""
+    if not pre_norm:
+        for key in ("normalize_before", "add_final_layer_norm"):      # mBART's pre-norm variant
+            if c.get(key, False):
+                raise SpecError(f"config key '{key}' is true: model_type '{c.kind}' built that way is not "
+                                "supported (see docs/importing.md)", c.file)
+    d, vocab = c.need("d_model"), c.need("vocab_size")
+    positions = c.need("max_position_embeddings")
+    steps = seq_len(c, options, "max_position_embeddings")
+    p = rate(c, "dropout")
+    blocks = _bart_blocks(c, d, pre_norm, "encoder_layer_norm" if pre_norm else "encoder")
     rows = positions + 2
     layers = [
         {"type": "embedding", "name": "shared", "vocab": vocab, "dim": d, "inputs": ["input_ids"]},
         {"type": "position_embedding", "name": "encoder_positions", "max_positions": rows},
         {"type": "layernorm", "name": "encoder_layernorm_embedding"}, *dropout("encoder_dropout", p),
         {"type": "encoder_layer", "name": "encoder", "repeat": c.need("encoder_layers")},
+        *([{"type": "layernorm", "name": "encoder_layer_norm"}] if pre_norm else []),
         {"type": "embedding", "name": "decoder_embed", "vocab": vocab, "dim": d, "inputs": ["decoder_input_ids"],
          "tied_to": "shared"},
         {"type": "position_embedding", "name": "decoder_positions", "max_positions": rows},
         {"type": "layernorm", "name": "decoder_layernorm_embedding"}, *dropout("decoder_dropout", p),
         {"type": "decoder_layer", "name": "decoder", "repeat": c.need("decoder_layers")},
+        *([{"type": "layernorm", "name": "decoder_layer_norm"}] if pre_norm else []),
     ]
     notes = ["the learned position tables have 2 rows more than the context, as transformers builds them "
              "(an offset kept from fairseq)."]
@@ -157,5 +175,5 @@ def bart(c: Config, head: str, options: ImportOptions) -> Built:
     elif head != "base":
         unsupported(c, head)
     spec = {"inputs": {"input_ids": [steps], "decoder_input_ids": [steps]},
-            "blocks": {"encoder_layer": encoder_block, "decoder_layer": decoder_block}, "layers": layers}
+            "blocks": blocks, "layers": layers}
     return spec, notes

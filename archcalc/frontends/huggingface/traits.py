@@ -260,8 +260,6 @@ NEIGHBOURS: dict[str, tuple[str, str]] = {
     "gpt_oss": ("mixtral", "attention sinks, a learned logit per head, and biased experts have no rule here"),
     "llama4_text": ("qwen2_moe", "chunked local attention and experts on interleaved layers are not written"),
     "llama4": ("qwen2_moe", "a vision encoder beside chunked attention and interleaved experts"),
-    "mbart": ("bart", "mBART normalises before each sublayer and after each stack, which the BART builder "
-                      "does not write"),
     "modernbert": ("bert", "pre-norm layers without biases, a gated MLP and alternating local attention"),
     "deberta-v2": ("bert", "disentangled relative-position attention has no rule here"),
     "persimmon": ("stablelm", "the squared-ReLU activation is not counted here"),
