@@ -12,39 +12,9 @@ from .traits import T5_TABLE_IN_EVERY_LAYER
 
 def t5(c: Config, head: str, options: ImportOptions) -> Built:
     d, vocab = c.need("d_model"), c.need("vocab_size")
-    heads, d_kv, d_ff = c.need("num_heads"), c.need("d_kv"), c.need("d_ff")
     buckets = c.get("relative_attention_num_buckets", 32)
     steps = options.seq_len or 512
-    p = rate(c, "dropout_rate")     # T5 drops out the probabilities, each sublayer's output
-    # before its residual sum, and the feed-forward's hidden units
-    ff = _t5_feed_forward(c, d, d_ff, p)
-    attention = {"type": "attention", "heads": heads, "head_dim": d_kv, "dim": d, "bias": False,
-                 **({"dropout": p} if p else {})}
-
-    def dropped(name: str) -> tuple[list[dict[str, Any]], str]:
-        """A sublayer's output dropout, and the name its residual sum reads."""
-        return dropout(f"{name}_dropout", p), f"{name}_dropout" if p else name
-
-    self_drop, self_out = dropped("self_attn")
-    cross_drop, cross_out = dropped("cross_attn")
-    ff_drop, ff_out = dropped("wo")
-    encoder_block = {"args": {"table": None}, "layers": [
-        {"type": "rmsnorm", "name": "attn_norm"},
-        {**attention, "name": "self_attn", "relative_position_bias": "$table"}, *self_drop,
-        {"type": "add", "name": "attn_residual", "inputs": [self_out, "in"]},
-        {"type": "rmsnorm", "name": "ff_norm"}, *ff, *ff_drop,
-        {"type": "add", "inputs": [ff_out, "attn_residual"]},
-    ]}
-    decoder_block = {"args": {"table": None}, "layers": [
-        {"type": "rmsnorm", "name": "attn_norm"},
-        {**attention, "name": "self_attn", "relative_position_bias": "$table", "causal": True}, *self_drop,
-        {"type": "add", "name": "attn_residual", "inputs": [self_out, "in"]},
-        {"type": "rmsnorm", "name": "cross_norm"},
-        {**attention, "name": "cross_attn", "inputs": ["cross_norm", "encoder_out"]}, *cross_drop,
-        {"type": "add", "name": "cross_residual", "inputs": [cross_out, "attn_residual"]},
-        {"type": "rmsnorm", "name": "ff_norm"}, *ff, *ff_drop,
-        {"type": "add", "inputs": [ff_out, "cross_residual"]},
-    ]}
+    p = rate(c, "dropout_rate")
     n_enc = c.need("num_layers")
     n_dec = c.get("num_decoder_layers", n_enc)
     table = {"buckets": buckets}
@@ -69,10 +39,48 @@ def t5(c: Config, head: str, options: ImportOptions) -> Built:
     else:
         unsupported(c, head)
     spec = {"inputs": {"input_ids": [steps], "decoder_input_ids": [steps]},
-            "blocks": {"encoder_block": encoder_block, "decoder_block": decoder_block}, "layers": layers}
-    where = "Every self-attention has a relative position table of its own" if every else \
-        "The relative position table sits on the first block of each stack"
-    return spec, [f"{where}, as transformers keeps it."]
+            "blocks": _t5_blocks(c, d), "layers": layers}
+    return spec, [_T5_TABLE_NOTES[every]]
+
+
+def _t5_blocks(c: Config, d: int) -> dict[str, Any]:
+    """T5's encoder and decoder blocks: pre-norm (RMSNorm), no biases, each self-attention taking
+    the relative position table as an argument."""
+    heads, d_kv, d_ff = c.need("num_heads"), c.need("d_kv"), c.need("d_ff")
+    p = rate(c, "dropout_rate")     # T5 drops out the probabilities, each sublayer's output
+    # before its residual sum, and the feed-forward's hidden units
+    ff = _t5_feed_forward(c, d, d_ff, p)
+    attention = {"type": "attention", "heads": heads, "head_dim": d_kv, "dim": d, "bias": False,
+                 **({"dropout": p} if p else {})}
+
+    def dropped(name: str) -> tuple[list[dict[str, Any]], str]:
+        """A sublayer's output dropout, and the name its residual sum reads."""
+        return dropout(f"{name}_dropout", p), f"{name}_dropout" if p else name
+
+    self_drop, self_out = dropped("self_attn")
+    cross_drop, cross_out = dropped("cross_attn")
+    ff_drop, ff_out = dropped("wo")
+    return {"encoder_block": {"args": {"table": None}, "layers": [
+        {"type": "rmsnorm", "name": "attn_norm"},
+        {**attention, "name": "self_attn", "relative_position_bias": "$table"}, *self_drop,
+        {"type": "add", "name": "attn_residual", "inputs": [self_out, "in"]},
+        {"type": "rmsnorm", "name": "ff_norm"}, *ff, *ff_drop,
+        {"type": "add", "inputs": [ff_out, "attn_residual"]},
+    ]}, "decoder_block": {"args": {"table": None}, "layers": [
+        {"type": "rmsnorm", "name": "attn_norm"},
+        {**attention, "name": "self_attn", "relative_position_bias": "$table", "causal": True}, *self_drop,
+        {"type": "add", "name": "attn_residual", "inputs": [self_out, "in"]},
+        {"type": "rmsnorm", "name": "cross_norm"},
+        {**attention, "name": "cross_attn", "inputs": ["cross_norm", "encoder_out"]}, *cross_drop,
+        {"type": "add", "name": "cross_residual", "inputs": [cross_out, "attn_residual"]},
+        {"type": "rmsnorm", "name": "ff_norm"}, *ff, *ff_drop,
+        {"type": "add", "inputs": [ff_out, "cross_residual"]},
+    ]}}
+
+
+_T5_TABLE_NOTES = {
+    False: "The relative position table sits on the first block of each stack, as transformers keeps it.",
+    True: "Every self-attention has a relative position table of its own, as transformers keeps it."}
 
 
 def _t5_uses(block: str, name: str, n: int, table: dict[str, Any], every: bool) -> list[dict[str, Any]]:
@@ -105,10 +113,10 @@ def _bart_sublayer(name: str, norm: str, stream: str, body: list[dict[str, Any]]
     """One sublayer over the residual `stream`: `body`, its output dropout and the residual sum,
     the norm after the sum (BART) or before the body (mBART); and the stream's name after it."""
     drop = dropout(f"{name}_dropout", p)
-    add = {"type": "add", "name": f"{name}_residual", "inputs": [drop[0]["name"] if drop else body[-1]["name"],
-                                                                  stream]}
+    added = f"{name}_residual"
+    add = {"type": "add", "name": added, "inputs": [drop[0]["name"] if drop else body[-1]["name"], stream]}
     if pre:
-        return [{"type": "layernorm", "name": norm}, *body, *drop, add], add["name"]
+        return [{"type": "layernorm", "name": norm}, *body, *drop, add], added
     return [*body, *drop, add, {"type": "layernorm", "name": norm}], norm
 
 
