@@ -38,6 +38,8 @@ CASES = [
     # Cohere: a LayerNorm without shift per head: 4·4 + 2·4 = 24
     ([10, 16], {"heads": 4, "kv_heads": 2, "bias": False, "qk_norm": "layernorm_scale",
                 "qk_norm_span": "each_head"}, (10, 16), 792, 10880),
+    # gpt-oss: one sink logit per head joins the softmax: + 4
+    ([10, 16], {"heads": 4, "kv_heads": 2, "bias": False, "sinks": True}, (10, 16), 772, 10880),
     # Phi: one LayerNorm (scale and shift) of d for Q and one for K: 2·2·4 = 16
     ([10, 16], {"heads": 4, "kv_heads": 2, "bias": False, "qk_norm": "layernorm"}, (10, 16), 784, 10880),
 ]
@@ -80,6 +82,7 @@ def test_windowed_attention_swin_style():
     ([4, 8], {"heads": 2, "sliding_window": 2}, "sliding_window is a causal self-attention's window"),
     ([4, 8], {"heads": 2, "sliding_window": 0, "causal": True}, "expected an integer >= 1"),
     ([4, 8], {"heads": 2, "max_positions": 8}, "max_positions is the range rotary or ALiBi positions"),
+    ([4, 4, 8], {"heads": 2, "window": 2, "sinks": True}, "sinks join a sequence's softmax: give no window"),
     ([4, 8], {"heads": 2, "qk_norm_span": "all"}, "qk_norm_span says what a Q/K norm spans: give qk_norm"),
     ([4, 8], {"heads": 2, "qk_norm": "batchnorm"}, "expected one of none, rmsnorm, layernorm, layernorm_scale"),
 ])
@@ -119,6 +122,7 @@ SMALL = [
     ({"input": [5, 8]}, {"heads": 2, "qk_norm": "layernorm", "qk_norm_span": "all"}),
     ({"input": [5, 8]}, {"heads": 2, "kv_heads": 1, "qk_norm": "layernorm_scale", "qk_norm_span": "each_head"}),
     ({"input": [5, 5, 4]}, {"heads": 2, "window": [2, 3], "qk_norm": "rmsnorm"}),
+    ({"input": [5, 8]}, {"heads": 2, "kv_heads": 1, "causal": True, "sinks": True, "sliding_window": 2}),
 ]
 
 
@@ -126,3 +130,11 @@ SMALL = [
 def test_reference_pass_agrees(head, args):
     graph = archcalc.load({**head, "layers": [{"type": "attention", **args}]})
     assert verify(graph).agrees
+
+
+def test_sink_flops():
+    # T = 10, 4 heads of 4, one K/V pair of heads, no biases: FLOPs 2·MACs + 2 per score (4·10·10 scores)
+    # without sinks; a sink adds its exponential and its share of the sum per query and head: 2·10·4 = 80
+    plain = only_layer([10, 16], {"type": "attention", "heads": 4, "kv_heads": 2, "bias": False})
+    sunk = only_layer([10, 16], {"type": "attention", "heads": 4, "kv_heads": 2, "bias": False, "sinks": True})
+    assert plain.flops == 2 * 10880 + 2 * 400 and sunk.flops - plain.flops == 80

@@ -14,6 +14,9 @@ kernels of PyTorch compute them and fvcore counts them. It changes what decoding
 KV cache holds min(context, W) positions, and one new token's scores and values run over
 min(context, W) + 1 positions.
 
+Attention sinks (`sinks`: gpt-oss) add one learned logit per head to every softmax: H
+weights, 2 FLOPs per query and head (its exponential and its share of the sum).
+
 Q/K norms (`qk_norm`: Qwen 3, Gemma 3, OLMo 2, Cohere, Phi) normalise the queries and keys
 after their projections: one norm of d shared by every head (`qk_norm_span: head`), one
 per head (`each_head`), or one over all heads' width (`all`); their weights are d each for
@@ -106,6 +109,8 @@ def _check(call: Call) -> _Geometry:
                          "and no window")
     if args["max_positions"] is not None and args["position"] == "none":
         raise ShapeError("max_positions is the range rotary or ALiBi positions were trained for: give position")
+    if args["sinks"] and geometry.window is not None:
+        raise ShapeError("sinks join a sequence's softmax: give no window")
     if args["qk_norm_span"] is not None and args["qk_norm"] == "none":
         raise ShapeError("qk_norm_span says what a Q/K norm spans: give qk_norm")
     if geometry.window is not None and any(s >= w for s, w in zip(args["shift"] or (0, 0), geometry.window)):
@@ -155,7 +160,8 @@ def _params(call: Call) -> Params:
     g = _Geometry(call)
     weights = g.c * g.heads * g.d + 2 * g.c_kv * g.kv * g.d + g.heads * g.d * g.out
     biases = (g.heads * g.d + 2 * g.kv * g.d if _bias(call, "qkv_bias") else 0) + (g.out if _bias(call, "out_bias") else 0)
-    return Params(weights + biases + _table(call, g) + _qk_norm_params(call, g))
+    sinks = g.heads if call["sinks"] else 0
+    return Params(weights + biases + _table(call, g) + _qk_norm_params(call, g) + sinks)
 
 
 def _projection_macs(g: _Geometry, queries: int, keys: int) -> int:
@@ -179,7 +185,8 @@ def _flops(call: Call) -> int:
     rope = 3 * (g.t * g.heads + g.s * g.kv) * g.d if call["position"] == "rope" else 0
     # Q/K norms: 1 per element normalised, as the norm layers count
     qk_norm = (g.t * g.heads + g.s * g.kv) * g.d if call["qk_norm"] != "none" else 0
-    return 2 * _macs(call) + bias + per_score * g.scores + rope + qk_norm
+    sinks = 2 * g.t * g.heads if call["sinks"] else 0
+    return 2 * _macs(call) + bias + per_score * g.scores + rope + qk_norm + sinks
 
 
 def _saved(call: Call) -> tuple[Kept, ...]:
@@ -263,6 +270,7 @@ register(Rule(
         Arg("shift", optional(per_axis(2, minimum=0)), None, help="shifted windows (Swin)"),
         Arg("dropout", number(minimum=0.0, below=1.0), 0.0,
             help="dropout rate on the probabilities (training keeps its mask; no count changes)"),
+        Arg("sinks", boolean, False, help="a learned logit per head that joins every softmax (gpt-oss): H weights"),
         Arg("qk_norm", choice("none", "rmsnorm", "layernorm", "layernorm_scale"), "none",
             help="a norm on the queries and on the keys after their projections (layernorm_scale: no shift)"),
         Arg("qk_norm_span", optional(choice("head", "each_head", "all")), None,
@@ -272,7 +280,7 @@ register(Rule(
     output_shape=_output, params=_params, macs=_macs, flops=_flops,
     flops_rule=("2 per MAC, plus 1 per projection output element for biases, per score 2 (scaling and "
                 "softmax) and 1 more for a position bias, ALiBi or a shifted window's mask, 3 per "
-                "query and key element for RoPE and 1 for Q/K norms"),
+                "query and key element for RoPE and 1 for Q/K norms, 2 per query and head for sinks"),
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
     product_macs=_product_macs, cache_per_token=_cache_per_token, cache_positions=_cache_positions,
     decode_macs=_decode_macs, position_limit=_position_limit,

@@ -61,8 +61,9 @@ def _norm_qk(args, q, k, heads: int, kv_heads: int, d: int, w) -> None:
         _normalised(rows, n * d if span == "all" else d, gamma, beta, kind)
 
 
-def _attend(q, k, v, bias_of, mask_of) -> tuple[list[list[float]], int]:
-    """softmax(q·kᵀ / sqrt(d) + bias) · v for one head; returns the mixed rows and the MACs."""
+def _attend(q, k, v, bias_of, mask_of, sink=None) -> tuple[list[list[float]], int]:
+    """softmax(q·kᵀ / sqrt(d) + bias) · v for one head, the softmax's sum also over the head's
+    sink logit when it has one (gpt-oss); returns the mixed rows and the MACs."""
     d = len(q[0])
     scale = 1 / math.sqrt(d)
     out, macs = [], 0
@@ -72,15 +73,25 @@ def _attend(q, k, v, bias_of, mask_of) -> tuple[list[list[float]], int]:
             scores.append(dot(qt, ks) * scale + bias_of(t, s))
             macs += d
         allowed = [mask_of(t, s) for s in range(len(k))]
-        top = max(sc for sc, ok in zip(scores, allowed) if ok)
+        top = max([sc for sc, ok in zip(scores, allowed) if ok] + ([sink] if sink is not None else []))
         exps = [math.exp(sc - top) if ok else 0.0 for sc, ok in zip(scores, allowed)]
-        total = sum(exps)
+        total = sum(exps) + (math.exp(sink - top) if sink is not None else 0.0)
         row = []
         for j in range(len(v[0])):
             row.append(dot(exps, [vs[j] for vs in v]) / total)
             macs += len(v)
         out.append(row)
     return out, macs
+
+
+def _mask(args, causal):
+    """Which keys a query sees: all, the earlier ones (causal), the last W of them (a sliding window)."""
+    window = args.get("sliding_window")
+    if not causal:
+        return lambda t, s: True
+    if window is None:
+        return lambda t, s: s <= t
+    return lambda t, s: t - window < s <= t
 
 
 @kernel("attention")
@@ -124,6 +135,7 @@ def attention(args, inputs, w):
     v, m = _project(keys_in, wv, bv)
     macs += m
     _norm_qk(args, q, k, heads, kv_heads, d, w)
+    sinks = w.learned(heads).tolist() if args.get("sinks") else None
     causal = args.get("causal") and len(inputs) == 1
     position = args.get("position", "none")
     mixed = [[0.0] * (heads * d) for _ in range(steps)]
@@ -144,7 +156,7 @@ def attention(args, inputs, w):
                 value += bias_table[(min(abs(t - s), buckets - 1)) * heads + h]
             return value
 
-        rows, m = _attend(qh, kh, vh, bias_of, (lambda t, s: s <= t) if causal else (lambda t, s: True))
+        rows, m = _attend(qh, kh, vh, bias_of, _mask(args, causal), sinks[h] if sinks else None)
         macs += m
         for t, row in enumerate(rows):
             mixed[t][h * d:(h + 1) * d] = row

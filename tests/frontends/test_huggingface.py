@@ -24,11 +24,11 @@ from helpers import ROOT
 
 HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
-SUPPORTED = ("albert, bart, bert, biogpt, bloom, camembert, codegen, cohere, cohere2, data2vec-text, deepseek_v2, deepseek_v3, "
-             "distilbert, electra, ernie4_5, falcon, gemma, gemma2, gemma3_text, glm, glm4, gpt2, gpt_bigcode, gpt_neo, "
-             "gpt_neox, gptj, granite, granitemoe, helium, llama, mbart, ministral, mistral, mixtral, mt5, olmo, olmo2, olmoe, "
-             "opt, phi, phi3, phimoe, qwen2, qwen2_moe, qwen3, qwen3_moe, roberta, smollm3, stablelm, starcoder2, t5, "
-             "umt5, vit, xlm-roberta")
+SUPPORTED = ("albert, bart, bert, biogpt, bloom, camembert, codegen, cohere, cohere2, data2vec-text, deepseek_v2, "
+             "deepseek_v3, distilbert, electra, ernie4_5, falcon, gemma, gemma2, gemma3_text, glm, glm4, gpt2, "
+             "gpt_bigcode, gpt_neo, gpt_neox, gpt_oss, gptj, granite, granitemoe, helium, llama, mbart, "
+             "ministral, mistral, mixtral, mt5, olmo, olmo2, olmoe, opt, phi, phi3, phimoe, qwen2, qwen2_moe, "
+             "qwen3, qwen3_moe, roberta, smollm3, stablelm, starcoder2, t5, umt5, vit, xlm-roberta")
 COUNT = str(len(SUPPORTED.split(", ")))
 
 PUBLISHED = [
@@ -560,6 +560,9 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
     {"model_type": "mbart", "d_model": 16, "encoder_ffn_dim": 24, "decoder_ffn_dim": 24, "encoder_attention_heads": 4,
      "decoder_attention_heads": 4, "encoder_layers": 2, "decoder_layers": 2, "vocab_size": 30,
      "max_position_embeddings": 16, "dropout": 0.1, "architectures": ["MBartForConditionalGeneration"]},   # pre-norm
+    {**TINY, "model_type": "gpt_oss", "architectures": ["GptOssForCausalLM"], "num_key_value_heads": 2,
+     "num_local_experts": 4, "num_experts_per_tok": 2, "sliding_window": 2,
+     "layer_types": ["sliding_attention", "full_attention"]},                           # sinks, biased experts
     {**TINY, "model_type": "biogpt", "architectures": ["BioGptForCausalLM"]},            # learned positions + 2
     {"model_type": "umt5", "architectures": ["UMT5ForConditionalGeneration"], "d_model": 8, "d_kv": 4, "num_heads": 2,
      "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4,

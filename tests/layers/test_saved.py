@@ -37,7 +37,7 @@ CASES = [
 def attention_args(**changes):
     args = {"heads": 2, "dim": None, "head_dim": None, "kv_heads": None, "bias": True, "qkv_bias": None,
             "out_bias": None, "causal": False, "position": "none", "relative_position_bias": None,
-            "window": None, "shift": None, "dropout": 0.0, "qk_norm": "none", "qk_norm_span": None}
+            "window": None, "shift": None, "dropout": 0.0, "qk_norm": "none", "qk_norm_span": None, "sinks": False}
     return {**args, **changes}
 
 

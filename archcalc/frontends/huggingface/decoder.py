@@ -73,7 +73,8 @@ def _feed_forward(c: Config, row: Decoder, source: str, dense: bool = False) -> 
     if row.experts in ("routed", "qwen3_moe"):   # a router without bias sends each token to top_k experts
         count, width = row.expert_keys
         return [{"type": "mlp", "name": row.names.experts, "inter": c.need(width), "experts": c.need(count),
-                 "top_k": c.need("num_experts_per_tok"), **inputs}]
+                 "top_k": c.need("num_experts_per_tok"), **({"router_bias": True} if row.router_bias else {}),
+                 **inputs}]
     if row.experts == "qwen2_moe":    # routed experts, plus a shared expert scaled by a sigmoid gate
         return [{"type": "mlp", "name": "experts", "inter": c.need("moe_intermediate_size"),
                  "experts": c.need("num_experts"), "top_k": c.need("num_experts_per_tok"), **inputs},
@@ -104,6 +105,8 @@ def _attention(c: Config, row: Decoder, d: int, heads: int) -> dict[str, Any]:
                      "head_dim": c.get("head_dim", d // heads), "dim": d, "qkv_bias": _flag(c, row.qkv_bias),
                      "out_bias": _flag(c, row.out_bias),
                      **({"position": row.position} if row.position != "learned" else {})}
+        if row.sinks:
+            attention["sinks"] = True
         if row.qk_norm != "none" and _flag(c, row.qk_norm_flag):
             attention["qk_norm"] = row.qk_norm
             if row.qk_norm_span != "head":
@@ -160,6 +163,8 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
     elif head != "base":
         unsupported(c, head)
     notes = _notes(row, windows, n_layers)
+    if row.note:
+        notes.append(row.note)
     if row.router_buffer:
         experts, moe_layers = c.need("n_routed_experts"), n_layers - dense
         notes.append(f"e_score_correction_bias, a saved buffer of {experts:,} values in each of the {moe_layers:,} "

@@ -97,6 +97,9 @@ class Decoder(NamedTuple):
                                     # gated shared expert) | deepseek (+ shared experts, the first layers dense)
     expert_keys: tuple[str, str] = ("num_local_experts", "intermediate_size")   # routed: experts, their width
     router_buffer: bool = False     # each router saves a bias per expert as a buffer (DeepSeek-V3)
+    router_bias: bool = False       # each router has a learned bias (gpt-oss)
+    sinks: bool = False             # a learned logit per head in every softmax (gpt-oss's attention sinks)
+    note: str | None = None         # what the row counts differently from the family's code, said in a note
     refused: tuple[tuple[str, object], ...] = ()   # (config key, value) transformers builds another way
     narrow_embedding_key: str | None = None   # a key that, unequal to the hidden size, adds projections: refused
 
@@ -212,6 +215,12 @@ DECODERS: dict[str, Decoder] = {
                       out_bias=Flag("attention_bias", False), tied=Flag("tie_word_embeddings", True),
                       qk_norm="layernorm_scale", qk_norm_span="each_head", qk_norm_flag=Flag("use_qk_norm", False)),
 }
+DECODERS["gpt_oss"] = LLAMA._replace(
+    names=Names(experts="experts"), qkv_bias=Flag("attention_bias", True), out_bias=Flag("attention_bias", True),
+    mlp_bias=fixed(True), windows="all", experts="routed", router_bias=True, sinks=True,
+    note="the experts' activation, a SwiGLU whose gate and up projection are clamped (swiglu_limit), whose gate is "
+         "scaled (swiglu_alpha) and whose up projection has 1 added, is counted as SiLU-gated: the same parameters "
+         "and MACs; its FLOPs per element are SiLU's, fewer than the clamps and the scaling take.")
 DECODERS["cohere2"] = DECODERS["cohere"]._replace(windows="pattern", window_default=4096, window_every=4,
                                                   rope_sliding_only=True)
 
@@ -257,7 +266,6 @@ T5_TABLE_IN_EVERY_LAYER = ("umt5",)     # each self-attention has its own relati
 # Popular model types the door does not read yet, each with the supported type closest to it ("":
 # none is) and what differs (from transformers 5.25's modeling code), so a refusal says more than a spelling match.
 NEIGHBOURS: dict[str, tuple[str, str]] = {
-    "gpt_oss": ("mixtral", "attention sinks, a learned logit per head, and biased experts have no rule here"),
     "llama4_text": ("qwen2_moe", "chunked local attention and experts on interleaved layers are not written"),
     "llama4": ("qwen2_moe", "a vision encoder beside chunked attention and interleaved experts"),
     "modernbert": ("bert", "pre-norm layers without biases, a gated MLP and alternating local attention"),
