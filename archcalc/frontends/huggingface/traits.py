@@ -221,6 +221,9 @@ DECODERS["gpt_oss"] = LLAMA._replace(
     note="the experts' activation, a SwiGLU whose gate and up projection are clamped (swiglu_limit), whose gate is "
          "scaled (swiglu_alpha) and whose up projection has 1 added, is counted as SiLU-gated: the same parameters "
          "and MACs; its FLOPs per element are SiLU's, fewer than the clamps and the scaling take.")
+DECODERS["ministral3"] = LLAMA._replace(
+    windows="all", note="the queries are multiplied by a factor of their position (llama_4_scaling_beta): one "
+                        "FLOP per query element, not counted.")
 DECODERS["cohere2"] = DECODERS["cohere"]._replace(windows="pattern", window_default=4096, window_every=4,
                                                   rope_sliding_only=True)
 
