@@ -27,7 +27,7 @@ HF = ROOT / "tests" / "fixtures" / "hf"
 SUPPORTED = ("albert, bart, bert, biogpt, bloom, camembert, codegen, cohere, cohere2, data2vec-text, deepseek_v2, "
              "deepseek_v3, distilbert, electra, ernie4_5, falcon, gemma, gemma2, gemma3_text, glm, glm4, gpt2, "
              "gpt_bigcode, gpt_neo, gpt_neox, gpt_oss, gptj, granite, granitemoe, helium, llama, mbart, "
-             "ministral, ministral3, mistral, mixtral, mt5, olmo, olmo2, olmoe, opt, phi, phi3, phimoe, qwen2, qwen2_moe, "
+             "ministral, ministral3, mistral, mixtral, modernbert, mt5, olmo, olmo2, olmoe, opt, phi, phi3, phimoe, qwen2, qwen2_moe, "
              "qwen3, qwen3_moe, roberta, smollm3, stablelm, starcoder2, t5, umt5, vit, xlm-roberta")
 COUNT = str(len(SUPPORTED.split(", ")))
 
@@ -215,8 +215,8 @@ def test_tiny_t5_verified(tmp_path):
     # an unknown type names the supported ones nearest in spelling, then all of them
     ('{"model_type": "bloomz"}', "model_type 'bloomz' is not supported (closest: bloom; docs/importing.md lists the " + COUNT + " supported)"),
     # a family known to differ says how, and names the supported type closest in architecture
-    ('{"model_type": "modernbert"}', "model_type 'modernbert' is not supported (pre-norm layers without biases, a "
-     "gated MLP and alternating local attention; closest: bert; docs/importing.md lists the " + COUNT + " supported)"),
+    ('{"model_type": "deberta-v2"}', "model_type 'deberta-v2' is not supported (disentangled relative-position "
+     "attention has no rule here; closest: bert; docs/importing.md lists the " + COUNT + " supported)"),
     ('{"model_type": "mamba"}', "model_type 'mamba' is not supported (state-space layers have no rule here; "
      "docs/importing.md lists the " + COUNT + " supported)"),
     ('{"model_type": "lama"}', "model_type 'lama' is not supported (closest: llama; docs/importing.md lists the " + COUNT + " supported)"),
@@ -563,6 +563,8 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
     {**TINY, "model_type": "gpt_oss", "architectures": ["GptOssForCausalLM"], "num_key_value_heads": 2,
      "num_local_experts": 4, "num_experts_per_tok": 2, "sliding_window": 2,
      "layer_types": ["sliding_attention", "full_attention"]},                           # sinks, biased experts
+    {**TINY, "model_type": "modernbert", "architectures": ["ModernBertForMaskedLM"], "norm_bias": True,
+     "attention_dropout": 0.1},                                                         # pre-norm, first layer bare
     {**TINY, "model_type": "biogpt", "architectures": ["BioGptForCausalLM"]},            # learned positions + 2
     {"model_type": "umt5", "architectures": ["UMT5ForConditionalGeneration"], "d_model": 8, "d_kv": 4, "num_heads": 2,
      "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4,

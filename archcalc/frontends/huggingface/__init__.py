@@ -2,7 +2,7 @@
 no network, no `transformers` import.
 
 Each supported `model_type` is a row of traits (`traits.py`) over the builder of its shape
-(`decoder.py`, `encoder.py`, `seq2seq.py`, `vision.py`), which writes the model as
+(`decoder.py`, `encoder.py`, `modernbert.py`, `seq2seq.py`, `vision.py`), which writes the model as
 `transformers` builds it from that config — the same modules, so
 `sum(p.numel() for p in model.parameters())` (tied weights once) equals the spec's params.
 The head follows the config's `architectures` (GPT2LMHeadModel, LlamaForCausalLM,
@@ -35,13 +35,14 @@ def sniff(head: bytes) -> bool:
 
 def _builders() -> dict[str, Builder]:
     """model_type -> its builder, each decoder row bound to the decoder builder."""
-    from . import decoder, encoder, seq2seq, traits, vision
+    from . import decoder, encoder, modernbert, seq2seq, traits, vision
     found: dict[str, Builder] = {kind: partial(decoder.build, row=row) for kind, row in traits.DECODERS.items()}
     found.update({kind: partial(encoder.build, row=row) for kind, row in traits.ENCODERS.items()})
     found.update({kind: seq2seq.t5 for kind in traits.T5_TYPES})
     found["bart"] = seq2seq.bart
     found["mbart"] = partial(seq2seq.bart, pre_norm=True)
     found["vit"] = vision.vit
+    found["modernbert"] = modernbert.modernbert
     return found
 
 

@@ -271,7 +271,6 @@ T5_TABLE_IN_EVERY_LAYER = ("umt5",)     # each self-attention has its own relati
 NEIGHBOURS: dict[str, tuple[str, str]] = {
     "llama4_text": ("qwen2_moe", "chunked local attention and experts on interleaved layers are not written"),
     "llama4": ("qwen2_moe", "a vision encoder beside chunked attention and interleaved experts"),
-    "modernbert": ("bert", "pre-norm layers without biases, a gated MLP and alternating local attention"),
     "deberta-v2": ("bert", "disentangled relative-position attention has no rule here"),
     "persimmon": ("stablelm", "the squared-ReLU activation is not counted here"),
     "nemotron": ("stablelm", "LayerNorm1P and the squared-ReLU activation are not counted here"),
