@@ -224,6 +224,8 @@ DECODERS["gpt_oss"] = LLAMA._replace(
 DECODERS["ministral3"] = LLAMA._replace(
     windows="all", note="the queries are multiplied by a factor of their position (llama_4_scaling_beta): one "
                         "FLOP per query element, not counted.")
+DECODERS["seed_oss"] = LLAMA._replace(keys=Keys(resid_dropout=("residual_dropout",)),
+                                      qkv_bias=Flag("attention_bias", True), out_bias=Flag("attention_out_bias", False))
 DECODERS["cohere2"] = DECODERS["cohere"]._replace(windows="pattern", window_default=4096, window_every=4,
                                                   rope_sliding_only=True)
 
@@ -286,6 +288,5 @@ NEIGHBOURS: dict[str, tuple[str, str]] = {
     "olmo3": ("olmo2", "not yet a row: OLMo 2 with sliding-window layers"),
     "exaone4": ("olmo2", "not yet a row: norms after each sublayer, Q/K norms, sliding windows"),
     "vaultgemma": ("gemma2", "not yet a row"),
-    "seed_oss": ("qwen2", "not yet a row"),
     "xglm": ("opt", "sinusoidal positions computed on the fly are not written"),
 }
