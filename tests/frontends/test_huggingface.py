@@ -281,7 +281,7 @@ def test_bad_gpt_neo_windows(tmp_path, extra, message):
 @pytest.mark.parametrize("name, extra, message", [
     # a config that makes transformers build another model than the family's row: refused, never counted as the row
     ("opt-125m.json", {"do_layer_norm_before": False}, "config key 'do_layer_norm_before' is false: model_type 'opt'"),
-    ("falcon-7b.json", {"new_decoder_architecture": True}, "config key 'new_decoder_architecture' is true"),
+    ("falcon-7b.json", {"alibi": True}, "config key 'alibi' is true"),
     ("opt-125m.json", {"word_embed_proj_dim": 512}, "config key 'word_embed_proj_dim' differs from the hidden size 768"),
     ("phi-2.json", {"qk_layernorm": True}, "config key 'qk_layernorm' is true"),
     ("albert-base-v2.json", {"num_hidden_groups": 2}, "config key 'num_hidden_groups' is 2: model_type 'albert' is read "

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import archcalc
+from archcalc.errors import SpecError
 from archcalc.verify import verify
 
 from helpers import ROOT
@@ -117,6 +118,8 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
      "layer_types": ["sliding_attention", "full_attention"]},                           # sinks, biased experts
     {**TINY, "model_type": "modernbert", "architectures": ["ModernBertForMaskedLM"], "norm_bias": True,
      "attention_dropout": 0.1},                                                         # pre-norm, first layer bare
+    {**TINY, "model_type": "falcon", "architectures": ["FalconForCausalLM"], "new_decoder_architecture": True,
+     "num_kv_heads": 2},                                                                # grouped, two norms
     {**TINY, "model_type": "biogpt", "architectures": ["BioGptForCausalLM"]},            # learned positions + 2
     {"model_type": "umt5", "architectures": ["UMT5ForConditionalGeneration"], "d_model": 8, "d_kv": 4, "num_heads": 2,
      "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4,
@@ -151,3 +154,17 @@ def test_known_neighbours_are_refused_types_pointing_at_read_ones():
     from archcalc.frontends.huggingface.traits import NEIGHBOURS
     assert set(NEIGHBOURS) & set(supported()) == set()
     assert {near for near, _ in NEIGHBOURS.values() if near} <= set(supported())
+
+
+def test_falcon_new_decoder_architecture(tmp_path):
+    # Falcon-40B (new_decoder_architecture): 8 grouped K/V heads, attention and MLP side by side on two
+    # LayerNorms (ln_attn, ln_mlp); exact against transformers' count, recorded
+    assert archcalc.analyze(HF / "falcon-40b.json").totals.params == EXPECTED["falcon-40b.json"]["params"]
+    # with num_ln_in_parallel_attn 1 both read one norm: one LayerNorm of 8,192 scales and shifts fewer in
+    # each of the 60 layers
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**json.loads((HF / "falcon-40b.json").read_text()), "num_ln_in_parallel_attn": 1}))
+    assert archcalc.analyze(path).totals.params == EXPECTED["falcon-40b.json"]["params"] - 60 * 2 * 8192
+    path.write_text(json.dumps({**json.loads((HF / "falcon-40b.json").read_text()), "num_ln_in_parallel_attn": 3}))
+    with pytest.raises(SpecError, match="config key 'num_ln_in_parallel_attn' must be 1 or 2, got 3"):
+        archcalc.load(path)

@@ -31,9 +31,24 @@ def _flag(c: Config, flag: Flag) -> bool:
 
 
 def _kv_heads(c: Config, row: Decoder, heads: int) -> int:
+    if row.kv == "falcon" and (c.get("new_decoder_architecture", False) or not c.get("multi_query", True)):
+        return c.get("num_kv_heads", heads)     # Falcon-40B's grouped heads (multi_query then ignored)
     if row.kv in ("multi_query", "falcon"):      # one K/V head shared by all queries when multi_query
         return 1 if c.get("multi_query", True) else heads
     return c.get(row.kv, heads)
+
+
+def _layout(c: Config, row: Decoder) -> str:
+    """Where the norms go: the row's layout, sequential when its config key says so; Falcon's new
+    decoder architecture always parallel, on one norm or two (num_ln_in_parallel_attn, 2 unless set)."""
+    if row.kv == "falcon" and c.get("new_decoder_architecture", False):
+        norms = c.get("num_ln_in_parallel_attn", None)
+        if norms not in (None, 1, 2):
+            raise SpecError(f"config key 'num_ln_in_parallel_attn' must be 1 or 2, got {norms}", c.file)
+        return "parallel" if norms == 1 else "parallel2"
+    if row.parallel is not None and not _flag(c, row.parallel):
+        return "sequential"
+    return row.layout
 
 
 def _mlp(c: Config, row: Decoder, d: int, bias: bool) -> dict[str, Any]:
@@ -138,9 +153,7 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
     positions = c.need(*k.positions) if row.position == "learned" else None
     heads = c.need(*k.heads)
     steps = seq_len(c, options, *k.positions)
-    layout = row.layout
-    if row.parallel is not None and not _flag(c, row.parallel):
-        layout = "sequential"
+    layout = _layout(c, row)
     norm = _NORMS[row.norm]
     attention = _attention(c, row, d, heads)
     resid = rate(c, *k.resid_dropout)

@@ -190,7 +190,7 @@ DECODERS: dict[str, Decoder] = {
                       mlp="plain", act="gelu", inter_ratio=4, qkv_bias=Flag("bias", False),
                       out_bias=Flag("bias", False), mlp_bias=Flag("bias", False),
                       tied=Flag("tie_word_embeddings", True), kv="falcon", resid_dropout_at="sum",
-                      refused=(("alibi", True), ("new_decoder_architecture", True))),
+                      refused=(("alibi", True),)),
     "phi": Decoder(keys=Keys(act=("hidden_act",), resid_dropout=("resid_pdrop",), embed_dropout=("embd_pdrop",)),
                    names=_PHI_NAMES, norm="layernorm", layout="parallel", mlp="plain", act="gelu_new",
                    qkv_bias=fixed(True), out_bias=fixed(True), mlp_bias=fixed(True), head_bias=fixed(True),
