@@ -168,3 +168,21 @@ def test_falcon_new_decoder_architecture(tmp_path):
     path.write_text(json.dumps({**json.loads((HF / "falcon-40b.json").read_text()), "num_ln_in_parallel_attn": 3}))
     with pytest.raises(SpecError, match="config key 'num_ln_in_parallel_attn' must be 1 or 2, got 3"):
         archcalc.load(path)
+
+
+def test_a_zero_query_rank_is_refused(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**TINY_DEEPSEEK, "q_lora_rank": 0}))
+    with pytest.raises(SpecError, match="config key 'q_lora_rank' must be an integer from 1 to 2"):
+        archcalc.load(path)
+
+
+def test_gemma_3_windows_and_query_key_norms():
+    # gemma-3-1b-pt: sliding_window 512 and sliding_window_pattern 6: of its 26 layers every 6th is global
+    # (Gemma3TextConfig's layer_types), and every attention normalises Q and K with an RMSNorm of the head's
+    # width, 256 (q_norm, k_norm in transformers 5.25's Gemma3Attention)
+    nodes = [n for n in archcalc.load(HF / "gemma-3-1b-pt.json").nodes if n.type == "attention"]
+    assert [n.args["sliding_window"] for n in nodes] == ([512] * 5 + [None]) * 4 + [512] * 2
+    assert {(n.args["qk_norm"], n.args["qk_norm_span"] or "head") for n in nodes} == {("rmsnorm", "head")}
+    notes = archcalc.load(HF / "gemma-3-1b-pt.json").notes
+    assert any("sliding window of 512 positions on 22 of 26 layers" in note for note in notes)

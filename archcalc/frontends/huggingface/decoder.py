@@ -110,7 +110,9 @@ def _attention(c: Config, row: Decoder, d: int, heads: int) -> dict[str, Any]:
     common = {"name": row.names.attn, "heads": heads, "causal": True,
               **({"dropout": r} if (r := rate(c, *k.attn_dropout)) else {})}
     if row.attention == "latent":
-        q_rank = c.get("q_lora_rank", None)
+        q_rank = c.get("q_lora_rank", None)     # null: queries projected directly; else a positive rank
+        if q_rank is not None:
+            q_rank = c.need("q_lora_rank")
         attention = {"type": "latent_attention", **common, "kv_rank": c.need("kv_lora_rank"),
                      "nope_dim": c.need("qk_nope_head_dim"), "rope_dim": c.need("qk_rope_head_dim"),
                      "v_dim": c.need("v_head_dim"), **({"q_rank": q_rank} if q_rank else {}),
