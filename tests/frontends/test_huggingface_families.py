@@ -120,6 +120,8 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
      "attention_dropout": 0.1},                                                         # pre-norm, first layer bare
     {**TINY, "model_type": "falcon", "architectures": ["FalconForCausalLM"], "new_decoder_architecture": True,
      "num_kv_heads": 2},                                                                # grouped, two norms
+    {**TINY, "model_type": "xlm-roberta-xl", "architectures": ["XLMRobertaXLForMaskedLM"],
+     "hidden_dropout_prob": 0.1},                                                       # pre-norm encoder
     {**TINY, "model_type": "biogpt", "architectures": ["BioGptForCausalLM"]},            # learned positions + 2
     {"model_type": "umt5", "architectures": ["UMT5ForConditionalGeneration"], "d_model": 8, "d_kv": 4, "num_heads": 2,
      "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4,

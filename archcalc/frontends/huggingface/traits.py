@@ -241,6 +241,8 @@ class Encoder(NamedTuple):
     shared: bool = False            # one layer's weights used by every layer (ALBERT)
     attn_out_dropout: bool = True   # dropout on the attention's output (BERT), or only on its probabilities
     pooler: bool = True             # the bare model ends in a pooler (first token, dense, tanh)
+    pre_norm: bool = False          # norms before each sublayer and after the stack, none on the embeddings
+                                    # (XLM-R XL)
     # relative position tables (BERT's relative_key variants) are weights archcalc does not write
     refused: tuple[tuple[str, object], ...] = (("position_embedding_type", "relative_key"),
                                                ("position_embedding_type", "relative_key_query"))
@@ -254,6 +256,7 @@ ENCODERS: dict[str, Encoder] = {
     "bert": Encoder(),
     "roberta": Encoder(),
     "xlm-roberta": Encoder(),
+    "xlm-roberta-xl": Encoder(pre_norm=True),
     "camembert": Encoder(),
     "data2vec-text": Encoder(),
     "distilbert": Encoder(keys=_DISTIL_KEYS, token_types=False, attn_out_dropout=False, pooler=False,
