@@ -24,12 +24,12 @@ from helpers import ROOT
 
 HF = ROOT / "tests" / "fixtures" / "hf"
 # the model types the door reads (listed here, not asked of the door, so a type lost fails)
-SUPPORTED = ("albert, bart, bert, biogpt, bloom, camembert, codegen, cohere, cohere2, data2vec-text, deepseek_v2, "
-             "deepseek_v3, distilbert, electra, ernie4_5, falcon, gemma, gemma2, gemma3_text, glm, glm4, gpt2, "
-             "gpt_bigcode, gpt_neo, gpt_neox, gpt_oss, gptj, granite, granitemoe, helium, llama, mbart, "
-             "ministral, ministral3, mistral, mixtral, modernbert, mt5, olmo, olmo2, olmoe, opt, phi, phi3, "
-             "phimoe, qwen2, qwen2_moe, qwen3, qwen3_moe, roberta, seed_oss, smollm3, stablelm, starcoder2, t5, "
-             "umt5, vit, xlm-roberta, xlm-roberta-xl")
+SUPPORTED = ("albert, bart, bert, biogpt, bloom, camembert, codegen, cohere, cohere2, data2vec-text, dbrx, "
+             "deepseek_v2, deepseek_v3, distilbert, electra, ernie4_5, falcon, gemma, gemma2, gemma3_text, glm, "
+             "glm4, gpt2, gpt_bigcode, gpt_neo, gpt_neox, gpt_oss, gptj, granite, granitemoe, helium, llama, "
+             "mbart, ministral, ministral3, mistral, mixtral, modernbert, mt5, olmo, olmo2, olmoe, opt, phi, "
+             "phi3, phimoe, qwen2, qwen2_moe, qwen3, qwen3_moe, roberta, seed_oss, smollm3, stablelm, starcoder2, "
+             "t5, umt5, vit, xlm-roberta, xlm-roberta-xl")
 COUNT = str(len(SUPPORTED.split(", ")))
 
 PUBLISHED = [

@@ -3,6 +3,7 @@ heads each family adds (every figure against transformers' recorded counts or a 
 the docs' table kept to the recorded figures, and the refusals of families not read."""
 
 import json
+import re
 
 import pytest
 
@@ -122,6 +123,9 @@ TINY = {"hidden_size": 16, "intermediate_size": 24, "num_attention_heads": 4, "n
      "num_kv_heads": 2},                                                                # grouped, two norms
     {**TINY, "model_type": "xlm-roberta-xl", "architectures": ["XLMRobertaXLForMaskedLM"],
      "hidden_dropout_prob": 0.1},                                                       # pre-norm encoder
+    {"model_type": "dbrx", "architectures": ["DbrxForCausalLM"], "d_model": 16, "n_heads": 4, "n_layers": 2,
+     "max_seq_len": 64, "vocab_size": 50, "attn_config": {"kv_n_heads": 2, "clip_qkv": 8},
+     "ffn_config": {"ffn_hidden_size": 24, "moe_num_experts": 4, "moe_top_k": 2}},        # settings nested
     {**TINY, "model_type": "biogpt", "architectures": ["BioGptForCausalLM"]},            # learned positions + 2
     {"model_type": "umt5", "architectures": ["UMT5ForConditionalGeneration"], "d_model": 8, "d_kv": 4, "num_heads": 2,
      "d_ff": 16, "num_layers": 2, "vocab_size": 20, "relative_attention_num_buckets": 4,
@@ -188,3 +192,17 @@ def test_gemma_3_windows_and_query_key_norms():
     assert {(n.args["qk_norm"], n.args["qk_norm_span"] or "head") for n in nodes} == {("rmsnorm", "head")}
     notes = archcalc.load(HF / "gemma-3-1b-pt.json").notes
     assert any("sliding window of 512 positions on 22 of 26 layers" in note for note in notes)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"attn_config": [8]}, "config key 'attn_config' must be a mapping, got list [8]"),
+    ({"ffn_config": {"ffn_hidden_size": 10752, "moe_num_experts": 16, "moe_top_k": 4,
+                     "ffn_act_fn": {"name": "gelu"}}},
+     "config key 'ffn_act_fn' names the activation string 'gelu': model_type 'dbrx' is read with silu only"),
+])
+def test_dbrx_nested_settings_checked(tmp_path, change, message):
+    # DBRX keeps its attention's and experts' settings in attn_config and ffn_config, read as the config's own
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**json.loads((HF / "dbrx-base.json").read_text()), **change}))
+    with pytest.raises(SpecError, match=re.escape(message)):
+        archcalc.load(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...args import describe
 from ...errors import SpecError
 from ..imported import ImportOptions
 from .config import Built, Config, activation, dropout, rate, seq_len, unsupported
@@ -18,9 +19,28 @@ _NORMS: dict[str, dict[str, Any]] = {"rmsnorm": {"type": "rmsnorm"}, "layernorm"
           "layernorm_fixed": {"type": "layernorm", "bias": False, "scale": False}}
 
 
+def unnested(c: Config, keys: tuple[str, ...]) -> Config:
+    """The config with the keys of its sub-mappings `keys` read as its own (DBRX keeps its attention's
+    and its experts' settings in attn_config and ffn_config); a key the config has itself wins."""
+    data = dict(c.data)
+    for key in keys:
+        inner = c.data.get(key, {})
+        if not isinstance(inner, dict):
+            raise SpecError(f"config key '{key}' must be a mapping, got {describe(inner)}", c.file)
+        data.update({k: v for k, v in inner.items() if k not in c.data})
+    return Config(data, c.file)
+
+
 def refuse_other_builds(c: Config, refused: tuple[tuple[str, object], ...]) -> None:
-    """A config value with which transformers builds a different model than the row describes."""
+    """A config value with which transformers builds a different model than the row describes
+    ("not silu": an activation named other than silu, by name or as {name: ...})."""
     for key, value in refused:
+        if value == "not silu" and key in c.data:
+            found = c.data[key].get("name") if isinstance(c.data[key], dict) else c.data[key]
+            if found != "silu":
+                raise SpecError(f"config key '{key}' names the activation {describe(found)}: model_type "
+                                f"'{c.kind}' is read with silu only", c.file)
+            continue
         if key in c.data and c.data[key] == value and type(c.data[key]) is type(value):
             raise SpecError(f"config key '{key}' is {json.dumps(value)}: model_type '{c.kind}' built that way "
                             "is not supported (see docs/importing.md)", c.file)
@@ -86,9 +106,9 @@ def _feed_forward(c: Config, row: Decoder, source: str, dense: bool = False) -> 
             raise SpecError("config keys 'decoder_sparse_step' and 'mlp_only_layers' make some layers dense: "
                             "not supported (every layer an MoE layer is)", c.file)
     if row.experts in ("routed", "qwen3_moe"):   # a router without bias sends each token to top_k experts
-        count, width = row.expert_keys
+        count, width, top_k = row.expert_keys
         return [{"type": "mlp", "name": row.names.experts, "inter": c.need(width), "experts": c.need(count),
-                 "top_k": c.need("num_experts_per_tok"), **({"router_bias": True} if row.router_bias else {}),
+                 "top_k": c.need(top_k), **({"router_bias": True} if row.router_bias else {}),
                  **inputs}]
     if row.experts == "qwen2_moe":    # routed experts, plus a shared expert scaled by a sigmoid gate
         return [{"type": "mlp", "name": "experts", "inter": c.need("moe_intermediate_size"),
@@ -146,6 +166,7 @@ def _dense_layers(c: Config, row: Decoder) -> int:
 
 
 def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
+    c = unnested(c, row.nested)
     refuse_other_builds(c, row.refused)
     k, n = row.keys, row.names
     d, vocab = c.need(*k.hidden), c.need("vocab_size")
@@ -180,6 +201,9 @@ def build(c: Config, head: str, options: ImportOptions, row: Decoder) -> Built:
     notes = _notes(row, windows, n_layers)
     if row.note:
         notes.append(row.note)
+    if c.data.get("clip_qkv") is not None:
+        notes.append(f"Q, K and V are clamped to ±{c.data['clip_qkv']} (clip_qkv): a comparison per element, not "
+                     "counted in FLOPs.")
     if row.router_buffer:
         experts, moe_layers = c.need("n_routed_experts"), n_layers - dense
         notes.append(f"e_score_correction_bias, a saved buffer of {experts:,} values in each of the {moe_layers:,} "

@@ -95,7 +95,9 @@ class Decoder(NamedTuple):
     attention: str = "multi_head"   # multi_head | latent (DeepSeek's multi-head latent attention)
     experts: str = "none"           # none | routed | qwen3_moe (routed, every layer sparse) | qwen2_moe (+ a
                                     # gated shared expert) | deepseek (+ shared experts, the first layers dense)
-    expert_keys: tuple[str, str] = ("num_local_experts", "intermediate_size")   # routed: experts, their width
+    expert_keys: tuple[str, str, str] = ("num_local_experts", "intermediate_size", "num_experts_per_tok")
+                                    # routed: the keys of the experts, their width and the experts a token runs
+    nested: tuple[str, ...] = ()    # sub-mappings whose keys are read as the config's own (DBRX's attn_config)
     router_buffer: bool = False     # each router saves a bias per expert as a buffer (DeepSeek-V3)
     router_bias: bool = False       # each router has a learned bias (gpt-oss)
     sinks: bool = False             # a learned logit per head in every softmax (gpt-oss's attention sinks)
@@ -141,9 +143,9 @@ DECODERS: dict[str, Decoder] = {
     "phi3": LLAMA._replace(windows="all"),
     "qwen3": LLAMA._replace(qk_norm="rmsnorm", windows="qwen2"),
     "qwen3_moe": LLAMA._replace(names=Names(experts="experts"), qk_norm="rmsnorm", windows="qwen2", experts="qwen3_moe",
-                                expert_keys=("num_experts", "moe_intermediate_size")),
+                                expert_keys=("num_experts", "moe_intermediate_size", "num_experts_per_tok")),
     "olmoe": LLAMA._replace(names=Names(experts="experts"), qk_norm="rmsnorm", qk_norm_span="all", experts="routed",
-                            expert_keys=("num_experts", "intermediate_size")),
+                            expert_keys=("num_experts", "intermediate_size", "num_experts_per_tok")),
     "glm4": LLAMA._replace(qkv_bias=Flag("attention_bias", True), out_bias=fixed(False), layout="sandwich"),
     "ernie4_5": LLAMA._replace(qkv_bias=Flag("use_bias", False), out_bias=Flag("use_bias", False),
                                mlp_bias=Flag("use_bias", False), tied=Flag("tie_word_embeddings", True)),
@@ -226,6 +228,12 @@ DECODERS["ministral3"] = LLAMA._replace(
                         "FLOP per query element, not counted.")
 DECODERS["seed_oss"] = LLAMA._replace(keys=Keys(resid_dropout=("residual_dropout",)),
                                       qkv_bias=Flag("attention_bias", True), out_bias=Flag("attention_out_bias", False))
+DECODERS["dbrx"] = LLAMA._replace(
+    keys=Keys(hidden=("d_model",), layers=("n_layers",), heads=("n_heads",), inter=("ffn_hidden_size",),
+              positions=("max_seq_len",), attn_dropout=("attn_pdrop",), resid_dropout=("resid_pdrop",),
+              embed_dropout=("emb_pdrop",)),
+    norm="layernorm_scale", kv="kv_n_heads", experts="routed", nested=("attn_config", "ffn_config"),
+    expert_keys=("moe_num_experts", "ffn_hidden_size", "moe_top_k"), refused=(("ffn_act_fn", "not silu"),))
 DECODERS["cohere2"] = DECODERS["cohere"]._replace(windows="pattern", window_default=4096, window_every=4,
                                                   rope_sliding_only=True)
 
