@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from .dtypes import Dtypes, nbytes
 from .errors import ShapeError
+from .fields import FieldTracer
 from .gcpause import without_gc
 from .graph import Graph, Node, wire_nodes
 from .layers import RULES, Call
@@ -31,6 +32,9 @@ class Figures(NamedTuple):
     weight: int | None      # the main weight's elements, for tied_to; None: the rule has none
     weights_read: int       # weight elements one copy of the layer reads for the batch
     moved: int              # bytes one copy moves: weights read, inputs and output (bytes_moved)
+    dense_equivalent: int   # in·out + out: a dense layer mapping this layer's input to its output
+    reuse: int | float | None       # MACs per weight (the batch's); None without weights
+    sharing: int | float | None     # dense_equivalent / own params; None without params
 
 class Held(NamedTuple):
     """A node's figures as its weights are held (see `_held`)."""
@@ -61,8 +65,22 @@ def _count(node: Node, call: Call, batch: int, dtype: Dtypes) -> Figures:
     held = params.learned + params.buffers
     read = held if rule.weights_read is None else min(held, rule.weights_read(call) * batch)
     tensors = sum(nbytes(elements(shape) * batch, dtype.activations) for shape in (*call.inputs, call.output))
-    return Figures(call.output, params.learned, params.buffers, rule.macs(call) * batch,
-                   rule.flops(call) * batch, weight, read, nbytes(read, dtype.weights) + tensors)
+    macs = rule.macs(call)
+    out = elements(call.output)
+    dense = sum(elements(shape) for shape in call.inputs) * out + out
+    # The products of two activations (attention's scores) use no weight: they are not reuse.
+    weight_macs = macs - (rule.product_macs(call) if rule.product_macs else 0)
+    own = weight or params.learned
+    weighted = bool(weight_macs and own)       # sharing is measured on layers whose weights do MACs
+    return Figures(call.output, params.learned, params.buffers, macs * batch, rule.flops(call) * batch, weight,
+                   read, nbytes(read, dtype.weights) + tensors,
+                   dense, _quotient(weight_macs * batch, own) if weighted else None,
+                   _quotient(dense, params.learned) if weighted and params.learned else None)
+
+def _quotient(a: int, b: int) -> int | float:
+    """a / b, an int when it divides exactly."""
+    q, r = divmod(a, b)
+    return q if not r else a / b
 
 def _moved(node: Node, figures: Figures, dtype: Dtypes) -> int:
     """Bytes moved by a layer whose weights are held apart (tied, shared or experts): it reads
@@ -95,6 +113,28 @@ def _check_ties(graph: Graph, nodes: list[Node], weights: dict[str, int | None])
             raise graph.error(f"layer '{node.name}': tied_to '{node.tied_to}': that weight has {target:,} "
                               f"elements, this layer's {weights[node.name] or 0:,}", node)
 
+def _totals(graph: Graph, layers: list[LayerReport], sources: list[tuple[int, ...]], active: int,
+            tracer: FieldTracer, dense_total: int, dense_params: int) -> Totals:
+    batch = graph.batch
+    params = sum(layer.params for layer in layers)
+    trainable = sum(layer.trainable_params for layer in layers)
+    buffers = sum(layer.buffers for layer in layers)
+    held_as, activations = graph.dtype.weights, graph.dtype.activations
+    sizes = [elements(layer.output_shape) for layer in layers]
+    peak = peak_live_elements(sources, sizes, [elements(shape) for _, shape in graph.inputs])
+    memory = Memory(
+        params_bytes=sum(nbytes(layer.params + layer.buffers, held_as) for layer in layers),
+        activations_bytes=sum(nbytes(n * batch, activations) for n in sizes),
+        peak_activation_bytes=nbytes(peak * batch, activations),
+    )
+    return Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,
+                  buffers=buffers, macs=sum(layer.macs for layer in layers),
+                  flops=sum(layer.flops for layer in layers), memory=memory, active_params=active,
+                  whole_input_layer=tracer.whole_input_layer,
+                  input_sized_field_layer=tracer.input_sized_field_layer,
+                  dense_equivalent_params=dense_total,
+                  sharing_factor=_quotient(dense_total, dense_params) if dense_params else None)
+
 @without_gc
 def analyze_graph(graph: Graph) -> Report:
     batch = graph.batch
@@ -109,6 +149,8 @@ def analyze_graph(graph: Graph) -> Report:
     active = 0
     weights: dict[str, int | None] = {}          # name -> main weight elements, for checking tied_to
     ties = False
+    tracer = FieldTracer(len(nodes), graph.inputs, sources)
+    dense_total = dense_params = 0
     for i, node in enumerate(nodes):
         inputs = tuple([shapes[j] for j in sources[i]])
         key = (node.type, id(node.args), inputs)
@@ -127,26 +169,20 @@ def analyze_graph(graph: Graph) -> Report:
             moved = _moved(node, figures, graph.dtype)
             ties = ties or node.tied_to is not None
         weights[node.name] = figures.weight
+        seen = tracer.step(i, node, sources[i], inputs, output)
+        if figures.reuse is not None and learned:
+            dense_total += figures.dense_equivalent
+            dense_params += learned
         layers.append(LayerReport(
             name=node.name, type=node.type, inputs=node.inputs, output_shape=output, params=learned,
             trainable_params=learned if node.trainable else 0, buffers=buffers, macs=macs, flops=flops,
-            blocks=node.blocks, tied_to=node.tied_to, bytes_moved=moved))
+            blocks=node.blocks, tied_to=node.tied_to, receptive_field=seen.receptive_field,
+            effective_stride=seen.effective_stride, field_offset=seen.field_offset, fields_note=seen.note,
+            weight_reuse=figures.reuse, dense_equivalent_params=figures.dense_equivalent,
+            sharing_factor=figures.sharing, bytes_moved=moved))
     if ties:
         _check_ties(graph, nodes, weights)
 
-    params = sum(layer.params for layer in layers)
-    trainable = sum(layer.trainable_params for layer in layers)
-    buffers = sum(layer.buffers for layer in layers)
-    held_as, activations = graph.dtype.weights, graph.dtype.activations
-    sizes = [elements(layer.output_shape) for layer in layers]
-    peak = peak_live_elements(sources, sizes, [elements(shape) for _, shape in graph.inputs])
-    memory = Memory(
-        params_bytes=sum(nbytes(layer.params + layer.buffers, held_as) for layer in layers),
-        activations_bytes=sum(nbytes(n * batch, activations) for n in sizes),
-        peak_activation_bytes=nbytes(peak * batch, activations),
-    )
-    totals = Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,
-                    buffers=buffers, macs=sum(layer.macs for layer in layers),
-                    flops=sum(layer.flops for layer in layers), memory=memory, active_params=active)
+    totals = _totals(graph, layers, sources, active, tracer, dense_total, dense_params)
     return Report(name=graph.name, input=graph.input, batch=batch, dtype=graph.dtype,
                   totals=totals, layers=tuple(layers), inputs=graph.inputs)

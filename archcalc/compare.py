@@ -11,7 +11,7 @@ from .report import Report
 class Metric(NamedTuple):
     key: str
     label: str
-    unit: str                     # "count", "bytes" or "per" (a quotient, shown with one decimal)
+    unit: str                     # "count", "bytes", "per" (a quotient, shown with one decimal) or "name"
     values: tuple                 # ints; Fractions for "per" metrics (None when undefined)
 
 
@@ -60,6 +60,11 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
             # How often each weight is reused per pass (per sample): 1 for a dense layer on a vector.
             metric("macs_per_param", "MACs per param", "per",
                    lambda r: Fraction(r.totals.macs, r.batch * r.totals.params) if r.totals.params else None),
+            # What weight sharing saves: dense layers doing the weighted layers' maps, over their params.
+            metric("sharing_factor", "Sharing factor", "per",
+                   lambda r: None if r.totals.sharing_factor is None else Fraction(r.totals.sharing_factor)),
+            # Where the model zooms out: the first layer with a unit seeing the whole input (a name).
+            metric("whole_input_layer", "Whole input at", "name", lambda r: r.totals.whole_input_layer),
             *extra,
         ),
     )
@@ -83,6 +88,8 @@ def ratio(base, other) -> Fraction | None:
 
 def describe_ratio(base, other, unit: str = "count") -> str:
     """How `other` relates to the first spec's `base`: '4.1× fewer', '2.0× more', 'same'."""
+    if unit == "name":            # layer names: nothing to divide
+        return ""
     if base == other:
         return "same"
     r = ratio(base, other)

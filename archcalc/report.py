@@ -36,11 +36,23 @@ class LayerReport(NamedTuple):
     blocks: tuple[tuple[str, str], ...] = ()   # enclosing block uses, outermost first
     tied_to: str | None = None                  # the layer whose weight this one uses
     bytes_moved: int = 0        # weights it reads, its inputs and its output, at their dtypes
+    # What each unit sees (archcalc.fields), per spatial axis of the output; None without one.
+    receptive_field: tuple[int | None, ...] | None = None
+    effective_stride: tuple[int | float | None, ...] | None = None
+    field_offset: tuple[int | None, ...] | None = None
+    fields_note: str = ""                       # "branches misaligned: …" where a merge disagrees
+    weight_reuse: int | float | None = None     # MACs per weight; None without weights
+    dense_equivalent_params: int = 0            # in·out + out of a dense layer doing the same map
+    sharing_factor: int | float | None = None   # dense_equivalent_params / params; None without params
 
     @property
     def arithmetic_intensity(self) -> float | None:
         """FLOPs per byte moved (None when nothing moves)."""
         return intensity(self.flops, self.bytes_moved)
+
+    @property
+    def fields_misaligned(self) -> bool:
+        return bool(self.fields_note)
 
     def to_dict(self, dtype: Dtypes = Dtypes(), batch: int = 1) -> dict[str, Any]:
         row: dict[str, Any] = {"name": self.name, "type": self.type, "inputs": list(self.inputs),
@@ -52,8 +64,22 @@ class LayerReport(NamedTuple):
                "bytes_moved": self.bytes_moved, "arithmetic_intensity": self.arithmetic_intensity}
         if self.tied_to is not None:
             row["tied_to"] = self.tied_to
+        row.update(self.fields_dict())
         if self.blocks:                 # the block uses it sits in, outermost first (the table's block rows)
             row["blocks"] = [{"name": use, "type": block} for use, block in self.blocks]
+        return row
+
+    def fields_dict(self) -> dict[str, Any]:
+        """The fields view's JSON keys (docs/output.md): always present, null where they do not apply."""
+        row: dict[str, Any] = {
+            "receptive_field": None if self.receptive_field is None else list(self.receptive_field),
+            "effective_stride": None if self.effective_stride is None else list(self.effective_stride),
+            "field_offset": None if self.field_offset is None else list(self.field_offset),
+            "fields_misaligned": bool(self.fields_note)}
+        if self.fields_note:
+            row["fields_note"] = self.fields_note
+        row.update(weight_reuse=self.weight_reuse, dense_equivalent_params=self.dense_equivalent_params,
+                   sharing_factor=self.sharing_factor)
         return row
 
 
@@ -79,6 +105,10 @@ class Totals(NamedTuple):
     active_params: int | None = None     # params with only the experts a token runs; None: = params
     decoding: Any = None                 # workloads.decode.Decoding when a context was given
     roofline: Any = None                 # roofline.Roofline when a device was given
+    whole_input_layer: str | None = None        # the first layer with a unit seeing all of every input axis
+    input_sized_field_layer: str | None = None  # the first whose field is as large as the input on every axis
+    dense_equivalent_params: int = 0     # Σ over weighted layers of their dense equivalents
+    sharing_factor: int | float | None = None   # that over the weighted layers' params
 
     @property
     def serving_bytes(self) -> int:
@@ -95,6 +125,10 @@ class Totals(NamedTuple):
                 "memory": {"params_bytes": self.memory.params_bytes,
                            "activations_bytes": self.memory.activations_bytes,
                            "peak_activation_bytes": self.memory.peak_activation_bytes},
+                "whole_input_layer": self.whole_input_layer,
+                "input_sized_field_layer": self.input_sized_field_layer,
+                "dense_equivalent_params": self.dense_equivalent_params,
+                "sharing_factor": self.sharing_factor,
                 **({} if self.decoding is None else {
                     "context": self.decoding.context,
                     "kv_cache_bytes_per_token": self.decoding.kv_cache_bytes_per_token,

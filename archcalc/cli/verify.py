@@ -21,10 +21,20 @@ from .common import batch_option, emit, import_options, load_all, render_options
                    "exceed this.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
+@click.option("--fields", "fields", is_flag=True,
+              help="Check every layer's receptive field, stride and offset against exact per-position dependency "
+                   "sets instead (no values are computed: quick at any input size).")
 @set_option
 @import_options
-def verify(spec, batch, seed, max_macs, max_work, fmt):
+def verify(spec, batch, seed, max_macs, max_work, fmt, fields):
     """Run SPEC through the pure-Python reference pass and check every layer's shape and MACs."""
+    if fields:
+        context = click.get_current_context()
+        for name, option in (("seed", "--seed"), ("max_macs", "--max-macs"), ("max_work", "--max-work")):
+            if context.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
+                raise click.UsageError(f"{option} applies to the value pass, not to --fields (which computes no values)")
+        _verify_fields(spec, batch, fmt)
+        return
     from ..analysis import analyze_graph
     from ..errors import UsageError
     from ..render import renderer
@@ -52,6 +62,16 @@ def verify(spec, batch, seed, max_macs, max_work, fmt):
         emit(verification_json(result))
     else:
         emit(renderer("table").verification(result, render_options(False)))
+    if not result.agrees:
+        sys.exit(1)
+
+
+def _verify_fields(spec, batch, fmt):
+    from ..render.fieldcheck import field_verification, field_verification_json
+    from ..verify_fields import verify_fields
+    (loaded,) = load_all([spec], batch, None)
+    result = verify_fields(loaded)
+    emit(field_verification_json(result) if fmt == "json" else field_verification(result, render_options(False)))
     if not result.agrees:
         sys.exit(1)
 

@@ -9,6 +9,8 @@ import math
 import re
 from difflib import SequenceMatcher
 
+from ..render import Options
+from ..render.common import axes_cell, quotient_cell, zoom_lines
 from ..units import human_bytes, human_count
 from .fold import Part, fold_parts
 from .svg import escape      # escape: names as `shown`, then HTML's escaping
@@ -33,6 +35,7 @@ def summary(report) -> str:
                        f"{human_bytes(m.peak_activation_bytes)}, kept for training {human_bytes(m.activations_bytes)}")]
     if t.active_params is not None and t.active_params != t.params:
         rows.append(("Active per token", f"{t.active_params:,} params"))
+    rows += zoom_lines(report, Options(exact=True))
     if t.decoding is not None:
         d = t.decoding
         rows.append(("Decoding", f"KV cache {human_bytes(d.kv_cache_bytes)} at {d.context:,} tokens "
@@ -46,12 +49,31 @@ def summary(report) -> str:
             + "</table>")
 
 
+def _field_cells(layer) -> str:
+    """What the layer sees (sorted by the field's first axis) and its weight sharing; the note of
+    a misaligned merge as the field cell's title."""
+    field = layer.receptive_field
+    key = next((n for n in field or () if n is not None), -1)
+    title = f' title="{escape(layer.fields_note)}"' if layer.fields_note else ""
+    cells = [f'<td class="n f" data-v="{key}"{title}>{escape(axes_cell(field))}</td>',
+             f'<td class="n f" data-v="{_first(layer.effective_stride)}">{escape(axes_cell(layer.effective_stride))}</td>']
+    for value, suffix in ((layer.weight_reuse, ""), (layer.sharing_factor, "×")):
+        cells.append(f'<td class="n f" data-v="{-1 if value is None else value}">'
+                     f'{escape(quotient_cell(value, suffix))}</td>')
+    return "".join(cells)
+
+
+def _first(values) -> int | float:
+    return next((v for v in values or () if v is not None), -1)
+
+
 def layers_table(report, index: int, box_of: dict[str, str], open_box_of: dict[str, str]) -> str:
     """Every layer, sortable (figures descending first, shapes by element count) and linked to
     its box in the drawing (`box_of`) and in the unfolded drawing (`open_box_of`)."""
     head = "".join(f'<th data-key="{k}" class="{c}" tabindex="0" scope="col">{escape(label)}</th>' for k, label, c in (
         ("name", "Layer", ""), ("type", "Type", ""), ("shape", "Output shape", "n"),
-        ("params", "Params", "n"), ("macs", "MACs", "n"), ("flops", "FLOPs", "n")))
+        ("params", "Params", "n"), ("macs", "MACs", "n"), ("flops", "FLOPs", "n"),
+        ("field", "Field", "n"), ("stride", "Stride", "n"), ("reuse", "MACs/weight", "n"), ("sharing", "Sharing", "n")))
     rows = []
     for i, layer in enumerate(report.layers):
         shape = "×".join(map(str, layer.output_shape))
@@ -62,7 +84,7 @@ def layers_table(report, index: int, box_of: dict[str, str], open_box_of: dict[s
                     f'{escape(layer.name)}</td><td data-v="{escape(layer.type)}">{escape(layer.type)}</td>'
                     f'<td class="n" data-v="{math.prod(layer.output_shape)}" '
                     f'title="{math.prod(layer.output_shape):,} elements">{shape}</td>'
-                    + _cell(layer.params) + _cell(layer.macs) + _cell(layer.flops) + "</tr>")
+                    + _cell(layer.params) + _cell(layer.macs) + _cell(layer.flops) + _field_cells(layer) + "</tr>")
     return (f'<input type="search" class="filter" data-table="#layers{index}" placeholder="Filter layers…" '
             f'aria-label="Filter layers"><table class="layers" id="layers{index}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')

@@ -6,6 +6,7 @@ from ..args import Arg, boolean, choice, number
 from ..shapes import Shape, elements as elements_of
 from .registry import (MASK_BYTES, Call, Kept, Params, Rule, keeps_input, keeps_nothing, keeps_output,
                        one_flop_per_output, register, zero)
+from ..fieldmaps import mixes_last_axis, unchanged
 
 
 def _same(call: Call) -> Shape:
@@ -42,6 +43,9 @@ _EXTRA_ARGS = {
     "gelu": (Arg("approximate", choice("none", "tanh"), "none"),),
 }
 
+# Normalised along the last axis: each output reads the whole row (positions, if it holds them).
+_ALONG_LAST_AXIS = {"softmax", "log_softmax"}
+
 for _name, (_formula, _aliases) in _ACTIVATIONS.items():
     register(Rule(
         type=_name, family="activation", summary=f"Activation: {_formula}.",
@@ -49,6 +53,7 @@ for _name, (_formula, _aliases) in _ACTIVATIONS.items():
         output_shape=_same, params=zero("no weights"), macs=zero("element-wise, no products"),
         flops=one_flop_per_output, flops_rule="1 per output element", aliases=_aliases,
         saved=keeps_output if _name in _KEEPS_OUTPUT else keeps_input,
+        fields=mixes_last_axis if _name in _ALONG_LAST_AXIS else unchanged,
     ))
 
 
@@ -62,12 +67,13 @@ register(Rule(
     args=(Arg("per_channel", boolean, False, help="true: a slope per channel (last axis)"),),
     output_shape=_same, params=_prelu_params, macs=zero("element-wise, no products"),
     flops=one_flop_per_output, flops_rule="1 per output element", aliases=("PReLU",), saved=keeps_input,
+    fields=unchanged,
 ))
 
 register(Rule(
     type="identity", family="activation", summary="The identity: passes its input on unchanged.",
     output_shape=_same, params=zero("no weights"), macs=zero("no products"), flops=zero("no arithmetic"),
-    aliases=("Identity",), saved=keeps_nothing("it passes the gradient on unchanged"),
+    aliases=("Identity",), saved=keeps_nothing("it passes the gradient on unchanged"), fields=unchanged,
 ))
 
 
@@ -84,5 +90,5 @@ register(Rule(
     output_shape=_same, params=zero("no weights"), macs=zero("no products"),
     flops=zero("the identity at inference"), aliases=("Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
                                                      "SpatialDropout1D", "SpatialDropout2D", "AlphaDropout"),
-    saved=_dropout_mask,
+    saved=_dropout_mask, fields=unchanged,
 ))

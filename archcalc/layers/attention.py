@@ -31,6 +31,7 @@ from ..shapes import Shape
 from ..args import Arg, boolean, choice, describe, kinded, number, optional, per_axis, positive
 from ..errors import ArgumentError, ShapeError
 from .registry import MASK_BYTES, STAT_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
+from ..fieldmaps import Field, causal, gathered, join_hulls, moved, spread, tabulated
 
 
 def _position_bias(value: Any) -> Any:
@@ -238,6 +239,27 @@ def _position_limit(call: Call) -> PositionLimit | None:
     return None if limit is None else PositionLimit(limit, learned=False, source=f"max_positions: {limit}; max_position_embeddings in a Hugging Face config")
 
 
+def _fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Windows: a query reads its window; a shifted window is the same grid moved by the shift
+    (the mask keeps the wrapped-around parts apart). Causal: positions up to its own (the last
+    W of them with a sliding window). Otherwise every position; cross-attention adds all of the
+    second input's."""
+    query = inputs[0]
+    if call["window"] is not None:
+        maps = {}
+        for axis, (size, shift) in enumerate(zip(call["window"], call["shift"] or (0, 0))):
+            maps[axis] = tabulated(size, [((r - shift) // size * size + shift,
+                                            (r - shift) // size * size + shift + size - 1) for r in range(size)], size)
+        return moved(query, maps)
+    if len(inputs) == 2:
+        keys, (steps, _) = inputs[1], call.inputs[1]
+        every = gathered(keys, (0,), (steps,))
+        return Field(query.axes, join_hulls(query.gathered, every.gathered))
+    if call["causal"]:
+        return moved(query, {0: causal(call["sliding_window"])})
+    return spread(query, (0,), (call.input[0],))
+
+
 def _decode_macs(call: Call, context: int) -> int:
     """One new query position: its projections, then scores over the cached positions and itself."""
     g = _Geometry(call)
@@ -284,6 +306,6 @@ register(Rule(
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
     product_macs=_product_macs, cache_per_token=_cache_per_token, cache_positions=_cache_positions,
     decode_macs=_decode_macs, position_limit=_position_limit,
-    saved=_saved,
+    saved=_saved, fields=_fields,
 ))
 

@@ -10,6 +10,7 @@ from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
 from ..shapes import Shape, elements, sliding_output
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
+from ..fieldmaps import sliding
 
 
 def _in_channels(call: Call) -> int:
@@ -78,7 +79,7 @@ for _axes, _aliases in ((1, ("Conv1d", "Conv1D")), (2, ("Conv2d", "Conv2D")), (3
               Arg("groups", positive, 1), Arg("bias", boolean, True)),
         output_shape=_output_for(_axes), params=_params, macs=_macs, flops=weighted_flops(_macs),
         flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, weight_elements=_weight_elements,
-        aliases=_aliases, saved=keeps_input,
+        aliases=_aliases, saved=keeps_input, fields=sliding(_axes),
     ))
 
 register(Rule(
@@ -88,5 +89,5 @@ register(Rule(
           Arg("bias", boolean, True)),
     output_shape=_output_for(2), params=_params, macs=_macs, flops=weighted_flops(_macs),
     flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, aliases=("DepthwiseConv2D", "DepthwiseConv2d"),
-    weight_elements=_weight_elements, saved=keeps_input,
+    weight_elements=_weight_elements, saved=keeps_input, fields=sliding(2),
 ))

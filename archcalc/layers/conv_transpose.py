@@ -16,6 +16,7 @@ from ..args import Arg, boolean, per_axis, positive
 from ..errors import ShapeError
 from ..shapes import Shape, elements
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
+from ..fieldmaps import Field, moved, tabulated, untracked
 
 _LAYOUTS = {1: "[T, C]", 2: "[H, W, C]", 3: "[D, H, W, C]"}
 
@@ -49,6 +50,23 @@ def _macs(call: Call) -> int:
     return elements(call.input) * prod(call["kernel"]) * call["filters"] // call["groups"]
 
 
+def _fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Output o reads input i where o = i·stride − padding + j·dilation for a kernel tap j: per
+    residue of o modulo the stride, the taps that land give the field (a fractional stride)."""
+    maps, holes = {}, []
+    for axis, (k, s, p, d) in enumerate(zip(call["kernel"], call["stride"], call["padding"], call["dilation"])):
+        bounds = []
+        for r in range(s):
+            hits = [(r + p - j * d) // s for j in range(k) if (r + p - j * d) % s == 0]
+            bounds.append((min(hits), max(hits)) if hits else None)
+        if None in bounds:            # some outputs read no input at all (kernel < stride)
+            holes.append(axis)
+        else:
+            maps[axis] = tabulated(s, [b for b in bounds if b is not None], 1)
+    field = moved(inputs[0], maps)
+    return untracked(field, holes, [call.output[a] for a in holes]) if holes else field
+
+
 for _axes in (1, 2, 3):
     register(Rule(
         type=f"conv_transpose{_axes}d", family="conv",
@@ -62,5 +80,5 @@ for _axes in (1, 2, 3):
               Arg("groups", positive, 1), Arg("bias", boolean, True)),
         output_shape=_output_for(_axes), params=_params, macs=_macs, flops=weighted_flops(_macs),
         flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, weight_elements=_weight_elements, saved=keeps_input,
-        aliases=(f"ConvTranspose{_axes}d", f"Conv{_axes}DTranspose"),
+        aliases=(f"ConvTranspose{_axes}d", f"Conv{_axes}DTranspose"), fields=_fields,
     ))

@@ -6,6 +6,7 @@ from ..args import Arg, boolean, positive
 from ..errors import ShapeError
 from ..shapes import Shape, elements
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
+from ..fieldmaps import mixes_last_axis
 
 
 def _output(call: Call) -> Shape:
@@ -32,4 +33,5 @@ register(Rule(
     flops_rule=WEIGHTED_FLOPS_RULE,
     takes_activation=True, weight_elements=lambda call: call.input[-1] * call["units"],
     saved=keeps_input,   # its input, for the weight gradient
+    fields=mixes_last_axis,
 ))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..args import Arg, positive
 from ..shapes import Shape, elements
 from .registry import INDEX_BYTES, Call, Kept, Params, Rule, register, zero
+from ..fieldmaps import Field
 
 
 def _output(call: Call) -> Shape:
@@ -24,4 +25,5 @@ register(Rule(
     weights_read=lambda call: elements(call.input) * call["dim"],     # the rows of its ids
     aliases=("Embedding",),
     saved=lambda call: (Kept("ids", elements(call.input), 0, bytes=INDEX_BYTES),),   # int64, as PyTorch keeps them
+    fields=lambda call, inputs: Field(inputs[0].axes + (None,), inputs[0].gathered),   # a vector per id
 ))

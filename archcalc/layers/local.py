@@ -9,6 +9,7 @@ from ..args import Arg, boolean, padding, per_axis, positive
 from ..errors import ShapeError
 from ..shapes import Shape, elements, sliding_output
 from .registry import keeps_input, WEIGHTED_FLOPS_RULE, Call, Params, Rule, register, weighted_flops
+from ..fieldmaps import sliding
 
 
 def _output(call: Call) -> Shape:
@@ -38,4 +39,5 @@ register(Rule(
           Arg("stride", per_axis(2), 1), Arg("padding", padding(2), 0), Arg("bias", boolean, True)),
     output_shape=_output, params=_params, macs=_macs,
     flops=weighted_flops(_macs), flops_rule=WEIGHTED_FLOPS_RULE, takes_activation=True, saved=keeps_input,
+    fields=sliding(2, dilated=False),
 ))

@@ -9,6 +9,7 @@ from ..args import Arg, boolean, describe, kinded, number, positive
 from ..errors import ArgumentError, ShapeError
 from ..shapes import Shape, distinct_axes, elements
 from .registry import STAT_BYTES, Call, Kept, Params, Rule, keeps_nothing, one_flop_per_output, register, zero
+from ..fieldmaps import Field, mixes_last_axis, spread_over_positions, unchanged
 
 _EPS = Arg("eps", number(minimum=0.0), 1e-5)
 _NO_MACS = zero("element-wise normalisation")
@@ -86,7 +87,7 @@ register(Rule(
     output_shape=_same, params=_batchnorm_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE,
     aliases=("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "BatchNormalization"),
-    saved=_keeps_with_stats(_channels),
+    saved=_keeps_with_stats(_channels), fields=unchanged,   # inference: running statistics
 ))
 
 register(Rule(
@@ -97,6 +98,7 @@ register(Rule(
           Arg("scale", boolean, True, help="false: no learned scale (OLMo's norms, with bias: false, learn nothing)")),
     output_shape=_same, params=_layernorm_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE, aliases=("LayerNorm", "LayerNormalization"), saved=_keeps_with_stats(_rows),
+    fields=mixes_last_axis,
 ))
 
 register(Rule(
@@ -105,7 +107,7 @@ register(Rule(
     args=(_EPS,),
     output_shape=_same, params=lambda call: Params(learned=call.input[-1]), macs=_NO_MACS,
     flops=one_flop_per_output, flops_rule=_FLOPS_RULE, aliases=("RMSNorm", "LlamaRMSNorm", "T5LayerNorm"),
-    saved=_rmsnorm_saved,
+    saved=_rmsnorm_saved, fields=mixes_last_axis,
 ))
 
 register(Rule(
@@ -114,8 +116,13 @@ register(Rule(
     args=(Arg("groups", positive, help="channel groups; must divide C"), _EPS, Arg("affine", boolean, True)),
     output_shape=_groupnorm_output, params=_affine_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE, aliases=("GroupNorm", "GroupNormalization"),
-    saved=_keeps_with_stats(_groups_per_sample),
+    saved=_keeps_with_stats(_groups_per_sample), fields=spread_over_positions,
 ))
+
+def _instancenorm_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Statistics over each sample's positions mix every position; running ones (tracked) do not."""
+    return (unchanged if call["track_running_stats"] else spread_over_positions)(call, inputs)
+
 
 register(Rule(
     type="instancenorm", family="norm",
@@ -123,7 +130,7 @@ register(Rule(
     args=(_EPS, Arg("affine", boolean, False), Arg("track_running_stats", boolean, False)),
     output_shape=_same, params=_affine_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE, aliases=("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
-    saved=_keeps_with_stats(_channels_per_sample),
+    saved=_keeps_with_stats(_channels_per_sample), fields=_instancenorm_fields,
 ))
 
 
@@ -163,4 +170,5 @@ register(Rule(
     output_shape=_normalize_output, params=_normalize_params, macs=_NO_MACS, flops=one_flop_per_output,
     flops_rule=_FLOPS_RULE + " (a normalisation, as batchnorm at inference)", aliases=("Normalization",),
     saved=keeps_nothing("fixed statistics: a linear map whose gradient needs no tensor"),
+    fields=unchanged,   # fixed statistics: element by element
 ))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..args import Arg, choice, number, optional
 from .registry import Call, Kept, Rule, keeps_input, keeps_output, one_flop_per_output, register, zero
+from ..fieldmaps import unchanged
 
 OPS = ("add", "subtract", "multiply", "divide", "power", "sqrt", "reciprocal", "exp", "log", "erf", "neg",
        "abs", "clip", "mask", "where", "sin", "cos")
@@ -31,5 +32,5 @@ register(Rule(
                                                               help="the constant operand, if any")),
     output_shape=lambda call: call.input, params=zero("its constants are not learned"),
     macs=zero("element-wise, no products"), flops=one_flop_per_output, flops_rule="1 per output element",
-    saved=_saved,
+    saved=_saved, fields=unchanged,
 ))

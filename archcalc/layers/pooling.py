@@ -11,6 +11,7 @@ from ..errors import ShapeError
 from ..shapes import Shape, elements, sliding_output
 from .registry import (INDEX_BYTES, Call, Kept, Rule, keeps_input, keeps_inputs_and_output, keeps_nothing,
                        register, zero)
+from ..fieldmaps import Field, moved, over_positions, sliding, tabulated
 
 
 _LAYOUTS = {1: "[T, C]", 2: "[H, W, C]", 3: "[D, H, W, C]"}
@@ -60,6 +61,7 @@ for _axes in (1, 2, 3):
             flops=_window_flops,
             flops_rule="1 per window element per output element", aliases=_ALIASES[_kind, _axes],
             saved=_max_saved if _kind == "max" else keeps_input,
+            fields=sliding(_axes, stride_of=_stride, dilated=False),
         ))
 
 
@@ -82,6 +84,7 @@ for _kind, _what in (("avg", "Average"), ("max", "Maximum")):
         flops=_global_flops,
         flops_rule="1 per input element",
         saved=keeps_inputs_and_output if _kind == "max" else keeps_nothing("a mean: its backward needs only the sizes"),
+        fields=over_positions,
     ))
 
 
@@ -103,6 +106,17 @@ def _adaptive_flops(call: Call) -> int:
     return _window_total(h, oh) * _window_total(w, ow) * call.input[-1]
 
 
+def _adaptive_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Window i of each axis is [floor(i·L/o), ceil((i+1)·L/o) − 1]: periodic every o/g units."""
+    maps = {}
+    for axis, (length, out) in enumerate(zip(call.input[:2], call["output"])):
+        g = gcd(length, out)
+        period = out // g
+        maps[axis] = tabulated(period, [(i * length // out, -(-(i + 1) * length // out) - 1) for i in range(period)],
+                               length // g)
+    return moved(inputs[0], maps)
+
+
 register(Rule(
     type="adaptive_avgpool2d", family="pooling",
     summary="Average pooling to a fixed [h, w] output (PyTorch's windows).",
@@ -110,4 +124,5 @@ register(Rule(
     output_shape=_adaptive_output, params=zero("no weights"), macs=zero("no products"),
     flops=_adaptive_flops,
     flops_rule="1 per window element per output element", aliases=("AdaptiveAvgPool2d",), saved=keeps_input,
+    fields=_adaptive_fields,
 ))

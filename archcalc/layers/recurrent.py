@@ -16,6 +16,7 @@ from ..args import Arg, boolean, describe, kinded, positive
 from ..errors import ArgumentError, ShapeError
 from ..shapes import Shape, elements
 from .registry import Call, Kept, Params, Rule, register
+from ..fieldmaps import Field, causal, gathered, moved, spread
 
 # gates, and element-wise FLOPs per unit per step besides the matrix products:
 # lstm: 4 gate activations, c = f·c + i·g (3), h = o·tanh(c) (2);
@@ -53,6 +54,16 @@ def _widths(call: Call) -> list[int]:
     """The input width each stacked layer reads."""
     directions = 2 if call["bidirectional"] else 1
     return [call.input[-1]] + [directions * call["units"]] * (call["layers"] - 1)
+
+
+def _fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Step t has read steps 0..t (both directions: every step); only the last step: all."""
+    field, steps = inputs[0], call.input[0]
+    if not call["return_sequences"]:
+        return gathered(field, (0,), (steps,))
+    if call["bidirectional"]:
+        return spread(field, (0,), (steps,))
+    return moved(field, {0: causal()})
 
 
 def _rule(kind: str) -> Rule:
@@ -94,7 +105,7 @@ def _rule(kind: str) -> Rule:
         output_shape=_output, params=params, macs=macs, flops=flops,
         flops_rule=(f"2 per MAC, plus per step, layer and direction: {gates} bias additions per unit and "
                     f"bias vector, and {pointwise} element-wise operations per unit"),
-        aliases=aliases, saved=saved,
+        aliases=aliases, saved=saved, fields=_fields,
     )
 
 

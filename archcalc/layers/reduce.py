@@ -8,6 +8,7 @@ from ..args import Arg, boolean, choice, describe, kinded
 from ..errors import ArgumentError
 from ..shapes import Shape, distinct_axes, elements
 from .registry import Call, Rule, keeps_inputs_and_output, register, zero
+from ..fieldmaps import Field, gathered
 
 
 def _axes(value: Any) -> tuple[int, ...]:
@@ -28,6 +29,13 @@ def _output(call: Call) -> Shape:
     return kept or (1,)
 
 
+def _fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Each output reads every unit of the reduced axes."""
+    axes = sorted(distinct_axes(call["axis"], len(call.input)))
+    field = gathered(inputs[0], axes, [call.input[a] for a in axes], keep=call["keepdims"])
+    return field if field.axes else Field((None,), field.gathered)
+
+
 register(Rule(
     type="reduce", family="reduce",
     summary="Mean, sum, maximum or minimum over one or more axes (keepdims keeps them as size 1).",
@@ -35,4 +43,5 @@ register(Rule(
     output_shape=_output, params=zero("no weights"), macs=zero("no products"),
     flops=lambda call: elements(call.input), flops_rule="1 per input element",
     saved=lambda call: keeps_inputs_and_output(call) if call["op"] in ("max", "min") else (),
+    fields=_fields,
 ))

@@ -164,6 +164,10 @@ _RULE_OPTIONS = (
     # What the backward pass keeps: a function of the call giving `Kept` records (every rule
     # states it; a test fails on one that does not). Attention's reads its `dropout`.
     ("saved", None),
+    # Its field transfer (archcalc.fieldmaps): which input positions each output unit depends
+    # on, as a function (call, input fields) -> output field. Every rule states it; a test
+    # fails on one that does not.
+    ("fields", None),
 )
 
 
@@ -195,6 +199,7 @@ class Rule:
     position_limit: Callable[[Call], PositionLimit | None] | None
     decode_macs: Callable[[Call, int], int] | None
     saved: Callable[[Call], tuple[Kept, ...]] | None
+    fields: Callable[..., Any] | None
     arg_names: frozenset[str]
 
     def __init__(self, type: str, family: str, summary: str, output_shape: Callable[[Call], Shape],

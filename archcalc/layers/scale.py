@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..args import Arg, boolean, int_list, number
 from ..shapes import elements
 from .registry import Call, Params, Rule, keeps_input, keeps_nothing, register, zero
+from ..fieldmaps import unchanged
 
 
 def _params(call: Call) -> Params:
@@ -23,6 +24,7 @@ register(Rule(
     macs=zero("element-wise, as torchvision and fvcore count it"), flops=_flops,
     flops_rule="1 per output element, 2 with bias", aliases=("scale",),
     saved=keeps_input,   # for the factor's gradient
+    fields=unchanged,
 ))
 
 
@@ -40,7 +42,7 @@ register(Rule(
     args=(Arg("shape", int_list(), help="the learned tensor's shape"),),
     output_shape=lambda call: call.input, params=_bias_params,
     macs=zero("an element-wise addition"), flops=lambda call: elements(call.output),
-    flops_rule="1 per output element", saved=keeps_nothing("an addition"),
+    flops_rule="1 per output element", saved=keeps_nothing("an addition"), fields=unchanged,
 ))
 
 
@@ -55,5 +57,5 @@ register(Rule(
     output_shape=lambda call: call.input, params=zero("fixed numbers, not weights"),
     macs=zero("element-wise"), flops=_rescale_flops,
     flops_rule="1 per output element (the product), 2 with a non-zero offset", aliases=("Rescaling",),
-    saved=keeps_nothing("a product with a constant"),
+    saved=keeps_nothing("a product with a constant"), fields=unchanged,
 ))

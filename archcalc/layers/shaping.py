@@ -9,6 +9,7 @@ from ..args import Arg, any_integer, describe, kinded, number, positive
 from ..errors import ArgumentError, ShapeError
 from ..shapes import Shape, normalise_axis
 from .registry import Call, Rule, keeps_nothing, register, zero
+from ..fieldmaps import MAX_PERIOD, Field, Map, moved, tabulated, untracked, window
 
 _MOVES = dict(params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
               saved=keeps_nothing("it only moves data"))
@@ -116,13 +117,63 @@ def _pixel_unshuffle_output(call: Call) -> Shape:
     return (h // r, w // r, c * r * r)
 
 
+def _pad_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Output o of a padded axis is input o − before (the padding itself reads nothing)."""
+    padding, rank = call["padding"], len(call.input)
+    pairs = ((padding, padding),) * (rank - 1) + ((0, 0),) if isinstance(padding, int) else padding
+    return moved(inputs[0], {axis: window(1, 1, before) for axis, (before, _) in enumerate(pairs) if before})
+
+
+def _slice_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Output o of a sliced axis is input start + o·step."""
+    axes = _as_list(call["axis"], 1)
+    count = len(axes)
+    starts, stops, steps = (_as_list(call[k], count) for k in ("start", "stop", "step"))
+    maps = {}
+    for axis, start, stop, step in zip(axes, starts, stops, steps):
+        index = normalise_axis(axis, len(call.input))
+        first, _, step = slice(start, stop, step).indices(call.input[index])
+        maps[index] = Map(1, (first,), (first,), step, step)
+    return moved(inputs[0], maps)
+
+
+def _permute_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    axes = call["axes"] if isinstance(call["axes"], tuple) else (call["axes"],)
+    return Field(tuple(inputs[0].axes[a] for a in axes), inputs[0].gathered)
+
+
+def _roll_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Output o of a rolled axis of length n is input (o − shift) mod n: periodic every n units."""
+    field = inputs[0]
+    for shift, axis in zip(_as_list(call["shift"], 1), _as_list(call["axis"], 1)):
+        index = normalise_axis(axis, len(call.input))
+        n = call.input[index]
+        if n > MAX_PERIOD:
+            field = untracked(field, (index,), (n,))
+        else:
+            field = moved(field, {index: tabulated(n, [((o - shift) % n,) * 2 for o in range(n)], n)})
+    return field
+
+
+def _shuffle_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Depth to space: output o reads input o // r (a stride of 1/r)."""
+    r = call["factor"]
+    return moved(inputs[0], {axis: tabulated(r, [(0, 0)] * r, 1) for axis in (0, 1)})
+
+
+def _unshuffle_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Space to depth: output o holds inputs o·r .. o·r + r − 1 in its channels."""
+    r = call["factor"]
+    return moved(inputs[0], {axis: window(r, r, 0) for axis in (0, 1)})
+
+
 register(Rule(
     type="pad", family="shaping",
     summary="Pads with a constant: an int pads every axis but the channels on both sides.",
     args=(Arg("padding", _ints_or_pairs, help="int, or per axis an int or [before, after]"),
           Arg("value", number(), 0.0)),
     output_shape=_pad_output, aliases=("ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "ConstantPad2d"),
-    **_MOVES,
+    fields=_pad_fields, **_MOVES,
 ))
 
 register(Rule(
@@ -130,26 +181,29 @@ register(Rule(
     summary="start:stop:step along an axis (or several: lists), NumPy's rules; negatives count from the end.",
     args=(Arg("axis", _int_or_list, -1), Arg("start", _int_or_list, 0), Arg("stop", _int_or_list, None),
           Arg("step", _int_or_list, 1)),
-    output_shape=_slice_output, **_MOVES,
+    output_shape=_slice_output, fields=_slice_fields, **_MOVES,
 ))
 
 register(Rule(
     type="permute", family="shaping", summary="Reorders the axes (a permutation of 0..rank-1).",
-    args=(Arg("axes", _int_or_list),), output_shape=_permute_output, **_MOVES,
+    args=(Arg("axes", _int_or_list),), output_shape=_permute_output,
+    fields=_permute_fields, **_MOVES,
 ))
 
 register(Rule(
     type="roll", family="shaping", summary="Cyclic shift of the elements along an axis (or several).",
-    args=(Arg("shift", _int_or_list), Arg("axis", _int_or_list)), output_shape=_roll_output, **_MOVES,
+    args=(Arg("shift", _int_or_list), Arg("axis", _int_or_list)), output_shape=_roll_output,
+    fields=_roll_fields, **_MOVES,
 ))
 
 register(Rule(
     type="pixel_shuffle", family="shaping", summary="Depth to space: [H, W, C] to [H·r, W·r, C/r²].",
-    args=(Arg("factor", positive),), output_shape=_pixel_shuffle_output, aliases=("PixelShuffle",), **_MOVES,
+    args=(Arg("factor", positive),), output_shape=_pixel_shuffle_output, aliases=("PixelShuffle",),
+    fields=_shuffle_fields, **_MOVES,
 ))
 
 register(Rule(
     type="pixel_unshuffle", family="shaping", summary="Space to depth: [H, W, C] to [H/r, W/r, C·r²].",
     args=(Arg("factor", positive),), output_shape=_pixel_unshuffle_output, aliases=("PixelUnshuffle",),
-    **_MOVES,
+    fields=_unshuffle_fields, **_MOVES,
 ))

@@ -6,6 +6,7 @@ from ..shapes import Shape
 from ..args import Arg, any_integer, optional, positive
 from ..errors import ShapeError
 from .registry import Call, Params, PositionLimit, Rule, keeps_nothing, one_flop_per_output, register, zero
+from ..fieldmaps import Field, Span, hull, join_hulls, moved, unchanged, window
 
 
 def _sequence(call: Call) -> Shape:
@@ -31,6 +32,7 @@ register(Rule(
     summary="Prepends one learned token: [T, C] to [T + 1, C] (ViT's class token).",
     output_shape=_class_token_output, params=lambda call: Params(call.input[-1]),
     macs=zero("a copy"), flops=zero("a copy"), saved=keeps_nothing("a concatenation"),
+    fields=lambda call, inputs: moved(inputs[0], {0: window(1, 1, 1)}),   # token t + 1 is input t
 ))
 
 def _positions(call: Call) -> Shape:
@@ -63,13 +65,24 @@ register(Rule(
     output_shape=_positions, params=_table, position_limit=_limit,
     weights_read=lambda call: call.input[0] * call.input[-1],        # the first T rows
     macs=zero("an element-wise addition"), flops=one_flop_per_output, flops_rule="1 per output element (the addition)",
-    saved=keeps_nothing("an addition"),
+    saved=keeps_nothing("an addition"), fields=unchanged,
 ))
+
+def _take_fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """One token: its field becomes what the whole output depends on."""
+    field, steps = inputs[0], call.input[0]
+    entry, index = field.axes[0], call["index"] % steps
+    if isinstance(entry, Span):
+        taken: tuple[tuple[int, int, int], ...] = ((entry.source, entry.start(index), entry.end(index)),)
+    else:
+        taken = hull(entry, steps) if entry is not None else ()
+    return Field(field.axes[1:], join_hulls(field.gathered, taken))
+
 
 register(Rule(
     type="take", family="tokens",
     summary="One token of a [T, C] sequence: [C] (e.g. the class token, index 0).",
     args=(Arg("index", any_integer, 0, help="token position; negative counts from the end"),),
     output_shape=_take_output, params=zero("no weights"), macs=zero("it only moves data"), flops=zero("it only moves data"),
-    saved=keeps_nothing("it only moves data"),
+    saved=keeps_nothing("it only moves data"), fields=_take_fields,
 ))

@@ -22,6 +22,8 @@ def size(n: int, options) -> str:
 
 
 def metric_value(metric, value, options) -> str:
+    if metric.unit == "name":   # a layer's name, or none (no layer sees the whole input)
+        return shown(value) if value else "none"
     if value is None:           # a figure the model does not have (no KV cache, no params)
         return "–"
     if metric.unit == "seconds":
@@ -74,3 +76,51 @@ def rows_with_block_headers(layers: Iterable[LayerReport]) -> Iterator[BlockStar
 
 def exponent(value) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+# -- the fields view (`analyze --view fields`) ------------------------------------------------
+
+FIELD_COLUMNS = ("Field", "Stride", "Offset", "MACs/weight", "Dense equivalent", "Sharing")
+
+
+def _axis_value(value) -> str:
+    if value is None:
+        return "merged"          # an axis whose units are followed only as a whole
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def axes_cell(values, separator: str = "×") -> str:
+    """Per-axis figures as one cell: `212×212`; `-` where the output has no spatial axis."""
+    return "-" if values is None else separator.join(_axis_value(v) for v in values)
+
+
+def quotient_cell(value, suffix: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}{suffix}"
+    if value >= 100:
+        return f"{value:,.0f}{suffix}"
+    return f"{value:,.1f}{suffix}" if value >= 10 else f"{value:,.3g}{suffix}"
+
+
+def field_cells(layer, options) -> list[str]:
+    """The fields view's cells of one layer, in FIELD_COLUMNS order."""
+    return [axes_cell(layer.receptive_field), axes_cell(layer.effective_stride),
+            axes_cell(layer.field_offset, ", "), quotient_cell(layer.weight_reuse),
+            count(layer.dense_equivalent_params, options), quotient_cell(layer.sharing_factor, "×")]
+
+
+def zoom_lines(report, options) -> list[tuple[str, str]]:
+    """The fields view's summary: where the model zooms out, and what sharing saves."""
+    t = report.totals
+    whole = (f"{shown(t.whole_input_layer)} is the first layer with a unit that sees both ends of every input axis"
+             if t.whole_input_layer else "no layer has a unit that sees both ends of every input axis")
+    sized = (f"{shown(t.input_sized_field_layer)} the first whose field is as large as the input"
+             if t.input_sized_field_layer else "no layer's field is as large as the input")
+    lines = [("Zoom-out", f"{whole}; {sized}")]
+    if t.sharing_factor is not None:
+        lines.append(("Sharing", f"dense layers doing the weighted layers' maps would hold "
+                                 f"{count(t.dense_equivalent_params, options)} params, "
+                                 f"{quotient_cell(t.sharing_factor, '×')} these layers' own"))
+    return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Iterator
 
@@ -72,6 +73,28 @@ def _blank(value):
     return "" if value is None else value
 
 
+def _axes(values) -> str:
+    return "" if values is None else json.dumps(list(values))
+
+
+def fields(reports, options) -> str:
+    """`analyze --view fields`: one row per layer with its JSON keys' values (per-axis lists
+    written as JSON lists: `[212, 212]`; empty where JSON has null), then the model figures."""
+    rows = []
+    for r in reports:
+        for layer in r.layers:
+            rows.append([r.name, layer.name, layer.type, shape(layer.output_shape).replace("×", "x"),
+                         _axes(layer.receptive_field), _axes(layer.effective_stride), _axes(layer.field_offset),
+                         "true" if layer.fields_note else "false", layer.fields_note,
+                         "" if layer.weight_reuse is None else layer.weight_reuse, layer.dense_equivalent_params,
+                         "" if layer.sharing_factor is None else layer.sharing_factor, ""])
+        rows += [[r.name, key, kind, "", "", "", "", "", "", "", "", "", "" if value is None else value]
+                 for kind, key, value in model_figures(r)]
+    return _write(["model", "name", "type", "output_shape", "receptive_field", "effective_stride", "field_offset",
+                   "fields_misaligned", "fields_note", "weight_reuse", "dense_equivalent_params", "sharing_factor",
+                   "value"], rows)
+
+
 def model_figures(report) -> Iterator[tuple[str, str, object]]:
     """(`model` | `total`, JSON key, value) of what a report holds besides its layers; nested
     totals are dotted (`totals.memory.peak_activation_bytes`). `totals.memory.inference_bytes`
@@ -120,10 +143,12 @@ def comparison(cmp, options) -> str:
     from ..compare import ratio
     rows: list[list[object]] = [["input", *(shape(s).replace("×", "x") for s in cmp.inputs)]]
     for metric in cmp.metrics:
-        rows.append([metric.key, *("" if v is None else v if isinstance(v, (int, float)) else f"{float(v):.4f}"
+        rows.append([metric.key, *("" if v is None else v if isinstance(v, (int, float, str)) else f"{float(v):.4f}"
                                    for v in metric.values)])
     # The "vs first" column of the table: the first model's figure over each one's, as in JSON.
     for metric in cmp.metrics:
+        if metric.unit == "name":
+            continue
         quotients = (ratio(metric.values[0], v) for v in metric.values)
         rows.append([f"ratio_first_to_this.{metric.key}", *("" if q is None else round(float(q), 4) for q in quotients)])
     return _write(["metric", *cmp.names], rows)

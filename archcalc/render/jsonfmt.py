@@ -33,6 +33,7 @@ def layer_json(layer, dtype, batch: int, extra: str = "") -> str:
     equal, byte for byte."""
     q = encode_basestring
     tied = "" if layer.tied_to is None else f', "tied_to": {q(layer.tied_to)}'
+    tied += ", " + json.dumps(layer.fields_dict(), ensure_ascii=False)[1:-1]
     if layer.blocks:
         tied += ', "blocks": [' + ", ".join(f'{{"name": {q(use)}, "type": {q(block)}}}'
                                             for use, block in layer.blocks) + "]"
@@ -106,6 +107,11 @@ def analysis(reports, options) -> str:
     return "".join(analysis_chunks(reports, options))
 
 
+def fields(reports, options) -> str:
+    """The fields view: the analysis's JSON, which always carries the fields keys."""
+    return analysis(reports, options)
+
+
 def training(items, options) -> str:
     return json_escaped("".join(_reports_chunks([(report, {**_without_rows(report), **_train_device(figures),
                                                            "training": figures.to_dict()})
@@ -118,8 +124,8 @@ def _train_device(figures) -> dict:
 
 def _number(value):
     # Quotients (MACs per param) are the only non-integers; round them for readers.
-    # Times (floats already) keep every digit.
-    if value is None or isinstance(value, (int, float)):
+    # Times (floats already) keep every digit; names (compare's whole-input layer) stay text.
+    if value is None or isinstance(value, (int, float, str)):
         return value
     return round(float(value), 4)
 
@@ -129,7 +135,7 @@ def comparison(cmp, options) -> str:
     models = []
     for i, name in enumerate(cmp.names):
         figures = {m.key: _number(m.values[i]) for m in cmp.metrics}
-        ratios = {m.key: _number(ratio(m.values[0], m.values[i])) for m in cmp.metrics}
+        ratios = {m.key: _number(ratio(m.values[0], m.values[i])) for m in cmp.metrics if m.unit != "name"}
         models.append({"name": name, "input": list(cmp.inputs[i]), **figures,
                        "ratio_first_to_this": ratios})
     return _dumps({"base": cmp.names[0], "models": models})

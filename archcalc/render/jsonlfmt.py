@@ -35,6 +35,11 @@ def analysis(reports, options) -> str:
     return "".join(analysis_chunks(reports, options))
 
 
+def fields(reports, options) -> str:
+    """The fields view: the analysis's lines, which always carry the fields keys."""
+    return analysis(reports, options)
+
+
 def _compact(text: str) -> str:
     data = json.loads(text)
     items = data if isinstance(data, list) else [data]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..text import shown
-from .common import BlockStart, count, exponent, metric_value, rows_with_block_headers, shape, share, size
+from .common import (FIELD_COLUMNS, BlockStart, count, exponent, field_cells, metric_value, quotient_cell,
+                     rows_with_block_headers, shape, share, size, zoom_lines)
 
 
 def _table(header, rows, right=()) -> list[str]:
@@ -52,6 +53,24 @@ def analysis(reports, options) -> str:
         if r.totals.roofline is not None:
             header, right, rows = _with_device_columns(r, header, right, rows, options)
         out += _table(header, rows, right=right)
+        out.append("")
+    return "\n".join(out)
+
+
+def fields(reports, options) -> str:
+    """`analyze --view fields`: what each layer sees, its weight reuse and dense equivalent."""
+    out = []
+    for r in reports:
+        out += [f"## {shown(r.name)}: fields", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
+        out += _table(["", "value"], [[label, text] for label, text in zoom_lines(r, options)])
+        out.append("")
+        notes = any(layer.fields_note for layer in r.layers)
+        rows = [["&nbsp;&nbsp;" * len(layer.blocks) + shown(layer.name), layer.type, shape(layer.output_shape),
+                 *field_cells(layer, options), *([layer.fields_note] if notes else [])] for layer in r.layers]
+        rows.append(["**Total**", "", "", "", "", "", "", count(r.totals.dense_equivalent_params, options),
+                     quotient_cell(r.totals.sharing_factor, "×"), *([""] if notes else [])])
+        out += _table(["Layer", "Type", "Output shape", *FIELD_COLUMNS, *(["Note"] if notes else [])], rows,
+                      right={3, 4, 5, 6, 7, 8})
         out.append("")
     return "\n".join(out)
 

@@ -139,7 +139,7 @@ def test_analyze_every_format_reads_back_as_the_json(spec):
     flat["totals.memory.inference_bytes"] = summary[9]
     flat.update({f"inputs.{k}": "x".join(map(str, v)) for k, v in data["inputs"].items()})
     flat.update(batch=data["batch"], dtype=data["dtype"] if isinstance(data["dtype"], str) else figures["dtype"])
-    assert figures == {k: str(v) for k, v in flat.items()}
+    assert figures == {k: "" if v is None else str(v) for k, v in flat.items()}     # CSV writes null as empty
 
     jsonl = [json.loads(line) for line in run("analyze", spec, *context_of(spec), "--format", "jsonl").splitlines()]
     assert jsonl[0]["totals"] == data["totals"]
@@ -154,10 +154,15 @@ def compare_oracle(spec):
     return data, keys
 
 
+QUOTIENTS = ("macs_per_param", "sharing_factor")
+
+
 def _figure(value, key):
-    if value in ("–", ""):
+    if value in ("–", "", "none"):
         return None
-    if key == "macs_per_param":
+    if key == "whole_input_layer":              # a layer's name
+        return value
+    if key in QUOTIENTS:
         return float(value.replace(",", ""))
     return number(value)
 
@@ -169,7 +174,7 @@ def test_compare_every_format_reads_back_as_the_json(spec):
     names = [m["name"] for m in models]
 
     def expected(precision):
-        return {k: [None if m[k] is None else round(m[k], precision) if k == "macs_per_param" else m[k]
+        return {k: [None if m[k] is None else round(m[k], precision) if k in QUOTIENTS else m[k]
                     for m in models] for k in keys}
 
     rows = list(csv.reader(io.StringIO(run("compare", spec, SMALL, *context_of(spec), "--format", "csv"))))
@@ -179,13 +184,14 @@ def test_compare_every_format_reads_back_as_the_json(spec):
     assert shown == expected(4)
     ratios = {row[0].split(".", 1)[1]: [None if v == "" else float(v) for v in row[1:]]
               for row in rows[1:] if row[0].startswith("ratio")}
-    assert ratios == {k: [m["ratio_first_to_this"][k] for m in models] for k in keys}
+    assert ratios == {k: [m["ratio_first_to_this"][k] for m in models] for k in keys if k != "whole_input_layer"}
 
     labels = {"Params": "params", "trainable": "trainable_params", "frozen": "non_trainable_params",
               "Buffers": "buffers", "MACs": "macs", "FLOPs": "flops", "Weight memory": "params_bytes",
               "Activation memory": "activations_bytes", "Peak activation memory": "peak_activation_bytes",
               "MACs per param": "macs_per_param", "Active params": "active_params", "KV cache": "kv_cache_bytes",
-              "Decode MACs per token": "decode_macs_per_token"}
+              "Decode MACs per token": "decode_macs_per_token", "Sharing factor": "sharing_factor",
+              "Whole input at": "whole_input_layer"}
     markdown = run("compare", spec, SMALL, *context_of(spec), "--format", "markdown", "--exact").splitlines()
     assert _cells(markdown[0]) == ["", names[0], names[1], "vs first"]
     shown = {labels[c[0]]: [_figure(c[1], labels[c[0]]), _figure(c[2], labels[c[0]])]
