@@ -42,7 +42,6 @@ def summary(report) -> str:
                                  f"({human_bytes(d.kv_cache_bytes_per_token)} per token); "
                                  f"{d.decode_macs_per_token:,} MACs per new token"))
     if t.roofline is not None:              # --device: the same rows the table's summary prints
-        from ..render import Options
         from ..render.device import summary_rows
         rows += summary_rows(report, Options())
     return ('<table class="summary">' + "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
