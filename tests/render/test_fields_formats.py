@@ -75,3 +75,10 @@ def test_table_markdown_and_csv_say_what_json_says(spec):
         assert (row["fields_misaligned"] == "true") == want["fields_misaligned"]
         for key in ("weight_reuse", "sharing_factor"):
             assert (float(row[key]) if row[key] else None) == want[key]
+
+
+@pytest.mark.parametrize("option", [["--depth", "1"], ["--device", "a100-80gb"]])
+def test_options_the_view_cannot_show_are_refused(option):
+    result = CliRunner().invoke(cli, ["analyze", str(SPECS / "resnet18.yaml"), "--view", "fields", *option])
+    assert result.exit_code == 2
+    assert f"error: {option[0]}" in result.output or option[0] in result.output
