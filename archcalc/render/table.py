@@ -13,8 +13,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from ..text import shown
-from .common import (FIELD_COLUMNS, BlockStart, count, display_name, exponent, field_cells, metric_value,
-                     quotient_cell, rows_with_block_headers, shape, share, size, zoom_lines)
+from .common import BlockStart, count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
 def render(renderables, options) -> str:
@@ -331,38 +330,11 @@ def analysis(reports, options) -> str:
 
 def fields(reports, options) -> str:
     """`analyze --view fields`: what each layer sees, its weight reuse and dense equivalent."""
+    from .fieldtable import fields_table, zoom_summary
     items = []
     for report in reports:
-        items += [fields_table(report, options), _zoom_summary(report, options), ""]
+        items += [fields_table(report, options), zoom_summary(report, options), ""]
     return render(items[:-1], options)
-
-
-def fields_table(report, options) -> Text:
-    notes = any(layer.fields_note for layer in report.layers)
-    rows = []
-    blank = [("", "")] * (len(FIELD_COLUMNS) + 1 + notes)
-    for row in rows_with_block_headers(report.layers):
-        if isinstance(row, BlockStart):
-            rows.append([("  " * row.depth + shown(row.name), "bold"), (shown(row.block), "dim"), *blank])
-            continue
-        cells = [(display_name(row), ""), (row.type, ""), (shape(row.output_shape), "")]
-        cells += [(c, "") for c in field_cells(row, options)]
-        if notes:
-            cells.append((row.fields_note, "yellow" if row.fields_note else ""))
-        rows.append(cells)
-    columns = [("Layer", "left"), ("Type", "left"), ("Output shape", "left"),
-               *((name, "right") for name in FIELD_COLUMNS)] + ([("Note", "left")] if notes else [])
-    t = report.totals
-    footer = ["Total", "", "", "", "", "", "", count(t.dense_equivalent_params, options),
-              quotient_cell(t.sharing_factor, "×")] + ([""] if notes else [])
-    return aligned_table(_title(report), columns, rows, footer, options.width or 100, options.color, paired=True)
-
-
-def _zoom_summary(report, options) -> Text:
-    grid = _Lines()
-    for label, text in zoom_lines(report, options):
-        grid.add_row(label, text)
-    return grid.to_text(options.width or 100)
 
 
 def comparison(cmp, options) -> str:
