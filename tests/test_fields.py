@@ -110,6 +110,15 @@ def test_a_sequence_attended_causally_sees_up_to_itself_and_fully_everything():
     assert (full.receptive_field, full.effective_stride, full.field_offset) == ((16,), (0,), (0,))
 
 
+def test_latent_attention_sees_as_attention_does():
+    layer = {"type": "latent_attention", "heads": 2, "kv_rank": 4, "nope_dim": 2, "rope_dim": 2, "v_dim": 2}
+    causal = _one([{**layer, "causal": True}], [12, 16]).layers[0]
+    full = _one([layer], [12, 16]).layers[0]
+    assert (causal.receptive_field, causal.effective_stride) == ((12,), (1,))     # unit 11 reads 0..11
+    assert (full.receptive_field, full.effective_stride) == ((12,), (0,))
+    assert verify_fields(load({"input": [12, 16], "layers": [{**layer, "causal": True}]})).agrees
+
+
 def test_layers_without_a_spatial_axis_carry_null_and_the_pool_sees_the_whole_input():
     report = _one([{"type": "conv2d", "filters": 2, "kernel": 3}, "global_avgpool", {"type": "dense", "units": 3}],
                   [8, 8, 1])

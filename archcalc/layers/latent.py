@@ -27,6 +27,7 @@ from ..args import Arg, boolean, number, optional, positive
 from ..errors import ShapeError
 from ..shapes import Shape
 from .registry import MASK_BYTES, STAT_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
+from ..fieldmaps import Field, causal, moved, spread
 
 
 class _Sizes:
@@ -133,6 +134,13 @@ def _position_limit(call: Call) -> PositionLimit | None:
                                                     "max_position_embeddings in a Hugging Face config")
 
 
+def _fields(call: Call, inputs: tuple[Field, ...]) -> Field:
+    """Self-attention over the sequence: positions up to its own when causal, else every position."""
+    if call["causal"]:
+        return moved(inputs[0], {0: causal()})
+    return spread(inputs[0], (0,), (call.input[0],))
+
+
 register(Rule(
     type="latent_attention", family="attention",
     summary="Multi-head latent attention (DeepSeek-V2/V3): K and V from one compressed latent, which the KV "
@@ -157,5 +165,5 @@ register(Rule(
     flops_rule=("2 per MAC, plus 1 per projection output element for biases, 1 per element of the two "
                 "latents' norms, per score 2 (scaling and softmax) and 3 per rotated query and key element"),
     min_inputs=1, max_inputs=1, product_macs=_product_macs, cache_per_token=_cache_per_token,
-    decode_macs=_decode_macs, position_limit=_position_limit, saved=_saved,
+    decode_macs=_decode_macs, position_limit=_position_limit, saved=_saved, fields=_fields,
 ))

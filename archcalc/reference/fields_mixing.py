@@ -163,6 +163,18 @@ def _windows(args, dep: Dep) -> Dep:
     return Dep(dep.shape, axes, dep.every)
 
 
+@dep_kernel("latent_attention")
+def latent_attention(args, ins, out):
+    """DeepSeek's latent attention: each query reads every key position (or those up to its own)."""
+    query = ins[0]
+    entry = query.axes[0]
+    if not args["causal"]:
+        return _spread(query, [0])
+    if not isinstance(entry, Positions):
+        return query
+    return Dep(out, [Positions(entry.source, _running_unions(entry.sets, None))] + query.axes[1:], query.every)
+
+
 @dep_kernel("lstm", "gru", "rnn")
 def recurrent(args, ins, out):
     dep = ins[0]
