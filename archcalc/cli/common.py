@@ -127,6 +127,19 @@ input_option = click.option(
          "(input=1,3,224,224) and Keras (image=1,224,224,3).")
 
 
+def _store_kwargs(ctx, param, values):
+    pairs = {}
+    for item in values or ():
+        if item.startswith("@"):
+            pairs[item] = ""
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE or @FILE.yaml, got {item!r}", ctx, param)
+        pairs[name.strip()] = value
+    ctx.meta["archcalc.kwargs"] = pairs
+
+
 def import_options(command):
     """Options that say what a file's inputs are: input shapes (specs, ONNX), and a Hugging Face
     config's sequence length and head. A file they do not apply to refuses them."""
@@ -138,6 +151,14 @@ def import_options(command):
         click.option("--head", expose_value=False,
                      callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.head", value),
                      help="Which head a Hugging Face config's model carries (see docs/importing.md)."),
+        click.option("--kwargs", "factory_kwargs", multiple=True, metavar="NAME=VALUE|@FILE.yaml",
+                     expose_value=False, callback=_store_kwargs,
+                     help="Arguments for a PyTorch target's class or factory (repeatable; values read as YAML), "
+                          "or @FILE.yaml holding a mapping of them."),
+        click.option("--allow-uncounted", is_flag=True, expose_value=False,
+                     callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.allow_uncounted", value),
+                     help="PyTorch code: let an op archcalc has no rule for through, listed and counting "
+                          "nothing; the model's name then says [partial]."),
     )):
         command = option(command)
     return command
@@ -230,11 +251,13 @@ def report_options(command, extra_formats=()):
 
 def import_settings():
     meta = click.get_current_context().meta
-    if not (meta.get("archcalc.seq_len") or meta.get("archcalc.head") or meta.get("archcalc.inputs")):
+    if not (meta.get("archcalc.seq_len") or meta.get("archcalc.head") or meta.get("archcalc.inputs")
+            or meta.get("archcalc.kwargs") or meta.get("archcalc.allow_uncounted")):
         return None
     from ..frontends.imported import ImportOptions
     return ImportOptions(seq_len=meta.get("archcalc.seq_len"), head=meta.get("archcalc.head"),
-                         inputs=meta.get("archcalc.inputs") or {})
+                         inputs=meta.get("archcalc.inputs") or {}, kwargs=meta.get("archcalc.kwargs") or {},
+                         allow_uncounted=bool(meta.get("archcalc.allow_uncounted")))
 
 
 def terminal_width(fallback: int = 100) -> int:

@@ -19,7 +19,8 @@ from .common import emit, import_options, import_settings
 @click.option("--list-ops", is_flag=True, help="List the ONNX operators the importer covers, and stop.")
 @import_options
 def import_model(model, output, list_ops):
-    """Translate a model file (ONNX, Hugging Face config.json, Keras JSON) into a readable spec."""
+    """Translate a model file (ONNX, Hugging Face config.json, Keras JSON) or PyTorch code
+    (package.module:attribute, file.py:attribute) into a readable spec."""
     from ..frontends import choose_door, import_file, read_source
     from ..frontends.writing import spec_to_yaml
     from ..errors import UsageError
@@ -32,11 +33,15 @@ def import_model(model, output, list_ops):
     if output and os.path.splitext(output)[1].lower() not in ("", ".yaml", ".yml"):
         raise UsageError(f"cannot write {output}: import writes a spec, .yaml or .yml")
     max_spec_bytes = (click.get_current_context().find_root().params.get("max_file_size") or 16) * 2**20
-    file, data = read_source(model, max_spec_bytes)
-    door, content = choose_door(file, data)
-    if door == "yaml":
-        raise UsageError(f"{file} is already a spec: analyse it directly")
-    imported = import_file(door, content, file, import_settings())
+    from ..frontends import import_code
+    imported = import_code(model, import_settings())
+    file = model
+    if imported is None:
+        file, data = read_source(model, max_spec_bytes)
+        door, content = choose_door(file, data)
+        if door == "yaml":
+            raise UsageError(f"{file} is already a spec: analyse it directly")
+        imported = import_file(door, content, file, import_settings())
     for note in imported.notes:
         click.echo(f"note: {one_line(file)}: {one_line(note)}", err=True)
     emit(spec_to_yaml(imported, file, __version__), output, [model])

@@ -28,10 +28,12 @@ IMPORTERS = {
 }
 
 # door -> the ImportOptions fields it reads, and what it is called when one is refused
-OPTIONS = {"yaml": ("inputs",), "onnx": ("inputs",), "huggingface": ("seq_len", "head"), "keras": ("inputs",)}
+OPTIONS = {"yaml": ("inputs",), "onnx": ("inputs",), "huggingface": ("seq_len", "head"), "keras": ("inputs",),
+           "torch": ("inputs", "kwargs", "allow_uncounted")}
 DOOR_NAMES = {"yaml": "a YAML spec", "onnx": "an ONNX model", "huggingface": "a Hugging Face config",
-              "keras": "a Keras model JSON"}
-WHAT_IT_SETS = {"inputs": "the input shapes", "seq_len": "the sequence length", "head": "the head"}
+              "keras": "a Keras model JSON", "torch": "PyTorch code"}
+WHAT_IT_SETS = {"inputs": "the input shapes", "seq_len": "the sequence length", "head": "the head",
+                "kwargs": "the factory arguments", "allow_uncounted": "what an op without a rule does"}
 INSTEAD = {("huggingface", "inputs"): "; a config's sequence length is --seq-len",
            ("yaml", "seq_len"): "; a spec's input shape is --input"}
 
@@ -164,6 +166,9 @@ def read_model(source: str, options: ImportOptions | None = None,
     `max_spec_bytes` caps a spec's or config's (not a model file's) size."""
     from .yaml import MAX_LAYERS, graph_from_text
     max_layers = max_layers or MAX_LAYERS
+    imported = import_code(source, options)
+    if imported is not None:
+        return graph_from_import(imported, source, max_layers, overrides)
     file, data = read_source(source, max_spec_bytes)
     door, content = choose_door(file, data)
     if door == "yaml":
@@ -180,6 +185,19 @@ def read_model(source: str, options: ImportOptions | None = None,
         options = ImportOptions()
     imported = import_file(door, content, file, options)
     return graph_from_import(imported, file, max_layers, overrides)
+
+
+def import_code(source: str, options: ImportOptions | None) -> Imported | None:
+    """A code target (`package.module:attribute`, `file.py:attribute`) through the PyTorch
+    door; None when `source` is a file (an existing file is always a file)."""
+    from .torch.target import is_code_target
+    if not is_code_target(source):
+        return None
+    from .imported import ImportOptions
+    from .torch import to_spec
+    refuse_options("torch", options, source)
+    imported: Imported = to_spec(source, options or ImportOptions())
+    return imported
 
 
 def refuse_options(door: str, options: ImportOptions | None, file: str) -> None:

@@ -24,7 +24,8 @@ from typing import Any, Mapping
 FIRST_INPUT = ""     # the key of `--input SHAPE` in `ImportOptions.inputs`: the first (or only) input
 
 # option field -> how the command line spells it, and what it is for (said when it is refused)
-OPTION_FLAGS = {"inputs": "--input", "seq_len": "--seq-len", "head": "--head"}
+OPTION_FLAGS = {"inputs": "--input", "seq_len": "--seq-len", "head": "--head", "kwargs": "--kwargs",
+                "allow_uncounted": "--allow-uncounted"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class ImportOptions:
     head: str | None = None                     # --head: which head a config's model carries
     inputs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)   # --input [NAME=]SHAPE
     batch: int | None = None
+    kwargs: Mapping[str, str] = field(default_factory=dict)              # --kwargs NAME=VALUE: factory arguments
+    allow_uncounted: bool = False                # --allow-uncounted: an op without a rule is listed, not refused
 
     def given(self) -> tuple[str, ...]:
         """The option fields set (those a front door must read or refuse)."""

@@ -1,0 +1,236 @@
+"""Views, reshapes, concatenation, splits, slices and padding: data moved, nothing computed."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from ..capture import Op
+from ..translate import Refused, Translator
+from ..values import Act, Held
+from .common import handles, spec_axis
+
+
+def _sizes(x: Act | Held, shape: Any) -> tuple[int, ...]:
+    sizes = [int(n) for n in shape]
+    if -1 in sizes:
+        total = 1
+        for n in x.shape:
+            total *= n
+        known = 1
+        for n in sizes:
+            known *= n if n != -1 else 1
+        sizes[sizes.index(-1)] = total // known
+    return tuple(sizes)
+
+
+def _reshape_to(t: Translator, x: Act, sizes: tuple[int, ...]) -> Act:
+    if not sizes or sizes[0] != x.shape[0]:
+        raise Refused(f"a view to {list(sizes)} moves the batch axis ({x.shape[0]}): archcalc keeps it apart")
+    if sizes == x.shape:
+        return x
+    if len(sizes) == 2 and sizes[1] == _elements(x.shape[1:]):
+        return t.emit({"type": "flatten"}, [x])     # the order of the elements changes no count
+    x = t.torch_order(x)
+    return t.emit({"type": "reshape", "shape": list(sizes[1:])}, [x])
+
+
+def _elements(shape: tuple[int, ...]) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+@handles("view", "reshape", "_unsafe_view", "view_copy")
+def view(t: Translator, op: Op) -> Any:
+    x = t.value(op.args[0])
+    sizes = _sizes(x, t.arg(op, 1, "size"))
+    if isinstance(x, Held):
+        return x.view(sizes)
+    return _reshape_to(t, t.act(op.args[0]), sizes)
+
+
+@handles("flatten")
+def flatten(t: Translator, op: Op) -> Any:
+    x = t.act(op.args[0])
+    start, end = t.arg(op, 1, "start_dim", 0) % x.rank, t.arg(op, 2, "end_dim", -1) % x.rank
+    if start == 0:
+        raise Refused("a flatten that takes in the batch axis")
+    sizes = (*x.shape[:start], _elements(x.shape[start:end + 1]), *x.shape[end + 1:])
+    return _reshape_to(t, x, sizes)
+
+
+@handles("unflatten")
+def unflatten(t: Translator, op: Op) -> Act:
+    x = t.act(op.args[0])
+    dim = t.arg(op, 1, "dim") % x.rank
+    parts = _sizes(Act(0, (x.shape[dim],)), t.arg(op, 2, "sizes"))
+    return _reshape_to(t, x, (*x.shape[:dim], *parts, *x.shape[dim + 1:]))
+
+
+@handles("unsqueeze", "squeeze")
+def squeeze(t: Translator, op: Op) -> Any:
+    x = t.value(op.args[0])
+    out = op.out if isinstance(op.out, tuple) else ()
+    if isinstance(x, Held):
+        return x.view(out)
+    return _reshape_to(t, t.act(op.args[0]), tuple(out))
+
+
+@handles("permute")
+def permute(t: Translator, op: Op) -> Any:
+    return _moved(t, t.value(op.args[0]), [int(d) for d in t.arg(op, 1, "dims")])
+
+
+def _moved(t: Translator, x: Any, dims: list[int]) -> Any:
+    """PyTorch's permute as a change of how the spec's axes map to PyTorch's: no layer."""
+    dims = [d % len(dims) for d in dims]
+    if isinstance(x, Held):
+        return x.view(tuple(x.shape[d] for d in dims))
+    if not isinstance(x, Act):
+        raise Refused("a permute of a value that is not a tensor")
+    if dims[0] != 0:
+        raise Refused("a permute that moves the batch axis")
+    return Act(x.ref, tuple(x.shape[d] for d in dims), tuple(dims.index(a) for a in x.perm))
+
+
+@handles("transpose", "swapaxes")
+def transpose(t: Translator, op: Op) -> Any:
+    x = t.value(op.args[0])
+    rank = len(x.shape)
+    dims = list(range(rank))
+    a, b = t.arg(op, 1, "dim0") % rank, t.arg(op, 2, "dim1") % rank
+    dims[a], dims[b] = dims[b], dims[a]
+    return _moved(t, x, dims)
+
+
+@handles("t")
+def transposed(t: Translator, op: Op) -> Any:
+    return _moved(t, t.value(op.args[0]), [1, 0])
+
+
+@handles("expand")
+def expand(t: Translator, op: Op) -> Any:
+    x = t.value(op.args[0])
+    if isinstance(x, Held):
+        return x.view(tuple(op.out))
+    if isinstance(x, Act) and tuple(op.out) == x.shape:
+        return x
+    raise Refused("an expand of a computed tensor: archcalc does not repeat activations")
+
+
+@handles("cat", "concat", "concatenate")
+def cat(t: Translator, op: Op) -> Act:
+    parts = t.value(op.args[0])
+    dim = t.arg(op, 1, "dim", 0)
+    held = [p for p in parts if isinstance(p, Held)]
+    acts = [p for p in parts if isinstance(p, Act)]
+    if len(held) == 1 and len(acts) == 1 and parts[0] is held[0] and acts[0].rank == 3 and dim % 3 == 1 \
+            and held[0].base == (1, 1, acts[0].shape[2]) and held[0].kind == "parameter":
+        x = t.torch_order(acts[0])
+        return t.emit({"type": "class_token"}, [x], held=held)        # ViT's learned token, prepended
+    if held or len(acts) != len(parts):
+        raise Refused("a concatenation with a tensor of the model's own: archcalc has a rule for a prepended "
+                      "class token [1, 1, C] only")
+    first = acts[0]
+    aligned = [first, *(t.hold(a, first.perm) for a in acts[1:])]
+    if len(aligned) == 1:
+        return first
+    return t.emit({"type": "concat", "axis": spec_axis(first, dim)}, aligned, first.perm)
+
+
+@handles("getitem")
+def getitem(t: Translator, op: Op) -> Any:
+    values = t.value(op.args[0])
+    return operator.getitem(values, op.args[1])
+
+
+def _slice(t: Translator, x: Act, dim: int, start: int, stop: int, step: int = 1) -> Act:
+    return t.emit({"type": "slice", "axis": spec_axis(x, dim), "start": start, "stop": stop, "step": step}, [x],
+                  x.perm, check=False)
+
+
+@handles("split", "split_with_sizes", "chunk", "unsafe_split")
+def split(t: Translator, op: Op) -> list[Act]:
+    x = t.act(op.args[0])
+    dim = t.arg(op, 2, "dim", 0) % x.rank
+    size = x.shape[dim]
+    if op.target == "chunk":
+        chunks = t.arg(op, 1, "chunks")
+        step = -(-size // chunks)
+        sizes = [min(step, size - i) for i in range(0, size, step)]
+    elif isinstance(t.arg(op, 1, "split_size"), int):
+        step = t.arg(op, 1, "split_size")
+        sizes = [min(step, size - i) for i in range(0, size, step)]
+    else:
+        sizes = [int(n) for n in t.arg(op, 1, "split_sizes")]
+    parts, start = [], 0
+    for n in sizes:
+        parts.append(x if n == size else _slice(t, x, dim, start, start + n))
+        start += n
+    return parts
+
+
+@handles("unbind")
+def unbind(t: Translator, op: Op) -> list[Act]:
+    x = t.act(op.args[0])
+    dim = t.arg(op, 1, "dim", 0) % x.rank
+    parts = []
+    for i in range(x.shape[dim]):
+        piece = _slice(t, x, dim, i, i + 1)
+        parts.append(_reshape_to(t, piece, (*x.shape[:dim], *x.shape[dim + 1:])))
+    return parts
+
+
+@handles("slice")
+def slice_(t: Translator, op: Op) -> Any:
+    x = t.value(op.args[0])
+    if isinstance(x, Held):
+        return x.view(tuple(op.out))
+    x = t.act(op.args[0])
+    dim = t.arg(op, 1, "dim", 0) % x.rank
+    start, stop, step = t.arg(op, 2, "start", None), t.arg(op, 3, "end", None), t.arg(op, 4, "step", 1)
+    indices = range(*slice(start, stop, step).indices(x.shape[dim]))
+    if len(indices) == x.shape[dim]:
+        return x
+    if dim == 0:
+        raise Refused("a slice of the batch axis")
+    return _slice(t, x, dim, indices.start, indices.stop, indices.step)
+
+
+@handles("select")
+def select(t: Translator, op: Op) -> Act:
+    x = t.act(op.args[0])
+    dim, index = t.arg(op, 1, "dim") % x.rank, t.arg(op, 2, "index")
+    if x.rank == 3 and dim == 1:
+        x = t.torch_order(x)
+        return t.emit({"type": "take", "index": int(index)}, [x])
+    index %= x.shape[dim]
+    piece = _slice(t, x, dim, index, index + 1)
+    return _reshape_to(t, piece, (*x.shape[:dim], *x.shape[dim + 1:]))
+
+
+@handles("constant_pad_nd", "pad")
+def pad(t: Translator, op: Op) -> Act:
+    x = t.torch_order(t.act(op.args[0]))
+    amounts = [int(n) for n in t.arg(op, 1, "pad")]
+    pairs = [[0, 0] for _ in range(x.rank - 1)]
+    for i in range(0, len(amounts), 2):
+        pairs[x.rank - 2 - i // 2] = [amounts[i], amounts[i + 1]]
+    if min(amounts, default=0) < 0:
+        raise Refused("a negative padding (a crop): not supported")
+    return t.emit({"type": "pad", "padding": pairs, "value": float(t.arg(op, 2, "value", 0.0) or 0.0)}, [x])
+
+
+@handles("sym_size", "size", "dim", "numel")
+def size(t: Translator, op: Op) -> Any:
+    return op.out
+
+
+@handles("upsample_nearest2d", "upsample_bilinear2d")
+def upsample(t: Translator, op: Op) -> Act:
+    x = t.channels_last(t.act(op.args[0]))
+    out = op.out
+    return t.emit({"type": "upsample2d", "size": [int(out[2]), int(out[3])],
+                   "mode": "nearest" if "nearest" in op.target else "bilinear"}, [x], x.perm)
