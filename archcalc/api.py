@@ -48,12 +48,28 @@ class Analysis(Report):
 
 def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set: Mapping[str, Any] | None = None,
          seq_len: int | None = None, head: str | None = None, input: Any = None,
-         max_layers: int | None = None, inputs: Mapping[str, Any] | None = None) -> Graph:
-    """A `Graph` from a path (any supported file), a spec mapping, or a `Graph`.
-    (`inputs` is the earlier name of `input`.)"""
+         max_layers: int | None = None, inputs: Any = None, kwargs: Mapping[str, Any] | None = None,
+         allow_uncounted: bool = False) -> Graph:
+    """A `Graph` from a path (any supported file), a code target (`package.module:attribute`,
+    `file.py:attribute`), a PyTorch `nn.Module`, a spec mapping, or a `Graph`.
+    (`inputs` is the earlier name of `input`; `kwargs` and `allow_uncounted` are PyTorch's.)"""
     overrides = _set_texts(set)
     options = _import_options(seq_len, head, input if input is not None else inputs)
-    if isinstance(model, Graph):
+    if kwargs or allow_uncounted:
+        from dataclasses import replace
+        from .frontends.imported import ImportOptions
+        options = replace(options or ImportOptions(), kwargs={str(k): _yaml_text(v) for k, v in (kwargs or {}).items()},
+                          allow_uncounted=bool(allow_uncounted))
+    if _is_torch_module(model):
+        from .frontends import graph_from_import, refuse_options
+        from .frontends.torch import module_to_spec
+        refuse_options("torch", options, "<module>")
+        if options is not None and options.kwargs:
+            raise UsageError("kwargs apply to a code target's class or factory, not to a built module")
+        imported = module_to_spec(model, options.inputs if options else {}, f"<{type(model).__name__}>",
+                                  type(model).__name__, bool(options and options.allow_uncounted))
+        graph = graph_from_import(imported, f"<{type(model).__name__}>", max_layers, overrides)
+    elif isinstance(model, Graph):
         if overrides or options:
             raise UsageError("set, seq_len, head and input apply to a spec or a model file, not to a built Graph "
                              "(pass them to archcalc.load)")
@@ -67,7 +83,8 @@ def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set:
             from .frontends.yaml.build import with_input_shapes
             graph = with_input_shapes(graph, options.inputs)
     elif isinstance(model, (str, os.PathLike)):
-        if isinstance(model, str) and model != "-" and not os.path.exists(model):
+        from .frontends.torch.target import is_code_target
+        if isinstance(model, str) and model != "-" and not os.path.exists(model) and not is_code_target(model):
             hint = (" (it looks like spec text: use archcalc.analyze_text)"
                     if "\n" in model or model.lstrip().startswith("{") else "")
             raise UsageError(f"no such file: {model[:80]!r}{hint}")
@@ -76,6 +93,19 @@ def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set:
     else:
         raise UsageError(f"cannot analyse a {type(model).__name__}: give a path, a mapping or a Graph")
     return apply_settings(graph, batch=batch, dtype=dtype)
+
+
+def _is_torch_module(model: Any) -> bool:
+    """An `nn.Module`, told without importing torch (a module object means torch is imported)."""
+    import sys
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(model, torch.nn.Module)
+
+
+def _yaml_text(value: Any) -> str:
+    """A Python value as the YAML text `--kwargs NAME=VALUE` reads back to it."""
+    import yaml
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
 def _set_texts(pairs: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -180,8 +210,9 @@ def _device(device: Any, efficiency: float | None) -> Any:
 def analyze(model: Any, *, context: int | None = None, device: Any = None, efficiency: float | None = None,
             **settings: Any) -> Analysis:
     """Analyse a path (a spec or a model file), a spec mapping or a `Graph`; returns a `Report`.
-    `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers; `device` and
-    `efficiency` are `analyze_graph`'s."""
+    `settings` are `load`'s: batch, dtype, set, seq_len, head, input, max_layers; for PyTorch
+    (an `nn.Module` or a code target) also kwargs and allow_uncounted; `device` and `efficiency`
+    are `analyze_graph`'s."""
     return analyze_graph(load(model, **settings), context=context, device=device, efficiency=efficiency)
 
 

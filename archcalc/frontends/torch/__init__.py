@@ -38,9 +38,13 @@ def to_spec(source: str, options: ImportOptions) -> Imported:
         else:
             kwargs.update(read_kwargs({name: text}))
     target = _user_code(lambda: load_target(source), source, "importing the target")
-    module = _user_code(lambda: instantiate(target, kwargs, source), source, "building the model")
+    module, late = _user_code(lambda: instantiate(target, kwargs, source), source, "building the model")
     name = source.rsplit(":", 1)[-1].split(".")[-1]
-    return module_to_spec(module, options.inputs, source, name, options.allow_uncounted)
+    imported = module_to_spec(module, options.inputs, source, name, options.allow_uncounted)
+    if late:
+        from .build import LATE_NOTE
+        imported = Imported(imported.spec, (*imported.notes, LATE_NOTE), imported.where)
+    return imported
 
 
 def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str, name: str,
@@ -61,7 +65,6 @@ def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     writer = Writer(translator.layers, input_names, all_type_names())
     layers = writer.write(build_tree(translator.layers, type(module).__name__))
     spec: dict[str, Any] = {"name": name + (" [partial]" if translator.uncounted else "")}
-    held = {translator.values[n].ref: s for n, s in captured.inputs}
     shapes_held = [translator.values[n].ours() for n, _ in captured.inputs]
     if len(input_names) == 1:
         spec["input"] = shapes_held[0]
@@ -71,15 +74,18 @@ def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     if writer.blocks:
         spec["blocks"] = writer.blocks
     spec["layers"] = layers
-    del held
     return Imported(spec=spec, notes=tuple(_notes(captured, translator)), where={})
 
 
 def _notes(captured: Any, translator: Any) -> list[str]:
     notes = [f"PyTorch module captured with {captured.method}, built on the meta device (no weights read); "
              "each Parameter object counted once."]
-    if captured.method != "torch.export":
-        notes.append(captured.method_note)
+    unused = [h for h in captured.unused if h.kind == "parameter"]
+    if unused:
+        owners = sorted({h.source.rsplit(".", 1)[0] for h in unused})
+        shown = ", ".join(owners[:6]) + (f" and {len(owners) - 6} more" if len(owners) > 6 else "")
+        notes.append(f"{sum(h.size for h in unused):,} parameter elements belong to modules the forward never "
+                     f"runs ({shown}; an auxiliary head used only in training, say), with their buffers: not counted.")
     if translator.uncounted:
         notes.append(f"partial count: {len(translator.uncounted)} op(s) have no rule and count nothing: "
                      + ", ".join(translator.uncounted))
@@ -91,10 +97,13 @@ def _user_code(run: Any, source: str, doing: str) -> Any:
     reported on one line as such; our own refusals pass through. (The one place a broad
     exception is caught: the user's code may raise anything, and it is not a bug of ours.)"""
     from ...errors import ArchcalcError
+    from .capture import TargetFailed
     try:
         return run()
     except (ArchcalcError, AssertionError):
         raise
+    except TargetFailed as exc:
+        raise SpecError(str(exc), source) from None
     except Exception as exc:
         lines = [line for line in str(exc).splitlines() if line.strip()]
         said = lines[0][:300] if lines else ""

@@ -143,7 +143,14 @@ def cat(t: Translator, op: Op) -> Act:
 @handles("getitem")
 def getitem(t: Translator, op: Op) -> Any:
     values = t.value(op.args[0])
-    return operator.getitem(values, op.args[1])
+    if not isinstance(values, (Act, Held)):
+        return operator.getitem(values, op.args[1])      # one output of several (a split, a pooling's indices)
+    index = op.args[1] if isinstance(op.args[1], tuple) else (op.args[1],)
+    if not all(i is None or i is Ellipsis or i == slice(None) for i in index):
+        raise Refused("indexing a tensor with positions (FX's x[i]): archcalc reads slices through export")
+    if isinstance(values, Held):
+        return values.view(tuple(op.out))
+    return _reshape_to(t, values, tuple(op.out))          # x[:, :, None]: new axes of size 1
 
 
 def _slice(t: Translator, x: Act, dim: int, start: int, stop: int, step: int = 1) -> Act:

@@ -1,0 +1,203 @@
+"""The PyTorch door on small modules written here: known ops, tied and frozen weights,
+buffers, module paths as layer names, unknown ops, and the command line around it. Expected
+figures are derived by hand in each test."""
+
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+torch = pytest.importorskip("torch", reason="the PyTorch door's tests need torch (pip install 'archcalc[torch]')")
+nn = torch.nn
+
+import archcalc  # noqa: E402
+from archcalc.cli import cli  # noqa: E402
+from archcalc.errors import SpecError  # noqa: E402
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+class Squeeze(nn.Module):
+    """A custom module of known ops: pool, two linears, sigmoid, a broadcast product."""
+
+    def __init__(self, channels, hidden):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(channels, hidden), nn.Linear(hidden, channels)
+
+    def forward(self, x):
+        s = x.mean((2, 3))
+        s = torch.sigmoid(self.fc2(torch.relu(self.fc1(s))))
+        return x * s[:, :, None, None]
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(8)
+        self.se = Squeeze(8, 4)
+        self.head = nn.Linear(8, 10)
+        self.stem.weight.requires_grad_(False)
+
+    def forward(self, x):
+        x = self.se(torch.relu(self.bn(self.stem(x))))
+        return self.head(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+def test_a_custom_module_of_known_ops():
+    report = archcalc.analyze(Net(), input=(1, 3, 16, 16))
+    # stem 3·3·3·8 = 216 (frozen); bn 2·8 = 16 and buffers 2·8; se 8·4+4 + 4·8+8 = 76; head 8·10+10 = 90
+    assert report.totals.params == 216 + 16 + 76 + 90
+    assert report.totals.non_trainable_params == 216
+    assert report.totals.buffers == 16
+    # MACs: stem 16·16·8·27 = 55,296; se 8·4 + 4·8 = 64; head 80
+    assert report.totals.macs == 55_296 + 64 + 80
+    names = [layer.name for layer in report.layers]
+    assert "stem" in names and "se.fc1" in names and "se.fc2" in names and "head" in names
+
+
+class Tied(nn.Module):
+    """A Parameter object used twice: an embedding-like weight and its transpose as the head."""
+
+    def __init__(self):
+        super().__init__()
+        self.encode = nn.Linear(6, 4, bias=False)
+        self.decode = nn.Linear(4, 6)
+        self.decode.weight = nn.Parameter(torch.empty(6, 4))
+        self.shared = nn.Linear(4, 4)
+
+    def forward(self, x):
+        h = self.shared(self.shared(self.encode(x)))       # one module called twice
+        return nn.functional.linear(h, self.encode.weight.t()) + self.decode(h)
+
+
+def test_a_parameter_used_twice_counts_once():
+    model = Tied()
+    report = archcalc.analyze(model, input=(1, 6))
+    # PyTorch's own count of unique Parameters: encode 24, decode 24 + 6, shared 16 + 4 = 74
+    assert report.totals.params == sum(p.numel() for p in model.parameters()) == 74
+    # MACs: encode 24, shared twice 2·16, the transposed head 24, decode 24
+    assert report.totals.macs == 24 + 32 + 24 + 24
+
+
+class Cumulative(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 4), Running())
+
+    def forward(self, x):
+        return self.body(x)
+
+
+class Running(nn.Module):
+    def forward(self, x):
+        return torch.cumsum(x, dim=-1)
+
+
+def test_an_op_without_a_rule_names_the_module_path_and_op():
+    with pytest.raises(SpecError) as caught:
+        archcalc.analyze(Cumulative(), input=(1, 4))
+    assert "module 'body.1' (Running), op aten.cumsum" in str(caught.value)
+
+
+def test_allow_uncounted_lets_it_through_and_says_partial():
+    report = archcalc.analyze(Cumulative(), input=(1, 4), allow_uncounted=True)
+    assert report.name.endswith("[partial]")
+    assert report.totals.params == 20 and report.totals.macs == 16
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    path = tmp_path / "models.py"
+    path.write_text(textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        class Mlp(nn.Module):
+            def __init__(self, width=16, classes=3):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(8, width), nn.ReLU(), nn.Linear(width, classes))
+
+            def forward(self, x):
+                return self.body(x)
+
+        class Odd(nn.Module):
+            def forward(self, x):
+                return torch.cumsum(x, dim=-1)
+
+        def build(width=16):
+            return Mlp(width)
+    """))
+    return path
+
+
+def test_a_file_target_with_kwargs(model_file):
+    result = run("analyze", f"{model_file}:Mlp", "--input", "1,8", "--kwargs", "width=32", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # 8·32 + 32 + 32·3 + 3 = 387 params; MACs 8·32 + 32·3 = 352
+    assert data["totals"]["params"] == 387 and data["totals"]["macs"] == 352
+    assert [layer["name"] for layer in data["layers"]] == ["body.0", "body.1", "body.2"]
+
+
+def test_check_holds_a_factory_to_its_budget(model_file):
+    # build(width=16): 8·16 + 16 + 16·3 + 3 = 195 params
+    assert run("check", f"{model_file}:build", "--input", "1,8", "--max-params", "195").exit_code == 0
+    over = run("check", f"{model_file}:build", "--input", "1,8", "--max-params", "194")
+    assert over.exit_code == 1
+
+
+def test_import_writes_a_spec_with_the_same_figures(model_file, tmp_path):
+    spec = tmp_path / "mlp.yaml"
+    assert run("import", f"{model_file}:Mlp", "--input", "1,8", "-o", spec).exit_code == 0
+    again = json.loads(run("analyze", spec, "--format", "json").stdout)
+    direct = json.loads(run("analyze", f"{model_file}:Mlp", "--input", "1,8", "--format", "json").stdout)
+    assert again["totals"] == direct["totals"]
+
+
+def test_compare_reads_code_targets(model_file):
+    result = run("compare", f"{model_file}:Mlp", f"{model_file}:build", "--input", "1,8", "--format", "json")
+    assert result.exit_code == 0, result.output
+
+
+def test_an_unknown_op_is_one_line_and_exit_2(model_file):
+    result = run("analyze", f"{model_file}:Odd", "--input", "1,8")
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "op aten.cumsum" in result.output and "Traceback" not in result.output
+
+
+def test_allow_uncounted_says_partial_in_every_format(model_file):
+    for fmt in ("table", "json", "csv", "markdown"):
+        result = run("analyze", f"{model_file}:Odd", "--input", "1,8", "--allow-uncounted", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert "[partial]" in result.stdout, fmt
+        assert "aten.cumsum" in result.stderr
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--input", "1,8", "--kwargs", "nope"], "expected NAME=VALUE"),
+    (["--kwargs", "width=4"], "needs its input shape"),
+    (["--input", "1,8", "--kwargs", "depth=2"], "TypeError"),
+    (["--input", "y=1,8"], "forward has no argument of that name"),
+])
+def test_bad_options_are_one_line(model_file, args, said):
+    result = run("analyze", f"{model_file}:Mlp", *args)
+    assert result.exit_code == 2 and said in result.output, result.output
+
+
+def test_options_of_pytorch_are_refused_on_a_spec():
+    from helpers import SPECS
+    result = run("analyze", SPECS / "resnet18.yaml", "--kwargs", "width=4")
+    assert result.exit_code == 2 and "--kwargs does not apply to a YAML spec" in result.output
+
+
+def test_fx_tracing_when_export_cannot(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("export refused")
+    monkeypatch.setattr(torch.export, "export", refuse)
+    graph = archcalc.load(Net(), input=(1, 3, 16, 16))
+    assert any("FX symbolic trace" in note and "export refused" in note for note in graph.notes)
+    assert archcalc.analyze(Net(), input=(1, 3, 16, 16)).totals.macs == 55_296 + 64 + 80

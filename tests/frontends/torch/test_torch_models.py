@@ -1,0 +1,38 @@
+"""torchvision's classification models through the PyTorch door, against PyTorch's own figures
+computed here (torch_oracle.py): params as `sum(p.numel())` over unique Parameters, buffers,
+and MACs as FlopCounterMode's matrix-product and convolution FLOPs / 2.
+
+Every model takes 2 to 40 s on the shared CI machine (torch.export dominates), so the suite
+runs one model of each family; `benchmarks/bench_torch_models.py` runs all of them and
+benchmarks/README.md records the result.
+"""
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="the PyTorch door's tests need torch (pip install 'archcalc[torch]')")
+torchvision = pytest.importorskip("torchvision", reason="the torchvision models need torchvision")
+
+from torch_oracle import archcalc_figures, build_meta, input_size, torch_figures  # noqa: E402
+
+# One of each family: plain convolutions, residual blocks, grouped and depthwise convolutions
+# with squeeze-excitation, channel shuffles, fire modules, dense concatenations, inception
+# branches (with an auxiliary head the forward never runs in eval), RegNet (built late, its
+# factory computes with tensors) and ConvNeXt (permutes, layer norm and layer scale).
+FAMILIES = ["alexnet", "resnet18", "resnext50_32x4d", "mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_1",
+            "mnasnet0_5", "efficientnet_b0", "regnet_x_400mf", "googlenet", "convnext_tiny", "densenet121"]
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_figures_equal_pytorchs(name):
+    model = build_meta(name)
+    shape = (1, 3, input_size(name), input_size(name))
+    assert archcalc_figures(model, shape) == torch_figures(model, shape)
+
+
+def test_the_published_resnet50_figures():
+    # torchvision's weights meta for ResNet50_Weights.IMAGENET1K_V1: 25,557,032 params, 4.09 GFLOPS
+    # (their GFLOPS are MACs, fvcore's convention).
+    import archcalc
+    report = archcalc.analyze("torchvision.models:resnet50", input="1,3,224,224")
+    assert report.totals.params == 25_557_032
+    assert round(report.totals.macs / 1e9, 2) == 4.09

@@ -1,0 +1,75 @@
+"""The independent figures a PyTorch model is checked against, computed by PyTorch itself.
+
+- params: `sum(p.numel() for p in model.parameters())` — `parameters()` yields each
+  Parameter object once, so tied and shared weights count once (torchvision's published figure).
+- buffers: the floating-point buffers' elements (batchnorm's running mean and variance).
+  Integer buffers are left out, and archcalc does not count them: batchnorm's
+  `num_batches_tracked` is a step counter of one element, and index tables (Swin's
+  `relative_position_index`) are int64 positions, not state of the model's arithmetic.
+- MACs: `torch.utils.flop_counter.FlopCounterMode`'s FLOPs / 2. It counts the matrix
+  products and convolutions (mm, bmm, addmm, convolution, scaled dot-product attention) as
+  2 FLOPs per multiply-accumulate and nothing else (no bias, no element-wise op), which is
+  archcalc's MAC convention.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class Figures(NamedTuple):
+    params: int
+    buffers: int
+    macs: int
+
+
+def input_size(name: str) -> int:
+    """The resolution each torchvision model is published at (Inception v3: 299)."""
+    return 299 if name == "inception_v3" else 224
+
+
+def build_meta(name: str) -> Any:
+    """The model with every weight on the meta device. RegNet's factory computes its widths
+    with tensors, which cannot run on the meta device: it is built on the CPU with each weight
+    moved to the meta device as it is registered (construction only; no figure comes from it)."""
+    import torch
+    import torchvision
+    try:
+        with torch.device("meta"):
+            model = torchvision.models.get_model(name)
+    except NotImplementedError:
+        from archcalc.frontends.torch.build import weights_on_meta
+        with weights_on_meta():
+            model = torchvision.models.get_model(name)
+    return model.eval()
+
+
+def torch_figures(model: Any, shape: tuple[int, ...]) -> Figures:
+    """PyTorch's figures of what the forward runs. Modules the forward never calls (GoogLeNet's
+    and Inception's auxiliary classifiers, which run only in training) are left out: archcalc
+    counts the captured graph and names them in a note instead."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    called: set[int] = set()
+    hooks = [m.register_forward_hook(lambda module, args, out: called.add(id(module))) for m in model.modules()]
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(torch.empty(shape, device="meta"))
+    for hook in hooks:
+        hook.remove()
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    idle = [m for m in model.modules() if id(m) not in called]
+    idle_params = {id(p): p for m in idle for p in m.parameters(recurse=False)}
+    used_elsewhere = {id(p) for m in model.modules() if id(m) in called for p in m.parameters(recurse=False)}
+    params = sum(p.numel() for p in model.parameters()) - sum(
+        p.numel() for key, p in idle_params.items() if key not in used_elsewhere)
+    buffers = sum(b.numel() for m in model.modules() if id(m) in called
+                  for b in m.buffers(recurse=False) if b.is_floating_point())
+    return Figures(params, buffers, flops // 2)
+
+
+def archcalc_figures(model: Any, shape: tuple[int, ...]) -> Figures:
+    import archcalc
+    report = archcalc.analyze(model, input=shape)
+    return Figures(report.totals.params, report.totals.buffers, report.totals.macs)
