@@ -60,13 +60,13 @@ def weights_on_meta() -> Iterator[None]:
             tensor = tensor.to("meta")
         register_buffer(self, name, tensor, persistent)
 
-    module_class.register_parameter = parameter_on_meta      # type: ignore[method-assign]
-    module_class.register_buffer = buffer_on_meta            # type: ignore[method-assign]
+    setattr(module_class, "register_parameter", parameter_on_meta)
+    setattr(module_class, "register_buffer", buffer_on_meta)
     try:
         yield
     finally:
-        module_class.register_parameter = register_parameter  # type: ignore[method-assign]
-        module_class.register_buffer = register_buffer        # type: ignore[method-assign]
+        setattr(module_class, "register_parameter", register_parameter)
+        setattr(module_class, "register_buffer", register_buffer)
 
 
 def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str) -> tuple[list[str], tuple[Any, ...]]:

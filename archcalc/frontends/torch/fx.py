@@ -66,10 +66,11 @@ def trace(module: Any, example: tuple[Any, ...], names: list[str], held: dict[st
                            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
     results: dict[str, Any] = {}
 
-    class Recorder(torch.fx.Interpreter):
-        def run_node(self, node: Any) -> Any:
-            results[node.name] = value = super().run_node(node)
-            return value
+    def run_node(self: Any, node: Any) -> Any:
+        results[node.name] = value = torch.fx.Interpreter.run_node(self, node)
+        return value
+
+    Recorder = type("Recorder", (torch.fx.Interpreter,), {"run_node": run_node})
 
     from torch._subclasses.fake_tensor import FakeTensorMode
     with torch.no_grad(), FakeTensorMode(allow_non_fake_inputs=True) as mode:    # shapes only, no arithmetic

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..capture import Op
 from ..translate import Refused, Translator
-from ..values import Act
+from ..values import Act, Held
 from .common import handles, held_or_none, ints
 
 
