@@ -57,7 +57,9 @@ def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     from ...layers import all_type_names
     require_torch(source)
     module.eval()
-    names, example = example_inputs(module, shapes, source)
+    batch = _batch(shapes, source)
+    # Captured with a batch of one: every count is per sample, times the batch (as for a spec).
+    names, example = example_inputs(module, {k: (1, *v[1:]) for k, v in shapes.items()}, source)
     captured = _user_code(lambda: capture(module, example, names), source, "capturing the forward")
     translator = Translator(captured, source, ImportOptions(inputs=dict(shapes)), HANDLERS, allow_uncounted)
     translator.run()
@@ -70,11 +72,20 @@ def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
         spec["input"] = shapes_held[0]
     else:
         spec["inputs"] = dict(zip(input_names, shapes_held))
-    spec["batch"] = translator.batch
+    spec["batch"] = batch
     if writer.blocks:
         spec["blocks"] = writer.blocks
     spec["layers"] = layers
     return Imported(spec=spec, notes=tuple(_notes(captured, translator)), where={})
+
+
+def _batch(shapes: Mapping[str, tuple[int, ...]], source: str) -> int:
+    batches = {shape[0] for shape in shapes.values() if shape}
+    if len(batches) > 1:
+        raise SpecError(f"--input: the inputs' first axes (the batch) differ: {sorted(batches)}", source)
+    if any(len(shape) < 2 for shape in shapes.values()):
+        raise SpecError("--input: a shape needs the batch axis first and at least one more", source)
+    return batches.pop() if batches else 1
 
 
 def _notes(captured: Any, translator: Any) -> list[str]:

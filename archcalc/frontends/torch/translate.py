@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 from ...errors import SpecError
 from ..imported import ImportOptions
 from .capture import Captured, Op, Ref
-from .values import Act, Held
+from .values import VIRTUAL, Act, Held
 
 LAYER_KEYS = ("type", "tied_to", "shares", "trainable")     # entry keys that are not a rule's arguments
 
@@ -61,9 +61,8 @@ class Translator:
     # -- reading -------------------------------------------------------------------
     def run(self) -> None:
         for k, (_, shape) in enumerate(self.captured.inputs):
-            if not shape:
-                raise SpecError(f"input {k} is a scalar: archcalc needs tensors with a batch axis", self.file)
-            self.batch = shape[0]
+            if not shape or shape[0] != 1:
+                raise AssertionError(f"input {k} captured with the shape {shape}, not a batch of one")
         for name, held in self.captured.held.items():
             self.values[name] = held
         self._declare_inputs()
@@ -101,11 +100,10 @@ class Translator:
         if not acts or not isinstance(op.out, tuple) or not all(isinstance(n, int) for n in op.out):
             raise self.error(f"{why}, and its output is not one tensor computed from the input, so nothing after it "
                              "can be counted")
-        source = self.torch_order(acts[0])
+        source = acts[0]
         if tuple(op.out) == source.shape:
-            return self.emit({"type": "identity"}, [source], hint=op.target)
-        return self.emit({"type": "reshape", "shape": list(op.out[1:]) or [1]}, [source], hint=op.target,
-                         check=False)
+            return self.emit({"type": "identity"}, [source], source.perm, hint=op.target)
+        return self.reshape(source, tuple(op.out), hint=op.target)
 
     # -- values --------------------------------------------------------------------
     def value(self, arg: Any) -> Any:
@@ -136,10 +134,10 @@ class Translator:
         `perm` (default: PyTorch's order). Its shape is the rule's."""
         layer = {**layer, **self._weights(held)}
         ours = self._rule_shape(layer, inputs)
-        perm = tuple(perm) if perm is not None else tuple(range(len(ours) + 1))
+        perm = tuple(perm) if perm is not None else _default_perm(inputs, len(ours))
         if len(perm) != len(ours) + 1:
             raise AssertionError(f"{layer['type']}: output {ours} held in perm {perm}")
-        shape = [self.batch] * len(perm)
+        shape = [self.batch] * (len(perm) if perm[0] != VIRTUAL else len(perm) - 1)
         for size, axis in zip(ours, perm[1:]):
             shape[axis] = size
         op = self.op
@@ -194,9 +192,12 @@ class Translator:
         perm = tuple(perm)
         if act.perm == perm:
             return act
+        if act.perm[0] != perm[0]:
+            act = self._rebatch(act, perm[0])
+            if act.perm == perm:
+                return act
         axes = [act.perm.index(p) - 1 for p in perm[1:]]
-        if [n for n in act.ours() if n != 1] == [act.shape[p] for p in perm[1:] if act.shape[p] != 1] \
-                and _size_one_moves(act, axes):
+        if _size_one_moves(act, axes):
             target = Act(act.ref, act.shape, perm)
             if target.ours() == act.ours():
                 return target
@@ -204,14 +205,63 @@ class Translator:
                              check=False)
         return self.emit({"type": "permute", "axes": axes}, [act], perm, hint="permute", check=False)
 
+    def _rebatch(self, act: Act, batch: int) -> Act:
+        """The same elements with the batch (of one) on another axis of size 1, or folded: a
+        reshape that moves nothing."""
+        if batch != VIRTUAL and act.shape[batch] != 1:
+            raise Refused(f"it needs the batch on axis {batch} of a tensor {list(act.shape)}, where it is not")
+        source = self.torch_order(act)
+        perm = _batch_first(batch, act.rank)
+        target = [act.shape[p] for p in perm[1:]]
+        if target == source.ours():
+            return Act(source.ref, source.shape, perm)
+        return self.emit({"type": "reshape", "shape": target or [1]}, [source], perm, hint="reshape", check=False)
+
+    def reshape(self, x: Act, sizes: tuple[int, ...], hint: str = "reshape") -> Act:
+        """PyTorch's view of `x` as `sizes`, batch of one included: the batch stays on its axis
+        when the view keeps the axes up to it, else it goes to a new axis of size 1 that leaves
+        the spec's shape as it was (no layer), or the first of size 1, or it is folded."""
+        source = self.torch_order(x)
+        candidates = [i for i, n in enumerate(sizes) if n == 1]
+        plain = [i for i in candidates if [n for j, n in enumerate(sizes) if j != i] == source.ours()]
+        b = x.perm[0]
+        if plain:
+            batch = plain[0]
+        elif b != VIRTUAL and tuple(sizes[:b + 1]) == x.shape[:b + 1]:
+            batch = b
+        else:
+            batch = candidates[0] if candidates else VIRTUAL
+        perm = _batch_first(batch, len(sizes))
+        target = [sizes[p] for p in perm[1:]]
+        if target == source.ours():
+            return Act(source.ref, tuple(sizes), perm)
+        if batch != VIRTUAL and len(target) == 1 and len(source.ours()) > 1:
+            return self.emit({"type": "flatten"}, [source], perm, hint="flatten")   # element order changes no count
+        return self.emit({"type": "reshape", "shape": target or [1]}, [source], perm, hint=hint)
+
     def torch_order(self, act: Act) -> Act:
-        return self.hold(act, tuple(range(act.rank)))
+        return self.hold(act, _batch_first(act.perm[0], act.rank))
 
     def channels_last(self, act: Act) -> Act:
         return self.hold(act, (0, *range(2, act.rank), 1))
 
 
+def _batch_first(batch: int, rank: int) -> tuple[int, ...]:
+    """PyTorch's axis order with the batch axis (or VIRTUAL) first."""
+    return (batch, *[a for a in range(rank) if a != batch])
+
+
+def _default_perm(inputs: Sequence[Act], axes: int) -> tuple[int, ...]:
+    """An output of `axes` spec axes held as the first input is: its batch where that one's
+    is, the other axes in PyTorch's order."""
+    batch = inputs[0].perm[0] if inputs else 0
+    if batch == VIRTUAL:
+        return (VIRTUAL, *range(axes))
+    return _batch_first(batch if batch <= axes else 0, axes + 1)
+
+
 def _size_one_moves(act: Act, axes: list[int]) -> bool:
+    """Do only axes of size 1 move (so a reshape will do)?"""
     sizes = act.ours()
     moved = [a for a in axes if sizes[a] != 1]
     return moved == sorted(moved)

@@ -3,6 +3,8 @@
 An activation (`Act`) is a layer's output (or a model input): its shape in PyTorch's own
 axis order, batch first, and `perm`, PyTorch's axes in the order the spec holds them
 (convolutions want channels last, so a conv's output [N, C, H, W] is held as [N, H, W, C]).
+The forward is captured with a batch of one, so the batch may sit on any axis of size 1
+(`perm[0]`; a sequence-first attention moves it) or be folded into another (`VIRTUAL`).
 A `Held` tensor is one the model owns (a parameter, a buffer, a constant), or a view of one;
 anything else (sizes, flags, lists) is a plain Python value.
 """
@@ -10,6 +12,8 @@ anything else (sizes, flags, lists) is a plain Python value.
 from __future__ import annotations
 
 from typing import Any
+
+VIRTUAL = -1      # `perm[0]` of a tensor that holds no batch axis: the batch of one folded into another axis
 
 
 class Act:

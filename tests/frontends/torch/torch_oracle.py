@@ -45,27 +45,30 @@ def build_meta(name: str) -> Any:
 
 
 def torch_figures(model: Any, shape: tuple[int, ...]) -> Figures:
-    """PyTorch's figures of what the forward runs. Modules the forward never calls (GoogLeNet's
-    and Inception's auxiliary classifiers, which run only in training) are left out: archcalc
-    counts the captured graph and names them in a note instead."""
+    """PyTorch's figures of what the forward uses. The tensors the forward passes to any torch
+    function are recorded (a TorchFunctionMode sees each Parameter object as it is passed), so
+    modules the forward never runs (GoogLeNet's and Inception's auxiliary classifiers, which run
+    only in training) are left out: archcalc counts the captured graph and names them in a note."""
     import torch
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._pytree import tree_flatten
     from torch.utils.flop_counter import FlopCounterMode
-    called: set[int] = set()
-    hooks = [m.register_forward_hook(lambda module, args, out: called.add(id(module))) for m in model.modules()]
+    seen: dict[int, Any] = {}
+
+    class Seen(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            for value in tree_flatten((args, kwargs or {}))[0]:
+                if isinstance(value, torch.Tensor):
+                    seen[id(value)] = value
+            return func(*args, **(kwargs or {}))
+
     counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad():
+    with counter, torch.no_grad(), Seen():
         model(torch.empty(shape, device="meta"))
-    for hook in hooks:
-        hook.remove()
     flops = counter.get_total_flops()
     assert flops % 2 == 0
-    idle = [m for m in model.modules() if id(m) not in called]
-    idle_params = {id(p): p for m in idle for p in m.parameters(recurse=False)}
-    used_elsewhere = {id(p) for m in model.modules() if id(m) in called for p in m.parameters(recurse=False)}
-    params = sum(p.numel() for p in model.parameters()) - sum(
-        p.numel() for key, p in idle_params.items() if key not in used_elsewhere)
-    buffers = sum(b.numel() for m in model.modules() if id(m) in called
-                  for b in m.buffers(recurse=False) if b.is_floating_point())
+    params = sum(p.numel() for p in model.parameters() if id(p) in seen)
+    buffers = sum(b.numel() for b in model.buffers() if id(b) in seen and b.is_floating_point())
     return Figures(params, buffers, flops // 2)
 
 

@@ -38,7 +38,7 @@ def ints(value: Any) -> Any:
 def spec_axis(x: Act, dim: int) -> int:
     """The spec's axis (no batch) of PyTorch's axis `dim` of `x`."""
     dim = dim % x.rank
-    if dim == 0:
+    if dim == x.perm[0]:
         raise Refused("it acts along the batch axis, which archcalc keeps apart")
     return x.perm.index(dim) - 1
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..capture import Op
 from ..translate import Refused, Translator
-from ..values import Act
+from ..values import VIRTUAL, Act
 from .common import handles, held_or_none, ints, spec_axis
 
 
@@ -97,5 +97,5 @@ def reduce(t: Translator, op: Op) -> Act:
         return t.emit({"type": "reduce", "op": kind, "axis": axes, "keepdims": True}, [x], x.perm)
     gone = {d % x.rank for d in dims}
     kept = [a for a in range(x.rank) if a not in gone]
-    perm = [kept.index(a) for a in x.perm if a not in gone]
+    perm = [kept.index(a) if a != VIRTUAL else a for a in x.perm if a not in gone]
     return t.emit({"type": "reduce", "op": kind, "axis": axes}, [x], perm)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..capture import Op
 from ..translate import Refused, Translator
-from ..values import Act, Held
+from ..values import VIRTUAL, Act, Held
 from .common import handles, spec_axis
 
 
@@ -25,14 +25,9 @@ def _sizes(x: Act | Held, shape: Any) -> tuple[int, ...]:
 
 
 def _reshape_to(t: Translator, x: Act, sizes: tuple[int, ...]) -> Act:
-    if not sizes or sizes[0] != x.shape[0]:
-        raise Refused(f"a view to {list(sizes)} moves the batch axis ({x.shape[0]}): archcalc keeps it apart")
     if sizes == x.shape:
         return x
-    if len(sizes) == 2 and sizes[1] == _elements(x.shape[1:]):
-        return t.emit({"type": "flatten"}, [x])     # the order of the elements changes no count
-    x = t.torch_order(x)
-    return t.emit({"type": "reshape", "shape": list(sizes[1:])}, [x])
+    return t.reshape(x, sizes)
 
 
 def _elements(shape: tuple[int, ...]) -> int:
@@ -55,8 +50,6 @@ def view(t: Translator, op: Op) -> Any:
 def flatten(t: Translator, op: Op) -> Any:
     x = t.act(op.args[0])
     start, end = t.arg(op, 1, "start_dim", 0) % x.rank, t.arg(op, 2, "end_dim", -1) % x.rank
-    if start == 0:
-        raise Refused("a flatten that takes in the batch axis")
     sizes = (*x.shape[:start], _elements(x.shape[start:end + 1]), *x.shape[end + 1:])
     return _reshape_to(t, x, sizes)
 
@@ -90,9 +83,7 @@ def _moved(t: Translator, x: Any, dims: list[int]) -> Any:
         return x.view(tuple(x.shape[d] for d in dims))
     if not isinstance(x, Act):
         raise Refused("a permute of a value that is not a tensor")
-    if dims[0] != 0:
-        raise Refused("a permute that moves the batch axis")
-    return Act(x.ref, tuple(x.shape[d] for d in dims), tuple(dims.index(a) for a in x.perm))
+    return Act(x.ref, tuple(x.shape[d] for d in dims), tuple(dims.index(a) if a != VIRTUAL else a for a in x.perm))
 
 
 @handles("transpose", "swapaxes")
@@ -201,7 +192,7 @@ def slice_(t: Translator, op: Op) -> Any:
     indices = range(*slice(start, stop, step).indices(x.shape[dim]))
     if len(indices) == x.shape[dim]:
         return x
-    if dim == 0:
+    if dim == x.perm[0]:
         raise Refused("a slice of the batch axis")
     return _slice(t, x, dim, indices.start, indices.stop, indices.step)
 
@@ -210,7 +201,7 @@ def slice_(t: Translator, op: Op) -> Any:
 def select(t: Translator, op: Op) -> Act:
     x = t.act(op.args[0])
     dim, index = t.arg(op, 1, "dim") % x.rank, t.arg(op, 2, "index")
-    if x.rank == 3 and dim == 1:
+    if x.rank == 3 and dim == 1 and x.perm[0] == 0:
         x = t.torch_order(x)
         return t.emit({"type": "take", "index": int(index)}, [x])
     index %= x.shape[dim]
@@ -222,11 +213,14 @@ def select(t: Translator, op: Op) -> Act:
 def pad(t: Translator, op: Op) -> Act:
     x = t.torch_order(t.act(op.args[0]))
     amounts = [int(n) for n in t.arg(op, 1, "pad")]
-    pairs = [[0, 0] for _ in range(x.rank - 1)]
+    pairs = [[0, 0] for _ in range(x.rank)]           # per PyTorch axis, the last axis's pair first in `pad`
     for i in range(0, len(amounts), 2):
-        pairs[x.rank - 2 - i // 2] = [amounts[i], amounts[i + 1]]
+        pairs[x.rank - 1 - i // 2] = [amounts[i], amounts[i + 1]]
     if min(amounts, default=0) < 0:
         raise Refused("a negative padding (a crop): not supported")
+    if x.perm[0] != VIRTUAL and pairs[x.perm[0]] != [0, 0]:
+        raise Refused("a padding of the batch axis")
+    pairs = [pairs[a] for a in x.perm[1:]]
     return t.emit({"type": "pad", "padding": pairs, "value": float(t.arg(op, 2, "value", 0.0) or 0.0)}, [x])
 
 

@@ -87,9 +87,9 @@ def attention_products(t: Translator, op: Op) -> Act:
     mask = t.arg(op, 3, "attn_mask")
     if mask is not None:
         raise Refused("an attention mask tensor: not supported")
-    rank = k.rank
-    keys = t.emit({"type": "permute", "axes": [*range(rank - 3), rank - 2, rank - 3]}, [k], hint="key_transpose",
-                  check=False)
+    rank = len(k.ours())
+    keys = t.emit({"type": "permute", "axes": [*range(rank - 2), rank - 1, rank - 2]}, [k], k.perm,
+                  hint="key_transpose", check=False)
     scores = t.emit({"type": "matmul"}, [q, keys], hint="scores", check=False)
     scale = t.arg(op, 6, "scale") or q.shape[-1] ** -0.5
     scaled = t.emit({"type": "elementwise", "op": "multiply", "value": float(scale)}, [scores], hint="scale",
