@@ -69,6 +69,10 @@ class Translator:
         for op in self.captured.ops:
             self.op = op
             handler = self.handlers.get(op.target) or self.handlers.get(op.target.rstrip("_"))
+            constant = self._constant(op, handler is not None)
+            if constant is not None:
+                self.values[op.name] = constant
+                continue
             if handler is None:
                 result = self._uncounted(op, "archcalc has no rule for it")
             else:
@@ -78,6 +82,21 @@ class Translator:
                     raise self.error(str(exc)) from None
             self.values[op.name] = result
         self.op = None
+
+    def _constant(self, op: Op, handled: bool) -> Held | None:
+        """The result of an op that reads no activation (a mask built from sizes, arithmetic on
+        buffers), held as a constant that counts nothing; None for any other op. An op that
+        computes with a parameter this way is refused: its work would otherwise go uncounted."""
+        if op.target not in MAKES_CONSTANTS:
+            values = [self.values.get(a.name) for a in _refs(op.args) + _refs(list(op.kwargs.values()))]
+            if any(isinstance(v, Act) for v in values) or (handled and op.target in HELD_VIEWS):
+                return None
+            params = [v for v in values if isinstance(v, Held) and v.kind == "parameter"]
+            if params:
+                raise self.error(f"it computes with the parameter '{params[0].source}' alone, before any input "
+                                 "reaches it; archcalc has no rule for such a computation")
+        shape = op.out if isinstance(op.out, tuple) and all(isinstance(n, int) for n in op.out) else ()
+        return Held(op.name, "constant", -1, shape, False)
 
     def _declare_inputs(self) -> None:
         for k, (name, shape) in enumerate(self.captured.inputs):
@@ -244,6 +263,23 @@ class Translator:
 
     def channels_last(self, act: Act) -> Act:
         return self.hold(act, (0, *range(2, act.rank), 1))
+
+
+# Ops that make a tensor from sizes and numbers only (reading an input at most for its dtype).
+MAKES_CONSTANTS = ("new_zeros", "new_ones", "new_full", "new_empty", "zeros_like", "ones_like", "full_like",
+                   "empty_like", "scalar_tensor", "zeros", "ones", "full", "empty", "arange")
+# Ops whose handlers give a view of a held tensor (a parameter keeps its name and size through them).
+HELD_VIEWS = ("view", "reshape", "_unsafe_view", "permute", "transpose", "t", "unsqueeze", "squeeze", "expand",
+              "slice", "index", "contiguous", "clone", "alias", "select", "getitem", "detach", "to", "_to_copy",
+              "lift_fresh_copy", "expand_as", "flatten", "unflatten")
+
+
+def _refs(values: Any) -> list[Ref]:
+    if isinstance(values, Ref):
+        return [values]
+    if isinstance(values, (list, tuple)):
+        return [r for v in values for r in _refs(v)]
+    return []
 
 
 def _batch_first(batch: int, rank: int) -> tuple[int, ...]:

@@ -139,6 +139,14 @@ def _multiply_held(t: Translator, x: Act, factor: Held, divide: bool) -> Act:
     return t.emit({"type": "layer_scale"}, [x], x.perm, held=[factor])
 
 
+@handles("masked_fill", "masked_fill_")
+def masked_fill(t: Translator, op: Op) -> Act:
+    x = t.act(op.args[0])
+    if isinstance(t.value(op.args[1]), Act):
+        raise Refused("a mask computed from the input: archcalc's masks are constants")
+    return t.emit({"type": "elementwise", "op": "mask", "value": float(t.arg(op, 2, "value"))}, [x], x.perm)
+
+
 def _function(t: Translator, op: Op) -> Act:
     x = t.act(op.args[0])
     return t.emit({"type": "elementwise", "op": FUNCTIONS[op.target.rstrip("_")]}, [x], x.perm)

@@ -101,7 +101,28 @@ def transposed(t: Translator, op: Op) -> Any:
     return _moved(t, t.value(op.args[0]), [1, 0])
 
 
-@handles("expand")
+@handles("index")
+def index(t: Translator, op: Op) -> Any:
+    """A table of the model's gathered by index (Swin's relative position bias): the same
+    parameter, viewed; the gathered copy is not new weights."""
+    table = t.value(op.args[0])
+    if isinstance(table, Held):
+        return table.view(tuple(op.out))
+    raise Refused("indexing a computed tensor by positions: not supported")
+
+
+@handles("roll")
+def roll(t: Translator, op: Op) -> Act:
+    x = t.act(op.args[0])
+    shifts, dims = t.arg(op, 1, "shifts"), t.arg(op, 2, "dims", [])
+    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    if not dims:
+        raise Refused("a roll of the flattened tensor: not supported")
+    return t.emit({"type": "roll", "shift": shifts, "axis": [spec_axis(x, d) for d in dims]}, [x], x.perm)
+
+
+@handles("expand", "expand_as")
 def expand(t: Translator, op: Op) -> Any:
     x = t.value(op.args[0])
     if isinstance(x, Held):
@@ -198,7 +219,10 @@ def slice_(t: Translator, op: Op) -> Any:
 
 
 @handles("select")
-def select(t: Translator, op: Op) -> Act:
+def select(t: Translator, op: Op) -> Any:
+    held = t.value(op.args[0])
+    if isinstance(held, Held):
+        return held.view(tuple(op.out))
     x = t.act(op.args[0])
     dim, index = t.arg(op, 1, "dim") % x.rank, t.arg(op, 2, "index")
     if x.rank == 3 and dim == 1 and x.perm[0] == 0:
