@@ -73,10 +73,10 @@ def squeeze(t: Translator, op: Op) -> Any:
 
 @handles("permute")
 def permute(t: Translator, op: Op) -> Any:
-    return _moved(t, t.value(op.args[0]), [int(d) for d in t.arg(op, 1, "dims")])
+    return moved(t, t.value(op.args[0]), [int(d) for d in t.arg(op, 1, "dims")])
 
 
-def _moved(t: Translator, x: Any, dims: list[int]) -> Any:
+def moved(t: Translator, x: Any, dims: list[int]) -> Any:
     """PyTorch's permute as a change of how the spec's axes map to PyTorch's: no layer."""
     dims = [d % len(dims) for d in dims]
     if isinstance(x, Held):
@@ -93,12 +93,12 @@ def transpose(t: Translator, op: Op) -> Any:
     dims = list(range(rank))
     a, b = t.arg(op, 1, "dim0") % rank, t.arg(op, 2, "dim1") % rank
     dims[a], dims[b] = dims[b], dims[a]
-    return _moved(t, x, dims)
+    return moved(t, x, dims)
 
 
 @handles("t")
 def transposed(t: Translator, op: Op) -> Any:
-    return _moved(t, t.value(op.args[0]), [1, 0])
+    return moved(t, t.value(op.args[0]), [1, 0])
 
 
 @handles("index")

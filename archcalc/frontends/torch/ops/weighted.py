@@ -109,3 +109,29 @@ def addmm(t: Translator, op: Op) -> Act:
     return t.emit({"type": "dense", "units": units, "bias": bias is not None}, [x], x.perm,
                   held=[h for h in (weight, bias) if h is not None])
 
+
+
+@handles("einsum")
+def einsum(t: Translator, op: Op) -> Act:
+    """A two-operand einsum that is a batched matrix product (`bgid,bgjd->bgij`): each operand
+    arranged as [..., m, k] and [..., k, n], a `matmul`, then the output's order."""
+    from .shaping import moved
+    equation = str(t.arg(op, 0, "equation")).replace(" ", "")
+    operands = t.value(op.args[1])
+    inputs, _, output = equation.partition("->")
+    names = inputs.split(",")
+    if len(names) != 2 or len(operands) != 2 or not all(isinstance(v, Act) for v in operands) or "." in equation:
+        raise Refused(f"einsum '{equation}': archcalc reads a product of two computed tensors")
+    left, right = names
+    batch = [c for c in output if c in left and c in right]
+    summed = [c for c in left if c in right and c not in output]
+    rows, cols = [c for c in left if c not in right], [c for c in right if c not in left]
+    if len(summed) != 1 or len(rows) != 1 or len(cols) != 1 or sorted(output) != sorted(batch + rows + cols):
+        raise Refused(f"einsum '{equation}': not a batched matrix product")
+    a = moved(t, operands[0], [left.index(c) for c in batch + rows + summed])
+    b = moved(t, operands[1], [right.index(c) for c in batch + summed + cols])
+    product = t.emit({"type": "matmul"}, [t.torch_order(a), t.torch_order(b)], check=False)
+    held = moved(t, product, [(batch + rows + cols).index(c) for c in output])
+    if tuple(op.out) != held.shape:
+        raise AssertionError(f"einsum '{equation}': {list(held.shape)} where PyTorch has {list(op.out)}")
+    return held
