@@ -30,7 +30,7 @@ def main(names: list[str]) -> int:
             got = archcalc_figures(model, shape)
         except ArchcalcError as exc:
             failures += 1
-            print(f"{name:24} refused: {str(exc)[:200]}")
+            print(f"{name:24} refused: {str(exc)[:300]}", flush=True)
             continue
         took = time.perf_counter() - start
         verdict = "same" if got == expected else f"DIFFERS: archcalc {tuple(got)} torch {tuple(expected)}"

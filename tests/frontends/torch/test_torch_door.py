@@ -59,6 +59,34 @@ def test_a_custom_module_of_known_ops():
     assert "stem" in names and "se.fc1" in names and "se.fc2" in names and "head" in names
 
 
+def test_nested_modules_are_blocks():
+    report = archcalc.analyze(Net(), input=(1, 3, 16, 16))
+    fc1 = next(layer for layer in report.layers if layer.name == "se.fc1")
+    assert fc1.blocks == (("se", "squeeze"),)          # the block use `se`, declared from the class Squeeze
+
+
+def test_the_first_axis_is_the_batch():
+    one = archcalc.analyze(Net(), input=(1, 3, 16, 16))
+    four = archcalc.analyze(Net(), input=(4, 3, 16, 16))
+    assert four.batch == 4 and four.totals.macs == 4 * one.totals.macs and four.totals.params == one.totals.params
+
+
+class Tempered(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.temperature = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return x * self.temperature.exp()
+
+
+def test_a_computation_on_a_parameter_alone_is_refused():
+    # exp(temperature) runs before any input reaches it: no layer type holds it, so it is
+    # refused rather than left out of the count.
+    with pytest.raises(SpecError, match="computes with the parameter 'temperature' alone"):
+        archcalc.analyze(Tempered(), input=(1, 4))
+
+
 class Tied(nn.Module):
     """A Parameter object used twice: an embedding-like weight and its transpose as the head."""
 

@@ -17,11 +17,11 @@ from torch_oracle import archcalc_figures, build_meta, input_size, torch_figures
 
 # One of most families: plain convolutions, residual blocks, depthwise convolutions with
 # squeeze-excitation (as EfficientNet and MnasNet), channel shuffles, fire modules, dense
-# concatenations, a vision transformer (nn.MultiheadAttention, sequence-first inside), inception
+# concatenations, a shifted-window transformer (masks, relative position bias), a vision transformer (nn.MultiheadAttention, sequence-first inside), inception
 # branches (with an auxiliary head the forward never runs in eval), RegNet (built late, its
 # factory computes with tensors) and ConvNeXt (permutes, layer norm and layer scale).
 FAMILIES = ["alexnet", "resnet18", "mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_1", "regnet_x_400mf", "vit_b_32",
-            "googlenet", "convnext_tiny", "densenet121"]
+            "googlenet", "convnext_tiny", "densenet121", "swin_t"]
 
 
 @pytest.mark.parametrize("name", FAMILIES)
