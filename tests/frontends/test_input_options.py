@@ -88,8 +88,8 @@ def test_the_other_commands_take_input(tmp_path, conv, command):
     (ONNX / "tiny_resnet_bn.onnx", ["--seq-len", "8"],
      "--seq-len does not apply to an ONNX model: it sets the sequence length of a Hugging Face config"),
     (HF / "gpt2.json", ["--input", "1,32"],
-     "--input does not apply to a Hugging Face config: it sets the input shapes of a YAML spec, an ONNX model or "
-     "a Keras model JSON; a config's sequence length is --seq-len"),
+     "--input does not apply to a Hugging Face config: it sets the input shapes of a YAML spec, an ONNX model, "
+     "a Keras model JSON or PyTorch code; a config's sequence length is --seq-len"),
     (KERAS / "cnn.json", ["--seq-len", "8"],
      "--seq-len does not apply to a Keras model JSON: it sets the sequence length of a Hugging Face config"),
 ])

@@ -88,27 +88,31 @@ def test_a_computation_on_a_parameter_alone_is_refused():
 
 
 class Tied(nn.Module):
-    """A Parameter object used twice: an embedding-like weight and its transpose as the head."""
+    """One Parameter object under two names (decode.weight, mirror.weight), a weight used
+    again through its transpose, and a module called twice."""
 
     def __init__(self):
         super().__init__()
         self.encode = nn.Linear(6, 4, bias=False)
-        self.decode = nn.Linear(4, 6)
-        self.decode.weight = nn.Parameter(torch.empty(6, 4))
         self.shared = nn.Linear(4, 4)
+        self.decode, self.mirror = nn.Linear(4, 6), nn.Linear(4, 6)
+        self.mirror.weight = self.decode.weight
 
     def forward(self, x):
-        h = self.shared(self.shared(self.encode(x)))       # one module called twice
-        return nn.functional.linear(h, self.encode.weight.t()) + self.decode(h)
+        h = self.shared(self.shared(self.encode(x)))
+        return nn.functional.linear(h, self.encode.weight.t()) + self.decode(h) + self.mirror(h)
 
 
-def test_a_parameter_used_twice_counts_once():
+@pytest.mark.parametrize("capture", ["export", "fx"])
+def test_a_parameter_used_twice_counts_once(capture, monkeypatch):
+    if capture == "fx":
+        monkeypatch.setattr(torch.export, "export", _refuse)
     model = Tied()
     report = archcalc.analyze(model, input=(1, 6))
-    # PyTorch's own count of unique Parameters: encode 24, decode 24 + 6, shared 16 + 4 = 74
-    assert report.totals.params == sum(p.numel() for p in model.parameters()) == 74
-    # MACs: encode 24, shared twice 2·16, the transposed head 24, decode 24
-    assert report.totals.macs == 24 + 32 + 24 + 24
+    # PyTorch's count of unique Parameters: encode 24, shared 16 + 4, decode 24 + 6, mirror's bias 6 = 80
+    assert report.totals.params == sum(p.numel() for p in model.parameters()) == 80
+    # MACs: encode 24, shared twice 2·16, the transposed encode 24, decode 24, mirror 24
+    assert report.totals.macs == 24 + 32 + 24 + 24 + 24
 
 
 class Cumulative(nn.Module):
@@ -222,10 +226,12 @@ def test_options_of_pytorch_are_refused_on_a_spec():
     assert result.exit_code == 2 and "--kwargs does not apply to a YAML spec" in result.output
 
 
+def _refuse(*args, **kwargs):
+    raise RuntimeError("export refused")
+
+
 def test_fx_tracing_when_export_cannot(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise RuntimeError("export refused")
-    monkeypatch.setattr(torch.export, "export", refuse)
+    monkeypatch.setattr(torch.export, "export", _refuse)
     graph = archcalc.load(Net(), input=(1, 3, 16, 16))
     assert any("FX symbolic trace" in note and "export refused" in note for note in graph.notes)
     assert archcalc.analyze(Net(), input=(1, 3, 16, 16)).totals.macs == 55_296 + 64 + 80
