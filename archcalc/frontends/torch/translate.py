@@ -153,6 +153,7 @@ class Translator:
         `perm` (default: PyTorch's order). Its shape is the rule's."""
         layer = {**layer, **self._weights(held)}
         ours = self._rule_shape(layer, inputs)
+        layer = _without_defaults(layer)
         perm = tuple(perm) if perm is not None else _default_perm(inputs, len(ours))
         if len(perm) != len(ours) + 1:
             raise AssertionError(f"{layer['type']}: output {ours} held in perm {perm}")
@@ -280,6 +281,19 @@ def _refs(values: Any) -> list[Ref]:
     if isinstance(values, (list, tuple)):
         return [r for v in values for r in _refs(v)]
     return []
+
+
+def _without_defaults(layer: dict[str, Any]) -> dict[str, Any]:
+    """The entry without the arguments its rule would fill in anyway (`groups: 1`, `dilation: 1`,
+    `[1, 1]` for a per-axis 1): the spec `import` writes reads as a person would write it."""
+    from ...layers import find_rule
+    rule = find_rule(layer["type"])
+    defaults = {arg.name: arg.default for arg in rule.args} if rule is not None else {}
+    def same(value: Any, default: Any) -> bool:
+        if isinstance(value, list) and value and not isinstance(default, list):
+            return all(v == default for v in value) and not isinstance(default, bool)
+        return bool(value == default) and type(value) is type(default)
+    return {k: v for k, v in layer.items() if k not in defaults or not same(v, defaults[k])}
 
 
 def _batch_first(batch: int, rank: int) -> tuple[int, ...]:
