@@ -9,11 +9,13 @@ Importing this package does not import torch; its functions do.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ...errors import SpecError
-from ..imported import Imported, ImportOptions
 from .target import is_code_target
+
+if TYPE_CHECKING:      # imported.py's dataclasses cost every run's start-up; a code target alone needs them
+    from ..imported import Imported, ImportOptions
 
 INSTALL = "pip install 'archcalc[torch]'"
 
@@ -28,6 +30,7 @@ def require_torch(source: str) -> None:
 
 def to_spec(source: str, options: ImportOptions) -> Imported:
     """A code target as a spec (what `archcalc import TARGET` writes)."""
+    from ..imported import Imported
     from .build import instantiate
     from .target import load_target, read_kwargs, read_kwargs_file
     require_torch(source)
@@ -49,6 +52,7 @@ def to_spec(source: str, options: ImportOptions) -> Imported:
 
 def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str, name: str,
                    allow_uncounted: bool = False) -> Imported:
+    from ..imported import Imported, ImportOptions
     from .build import example_inputs
     from .capture import capture
     from .ops import HANDLERS

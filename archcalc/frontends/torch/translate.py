@@ -241,6 +241,8 @@ class Translator:
         """PyTorch's view of `x` as `sizes`, batch of one included: the batch stays on its axis
         when the view keeps the axes up to it, else it goes to a new axis of size 1 that leaves
         the spec's shape as it was (no layer), or the first of size 1, or it is folded."""
+        if len(sizes) == 2 and sizes[0] == 1 and x.perm[0] == 0 and x.rank > 2:
+            return self.emit({"type": "flatten"}, [x], (0, 1), hint="flatten")   # element order changes no count
         source = self.torch_order(x)
         candidates = [i for i, n in enumerate(sizes) if n == 1]
         plain = [i for i in candidates if [n for j, n in enumerate(sizes) if j != i] == source.ours()]
@@ -255,8 +257,6 @@ class Translator:
         target = [sizes[p] for p in perm[1:]]
         if target == source.ours():
             return Act(source.ref, tuple(sizes), perm)
-        if batch != VIRTUAL and len(target) == 1 and len(source.ours()) > 1:
-            return self.emit({"type": "flatten"}, [source], perm, hint="flatten")   # element order changes no count
         return self.emit({"type": "reshape", "shape": target or [1]}, [source], perm, hint=hint)
 
     def torch_order(self, act: Act) -> Act:
