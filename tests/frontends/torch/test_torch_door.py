@@ -1,53 +1,30 @@
-"""The PyTorch door on small modules written here: known ops, tied and frozen weights,
+"""The PyTorch door on small modules (small_modules.py): known ops, tied and frozen weights,
 buffers, module paths as layer names, unknown ops, and the command line around it. Expected
 figures are derived by hand in each test."""
 
+import importlib.util
 import json
 import textwrap
 
 import pytest
 from click.testing import CliRunner
 
-torch = pytest.importorskip("torch", reason="the PyTorch door's tests need torch (pip install 'archcalc[torch]')")
-nn = torch.nn
+import archcalc
+from archcalc.cli import cli
+from archcalc.errors import SpecError
 
-import archcalc  # noqa: E402
-from archcalc.cli import cli  # noqa: E402
-from archcalc.errors import SpecError  # noqa: E402
+# torch is imported inside the tests only: imported while collecting, it would sit in the test
+# process's memory and in every child's peak that tests/test_memory_limits.py reads.
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                reason="the PyTorch door's tests need torch (pip install 'archcalc[torch]')")
 
 
 def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-class Squeeze(nn.Module):
-    """A custom module of known ops: pool, two linears, sigmoid, a broadcast product."""
-
-    def __init__(self, channels, hidden):
-        super().__init__()
-        self.fc1, self.fc2 = nn.Linear(channels, hidden), nn.Linear(hidden, channels)
-
-    def forward(self, x):
-        s = x.mean((2, 3))
-        s = torch.sigmoid(self.fc2(torch.relu(self.fc1(s))))
-        return x * s[:, :, None, None]
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Conv2d(3, 8, 3, padding=1, bias=False)
-        self.bn = nn.BatchNorm2d(8)
-        self.se = Squeeze(8, 4)
-        self.head = nn.Linear(8, 10)
-        self.stem.weight.requires_grad_(False)
-
-    def forward(self, x):
-        x = self.se(torch.relu(self.bn(self.stem(x))))
-        return self.head(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
-
-
 def test_a_custom_module_of_known_ops():
+    from small_modules import Net
     report = archcalc.analyze(Net(), input=(1, 3, 16, 16))
     # stem 3·3·3·8 = 216 (frozen); bn 2·8 = 16 and buffers 2·8; se 8·4+4 + 4·8+8 = 76; head 8·10+10 = 90
     assert report.totals.params == 216 + 16 + 76 + 90
@@ -60,51 +37,31 @@ def test_a_custom_module_of_known_ops():
 
 
 def test_nested_modules_are_blocks():
+    from small_modules import Net
     report = archcalc.analyze(Net(), input=(1, 3, 16, 16))
     fc1 = next(layer for layer in report.layers if layer.name == "se.fc1")
     assert fc1.blocks == (("se", "squeeze"),)          # the block use `se`, declared from the class Squeeze
 
 
 def test_the_first_axis_is_the_batch():
+    from small_modules import Net
     one = archcalc.analyze(Net(), input=(1, 3, 16, 16))
     four = archcalc.analyze(Net(), input=(4, 3, 16, 16))
     assert four.batch == 4 and four.totals.macs == 4 * one.totals.macs and four.totals.params == one.totals.params
 
 
-class Tempered(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.temperature = nn.Parameter(torch.zeros(1))
-
-    def forward(self, x):
-        return x * self.temperature.exp()
-
-
 def test_a_computation_on_a_parameter_alone_is_refused():
+    from small_modules import Tempered
     # exp(temperature) runs before any input reaches it: no layer type holds it, so it is
     # refused rather than left out of the count.
     with pytest.raises(SpecError, match="computes with the parameter 'temperature' alone"):
         archcalc.analyze(Tempered(), input=(1, 4))
 
 
-class Tied(nn.Module):
-    """One Parameter object under two names (decode.weight, mirror.weight), a weight used
-    again through its transpose, and a module called twice."""
-
-    def __init__(self):
-        super().__init__()
-        self.encode = nn.Linear(6, 4, bias=False)
-        self.shared = nn.Linear(4, 4)
-        self.decode, self.mirror = nn.Linear(4, 6), nn.Linear(4, 6)
-        self.mirror.weight = self.decode.weight
-
-    def forward(self, x):
-        h = self.shared(self.shared(self.encode(x)))
-        return nn.functional.linear(h, self.encode.weight.t()) + self.decode(h) + self.mirror(h)
-
-
 @pytest.mark.parametrize("capture", ["export", "fx"])
 def test_a_parameter_used_twice_counts_once(capture, monkeypatch):
+    import torch
+    from small_modules import Tied
     if capture == "fx":
         monkeypatch.setattr(torch.export, "export", _refuse)
     model = Tied()
@@ -115,27 +72,15 @@ def test_a_parameter_used_twice_counts_once(capture, monkeypatch):
     assert report.totals.macs == 24 + 32 + 24 + 24 + 24
 
 
-class Cumulative(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(nn.Linear(4, 4), Running())
-
-    def forward(self, x):
-        return self.body(x)
-
-
-class Running(nn.Module):
-    def forward(self, x):
-        return torch.cumsum(x, dim=-1)
-
-
 def test_an_op_without_a_rule_names_the_module_path_and_op():
+    from small_modules import Cumulative
     with pytest.raises(SpecError) as caught:
         archcalc.analyze(Cumulative(), input=(1, 4))
     assert "module 'body.1' (Running), op aten.cumsum" in str(caught.value)
 
 
 def test_allow_uncounted_lets_it_through_and_says_partial():
+    from small_modules import Cumulative
     report = archcalc.analyze(Cumulative(), input=(1, 4), allow_uncounted=True)
     assert report.name.endswith("[partial]")
     assert report.totals.params == 20 and report.totals.macs == 16
@@ -231,6 +176,8 @@ def _refuse(*args, **kwargs):
 
 
 def test_fx_tracing_when_export_cannot(monkeypatch):
+    import torch
+    from small_modules import Net
     monkeypatch.setattr(torch.export, "export", _refuse)
     graph = archcalc.load(Net(), input=(1, 3, 16, 16))
     assert any("FX symbolic trace" in note and "export refused" in note for note in graph.notes)

@@ -8,12 +8,19 @@ A model takes 2 to 60 s on the shared 2-core machine (torch.export dominates; tw
 the result.
 """
 
+import importlib.util
+
 import pytest
 
-torch = pytest.importorskip("torch", reason="the PyTorch door's tests need torch (pip install 'archcalc[torch]')")
-torchvision = pytest.importorskip("torchvision", reason="the torchvision models need torchvision")
+from torch_oracle import archcalc_figures, build_meta, input_size, torch_figures
 
-from torch_oracle import archcalc_figures, build_meta, input_size, torch_figures  # noqa: E402
+# torch is imported inside the tests only (see test_torch_door.py).
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                       reason="the PyTorch door's tests need torch (pip install 'archcalc[torch]')"),
+    pytest.mark.skipif(importlib.util.find_spec("torchvision") is None,
+                       reason="the torchvision models need torchvision"),
+]
 
 # One of most families: plain convolutions, residual blocks, depthwise convolutions with
 # squeeze-excitation (as EfficientNet and MnasNet), channel shuffles, fire modules, dense

@@ -1,0 +1,71 @@
+"""Small modules the PyTorch door's tests read (imported inside the tests, so collecting them
+does not import torch into the test process)."""
+
+import torch
+from torch import nn
+
+
+class Squeeze(nn.Module):
+    """A custom module of known ops: pool, two linears, sigmoid, a broadcast product."""
+
+    def __init__(self, channels, hidden):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(channels, hidden), nn.Linear(hidden, channels)
+
+    def forward(self, x):
+        s = x.mean((2, 3))
+        s = torch.sigmoid(self.fc2(torch.relu(self.fc1(s))))
+        return x * s[:, :, None, None]
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(8)
+        self.se = Squeeze(8, 4)
+        self.head = nn.Linear(8, 10)
+        self.stem.weight.requires_grad_(False)
+
+    def forward(self, x):
+        x = self.se(torch.relu(self.bn(self.stem(x))))
+        return self.head(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+class Tempered(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.temperature = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return x * self.temperature.exp()
+
+
+class Tied(nn.Module):
+    """One Parameter object under two names (decode.weight, mirror.weight), a weight used
+    again through its transpose, and a module called twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.encode = nn.Linear(6, 4, bias=False)
+        self.shared = nn.Linear(4, 4)
+        self.decode, self.mirror = nn.Linear(4, 6), nn.Linear(4, 6)
+        self.mirror.weight = self.decode.weight
+
+    def forward(self, x):
+        h = self.shared(self.shared(self.encode(x)))
+        return nn.functional.linear(h, self.encode.weight.t()) + self.decode(h) + self.mirror(h)
+
+
+class Cumulative(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 4), Running())
+
+    def forward(self, x):
+        return self.body(x)
+
+
+class Running(nn.Module):
+    def forward(self, x):
+        return torch.cumsum(x, dim=-1)
