@@ -80,7 +80,7 @@ def exponent(value) -> str:
 
 # -- the fields view (`analyze --view fields`) ------------------------------------------------
 
-FIELD_COLUMNS = ("Field", "Stride", "Offset", "MACs/weight", "Dense equivalent", "Sharing")
+FIELD_COLUMNS = ("Field", "Stride", "Offset", "MACs/weight", "Dense equivalent", "Sharing", "FLOP/B")
 
 
 def _axis_value(value) -> str:
@@ -104,11 +104,17 @@ def quotient_cell(value, suffix: str = "") -> str:
     return f"{value:,.1f}{suffix}" if value >= 10 else f"{value:,.3g}{suffix}"
 
 
+def intensity(value: float | None) -> str:
+    """Arithmetic intensity, FLOPs per byte moved; `-` where nothing moves."""
+    return "-" if value is None else f"{value:,.4f}"
+
+
 def field_cells(layer, options) -> list[str]:
     """The fields view's cells of one layer, in FIELD_COLUMNS order."""
     return [axes_cell(layer.receptive_field), axes_cell(layer.effective_stride),
             axes_cell(layer.field_offset, ", "), quotient_cell(layer.weight_reuse),
-            count(layer.dense_equivalent_params, options), quotient_cell(layer.sharing_factor, "×")]
+            count(layer.dense_equivalent_params, options), quotient_cell(layer.sharing_factor, "×"),
+            intensity(layer.arithmetic_intensity)]
 
 
 def zoom_lines(report, options) -> list[tuple[str, str]]:

@@ -87,12 +87,13 @@ def fields(reports, options) -> str:
                          _axes(layer.receptive_field), _axes(layer.effective_stride), _axes(layer.field_offset),
                          "true" if layer.fields_note else "false", layer.fields_note,
                          "" if layer.weight_reuse is None else layer.weight_reuse, layer.dense_equivalent_params,
-                         "" if layer.sharing_factor is None else layer.sharing_factor, ""])
-        rows += [[r.name, key, kind, "", "", "", "", "", "", "", "", "", "" if value is None else value]
+                         "" if layer.sharing_factor is None else layer.sharing_factor,
+                         _blank(layer.arithmetic_intensity), ""])
+        rows += [[r.name, key, kind, "", "", "", "", "", "", "", "", "", "", "" if value is None else value]
                  for kind, key, value in model_figures(r)]
     return _write(["model", "name", "type", "output_shape", "receptive_field", "effective_stride", "field_offset",
                    "fields_misaligned", "fields_note", "weight_reuse", "dense_equivalent_params", "sharing_factor",
-                   "value"], rows)
+                   "arithmetic_intensity", "value"], rows)
 
 
 def model_figures(report) -> Iterator[tuple[str, str, object]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..text import shown
-from .common import count, size
+from .common import count, intensity, size
 
 _UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 LAYER_COLUMNS = [("Bytes moved", "right"), ("FLOP/B", "right"), ("Bound", "left"), ("Time", "right")]
@@ -27,8 +27,6 @@ def rate(value: float, options: Any) -> str:
     return f"{value!r}" if options.exact else f"{value:,.1f}"
 
 
-def intensity(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.4f}"
 
 
 def layer_cells(layer: Any, time: Any, options: Any) -> list[str]:

@@ -27,7 +27,7 @@ def fields_table(report, options) -> Text:
                *((name, "right") for name in FIELD_COLUMNS)] + ([("Note", "left")] if notes else [])
     t = report.totals
     footer = ["Total", "", "", "", "", "", "", count(t.dense_equivalent_params, options),
-              quotient_cell(t.sharing_factor, "×")] + ([""] if notes else [])
+              quotient_cell(t.sharing_factor, "×"), ""] + ([""] if notes else [])
     return aligned_table(_title(report), columns, rows, footer, options.width or 100, options.color, paired=True)
 
 

@@ -58,7 +58,7 @@ def analysis(reports, options) -> str:
 
 
 def fields(reports, options) -> str:
-    """`analyze --view fields`: what each layer sees, its weight reuse and dense equivalent."""
+    """`analyze --view fields`: what each layer sees, its weight reuse, dense equivalent and intensity."""
     out = []
     for r in reports:
         out += [f"## {shown(r.name)}: fields", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
@@ -68,9 +68,9 @@ def fields(reports, options) -> str:
         rows = [["&nbsp;&nbsp;" * len(layer.blocks) + shown(layer.name), layer.type, shape(layer.output_shape),
                  *field_cells(layer, options), *([layer.fields_note] if notes else [])] for layer in r.layers]
         rows.append(["**Total**", "", "", "", "", "", "", count(r.totals.dense_equivalent_params, options),
-                     quotient_cell(r.totals.sharing_factor, "×"), *([""] if notes else [])])
+                     quotient_cell(r.totals.sharing_factor, "×"), "", *([""] if notes else [])])
         out += _table(["Layer", "Type", "Output shape", *FIELD_COLUMNS, *(["Note"] if notes else [])], rows,
-                      right={3, 4, 5, 6, 7, 8})
+                      right={3, 4, 5, 6, 7, 8, 9})
         out.append("")
     return "\n".join(out)
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from archcalc.cli import cli
-from archcalc.render.common import axes_cell, quotient_cell
+from archcalc.render.common import axes_cell, intensity, quotient_cell
 
 from helpers import SPECS
 
@@ -30,7 +30,7 @@ def oracle(spec):
     rows = [(row["name"], axes_cell(row["receptive_field"]), axes_cell(row["effective_stride"]),
              axes_cell(row["field_offset"], ", "), quotient_cell(row["weight_reuse"]),
              f"{row['dense_equivalent_params']:,}", quotient_cell(row["sharing_factor"], "×"),
-             row.get("fields_note", "")) for row in data["layers"]]
+             intensity(row["arithmetic_intensity"]), row.get("fields_note", "")) for row in data["layers"]]
     assert all(row["fields_misaligned"] == bool(row.get("fields_note")) for row in data["layers"])
     return data["totals"], rows
 
@@ -48,7 +48,7 @@ def test_table_markdown_and_csv_say_what_json_says(spec):
     md = run("analyze", spec, "--view", "fields", "--exact", "--format", "markdown")
     tables = [block for block in md.split("\n\n") if block.startswith("| ")]
     rows = [_cells(line) for line in tables[1].splitlines()[2:]]
-    got = [(r[0].replace("&nbsp;", ""), *r[3:9], r[9] if len(r) > 9 else "") for r in rows[:-1]]
+    got = [(r[0].replace("&nbsp;", ""), *r[3:10], r[10] if len(r) > 10 else "") for r in rows[:-1]]
     assert got == expected
     assert rows[-1][7] == f"{totals['dense_equivalent_params']:,}"
     summary = tables[0]
@@ -61,7 +61,7 @@ def test_table_markdown_and_csv_say_what_json_says(spec):
     end = lines.index("", rule)
     layer_rows = [re.split(r" {2,}", line.strip()) for line in lines[rule + 1:end]]
     layer_rows = [r for r in layer_rows if len(r) > 2]
-    assert [tuple(r[3:9]) + ((r[9] if len(r) > 9 else ""),) for r in layer_rows] == [row[1:] for row in expected]
+    assert [tuple(r[3:10]) + ((r[10] if len(r) > 10 else ""),) for r in layer_rows] == [row[1:] for row in expected]
     assert all(name.endswith(r[0]) for name, r in zip(names, layer_rows))
 
     # CSV: the JSON's values, lists as JSON lists.
@@ -73,7 +73,7 @@ def test_table_markdown_and_csv_say_what_json_says(spec):
             assert (json.loads(row[key]) if row[key] else None) == want[key]
         assert int(row["dense_equivalent_params"]) == want["dense_equivalent_params"]
         assert (row["fields_misaligned"] == "true") == want["fields_misaligned"]
-        for key in ("weight_reuse", "sharing_factor"):
+        for key in ("weight_reuse", "sharing_factor", "arithmetic_intensity"):
             assert (float(row[key]) if row[key] else None) == want[key]
 
 
