@@ -17,7 +17,7 @@ _LAZY = {
     "compare_models": "api", "scale_model": "api", "sweep_model": "api", "Analysis": "api", "devices": "api",
     "Device": "devices", "roofline": "roofline",
     "Graph": "graph", "Node": "graph",
-    "Report": "report", "Totals": "report", "Memory": "report", "LayerReport": "report",
+    "Report": "report", "Totals": "report", "Memory": "report", "LayerReport": "report", "Block": "report",
     "ArchcalcError": "errors", "SpecError": "errors", "UsageError": "errors",
 }
 
@@ -33,7 +33,7 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *_LAZY})      # a name already looked up is in both
 
 
 __all__ = ["__version__", *_LAZY]

@@ -16,13 +16,16 @@ shape, or {NAME: shape}, in the file's own layout as --input takes it), `max_lay
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .dtypes import parse_dtype
 from .errors import ArgumentError, UsageError
 from .gcpause import without_gc
 from .graph import MAX_BATCH, Graph
 from .report import Report
+
+if TYPE_CHECKING:
+    from .compare import Compared
 
 
 class Analysis(Report):
@@ -41,9 +44,27 @@ class Analysis(Report):
         return self.table()
 
     def _repr_html_(self) -> str:
-        """Jupyter's view: the summary and the per-layer table."""
+        """Jupyter's view: the summary and the model's top-level parts (`html(full=True)`: every layer)."""
         from .render.notebook import html
         return html(self)
+
+    def html(self, full: bool = True) -> HTML:
+        """The notebook view as HTML; `full` (the default here): a row for every layer."""
+        from .render.notebook import html
+        return HTML(html(self, full=full))
+
+    def compare(self, *others: Report, labels: list[str] | None = None) -> Compared:
+        """This report beside others, ratios against this one: what `archcalc compare` prints."""
+        return compare_models(self, *others, labels=labels)
+
+
+class HTML(str):
+    """HTML text that a notebook shows as HTML (and Python as the text)."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        return str(self)
 
 
 def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set: Mapping[str, Any] | None = None,
@@ -157,7 +178,7 @@ def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None 
         try:
             dtypes = parse_dtype(dtype)
         except ArgumentError as exc:
-            raise UsageError(f"--dtype: {exc}") from None
+            raise UsageError(f"dtype: {exc}") from None
     return graph.with_settings(batch=batch, dtype=dtypes)
 
 
@@ -271,19 +292,34 @@ def train(model: Any, *, optimizer: str = "adamw", precision: str = "fp32", reco
 
 
 def compare_models(*models: Any, context: int | None = None, device: Any = None, efficiency: float | None = None,
-                   **settings):
-    """The side-by-side figures of `archcalc compare` (a `compare.Comparison`), ratios against
-    the first model; `settings` are `load`'s and apply to every model."""
+                   labels: list[str] | None = None, **settings: Any) -> Compared:
+    """The side-by-side figures of `archcalc compare` (a `compare.Comparison` that prints as the
+    command's table), ratios against the first model; `settings` are `load`'s and apply to every
+    model. A model may also be a `Report` already made (then no settings apply to it)."""
     if len(models) < 2:
         raise UsageError("compare needs at least two models")
-    from .compare import compare_reports
-    graphs = [load(model, **settings) for model in models]
-    reports: list[Report] = [analyze_graph(graph, context=context, device=device, efficiency=efficiency)
-                             for graph in graphs]
+    from .compare import Compared, compare_reports
+    reports: list[Report] = []
+    files: list[str] = []
+    for model in models:
+        if isinstance(model, Report):
+            if settings or context is not None or device is not None or efficiency is not None:
+                raise UsageError("a Report is compared as it is: give its settings when you analyse it")
+            reports.append(model)
+            files.append("")
+            continue
+        graph = load(model, **settings)
+        reports.append(analyze_graph(graph, context=context, device=device, efficiency=efficiency))
+        files.append(graph.origin.file)
     names = [r.name for r in reports]
-    # two models of one name are told apart by file, as the command does
-    labels = [f"{r.name} ({g.origin.file})" if names.count(r.name) > 1 else r.name for r, g in zip(reports, graphs)]
-    return compare_reports(reports, labels)
+    if labels is None:
+        # two models of one name are told apart by file, as the command does (reports by position)
+        labels = [r.name if names.count(r.name) == 1 else f"{r.name} ({file or f'#{i + 1}'})"
+                  for i, (r, file) in enumerate(zip(reports, files))]
+    elif len(labels) != len(reports) or not all(isinstance(label, str) for label in labels):
+        raise UsageError(f"labels must be {len(reports)} strings, one a model")
+    return Compared(*compare_reports(reports, list(labels)))
+
 
 
 BUDGET_KEYWORDS = {"max_params": "params", "max_macs": "macs", "max_flops": "flops", "max_memory": "memory",

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .report import Report
+from .text import counted
 
 
 def _memory_label(report: Report) -> str:
     """What the memory figure holds: with a context, the KV cache too."""
     if report.totals.decoding is None:
         return "memory (weights + peak activations)"
-    return f"memory (weights + KV cache at {report.totals.decoding.context:,} tokens + peak activations)"
+    return f"memory (weights + KV cache at {counted(report.totals.decoding.context, 'token')} + peak activations)"
 
 
 # budget key -> (label, or a function of the report giving it; how the figure is read off a report)
@@ -75,8 +76,8 @@ def _label(label, report: Report) -> str:
 
 def _decoding(report: Report):
     if report.totals.decoding is None:
-        from .errors import UsageError
-        raise UsageError(f"{report.name}: a KV-cache budget needs a context (--context T or workload: {{context: T}})")
+        from .errors import UsageError, option
+        raise UsageError(f"{report.name}: a KV-cache budget needs a context ({option('context')} T or workload: {{context: T}})")
     return report.totals.decoding
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .report import Report
 
@@ -68,6 +68,28 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
             *extra,
         ),
     )
+
+
+class Compared(Comparison):
+    """A `Comparison` as the Python API hands it over: printed as `archcalc compare` prints it
+    (the formatting lives in `render/`, imported only when asked for)."""
+
+    __slots__ = ()
+
+    def table(self, width: int = 100, exact: bool = False) -> str:
+        from .render import Options, renderer
+        text: str = renderer("table").comparison(self, Options(exact=exact, width=width))
+        return text
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def to_dict(self) -> Any:
+        """What `archcalc compare --format json` writes."""
+        import json
+
+        from .render import Options, renderer
+        return json.loads(renderer("json").comparison(self, Options()))
 
 
 def _decoding(report: Report, figure: str) -> int | None:

@@ -39,3 +39,19 @@ def complete_layer_types(ctx, param, incomplete: str) -> list:
     from .layers import RULES
     typed = incomplete.lower()
     return [CompletionItem(name) for name in sorted(RULES) if name.lower().startswith(typed)]
+
+
+def complete_dtypes(ctx, param, incomplete: str) -> list:
+    """Dtype names (full and short) starting with what was typed; after `PART=`, names for that
+    part; a part name before its `=` (weights=, activations=, kv_cache=)."""
+    from click.shell_completion import CompletionItem
+
+    from .dtypes import ALIASES, BITS, PARTS
+    head, comma, last = incomplete.rpartition(",")
+    prefix = head + comma
+    part, equals, typed = last.partition("=")
+    names = [*BITS, *ALIASES]
+    if equals:
+        return [CompletionItem(f"{prefix}{part}={n}") for n in names if n.startswith(typed.lower())]
+    items = [CompletionItem(prefix + n) for n in names if not comma and n.startswith(last.lower())]
+    return items + [CompletionItem(f"{prefix}{p}=", type="plain") for p in PARTS if p.startswith(last.lower())]

@@ -14,6 +14,11 @@ from .errors import ArgumentError
 
 BITS = {"float32": 32, "float16": 16, "bfloat16": 16, "float64": 64, "int8": 8, "float8": 8, "int4": 4}
 PARTS = ("weights", "activations", "kv_cache")
+# The short names frameworks and training scripts use (`torch.bfloat16` is `bf16` in most
+# configs, `--precision bf16-mixed` here): each reads as its full name, which reports show.
+ALIASES = {"bf16": "bfloat16", "fp16": "float16", "f16": "float16", "half": "float16",
+           "fp32": "float32", "f32": "float32", "float": "float32", "single": "float32",
+           "fp64": "float64", "f64": "float64", "double": "float64", "fp8": "float8"}
 
 
 class Dtypes(NamedTuple):
@@ -37,10 +42,12 @@ def nbytes(elements: int, dtype: str) -> int:
 
 
 def _name(value: Any, what: str) -> str:
-    if not isinstance(value, str) or value.lower() not in BITS:
+    name = value.strip().lower() if isinstance(value, str) else None
+    name = ALIASES.get(name, name) if name is not None else None
+    if name not in BITS:
         from .args import describe
         raise ArgumentError(f"unknown {what} {describe(value)} (use {', '.join(BITS)})")
-    return value.lower()
+    return name
 
 
 def parse_dtype(value: Any) -> Dtypes:

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+# Whether a message is read on the command line (`--seq-len`) or by a Python caller (`seq_len`):
+# the CLI sets it for the run of a command, so the library names a setting as its reader typed it.
+COMMAND_LINE: ContextVar[bool] = ContextVar("archcalc_command_line", default=False)
+
+
+def option(keyword: str) -> str:
+    """A setting as its reader spells it: `--seq-len` on the command line, `seq_len` in Python."""
+    return "--" + keyword.replace("_", "-") if COMMAND_LINE.get() else keyword
+
 
 class ArchcalcError(Exception):
     """Base class of every error a user can cause."""

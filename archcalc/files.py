@@ -46,7 +46,10 @@ def check_targets(targets, protected=()) -> None:
             raise UsageError(f"cannot write {target}: it is a directory")
         written: tuple[int, int] | tuple[str, str] = _identity(target) or ("new", os.path.abspath(target))
         if written in inputs:
-            raise UsageError(f"refusing to write over the input spec {inputs[written]} ({target})")
+            source = inputs[written]
+            # name the output too only when it is spelt differently from the input it would replace
+            also = "" if source == target else f" ({target})"
+            raise UsageError(f"refusing to write over the input spec {source}{also}")
         if written in seen:
             raise UsageError(f"two outputs go to one file: {seen[written]} and {target}")
         seen[written] = target

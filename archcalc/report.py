@@ -182,12 +182,37 @@ class Report:
         return (f"<Report {self.name}: {self.totals.params:,} params, {self.totals.macs:,} MACs, "
                 f"{len(self.layers):,} layers>")
 
-    def __getitem__(self, name: str) -> LayerReport:
-        """A layer's figures by its full name (`report["layer1.0.conv1"]`)."""
+    def __getitem__(self, key: int | str) -> Any:
+        """A layer by position (`report[0]`, `report[-1]`; a slice gives a tuple of layers), a
+        layer by its full name (`report["layer1.0.conv1"]`), or a block use by its name
+        (`report["layer1"]`: a `Block`, its rows and their totals)."""
+        if isinstance(key, (int, slice)) and not isinstance(key, bool):
+            return self.layers[key]
+        if not isinstance(key, str):
+            raise TypeError(f"a Report is indexed by position or by name, not by a {type(key).__name__}")
         for layer in self.layers:
-            if layer.name == name:
+            if layer.name == key:
                 return layer
-        raise KeyError(f"no layer named {name!r}" + suggest(name, [layer.name for layer in self.layers]))
+        block = self.block(key)
+        if block is not None:
+            return block
+        names = [layer.name for layer in self.layers]
+        # only a close match is offered: 'layer1' is not a misspelling of 'layer4.0.bn1'
+        raise KeyError(f"no layer or block named {key!r}" + suggest(key, [*_prefixes(names), *names], cutoff=0.8))
+
+    def block(self, name: str) -> Block | None:
+        """The rows under a block use or repetition (`layer1`, `layer1.0`), with their totals."""
+        prefix = name + "."
+        rows = tuple(layer for layer in self.layers if layer.name.startswith(prefix))
+        if not rows:
+            return None
+        kind = next((block for layer in rows for use, block in layer.blocks if use == name), "repeat")
+        return Block(name, kind, rows, block_totals(rows, self.dtype, self.batch))
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per layer, with the JSON report's keys (and `model`): the rows a
+        dataframe wants, `pandas.DataFrame(report.to_records())`."""
+        return [{"model": self.name, **row} for row in self.to_dict()["layers"]]
 
     def to_dataframe(self) -> Any:          # a pandas.DataFrame
         """The per-layer figures as a pandas DataFrame (pandas must be installed)."""
@@ -195,7 +220,7 @@ class Report:
             import pandas  # type: ignore[import-untyped]  # optional, and its stubs are a separate package
         except ImportError:
             raise ImportError("Report.to_dataframe needs pandas: pip install pandas") from None
-        return pandas.DataFrame([layer.to_dict(self.dtype, self.batch) for layer in self.layers])
+        return pandas.DataFrame(self.to_records())
 
     def to_dict(self) -> dict[str, Any]:
         inputs = self.inputs or (("input", self.input),)
@@ -211,3 +236,46 @@ class Report:
         device = {} if roofline is None else {"device": roofline.device_dict()}
         return {**head, "batch": self.batch, "dtype": self.dtype.to_json(), **device,
                 "totals": self.totals.to_dict(), "layers": rows}
+
+
+class BlockTotals(NamedTuple):
+    """A block's figures: its rows' sums (a peak of its own is not defined, so there is none)."""
+
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    buffers: int
+    macs: int
+    flops: int
+    params_bytes: int
+    activation_bytes: int
+
+
+class Block(NamedTuple):
+    """A block use (or a repetition of layers) as `report["layer1"]` gives it."""
+
+    name: str
+    type: str                       # the block's type, or "repeat" for a run of repetitions
+    layers: tuple[LayerReport, ...]
+    totals: BlockTotals
+
+
+def block_totals(rows: tuple[LayerReport, ...], dtype: Dtypes, batch: int) -> BlockTotals:
+    params = sum(layer.params for layer in rows)
+    trainable = sum(layer.trainable_params for layer in rows)
+    buffers = sum(layer.buffers for layer in rows)
+    return BlockTotals(params, trainable, params - trainable, buffers, sum(layer.macs for layer in rows),
+                       sum(layer.flops for layer in rows),
+                       sum(nbytes(layer.params + layer.buffers, dtype.weights) for layer in rows),
+                       sum(nbytes(prod(layer.output_shape) * batch, dtype.activations) for layer in rows))
+
+
+def _prefixes(names: list[str]) -> set[str]:
+    """Every block or repetition name the layer names hold (`layer1`, `layer1.0`)."""
+    found = set()
+    for name in names:
+        at = name.find(".")
+        while at != -1:
+            found.add(name[:at])
+            at = name.find(".", at + 1)
+    return found

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .analysis import analyze_graph
 from .errors import SpecError, UsageError
+from .errors import option as spelled
 from .report import Report
 from .graph import Graph
 
@@ -31,13 +32,13 @@ class Scaling:
     layer_exponents: tuple[tuple[str, float | None, float | None], ...]   # (layer, params, MACs)
 
 
-def _size(digits: str, option: str = "--sizes") -> int:
+def _size(digits: str, option: str = "") -> int:
     """One number of --sizes; past 2^62 (the largest integer a spec holds) a usage error,
     checked on the digits before converting (Python converts at most 4,300)."""
     from .args import MAX_INTEGER
     if digits.isdigit() and (len(digits) > len(str(MAX_INTEGER)) or int(digits) > MAX_INTEGER):
         shown = digits if len(digits) <= 24 else f"{digits[:12]}…({len(digits):,} digits)"
-        raise UsageError(f"{option}: {shown} is larger than 2^62, the largest size a spec can hold")
+        raise UsageError(f"{option or spelled('sizes')}: {shown} is larger than 2^62, the largest size a spec can hold")
     return int(digits)
 
 
@@ -49,12 +50,13 @@ def is_range(text: str) -> bool:
     return re.fullmatch(_RANGE, text.strip()) is not None
 
 
-def parse_range(text: str, option: str = "--sizes", limit: int = MAX_SIZES, bound: str = "",
+def parse_range(text: str, option: str = "", limit: int = MAX_SIZES, bound: str = "",
                 minimum: int = 1) -> list[int]:
     """`32..512x2` (doubling), `32..256+32` (steps of 32) or `2..8` (steps of 1); at most
     `limit` values, counted before any is made (a range of 10^18 values is never built).
     `bound` names what sets the limit, for the message; `minimum`, the least start (a
     sweep's `phi=0..3` starts at 0; a range that multiplies always starts at 1 or more)."""
+    option = option or spelled("sizes")
     match = re.fullmatch(_RANGE, text.strip())
     if match is None:
         raise UsageError(f"malformed {option} range {text!r} (e.g. 2..8, 32..512x2 or 32..256+32)")
@@ -87,11 +89,11 @@ def parse_sizes(text: str) -> list[int]:
         try:
             sizes = [_size(part.strip()) for part in text.split(",")]
         except ValueError:
-            raise UsageError(f"malformed --sizes {text!r} (e.g. 28,56,112,224 or 32..512x2)") from None
+            raise UsageError(f"malformed {spelled('sizes')} {text!r} (e.g. 28,56,112,224 or 32..512x2)") from None
     if not sizes or min(sizes) < 1:
-        raise UsageError(f"--sizes must be positive integers, got {text!r}")
+        raise UsageError(f"{spelled('sizes')} must be positive integers, got {text!r}")
     if len(sizes) > MAX_SIZES:
-        raise UsageError(f"--sizes gives more than {MAX_SIZES} sizes")
+        raise UsageError(f"{spelled('sizes')} gives more than {MAX_SIZES} sizes")
     return sizes
 
 

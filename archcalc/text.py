@@ -62,11 +62,17 @@ def json_escaped(text: str) -> str:
     return re.sub("[" + _BEYOND_C0 + "]", _json_escape, text)
 
 
-def suggest(word: str, options: Iterable[object]) -> str:
+def suggest(word: str, options: Iterable[object], cutoff: float = 0.6) -> str:
     """` (did you mean 'x'?)` for a misspelt word, or nothing. Long words get no suggestion:
     comparing them costs time out of proportion to a typo."""
     if len(word) > 64:
         return ""
     import difflib   # only error messages need it
-    close = difflib.get_close_matches(word, [o for o in options if isinstance(o, str) and len(o) <= 64], n=1)
+    close = difflib.get_close_matches(word, [o for o in options if isinstance(o, str) and len(o) <= 64], n=1,
+                                      cutoff=cutoff)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 step`, `2 steps`, `1,024 tokens`: a count with its noun in the number it needs."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

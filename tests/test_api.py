@@ -87,18 +87,21 @@ def test_train_equals_the_command_line(wl, options, keywords):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda wl: archcalc.analyze(wl, context=0), "--context must be at least 1"),
+    (lambda wl: archcalc.analyze(wl, context=0), "^context must be at least 1"),
     (lambda wl: archcalc.analyze(wl, context="8k"), "context must be an integer >= 1"),
     (lambda wl: archcalc.analyze(wl, set={"width": 3}), "the spec declares no argument 'width'"),
-    (lambda wl: archcalc.analyze(WL, seq_len=8), "--seq-len does not apply to a YAML spec"),
+    (lambda wl: archcalc.analyze(WL, seq_len=8), "seq_len does not apply to a YAML spec"),
+    (lambda wl: archcalc.analyze(wl, dtype="bf17"), "^dtype: unknown dtype"),
+    (lambda wl: archcalc.analyze(wl, set={"vocab": [1]}), "set vocab: expected a number"),
     (lambda wl: archcalc.analyze(archcalc.load(wl), set={"vocab": 3}), "not to a built Graph"),
     (lambda wl: archcalc.train(wl, steps=0), "steps must be a positive integer"),
     (lambda wl: archcalc.train(wl, dtype="bfloat16"), "train does not take dtype"),
     (lambda wl: archcalc.train(wl, context=64), "train does not take context"),
 ])
 def test_api_refusals(wl, call, message):
-    with pytest.raises(ArchcalcError, match=message):       # UsageError, or SpecError for a door's refusal
+    with pytest.raises(ArchcalcError, match=message) as refusal:   # UsageError, or SpecError for a door's refusal
         call(wl)
+    assert "--" not in str(refusal.value)        # a setting is named as a Python caller wrote it
 
 
 def _cli_json_any_status(*args):
@@ -130,3 +133,55 @@ def test_compare_and_scale_equal_the_command_line(wl, tmp_path):
         cli_json("compare", wl, other, "--context", "64")
     scaling = archcalc.scale_model(wl, "8..32x2")
     assert json.loads(renderer("json").scaling(scaling, Options())) == cli_json("scale", wl, "--sizes", "8..32x2")
+
+
+def test_a_report_is_indexed_by_position_layer_name_and_block_name():
+    report = archcalc.analyze(ROOT / "specs" / "resnet18.yaml")
+    assert report[0] == report.layers[0] and report[0].name == "conv1"
+    assert report[-1].name == "fc" and report[1:3] == report.layers[1:3]
+    assert report["layer1.0.conv1"].params == 3 * 3 * 64 * 64
+    block = report["layer1"]                 # the stage: two basic blocks of 64 channels
+    assert block.name == "layer1" and [layer.name for layer in block.layers][:2] == ["layer1.0.conv1", "layer1.0.bn1"]
+    # by hand: per block two 3×3 convs, 64 → 64 (36,864 each), and two batchnorms (2 · 64 each)
+    assert block.totals.params == 2 * (2 * 3 * 3 * 64 * 64 + 2 * 2 * 64)
+    assert block.totals.buffers == 2 * 2 * 2 * 64
+    assert block.totals.macs == sum(layer.macs for layer in block.layers) > 0
+    assert report["layer1.1"].type == "basic"
+    with pytest.raises(TypeError):
+        report[1.5]
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("layer1.0.conv3", "(did you mean 'layer1.0.conv2'?)"),
+    ("layer1.bn1", "(did you mean 'layer1.1.bn1'?)"),
+    ("layer9", "(did you mean 'layer4'?)"),         # a block's name is offered too
+    ("stem", ""),                                   # nothing close: no suggestion
+    ("downsample", ""),                             # not 'layer2.0.downsample.0': too far to be a typo
+])
+def test_a_missing_name_suggests_only_a_close_one(name, hint):
+    report = archcalc.analyze(ROOT / "specs" / "resnet18.yaml")
+    with pytest.raises(KeyError) as missing:
+        report[name]
+    assert missing.value.args[0] == f"no layer or block named {name!r}" + (f" {hint}" if hint else "")
+
+
+def test_dir_lists_each_name_once():
+    archcalc.analyze, archcalc.Report           # looked up: now also module globals
+    names = dir(archcalc)
+    assert len(names) == len(set(names)) and "analyze_text" in names
+
+
+def test_records_are_the_json_rows():
+    report = archcalc.analyze(ROOT / "specs" / "seed" / "cnn_4x4.yaml")
+    layers = api_json(report)["layers"]
+    assert report.to_records() == [{"model": "cnn_4x4", **row} for row in layers]
+
+
+def test_two_reports_compare_as_the_command_does():
+    a, b = (ROOT / "specs" / "seed" / name for name in ("ann_4x4.yaml", "cnn_4x4.yaml"))
+    compared = archcalc.analyze(a).compare(archcalc.analyze(b))
+    assert compared.to_dict() == cli_json("compare", a, b)
+    assert str(compared).splitlines()[0] == "Compared with ann_4x4"
+    assert archcalc.compare_models(a, b) == compared
+    with pytest.raises(ArchcalcError, match="compared as it is"):
+        archcalc.compare_models(archcalc.analyze(a), b, batch=2)

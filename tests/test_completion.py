@@ -41,3 +41,16 @@ def test_model_files_offer_what_a_front_door_reads(files, typed, expected):
 @pytest.mark.parametrize("command", ["analyze", "compare", "check", "verify", "import"])
 def test_every_file_argument_completes_files(files, command):
     assert complete([command], "m") == ["model.onnx"]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("bf", ["bfloat16", "bf16"]),
+    ("bfl", ["bfloat16"]),
+    ("fp1", ["fp16"]),
+    ("we", ["weights="]),
+    ("weights=in", ["weights=int8", "weights=int4"]),
+    ("weights=int4,activations=b", ["weights=int4,activations=bfloat16", "weights=int4,activations=bf16"]),
+    ("weights=int4,k", ["weights=int4,kv_cache="]),
+])
+def test_dtypes_complete_full_and_short_names(typed, expected):
+    assert complete(["analyze", "specs/resnet18.yaml", "--dtype"], typed) == expected

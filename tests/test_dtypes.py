@@ -19,6 +19,15 @@ def test_nbytes_rounds_up_per_tensor(elements, dtype, expected):
     ({"weights": "int4", "activations": "bfloat16", "kv_cache": "float8"}, Dtypes("int4", "bfloat16", "float8", False)),
     ({"weights": "int4"}, Dtypes("int4", "float32", "float32", False)),          # KV cache follows activations
     ("weights=int4,activations=bfloat16", Dtypes("int4", "bfloat16", "bfloat16", False)),
+    # the short names of PyTorch configs and training scripts read as the full name
+    ("bf16", Dtypes("bfloat16", "bfloat16", "bfloat16")),
+    ("FP16", Dtypes("float16", "float16", "float16")),
+    ("half", Dtypes("float16", "float16", "float16")),
+    ("fp32", Dtypes("float32", "float32", "float32")),
+    ("double", Dtypes("float64", "float64", "float64")),
+    ("fp8", Dtypes("float8", "float8", "float8")),
+    ("weights=int4,activations=bf16", Dtypes("int4", "bfloat16", "bfloat16", False)),
+    ({"weights": "fp16", "kv_cache": "fp8"}, Dtypes("float16", "float32", "float8", False)),
 ])
 def test_parse(value, expected):
     assert parse_dtype(value) == expected

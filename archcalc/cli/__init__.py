@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import click
 
 from .. import __version__
-from ..errors import ArchcalcError
+from ..errors import COMMAND_LINE, ArchcalcError
 from ..text import one_line
 
 # Command name -> the module of archcalc.cli defining it, as a function of the same name.
@@ -29,6 +29,8 @@ COMMANDS = {
     "import": "import_model",
     "layers": "layers", "report": "report", "scale": "scale", "sweep": "sweep", "train": "train", "verify": "verify",
 }
+# Other spellings of a command, accepted but not listed: the British spelling the prose uses.
+ALIASES = {"analyse": "analyze"}
 
 
 class ArchcalcGroup(click.Group):
@@ -36,6 +38,7 @@ class ArchcalcGroup(click.Group):
         return sorted({*COMMANDS, *self.commands})
 
     def get_command(self, ctx, name: str):
+        name = ALIASES.get(name, name)
         if name not in self.commands and name in COMMANDS:
             module = importlib.import_module(f"{__name__}.{COMMANDS[name]}")
             self.add_command(getattr(module, COMMANDS[name]), name)
@@ -78,6 +81,7 @@ class ArchcalcGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
+        spelling = COMMAND_LINE.set(True)        # messages name settings as options (--seq-len)
         try:
             return super().invoke(ctx)
         except ArchcalcError as exc:
@@ -97,6 +101,8 @@ class ArchcalcGroup(click.Group):
             click.echo(f"internal error: {type(exc).__name__}: {one_line(str(exc))} "
                        "(rerun with --debug for the traceback)", err=True)
             ctx.exit(3)
+        finally:
+            COMMAND_LINE.reset(spelling)
 
 
 @click.group(cls=ArchcalcGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -65,9 +65,14 @@ PICTURE_SUFFIXES = {"--svg": (".svg",), "--html": (".html", ".htm"), "--plot": (
 
 batch_option = click.option("--batch", type=click.IntRange(min=1, max=2**31),
                              help="Override the spec's batch size.")
-dtype_option = click.option("--dtype", metavar="DTYPE",
-                             help="Override the spec's dtype: float32, bfloat16, int4, …, or "
-                                  "weights=int4,activations=bfloat16,kv_cache=float8.")
+def _complete_dtypes(ctx, param, incomplete):
+    from ..completion import complete_dtypes
+    return complete_dtypes(ctx, param, incomplete)
+
+
+dtype_option = click.option("--dtype", metavar="DTYPE", shell_complete=_complete_dtypes,
+                             help="Override the spec's dtype: float32, bfloat16 (bf16), float16 (fp16), int4, "
+                                  "…, or weights=int4,activations=bf16,kv_cache=float8.")
 exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
 
 

@@ -13,7 +13,7 @@ import os
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Mapping
 
-from ..errors import SpecError
+from ..errors import SpecError, option
 from ..graph import Graph
 from .reading import HEAD, SPEC_CAP, Buffer, NotJSON, ParsedJSON, decode_text, json_text, load_json, looks_like_json, read_input
 
@@ -34,8 +34,10 @@ DOOR_NAMES = {"yaml": "a YAML spec", "onnx": "an ONNX model", "huggingface": "a 
               "keras": "a Keras model JSON", "torch": "PyTorch code"}
 WHAT_IT_SETS = {"inputs": "the input shapes", "seq_len": "the sequence length", "head": "the head",
                 "kwargs": "the factory arguments", "allow_uncounted": "what an op without a rule does"}
-INSTEAD = {("huggingface", "inputs"): "; a config's sequence length is --seq-len",
-           ("yaml", "seq_len"): "; a spec's input shape is --input"}
+INSTEAD = {("huggingface", "inputs"): ("a config's sequence length", "seq_len"),
+           ("yaml", "seq_len"): ("a spec's input shape", "input")}
+KEYWORDS = {"inputs": "input", "seq_len": "seq_len", "head": "head", "kwargs": "kwargs",
+            "allow_uncounted": "allow_uncounted"}     # each option's API keyword
 
 
 def _importer(name: str) -> ModuleType:
@@ -204,11 +206,12 @@ def refuse_options(door: str, options: ImportOptions | None, file: str) -> None:
     """An option the door does not read is an error, never ignored."""
     for key in options.given() if options is not None else ():
         if key not in OPTIONS.get(door, ()):
-            from .imported import OPTION_FLAGS
             doors = [DOOR_NAMES[d] for d, keys in OPTIONS.items() if key in keys]
             readers = ", ".join(doors[:-1]) + " or " + doors[-1] if len(doors) > 1 else doors[0]
-            raise SpecError(f"{OPTION_FLAGS[key]} does not apply to {DOOR_NAMES.get(door, 'this file')}: it sets "
-                            f"{WHAT_IT_SETS[key]} of {readers}{INSTEAD.get((door, key), '')}", file)
+            what, instead = INSTEAD.get((door, key), ("", ""))
+            hint = f"; {what} is {option(instead)}" if what else ""
+            raise SpecError(f"{option(KEYWORDS[key])} does not apply to {DOOR_NAMES.get(door, 'this file')}: it sets "
+                            f"{WHAT_IT_SETS[key]} of {readers}{hint}", file)
 
 
 def import_file(door: str, data: Buffer | ParsedJSON, file: str, options: ImportOptions | None) -> Imported:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..text import shown
+from ..text import counted, shown
 from .common import (FIELD_COLUMNS, BlockStart, count, exponent, field_cells, metric_value, quotient_cell,
                      rows_with_block_headers, shape, share, size, zoom_lines)
 
@@ -19,7 +19,7 @@ def training(items, options) -> str:
     for report, t in items:
         out += [f"## {shown(report.name)}: training", "",
                 f"Optimizer {t.optimizer}, precision {t.precision}, batch {report.batch}"
-                + f", {t.steps:,} step(s)."
+                + f", {counted(t.steps, 'step')}."
                 + (f" R{t.recompute.describe()[1:]}." if t.recompute.describe() else ""), ""]   # names keep their case
         m = t.memory
         out += _table(["", "value"], [
@@ -48,12 +48,13 @@ def analysis(reports, options) -> str:
         out += [f"## {shown(r.name)}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
         out += _table(["", "value"], _total_rows(r, options), right={1})
         out.append("")
-        header, right = ["Layer", "Type", "Output shape", "Params", "MACs", "MACs %"], {3, 4, 5}
-        rows = _layer_rows(r, options)
-        if r.totals.roofline is not None:
-            header, right, rows = _with_device_columns(r, header, right, rows, options)
-        out += _table(header, rows, right=right)
-        out.append("")
+        if r.layers:            # none under --depth 0: the totals alone
+            header, right = ["Layer", "Type", "Output shape", "Params", "MACs", "MACs %"], {3, 4, 5}
+            rows = _layer_rows(r, options)
+            if r.totals.roofline is not None:
+                header, right, rows = _with_device_columns(r, header, right, rows, options)
+            out += _table(header, rows, right=right)
+            out.append("")
     return "\n".join(out)
 
 

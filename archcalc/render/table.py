@@ -12,7 +12,7 @@ from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 
-from ..text import shown
+from ..text import counted, shown
 from .common import BlockStart, count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
 
 
@@ -280,7 +280,7 @@ def summary(report, options) -> Text:
         grid.add_row("Experts", f"{count(t.active_params, options)} params active per token")
     if t.decoding is not None:
         d = t.decoding
-        grid.add_row("Decoding", f"KV cache {size(d.kv_cache_bytes, options)} at {d.context:,} tokens "
+        grid.add_row("Decoding", f"KV cache {size(d.kv_cache_bytes, options)} at {counted(d.context, 'token')} "
                                  f"({size(d.kv_cache_bytes_per_token, options)} per token); "
                                  f"{count(d.decode_macs_per_token, options)} MACs per new token")
     if t.roofline is not None:
@@ -299,13 +299,13 @@ def training(items, options) -> str:
         grid.add_column(justify="right")
         grid.add_column()
         setting = (f"{t.optimizer}, {t.precision}, batch {report.batch}"
-                   + f", {t.steps:,} step(s)")
+                   + f", {counted(t.steps, 'step')}")
         forward = report.totals.macs
         times = f"{t.macs_per_step / forward:.2f}× the forward pass" if forward else ""
         for label, value, note in (
                 ("MACs per step", count(t.macs_per_step, options), times),
                 ("FLOPs per step", count(t.flops_per_step, options), ""),
-                ("FLOPs in all", count(t.flops, options), f"{t.steps:,} step(s)"),
+                ("FLOPs in all", count(t.flops, options), counted(t.steps, "step")),
                 ("Weights", size(m.weights_bytes, options), ""),
                 ("Gradients", size(m.gradient_bytes, options), ""),
                 ("Optimizer state", size(m.optimizer_bytes, options), t.optimizer),
@@ -324,7 +324,9 @@ def training(items, options) -> str:
 def analysis(reports, options) -> str:
     items = []
     for report in reports:
-        items += [layer_table(report, options), summary(report, options), ""]
+        # no rows (--depth 0): the title and the totals, without an empty table's header
+        head = layer_table(report, options) if report.layers else Text(_title(report) + "\n")
+        items += [head, summary(report, options), ""]
     return render(items[:-1], options)
 
 

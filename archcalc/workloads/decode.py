@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..dtypes import nbytes
-from ..errors import SpecError, UsageError
+from ..errors import SpecError, UsageError, option
 from ..graph import Graph
 from ..report import Report
 from .walk import walk
@@ -37,7 +37,7 @@ class NoKVCache(UsageError):
 
 def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
     if context < 1:
-        raise UsageError(f"--context must be at least 1, got {context}")
+        raise UsageError(f"{option('context')} must be at least 1, got {context}")
     cached = kept = decode = read = 0
     beyond: dict = {}          # the positions a soft limit allows -> the first layer saying so
     for step in walk(graph, report):
@@ -45,7 +45,7 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
         limit = rule.position_limit(call) if rule.position_limit else None
         if limit is not None and context > limit.positions:
             if limit.learned:
-                raise SpecError(f"--context {context} is beyond the {limit.positions} positions of {node.name}'s "
+                raise SpecError(f"{option('context')} {context} is beyond the {limit.positions} positions of {node.name}'s "
                                 f"learned table ({limit.source}): a token past them has no "
                                 "position to read", graph.origin.file)
             beyond.setdefault(limit.positions, (node.name, limit.source))
@@ -64,12 +64,12 @@ def decode_figures(graph: Graph, report: Report, context: int) -> Decoding:
         else:
             decode += per_sample
     if cached == 0:
-        raise NoKVCache(f"--context: {graph.name} has no causal self-attention layer, so there is no KV cache "
+        raise NoKVCache(f"{option('context')}: {graph.name} has no causal self-attention layer, so there is no KV cache "
                          "to size (decoder attention says causal: true)")
     per_token = nbytes(cached, graph.dtype.kv_cache)
     # Without a window this is per_token × context when the elements per token are even (as
     # 2·kv_heads·head_dim always is); the cache's bytes are rounded once, from its elements.
-    warnings = tuple(f"--context {context} is beyond the {positions} positions {name} was trained for "
+    warnings = tuple(f"{option('context')} {context} is beyond the {positions} positions {name} was trained for "
                      f"({source}): the figures are exact, the model's output there is untested"
                      for positions, (name, source) in sorted(beyond.items()))
     return Decoding(context, per_token, nbytes(kept, graph.dtype.kv_cache) * graph.batch, decode, warnings,

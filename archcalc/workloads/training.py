@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..errors import UsageError
+from ..errors import UsageError, option
 from ..graph import Graph
 from ..layers.registry import OUTPUT, Kept
 from ..report import Report
@@ -109,14 +109,14 @@ def count_steps(graph: Graph, steps: int | None, tokens: int | None) -> int:
     if tokens is None:
         return 1 if steps is None else steps
     if steps is not None:
-        raise UsageError("give --tokens or --steps, not both")
+        raise UsageError(f"give {option('tokens')} or {option('steps')}, not both")
     if any(len(shape) > 2 for _, shape in graph.inputs):
-        raise UsageError(f"--tokens needs a sequence model ([T] or [T, C] inputs); {graph.name}'s input is "
+        raise UsageError(f"{option('tokens')} needs a sequence model ([T] or [T, C] inputs); {graph.name}'s input is "
                          + ", ".join(f"{name} {list(shape)}" for name, shape in graph.inputs)
-                         + ": give --steps")
+                         + f": give {option('steps')}")
     per_step = graph.batch * graph.input[0]
     if tokens % per_step:
-        raise UsageError(f"--tokens {tokens:,} is not a whole number of steps of batch × T = "
+        raise UsageError(f"{option('tokens')} {tokens:,} is not a whole number of steps of batch × T = "
                          f"{graph.batch} × {graph.input[0]} = {per_step:,} tokens "
                          f"(the nearest are {tokens // per_step * per_step:,} and {(tokens // per_step + 1) * per_step:,})")
     return tokens // per_step

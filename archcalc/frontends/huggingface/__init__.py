@@ -15,7 +15,7 @@ import difflib
 from functools import partial
 from typing import Callable, NoReturn
 
-from ...errors import SpecError
+from ...errors import SpecError, option
 from ..imported import Imported, ImportOptions
 from ..reading import load_json
 from .config import HEADS, Built, Config, architecture, pick_head, read_dtype
@@ -80,6 +80,6 @@ def to_spec(data: bytes, file: str, options: ImportOptions) -> Imported:
     dtype, dtype_note = read_dtype(config)
     spec = {"name": name, **({"dtype": dtype} if dtype else {}), **spec}
     notes = [f"Hugging Face {kind} config with the {head} head "
-             f"({'--head ' + options.head if options.head else architecture(config) or 'no architectures entry'}).",
+             f"({option('head') + ' ' + options.head if options.head else architecture(config) or 'no architectures entry'}).",
              *([dtype_note] if dtype_note else []), *notes]
     return Imported(spec=spec, notes=tuple(notes))

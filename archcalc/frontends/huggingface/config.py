@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...args import MAX_INTEGER, describe
-from ...errors import SpecError
+from ...errors import SpecError, option
 from ..imported import ImportOptions
 
 DEFAULT_MAX_SEQ_LEN = 2048      # T when --seq-len is not given: the context, capped to keep MACs readable
@@ -80,9 +80,9 @@ def read_dtype(config: dict[str, Any]) -> tuple[str | None, str | None]:
     text = value.removeprefix("torch.") if isinstance(value, str) else None
     if text not in _TORCH_DTYPES:
         return None, (f"config's {key} {describe(value)} is not a dtype archcalc sizes; "
-                      "memory is in float32 unless --dtype says otherwise.")
+                      f"memory is in float32 unless {option('dtype')} says otherwise.")
     dtype = _TORCH_DTYPES[text]
-    return dtype, f"dtype {dtype} from the config's {key} (--dtype overrides it)."
+    return dtype, f"dtype {dtype} from the config's {key} ({option('dtype')} overrides it)."
 
 
 def architecture(config: dict[str, Any]) -> str | None:
@@ -98,7 +98,7 @@ _HEAD_SUFFIXES = (("ForCausalLM", "causal-lm"), ("LMHeadModel", "causal-lm"), ("
 def pick_head(c: Config, requested: str | None) -> str:
     if requested is not None:
         if requested not in HEADS:
-            raise SpecError(f"--head {requested!r} is not one of {', '.join(HEADS)}", c.file)
+            raise SpecError(f"{option('head')} {requested!r} is not one of {', '.join(HEADS)}", c.file)
         return requested
     name = architecture(c.data) or ""
     for suffix, head in _HEAD_SUFFIXES:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 from typing import Any, Iterator
 
+from ...errors import option
 from ..imported import ImportOptions
 from .fields import Fields, is_int, received
 from .layers import translate
@@ -43,10 +44,10 @@ def resolve_given(t: Translation, names: list[str], options: ImportOptions) -> N
     for key, shape in options.inputs.items():
         name = key or (names[0] if names else "")
         if name not in names:
-            raise t.error(f"--input {key}: the model has no input of that name (its inputs: "
+            raise t.error(f"{option('input')} {key}: the model has no input of that name (its inputs: "
                           f"{', '.join(names) or 'none'})")
         if name in t.given:
-            raise t.error(f"--input: input '{name}' given twice (as the first input and by name)")
+            raise t.error(f"{option('input')}: input '{name}' given twice (as the first input and by name)")
         t.given[name] = shape
 
 
@@ -57,20 +58,20 @@ def declare_input(t: Translation, layer: Layer, spec_name: str) -> None:
     given = t.given.get(layer.name)
     if given is not None:
         if isinstance(recorded, list) and len(recorded) != len(given):
-            raise t.error(f"--input {layer.name}: {len(given)} sizes for an input of rank {len(recorded)} "
+            raise t.error(f"{option('input')} {layer.name}: {len(given)} sizes for an input of rank {len(recorded)} "
                           f"({_shown(recorded)}, batch axis first)")
         if len(given) < 2:
-            raise t.error(f"--input {layer.name}: give the batch axis and at least one more")
+            raise t.error(f"{option('input')} {layer.name}: give the batch axis and at least one more")
         if t.batch not in (None, given[0]):
-            raise t.error(f"--input {layer.name}: batch {given[0]}, but another input has batch {t.batch}")
+            raise t.error(f"{option('input')} {layer.name}: batch {given[0]}, but another input has batch {t.batch}")
         t.batch = given[0]
         t.inputs[spec_name] = list(given[1:])
         return
     if not isinstance(recorded, list) or len(recorded) < 2 \
             or not all(is_int(n) and n >= 1 for n in recorded[1:]):
         raise t.error(f"input '{layer.name}' has no fixed shape (got {_shown(recorded)}); give it with "
-                      f"--input {layer.name}=SHAPE, batch axis first in Keras's layout "
-                      f"(e.g. --input {layer.name}=1,224,224,3)")
+                      f"{option('input')} {layer.name}=SHAPE, batch axis first in Keras's layout "
+                      f"(e.g. {option('input')} {layer.name}=1,224,224,3)")
     t.inputs[spec_name] = list(recorded[1:])
 
 

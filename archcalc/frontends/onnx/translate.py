@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from ...errors import SpecError
+from ...errors import SpecError, option
 from ..imported import ImportOptions
 from .attributes import Attributes
 from .fold import MAX_FOLDED, MAX_RANK, Refused
@@ -171,7 +171,7 @@ class Translator:
                                 f"{MAX_RANK})", self.file)
             if given is not None:
                 if len(given) != len(shape_proto.dim) and shape_proto.dim:
-                    raise SpecError(f"--input {value.name}: {len(given)} sizes for a rank-{len(shape_proto.dim)} "
+                    raise SpecError(f"{option('input')} {value.name}: {len(given)} sizes for a rank-{len(shape_proto.dim)} "
                                     "input", self.file)
                 dims = list(given)
             else:
@@ -184,9 +184,9 @@ class Translator:
                         dims.append(None)
                 if symbolic:
                     raise SpecError(f"input '{value.name}' has symbolic sizes: {', '.join(symbolic)}; give them "
-                                    f"with --input {value.name}=SHAPE (the file's layout, batch first)", self.file)
+                                    f"with {option('input')} {value.name}=SHAPE (the file's layout, batch first)", self.file)
             if not dims:
-                raise SpecError(f"input '{value.name}' has no shape; give it with --input {value.name}=SHAPE",
+                raise SpecError(f"input '{value.name}' has no shape; give it with {option('input')} {value.name}=SHAPE",
                                 self.file)
             name = self.layer_name(value.name if len(self.graph.input) > 1 else "input")
             act = Act(name, tuple(dims))
@@ -207,10 +207,10 @@ class Translator:
         for key, shape in self.options.inputs.items():
             name = key or (names[0] if names else "")
             if name not in names:
-                raise SpecError(f"--input {key}: the model has no input of that name (its inputs: "
+                raise SpecError(f"{option('input')} {key}: the model has no input of that name (its inputs: "
                                 f"{', '.join(names) or 'none'})", self.file)
             if name in shapes:
-                raise SpecError(f"--input: input '{name}' given twice (as the first input and by name)", self.file)
+                raise SpecError(f"{option('input')}: input '{name}' given twice (as the first input and by name)", self.file)
             shapes[name] = shape
         return shapes
 
@@ -385,7 +385,7 @@ class Translator:
             return
         shape = list(weight.shape)
         wanted = [*shape[:axis], implied, *shape[axis + 1:]]
-        given = "; check --input (the file's own layout, batch first)" if self.options.inputs else ""
+        given = f"; check {option('input')} (the file's own layout, batch first)" if self.options.inputs else ""
         raise self.error(f"weight '{weight.init or '?'}' holds {_elements(shape):,} elements {shape}, but "
                          f"{source} implies {wanted}, {_elements(wanted):,} elements{given}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from ...args import MAX_INTEGER, describe, describe_number
-from ...errors import UsageError
+from ...errors import UsageError, option
 from ...gcpause import without_gc
 from ...dtypes import BITS, parse_dtype
 from ...errors import ArgumentError
@@ -183,15 +183,15 @@ def with_input_shapes(graph: Graph, shapes: Mapping[str, tuple[int, ...]]) -> Gr
     for key, shape in shapes.items():
         name = graph.inputs[0][0] if key == FIRST_INPUT else key
         if name not in declared:
-            raise _input_error(graph, None, f"--input {key}: the spec has no input of that name (its inputs: "
+            raise _input_error(graph, None, f"{option('input')} {key}: the spec has no input of that name (its inputs: "
                                             f"{', '.join(declared)})")
         if key == FIRST_INPUT and name in shapes:
-            raise _input_error(graph, name, f"--input: input '{name}' given twice (as the first input and by name)")
+            raise _input_error(graph, name, f"{option('input')}: input '{name}' given twice (as the first input and by name)")
         if len(shape) != len(declared[name]):
-            raise _input_error(graph, name, f"--input {'' if key == FIRST_INPUT else key + '='}"
+            raise _input_error(graph, name, f"{option('input')} {'' if key == FIRST_INPUT else key + '='}"
                                f"{','.join(map(str, shape))}: input '{name}' is {list(declared[name])}, "
                                f"{len(declared[name])} sizes channels-last without the batch axis "
-                               f"(--batch sets the batch); got {len(shape)}")
+                               f"({option('batch')} sets the batch); got {len(shape)}")
         new[name] = tuple(shape)
     inputs = tuple(new.items())
     return graph._replace(inputs=inputs, warnings=channels_last_warnings(inputs, graph.nodes))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 
-from ...errors import UsageError
+from ...errors import UsageError, option
 from ...text import suggest
 from .expressions import ExpressionError, evaluate, is_expression, is_reference
 
@@ -80,14 +80,14 @@ def read_overrides(declared: Mapping[str, Any], overrides: Mapping[str, str]) ->
     for name, text in overrides.items():
         if name not in declared:
             known = ", ".join(declared) or "none"
-            raise UsageError(f"--set {name}: the spec declares no argument '{name}' (its args: {known})"
+            raise UsageError(f"{option('set')} {name}: the spec declares no argument '{name}' (its args: {known})"
                              + suggest(name, declared))
         try:
             value = yaml.safe_load(text) if text.strip() else ""
         except (yaml.YAMLError, ValueError):   # not YAML, or a date no calendar has: the text itself
             value = text
         if isinstance(value, (dict, list)) or value is None:
-            raise UsageError(f"--set {name}={text}: expected a number, true/false or a word")
+            raise UsageError(f"{option('set')} {name}={text}: expected a number, true/false or a word")
         values[name] = value
     return values
 
