@@ -144,8 +144,14 @@ class Expander:
 
         count = scope.counters[read.type] = scope.counters.get(read.type, 0) + 1
         name = entry.get("name") or f"{read.type}_{count}"
-        if name in scope.names:
-            raise self.origin.error(f"duplicate layer name '{context.prefix}{name}'", (*path, "name"))
+        # `name: "denselayer{i}"` names each repetition itself (denselayer1, …) beside the
+        # others, as frameworks number modules; otherwise repetitions are `name.0`, `name.1`, …
+        numbered = "{i}" in name
+        locals_ = [name.replace("{i}", str(read.start + r)) if numbered
+                   else f"{name}.{read.start + r}" if "repeat" in entry else name for r in range(read.repeat)]
+        for taken in ([*locals_] if numbered else [name]):
+            if taken in scope.names:
+                raise self.origin.error(f"duplicate layer name '{context.prefix}{taken}'", (*path, "name"))
         scope.left_out.pop(name, None)
         if context.trainable and not read.trainable:      # (most entries change nothing: no copy)
             context = context.but(trainable=False)
@@ -153,11 +159,10 @@ class Expander:
         tied = Ref(scope, read.tied_to, (*path, "tied_to"), context.prefix + name) if read.tied_to else None
         same = Ref(scope, entry["shares"], (*path, "shares"), context.prefix + name) if "shares" in entry else None
 
-        for r in range(read.repeat):
-            local = f"{name}.{r}" if "repeat" in entry else name
+        for r, local in enumerate(locals_):
             here = context
             if read.shared and r > 0:
-                first = f"{context.prefix}{name}.0"
+                first = f"{context.prefix}{locals_[0]}"
                 here = context.but(shares=(f"{context.prefix}{local}", context.shared_name(first) or first))
             if read.experts:
                 inputs = self._route(read.experts, entry, local, inputs, path, here)
@@ -170,7 +175,8 @@ class Expander:
                 raise AssertionError(f"entry {path} has neither a block nor a rule")
             scope.names[local] = output
             inputs = [output]
-        scope.names[name] = inputs[0]
+        if not numbered:
+            scope.names[name] = inputs[0]
         return inputs[0]
 
     def _keeps(self, raw: Any, entry: Entry, path: Path, values: Mapping[str, Any] | None) -> bool:
