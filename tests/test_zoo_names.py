@@ -27,7 +27,7 @@ SPEC_FILES = {name: SPECS / ("llm" if "/" not in name and (SPECS / "llm" / f"{na
               / f"{name}.yaml" for name in RECORDED}
 # What a model does without a module of its own (torch functions and tensor methods).
 FUNCTIONAL = {"add", "multiply", "subtract", "concat", "reshape", "flatten", "permute", "slice", "roll", "pad",
-              "matmul", "softmax", "channel_shuffle", "identity", "tokens", "class_token", "select_token", "mean",
+              "matmul", "softmax", "channel_shuffle", "identity", "tokens", "take", "class_token", "select_token", "mean",
               "global_avgpool", "position_embedding", "layer_scale", "split", "chunk", "dropout", "relu", "gelu",
               "silu", "sigmoid", "hardsigmoid", "hardswish", "upsample2d", "reduce"}
 
