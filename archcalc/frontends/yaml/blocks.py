@@ -11,17 +11,21 @@ from ...text import suggest
 from ...graph import Origin
 from .parse import KeyOf
 
-BLOCK_KEYS = ("args", "layers", "description")
+BLOCK_KEYS = ("args", "layers", "description", "namespace")
 
 
 class Block:
-    __slots__ = ("name", "args", "layers", "path")
+    __slots__ = ("name", "args", "layers", "path", "namespace")
 
-    def __init__(self, name: str, args: dict[str, Any], layers: list[Any], path: tuple[Any, ...]):
+    def __init__(self, name: str, args: dict[str, Any], layers: list[Any], path: tuple[Any, ...],
+                 namespace: bool = False):
         self.name = name
         self.args = args          # defaults, in order; None means the use must give it
         self.layers = layers
         self.path = path
+        # only a prefix of its layers' names (a framework's container module, `model.`, `features.`):
+        # its uses are not block uses in reports, the table's block rows, --depth or recompute
+        self.namespace = namespace
 
 
 def read_blocks(raw: Any, origin: Origin) -> dict[str, Block]:
@@ -52,5 +56,9 @@ def read_blocks(raw: Any, origin: Origin) -> dict[str, Block]:
             args = {a: None for a in args}
         if not isinstance(args, dict) or not all(isinstance(a, str) for a in args):
             raise origin.error(f"'args' of block '{name}' must map argument names to defaults", (*path, "args"))
-        blocks[name] = Block(name, dict(args), layers, path)
+        namespace = body.get("namespace", False)
+        if not isinstance(namespace, bool):
+            raise origin.error(f"'namespace' of block '{name}' must be true or false, got {describe(namespace)}",
+                               (*path, "namespace"))
+        blocks[name] = Block(name, dict(args), layers, path, namespace)
     return blocks
