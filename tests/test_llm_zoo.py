@@ -27,4 +27,4 @@ def test_llm_spec(name, params, active):
 def test_gpt2_small_tied_head():
     report = archcalc.analyze(SPECS / "llm" / "gpt2_small.yaml")
     head = report.layers[-1]
-    assert (head.name, head.tied_to, head.params) == ("lm_head", "wte", 0)
+    assert (head.name, head.tied_to, head.params) == ("lm_head", "transformer.wte", 0)

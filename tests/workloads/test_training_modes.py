@@ -81,7 +81,7 @@ def test_bare_recompute_before_standard_input():
 
 def test_selective_recompute_names_the_attention_layers():
     result = run(SPECS / "llm/gpt2_small.yaml", "--recompute", "attention")
-    assert "recompute attention: 12 layers rebuild their attention probabilities (h.0.attn … h.11.attn)" in result.output
+    assert "recompute attention: 12 layers rebuild their attention probabilities (transformer.h.0.attn … transformer.h.11.attn)" in result.output
 
 
 def test_tokens_on_a_model_with_two_sequence_inputs():

@@ -84,7 +84,7 @@ def test_full_recompute_names_the_blocks():
     result = CliRunner().invoke(cli, ["train", GPT3, "--set", "layers=3", "--set", "width=64", "--set", "heads=4",
                                       "--recompute"])
     assert result.exit_code == 0, result.output
-    assert "recompute full: 3 block uses run forward twice (h.0 … h.2)" in result.output
+    assert "recompute full: 3 block uses run forward twice (transformer.h.0 … transformer.h.2)" in result.output
 
 
 @pytest.mark.parametrize("recompute, per_layer_sbh", [("none", None), ("attention", 34)])
