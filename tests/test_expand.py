@@ -125,3 +125,57 @@ def test_an_entry_equal_to_an_earlier_one_but_of_another_type_is_checked(first, 
     with pytest.raises(SpecError) as error:
         archcalc.analyze_text(text)
     assert str(error.value) == f"<string>:{message}"
+
+
+# -- names as frameworks write them (the zoo's module paths) -------------------------------
+
+@pytest.mark.parametrize("entry, names", [
+    ({"type": "relu", "name": "layer{i}", "repeat": 3}, ["layer0", "layer1", "layer2"]),
+    ({"type": "relu", "name": "denselayer{i}", "repeat": 2, "index_from": 1}, ["denselayer1", "denselayer2"]),
+    ({"type": "relu", "name": "block2-{i}", "repeat": 2, "index_from": 1}, ["block2-1", "block2-2"]),
+    ({"type": "relu", "name": "r", "repeat": 2, "index_from": 4}, ["r.4", "r.5"]),
+    ({"type": "relu", "name": "{i}", "repeat": 2, "index_from": 1}, ["1", "2"]),
+])
+def test_repetitions_number_themselves(entry, names):
+    assert [layer.name for layer in run([entry]).layers] == names
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"type": "relu", "name": "r", "index_from": 1}, "'index_from' numbers the repetitions of a 'repeat'"),
+    ({"type": "relu", "repeat": 2, "index_from": -1}, "'index_from' must be an integer >= 0"),
+    ({"type": "relu", "repeat": 2, "index_from": True}, "'index_from' must be an integer >= 0"),
+])
+def test_index_from_refusals(entry, message):
+    with pytest.raises(SpecError, match=message):
+        run([entry])
+
+
+def test_numbered_names_collide_with_a_written_one():
+    with pytest.raises(SpecError, match="duplicate layer name 'relu1'"):
+        run([{"type": "relu", "name": "relu1"}, {"type": "relu", "name": "relu{i}", "repeat": 2, "index_from": 1}])
+
+
+def test_a_namespace_block_only_prefixes_names():
+    blocks = {"features": {"namespace": True, "layers": [{"type": "basic", "name": "0"}, {"type": "relu", "name": "1"}]},
+              **BASIC}
+    r = run([{"type": "features", "name": "features"}, {"type": "global_avgpool", "name": "pool"}], blocks)
+    assert r.layers[0].name == "features.0.c1" and r.layers[0].blocks == (("features.0", "basic"),)
+    assert r.layers[7].name == "features.1" and r.layers[7].blocks == ()      # a top-level layer, as written flat
+    plain = run([{"type": "basic", "name": "b"}, {"type": "relu"}, {"type": "global_avgpool"}], BASIC)
+    assert r.totals == plain.totals
+
+
+def test_a_dotted_name_reaches_inside_a_block_use():
+    blocks = {"model": {"namespace": True, "layers": [{"type": "embedding", "name": "wte", "vocab": 10, "dim": 4}]}}
+    r = archcalc.analyze({"input": [3], "blocks": blocks, "layers": [
+        {"type": "model", "name": "transformer"},
+        {"type": "dense", "name": "lm_head", "units": 10, "bias": False, "tied_to": "transformer.wte"}]})
+    assert (r["lm_head"].tied_to, r["lm_head"].params, r.totals.params) == ("transformer.wte", 0, 40)
+
+
+def test_experts_name_their_router():
+    mlp = {"mlp": {"layers": [{"type": "dense", "name": "up", "units": 8}]}}
+    r = run([{"type": "mlp", "name": "experts", "experts": 4, "top_k": 2, "router": "gate"}], mlp, input_shape=(3, 4))
+    assert [layer.name for layer in r.layers] == ["gate", "experts.up"]
+    with pytest.raises(SpecError, match="'router' names the router layer"):
+        run([{"type": "mlp", "name": "experts", "experts": 4, "router": "a.b"}], mlp, input_shape=(3, 4))

@@ -319,3 +319,19 @@ def test_a_weight_the_input_contradicts_is_refused(tmp_path, nodes, inits, says)
     result = CliRunner().invoke(cli, ["analyze", str(path), "--input", "x=1,5"])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == f"error: {path}: {says}\n"
+
+
+@pytest.mark.parametrize("graph_name, file, expected", [
+    ("main_graph", "resnet_tiny.onnx", "resnet_tiny"),       # torch.onnx's default name: the file says more
+    ("torch_jit", "encoder.onnx", "encoder"),
+    ("tf2onnx", "detector.onnx", "detector"),
+    ("my_net", "exported.onnx", "my_net"),                   # a name of the model's own stays
+    ("", "unnamed.onnx", "unnamed"),
+])
+def test_an_exporters_default_graph_name_gives_way_to_the_files(tmp_path, graph_name, file, expected):
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], graph_name,
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    path = tmp_path / file
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    assert archcalc.analyze(path).name == expected

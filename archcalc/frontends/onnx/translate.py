@@ -32,6 +32,11 @@ ACTIVATIONS = ("Relu", "Clip", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "
 SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
 
 
+# Graph names exporters give every model (torch.onnx: `main_graph`, formerly `torch_jit` and
+# `torch-jit-export`; tf2onnx: `tf2onnx`): they say nothing of the model, the file's name does.
+EXPORTER_DEFAULT_NAMES = frozenset({"main_graph", "torch_jit", "torch-jit-export", "tf2onnx"})
+
+
 class Translator:
     def __init__(self, model: Model, file: str, options: ImportOptions, handlers: Mapping[str, Handler]):
         self.model, self.file, self.options = model, file, options
@@ -138,8 +143,13 @@ class Translator:
         return activated >= 2
 
     def _model_name(self) -> str:
+        """The graph's name, unless it is an exporter's default (PyTorch's `main_graph`): then the
+        file's stem, which says which model it is."""
         from pathlib import PurePath
-        return self.graph.name or PurePath(self.file).stem
+        stem = PurePath(self.file).stem if self.file not in ("", "-", "<stdin>") else ""
+        if not self.graph.name or (self.graph.name in EXPORTER_DEFAULT_NAMES and stem):
+            return stem or self.graph.name
+        return self.graph.name
 
     def _end_with_output(self, outputs: Sequence[Act | Const | None]) -> None:
         """The spec's last layer is the model's output: move the first output's layer last if
