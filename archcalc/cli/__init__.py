@@ -29,6 +29,15 @@ COMMANDS = {
     "import": "import_model",
     "layers": "layers", "report": "report", "scale": "scale", "sweep": "sweep", "train": "train", "verify": "verify",
 }
+# What `archcalc --help` lists for each command: short enough to stand whole at 60 columns
+# (click would cut a longer first sentence with "...").
+SHORT_HELP = {
+    "analyze": "Per-layer table and totals.", "check": "Budgets: exit 1 when over.",
+    "compare": "Models side by side.", "draw": "Draw the layer graph as SVG.",
+    "import": "Write a model file's spec.", "layers": "The layer types and arguments.",
+    "report": "One offline HTML report.", "scale": "Cost at several input sizes.",
+    "train": "A training step's cost.", "verify": "Run the reference pass.",
+}
 # Other spellings of a command, accepted but not listed: the British spelling the prose uses.
 ALIASES = {"analyse": "analyze"}
 
@@ -41,7 +50,9 @@ class ArchcalcGroup(click.Group):
         name = ALIASES.get(name, name)
         if name not in self.commands and name in COMMANDS:
             module = importlib.import_module(f"{__name__}.{COMMANDS[name]}")
-            self.add_command(getattr(module, COMMANDS[name]), name)
+            command = getattr(module, COMMANDS[name])
+            command.short_help = command.short_help or SHORT_HELP.get(name)
+            self.add_command(command, name)
         return self.commands.get(name)
 
     def parse_args(self, ctx, args):

@@ -20,6 +20,9 @@ class Count(click.IntRange):
     def __init__(self):
         super().__init__(min=1, max=MAX_INTEGER)
 
+    def _describe_range(self) -> str:
+        return "1 to 2^62"          # the bound's 19 digits would be one word too long for a narrow --help
+
     def convert(self, value, param, ctx):
         if isinstance(value, str) and len(value.strip().lstrip("+-")) > len(str(MAX_INTEGER)):
             digits = value.strip().lstrip("+-")
@@ -71,8 +74,9 @@ def _complete_dtypes(ctx, param, incomplete):
 
 
 dtype_option = click.option("--dtype", metavar="DTYPE", shell_complete=_complete_dtypes,
-                             help="Override the spec's dtype: float32, bfloat16 (bf16), float16 (fp16), int4, "
-                                  "…, or weights=int4,activations=bf16,kv_cache=float8.")
+                             help="Override the spec's dtype: float32, bfloat16 (bf16), float16 (fp16), int4, …; "
+                                  "or per part, joined by commas: weights=int4, activations=bf16, "
+                                  "kv_cache=float8.")
 exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of K/M/G and KiB/MiB.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..completion import complete_layer_types
-from .common import emit
+from .common import emit, terminal_width
 
 
 @click.command()
@@ -17,11 +17,11 @@ def layers(type_name, fmt):
     from ..layers import RULES, find_rule
     from ..render.layers import describe_rule, list_rules, rules_json
     if type_name is None:
-        emit(rules_json(RULES.values()) if fmt == "json" else list_rules(RULES.values()))
+        emit(rules_json(RULES.values()) if fmt == "json" else list_rules(RULES.values(), terminal_width()))
         return
     rule = find_rule(type_name)
     if rule is None:
         from ..errors import UsageError
         from ..text import suggest
         raise UsageError(f"unknown layer type '{type_name}'" + suggest(type_name, RULES))
-    emit(rules_json([rule]) if fmt == "json" else describe_rule(rule))
+    emit(rules_json([rule]) if fmt == "json" else describe_rule(rule, terminal_width()))

@@ -18,18 +18,41 @@ def _signature(rule) -> str:
                      for arg in rule.args) or "-"
 
 
-def list_rules(rules) -> str:
+def list_rules(rules, width: int | None = None) -> str:
+    """One line per type; within `width`, the arguments wrap after their commas under themselves."""
     rules = sorted(rules, key=lambda r: (r.family, r.type))
-    width = max(len(r.type) for r in rules)
+    name_width = max(len(r.type) for r in rules)
     lines = []
     for rule in rules:
         alias = f" (alias {', '.join(rule.aliases)})" if rule.aliases else ""
-        lines.append(f"{rule.type:<{width}}  {rule.family:<14} {_signature(rule)}{alias}")
+        head = f"{rule.type:<{name_width}}  {rule.family:<14} "
+        text = f"{_signature(rule)}{alias}"
+        if width is not None and len(head) + len(text) > width and width < len(head) + 40:
+            lines.append(head.rstrip())                  # narrow: the arguments on lines of their own
+            head = "    "
+        lines += _wrapped(head, text, width)
     return "\n".join(lines) + "\n"
 
 
-def describe_rule(rule) -> str:
-    lines = [f"{rule.type}: {rule.summary}"]
+def _wrapped(head: str, text: str, width: int | None) -> list[str]:
+    """`head` then `text`, continued under the text's start, broken only after a comma or a
+    space (a word longer than the room left stands whole on its line)."""
+    if width is None or len(head) + len(text) <= width:
+        return [head + text]
+    import re
+    room = max(width - len(head), 20)
+    lines, current = [], ""
+    for piece in re.findall(r"[^ ]+ ?", text):
+        if current and len(current) + len(piece.rstrip()) > room:
+            lines.append(current.rstrip())
+            current = ""
+        current += piece
+    lines.append(current.rstrip())
+    return [head + lines[0], *(" " * len(head) + line for line in lines[1:])]
+
+
+def describe_rule(rule, width: int | None = None) -> str:
+    lines = _wrapped(f"{rule.type}: ", rule.summary, width)
     if rule.aliases:
         lines.append(f"aliases: {', '.join(rule.aliases)}")
     lines.append(f"inputs: {rule.inputs_wanted}")
@@ -37,10 +60,10 @@ def describe_rule(rule) -> str:
     for arg in rule.args:
         kind = getattr(arg.validate, "kind", "")
         help_text = f" - {arg.help}" if arg.help and not arg.help.startswith("default:") else ""
-        lines.append(f"  {arg.name}: {kind}, {_default(arg)}{help_text}")
+        lines += _wrapped(f"  {arg.name}: ", f"{kind}, {_default(arg)}{help_text}", width)
     if rule.takes_activation:
-        lines.append("  activation: name of an activation type, appended as its own layer")
-    lines.append(f"FLOPs: {rule.flops_rule}")
+        lines += _wrapped("  activation: ", "name of an activation type, appended as its own layer", width)
+    lines += _wrapped("FLOPs: ", rule.flops_rule, width)
     return "\n".join(lines) + "\n"
 
 

@@ -30,9 +30,13 @@ def render(renderables, options) -> str:
         elif isinstance(item, Text):
             console.print(item, no_wrap=True, overflow="ignore", crop=False)
         elif isinstance(item, Table):
-            console.width = 100_000                 # measured unbounded: its natural width
-            natural = console.measure(item).maximum
-            console.width = max(width, natural)
+            # measured unbounded: its natural width, and the least it needs when its label column
+            # wraps (a table marked `labels_wrap`: every other column is figures that do not);
+            # printed within `width` when it can be, else at its natural width
+            console.width = 100_000
+            measured = console.measure(item)
+            fits = getattr(item, "labels_wrap", False) and measured.minimum <= width < measured.maximum
+            console.width = width if fits else max(width, measured.maximum)
             console.print(item)
             console.width = width
         elif isinstance(item, str):
@@ -45,7 +49,7 @@ def render(renderables, options) -> str:
 
 
 _GLUE = "\ue000"        # a private-use character, one cell wide, never in our text
-_FIGURE_SPACE = re.compile(r"(?<=\d) (?=(?:[KMGTP]i?B|[KMGTP]|B|s|MACs?|FLOPs?|MAC/s|step)\b)")
+_FIGURE_SPACE = re.compile(r"(?<=\d) (?=(?:[KMGTP]i?B|[KMGTP]|B|s|MACs?|FLOPs?|MAC/s|step)\b)|(?<=∝) ")
 
 
 def _title(report) -> str:
@@ -244,6 +248,9 @@ class _Lines:
         for label, text in self.rows:
             # A piece ends at a comma or semicolon followed by a space: "154,140,672 B" is one figure.
             pieces = re.findall(r"(?:[^,;]|[,;](?! ))+(?:[,;] )?", text) or [text]
+            room = width - label_width
+            if any(cell_len(piece) > room for piece in pieces):      # too long between commas: at spaces too
+                pieces = [word for piece in pieces for word in _spaced(piece)]
             lines, current = [], ""
             for piece in pieces:
                 if current and label_width + cell_len(current) + cell_len(piece) > width:
@@ -258,6 +265,12 @@ class _Lines:
                 out.append(" " * label_width + line + "\n")
         out.rstrip()
         return out
+
+
+def _spaced(piece: str) -> list[str]:
+    """A piece in words, each with its space, a figure kept with its unit (`335.42 MiB`)."""
+    glued = _FIGURE_SPACE.sub(_GLUE, piece)
+    return [word.replace(_GLUE, " ") for word in re.findall(r"[^ ]+ ?| ", glued)]
 
 
 def summary(report, options) -> Text:
@@ -360,7 +373,8 @@ def _comparison_table(cmp, chosen, options, measure=False):
     from ..compare import describe_ratio    # here: only comparisons need it, and it imports fractions
     base = cmp.names[0]
     table = Table(title=f"Compared with {escape(shown(base))}", box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("", no_wrap=True)
+    table.add_column("")                # labels wrap on a narrow terminal; figures never do
+    table.labels_wrap = True  # type: ignore[attr-defined]   # read by render()
     columns = [0, *chosen]
     for i in columns:
         table.add_column(escape(shown(cmp.names[i])), justify="right", no_wrap=True)
@@ -389,10 +403,13 @@ def budgets(results, options) -> str:
     for result in results:
         verdict = "[green]within budget[/]" if result.within else "[red]OVER BUDGET[/]"
         # The title is a line of its own: inside the table rich would wrap it to the table's width.
-        items.append(Text.from_markup(f"{escape(shown(result.name))} ({escape(shown(result.file))}): {verdict}"))
+        # a line of our own, wrapped at spaces on a narrow terminal (a long path stays whole)
+        items.append(f"{escape(shown(result.name))} ({escape(shown(result.file))}): {verdict}")
         table = Table(box=box.SIMPLE_HEAD)
+        table.labels_wrap = True  # type: ignore[attr-defined]   # read by render()
         for column in ("Budget", "Used", "Allowed", "Headroom", ""):
-            table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=True)
+            # the budget's label wraps on a narrow terminal; figures and verdicts never do
+            table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=column != "Budget")
         for line in result.lines:
             fmt = size if line.in_bytes else count
             written = getattr(line.allowed, "written", None)
@@ -432,6 +449,13 @@ def verification(result, options) -> str:
     return render([table, *lines], options)
 
 
+def _bar_width(result, options) -> int:
+    """The longest bar: 30 cells, fewer when the terminal is narrower than the table with them
+    (never under 5: the bars still tell sizes apart)."""
+    widest = max([len(f"{p.size}") + len(shape(p.input)) + 2 * 9 for p in result.points], default=0) + 16
+    return max(5, min(30, (options.width or 100) - widest - 4))
+
+
 def scaling(result, options, show_layers=False) -> str:
     good = [p for p in result.points if p.report is not None]
     top = max((p.report.totals.macs for p in good), default=0)
@@ -439,12 +463,13 @@ def scaling(result, options, show_layers=False) -> str:
     for column in ("Size", "Input", "Params", "MACs"):
         table.add_column(column, justify="left" if column == "Input" else "right", no_wrap=True)
     table.add_column("MACs, relative", no_wrap=True)
+    bar_width = _bar_width(result, options)
     for p in result.points:
         if p.report is None:
             table.add_row(str(p.size), shape(p.input), "", "", Text(f"error: {shown(p.error)}", style="red"))
             continue
         macs = p.report.totals.macs
-        bar = "█" * max(1, round(30 * macs / top)) if top and macs else ""
+        bar = "█" * max(1, round(bar_width * macs / top)) if top and macs else ""
         table.add_row(str(p.size), shape(p.input), count(p.report.totals.params, options), count(macs, options),
                       Text(bar, style="cyan"))
     items = [table, f"Growth with the side length: params ∝ size^{exponent(result.params_exponent)}, "
@@ -454,8 +479,8 @@ def scaling(result, options, show_layers=False) -> str:
         layers.add_column("Layer", overflow="fold")
         for p in good:
             layers.add_column(f"MACs @{p.size}", justify="right", no_wrap=True)
-        layers.add_column("params exp.", justify="right")
-        layers.add_column("MACs exp.", justify="right")
+        layers.add_column("params exp.", justify="right", no_wrap=True)
+        layers.add_column("MACs exp.", justify="right", no_wrap=True)
         for i, (name, params_exp, macs_exp) in enumerate(result.layer_exponents):
             layers.add_row(escape(shown(name)), *(count(p.report.layers[i].macs, options) for p in good),
                            exponent(params_exp), exponent(macs_exp))

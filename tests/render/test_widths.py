@@ -70,3 +70,46 @@ def test_a_plain_line_keeps_figures_with_their_units():
     lines = text.splitlines()
     assert all(not re.match(r"\s*(B|M|s)\b", line) for line in lines), lines
     assert "85.46 M" in text and "8.08 s" in text and "154,140,672 B" in text
+
+
+def _cells(line: str) -> int:
+    from rich.cells import cell_len
+    return cell_len(line)
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", str(SPECS / "seed/ann_4x4.yaml"), str(SPECS / "seed/cnn_4x4.yaml"), str(SPECS / "resnet50.yaml")],
+    ["check", str(SPECS / "resnet50.yaml"), "--max-params", "30M", "--max-memory", "200MB"],
+    ["scale", str(SPECS / "seed/dense_28x28.yaml"), "--sizes", "28..896x2"],
+    ["layers", "conv2d"],
+    ["layers"],
+], ids=lambda args: args[0] + str(len(args)))
+def test_tables_fit_sixty_columns(args):
+    # every line within the width (the case: compare, check and scale printed 63-75 wide)
+    out = run(60, *args)
+    assert out and max(map(_cells, out.splitlines())) <= 60
+
+
+def test_vit_rows_keep_their_columns():
+    # each row's Type column starts where the header's does (a wrapped name leaves it in place)
+    out = run(60, "analyze", str(SPECS / "vit_b_16.yaml"))
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("Layer"))
+    at = header.index("Type")
+    rows = [line for line in out.splitlines() if len(line) > at and line[at - 1] == " " and line[at] != " "]
+    assert rows and all(line[at - 3:at] == "   " for line in rows)
+
+
+COMMANDS = ["", "analyze", "compare", "check", "scale", "train", "verify", "import", "layers", "draw", "report"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_fits_and_never_breaks_a_word(command):
+    def help_at(width):
+        result = CliRunner(env={"COLUMNS": str(width)}).invoke(cli, [*([command] if command else []), "--help"],
+                                                                terminal_width=width)
+        return result.stdout
+    narrow, wide = help_at(60), help_at(1000)
+    assert max(map(_cells, narrow.splitlines())) <= 60
+    # the same words in the same order: a word broken across lines ("activatio" / "ns") would differ
+    # (a line may end after a hyphen: "top-" / "level" is "top-level")
+    assert re.sub(r"-\s+", "-", narrow).split() == re.sub(r"-\s+", "-", wide).split()
