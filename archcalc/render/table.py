@@ -374,7 +374,7 @@ def _comparison_table(cmp, chosen, options, measure=False):
     base = cmp.names[0]
     table = Table(title=f"Compared with {escape(shown(base))}", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("")                # labels wrap on a narrow terminal; figures never do
-    table.labels_wrap = True  # type: ignore[attr-defined]   # read by render()
+    table.labels_wrap = True  # read by render()
     columns = [0, *chosen]
     for i in columns:
         table.add_column(escape(shown(cmp.names[i])), justify="right", no_wrap=True)
@@ -399,7 +399,7 @@ def _interleave(values, ratios):
 
 
 def budgets(results, options) -> str:
-    items: list[Text | Table] = []
+    items: list[str | Table] = []
     for result in results:
         verdict = "[green]within budget[/]" if result.within else "[red]OVER BUDGET[/]"
         # The title is a line of its own: inside the table rich would wrap it to the table's width.
