@@ -11,7 +11,7 @@ from .report import Report
 class Metric(NamedTuple):
     key: str
     label: str
-    unit: str                     # "count", "bytes", "per" (a quotient, shown with one decimal) or "name"
+    unit: str                     # "count", "params", "bytes", "per" (a quotient, shown with one decimal) or "name"
     values: tuple                 # ints; Fractions for "per" metrics (None when undefined)
 
 
@@ -28,7 +28,7 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
 
     extra = []
     if any(r.totals.active_params not in (None, r.totals.params) for r in reports):
-        extra.append(metric("active_params", "Active params", "count",
+        extra.append(metric("active_params", "Active params", "params",
                             lambda r: r.totals.params if r.totals.active_params is None else r.totals.active_params))
     if any(r.totals.decoding is not None for r in reports):      # None (shown "–") for a model without a cache
         extra += [metric("kv_cache_bytes", "KV cache", "bytes", lambda r: _decoding(r, "kv_cache_bytes")),
@@ -46,9 +46,9 @@ def compare_reports(reports: list[Report], labels: list[str] | None = None) -> C
         names=tuple(labels or [r.name for r in reports]),
         inputs=tuple(r.input for r in reports),
         metrics=(
-            metric("params", "Params", "count", lambda r: r.totals.params),
-            metric("trainable_params", "  trainable", "count", lambda r: r.totals.trainable_params),
-            metric("non_trainable_params", "  frozen", "count", lambda r: r.totals.non_trainable_params),
+            metric("params", "Params", "params", lambda r: r.totals.params),
+            metric("trainable_params", "  trainable", "params", lambda r: r.totals.trainable_params),
+            metric("non_trainable_params", "  frozen", "params", lambda r: r.totals.non_trainable_params),
             metric("buffers", "Buffers", "count", lambda r: r.totals.buffers),
             metric("macs", "MACs", "count", lambda r: r.totals.macs),
             metric("flops", "FLOPs", "count", lambda r: r.totals.flops),

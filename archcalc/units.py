@@ -12,9 +12,9 @@ import re
 from .args import describe
 from .errors import UsageError
 
-_COUNT_SUFFIX = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-_BYTE_SUFFIX = {
-    **_COUNT_SUFFIX, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+_COUNT_SUFFIX = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "T": 10**12}
+_BYTE_SUFFIX = {     # here B is a byte, and a count of bytes has no billions
+    **{s: n for s, n in _COUNT_SUFFIX.items() if s != "B"}, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
     "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
 }
 MAX_DIGITS = 40        # a budget's digits: 10^40 is beyond any count or size (2^62 per axis, 2^31 batch)
@@ -69,7 +69,7 @@ def parse_quantity(text: str | int, *, memory: bool = False) -> int:
         raise UsageError(f"malformed number {digits[:12]}…: {len(digits):,} digits, more than the {MAX_DIGITS} a figure may have")
     scale = (_BYTE_SUFFIX if memory else _COUNT_SUFFIX).get(suffix)
     if scale is None:
-        kinds = "K, M, G, T" + (", B, KB, MB, GB, KiB, MiB, GiB" if memory else "")
+        kinds = ("K, M, G, T" if memory else "K, M, G (or B), T") + (", B, KB, MB, GB, KiB, MiB, GiB" if memory else "")
         raise UsageError(f"malformed number {text!r}: unknown suffix {suffix!r} (use {kinds})")
     from fractions import Fraction   # exact at any length: 28-digit decimals would round a long budget
     value = Fraction(digits) * scale
@@ -95,6 +95,14 @@ def _in_unit(n: int, units: tuple[tuple[int, str], ...]) -> str | None:
 
 def human_count(n: int) -> str:
     return _in_unit(n, _COUNT_UNITS) or str(n)
+
+
+# Parameter counts as model cards and papers write them: 8.03 B (billions), not 8.03 G.
+_PARAM_UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K"))
+
+
+def human_params(n: int) -> str:
+    return _in_unit(n, _PARAM_UNITS) or str(n)
 
 
 def human_bytes(n: int) -> str:

@@ -78,3 +78,21 @@ def test_check_never_prints_a_small_figure_as_zero(tmp_path):
     result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["check", str(spec), "--max-params", "1M"])
     assert result.exit_code == 0
     assert "0.00110 M" in result.stdout and "0.00 M" not in result.stdout
+
+
+@pytest.mark.parametrize("n, shown", [
+    (8_030_261_248, "8.03 B"),           # Llama-3-8B, as its model card writes it
+    (46_702_792_704, "46.70 B"),
+    (174_604_259_328, "174.60 B"),       # GPT-3 175B
+    (25_557_032, "25.56 M"),             # ResNet-50: millions stay M
+    (1_500_000_000_000, "1.50 T"),
+    (999, "999"),
+])
+def test_parameter_counts_use_b_for_billions(n, shown):
+    from archcalc.units import human_params
+    assert human_params(n) == shown
+
+
+def test_a_count_budget_may_be_written_in_billions():
+    assert parse_quantity("8B") == 8_000_000_000
+    assert parse_quantity("8B", memory=True) == 8           # bytes: B is a byte

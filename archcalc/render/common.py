@@ -6,7 +6,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from ..report import LayerReport
 from ..text import shown
-from ..units import exact, human_bytes, human_count
+from ..units import exact, human_bytes, human_count, human_params
 
 
 def shape(dims) -> str:
@@ -15,6 +15,11 @@ def shape(dims) -> str:
 
 def count(n: int, options) -> str:
     return exact(n) if options.exact else human_count(n)
+
+
+def params(n: int, options) -> str:
+    """A parameter count: billions as B (8.03 B), as model cards write them."""
+    return exact(n) if options.exact else human_params(n)
 
 
 def size(n: int, options) -> str:
@@ -31,6 +36,8 @@ def metric_value(metric, value, options) -> str:
         return seconds(value, options)
     if metric.unit == "per":
         return f"{float(value):,.1f}"
+    if metric.unit == "params":
+        return params(value, options)
     return size(value, options) if metric.unit == "bytes" else count(value, options)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..text import counted, shown
-from .common import (FIELD_COLUMNS, BlockStart, count, exponent, field_cells, metric_value, quotient_cell,
+from .common import (FIELD_COLUMNS, BlockStart, count, exponent, field_cells, metric_value, params, quotient_cell,
                      rows_with_block_headers, shape, share, size, zoom_lines)
 
 
@@ -79,9 +79,9 @@ def fields(reports, options) -> str:
 def _total_rows(r, options) -> list[list[str]]:
     """What the table's summary says, one figure a row."""
     t, m = r.totals, r.totals.memory
-    rows = [["Params", count(t.params, options)],
-            ["Trainable params", count(t.trainable_params, options)],
-            ["Frozen params", count(t.non_trainable_params, options)],
+    rows = [["Params", params(t.params, options)],
+            ["Trainable params", params(t.trainable_params, options)],
+            ["Frozen params", params(t.non_trainable_params, options)],
             ["Buffers", count(t.buffers, options)],
             ["MACs", count(t.macs, options)],
             ["FLOPs", count(t.flops, options)],
@@ -90,7 +90,7 @@ def _total_rows(r, options) -> list[list[str]]:
             ["Peak activation memory (inference)", size(m.peak_activation_bytes, options)],
             ["Footprint (weights + peak activations)", size(m.inference_bytes, options)]]
     if t.active_params is not None and t.active_params != t.params:
-        rows.append(["Active params per token", count(t.active_params, options)])
+        rows.append(["Active params per token", params(t.active_params, options)])
     if t.decoding is not None:
         d = t.decoding
         rows += [["Context (tokens)", f"{d.context:,}"],
@@ -132,7 +132,7 @@ def _layer_rows(r, options) -> list[list[str]]:
             continue
         layer = row
         rows.append(["&nbsp;&nbsp;" * len(layer.blocks) + shown(layer.name), layer.type, shape(layer.output_shape),
-                     count(layer.params, options), count(layer.macs, options), share(layer.macs, r.totals.macs)])
+                     params(layer.params, options), count(layer.macs, options), share(layer.macs, r.totals.macs)])
     rows.append(["**Total**", "", "", count(r.totals.params, options), count(r.totals.macs, options),
                  share(r.totals.macs, r.totals.macs)])
     return rows
@@ -159,7 +159,7 @@ def budgets(results, options) -> str:
                 f"{'within budget' if r.within else 'over budget'}", ""]
         rows = []
         for line in r.lines:
-            fmt = size if line.in_bytes else count
+            fmt = size if line.in_bytes else params if line.key == "params" else count
             rows.append([line.label, fmt(line.used, options), fmt(line.allowed, options),
                          fmt(line.headroom, options), "ok" if line.within else "**over**"])
         out += _table(["Budget", "Used", "Allowed", "Headroom", "Status"], rows, right={1, 2, 3})

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..report import LayerReport, Report, block_totals
 from ..text import counted, shown
-from ..units import human_bytes, human_count
+from ..units import human_bytes, human_count, human_params
 
 MIN_ROWS = 4            # open parts until the view has at least this many rows
 MAX_ROWS = 40           # and never more than this many (the rest summed in one row)
@@ -44,7 +44,7 @@ def _summary(report: Report) -> str:
     t, m = report.totals, report.totals.memory
     lines = [f"<b>{escape(shown(report.name))}</b>: input {_shape(report.input)}, batch {report.batch}, "
              f"{escape(str(report.dtype))}",
-             f"{human_count(t.params)} params ({t.params:,}), {human_count(t.macs)} MACs, "
+             f"{human_params(t.params)} params ({t.params:,}), {human_count(t.macs)} MACs, "
              f"{human_count(t.flops)} FLOPs",
              f"weights {human_bytes(m.params_bytes)}, peak activations {human_bytes(m.peak_activation_bytes)} "
              f"(inference), activations {human_bytes(m.activations_bytes)} (kept for training)"]
@@ -64,7 +64,7 @@ def _cells(name: str, kind: str, layers: tuple[LayerReport, ...], report: Report
     right = "style='text-align:right'"
     return (f"<tr><td>{escape(shown(name))}</td><td>{escape(shown(kind))}</td>"
             f"<td>{_shape(layers[-1].output_shape)}</td>"
-            f"<td {right}>{human_count(t.params * times)}</td><td {right}>{human_count(t.macs * times)}</td>"
+            f"<td {right}>{human_params(t.params * times)}</td><td {right}>{human_count(t.macs * times)}</td>"
             f"<td {right}>{human_bytes(t.params_bytes * times)}</td></tr>")
 
 

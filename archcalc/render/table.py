@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ..text import counted, shown
 from .common import BlockStart, count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
+from .common import params as param_count
 
 
 def render(renderables, options) -> str:
@@ -190,7 +191,7 @@ def layer_table(report, options) -> Text:
     totals = report.totals
     rows = []
     # Cells by value: a large model repeats a few shapes and counts many times over.
-    shapes, counts, shares = {}, {0: ("-", "")}, {0: ("", "")}
+    shapes, counts, weights, shares = {}, {0: ("-", "")}, {0: ("-", "")}, {0: ("", "")}
     for row in rows_with_block_headers(report.layers):
         if isinstance(row, BlockStart):
             rows.append([("  " * row.depth + shown(row.name), "bold"), (shown(row.block), "dim"),
@@ -200,16 +201,17 @@ def layer_table(report, options) -> Text:
         params, macs, output = layer.params, layer.macs, layer.output_shape
         if output not in shapes:
             shapes[output] = (shape(output), "")
-        for n in (params, macs):
-            if n not in counts:
-                counts[n] = (count(n, options), "")
+        if params not in weights:
+            weights[params] = (param_count(params, options), "")
+        if macs not in counts:
+            counts[macs] = (count(macs, options), "")
         if macs not in shares:
             shares[macs] = (share(macs, totals.macs), "")
-        rows.append([(display_name(layer), ""), (layer.type, ""), shapes[output], counts[params], counts[macs],
+        rows.append([(display_name(layer), ""), (layer.type, ""), shapes[output], weights[params], counts[macs],
                      shares[macs]])
     columns = [("Layer", "left"), ("Type", "left"), ("Output shape", "left"), ("Params", "right"),
                ("MACs", "right"), ("MACs %", "right")]
-    footer = ["Total", "", "", count(totals.params, options), count(totals.macs, options),
+    footer = ["Total", "", "", param_count(totals.params, options), count(totals.macs, options),
               share(totals.macs, totals.macs)]
     if totals.roofline is not None:
         rows, columns, footer = _with_device_columns(report, rows, columns, footer, options)
@@ -276,8 +278,8 @@ def _spaced(piece: str) -> list[str]:
 def summary(report, options) -> Text:
     t, m = report.totals, report.totals.memory
     grid = _Lines()
-    grid.add_row("Params", f"{count(t.params, options)} (trainable {count(t.trainable_params, options)}, "
-                           f"frozen {count(t.non_trainable_params, options)}); "
+    grid.add_row("Params", f"{param_count(t.params, options)} (trainable {param_count(t.trainable_params, options)}, "
+                           f"frozen {param_count(t.non_trainable_params, options)}); "
                            f"buffers {count(t.buffers, options)}")
     grid.add_row("Compute", f"{count(t.macs, options)} MACs, {count(t.flops, options)} FLOPs")
     grid.add_row("Memory", f"weights {size(m.params_bytes, options)}, "
@@ -290,7 +292,7 @@ def summary(report, options) -> Text:
         grid.add_row("Footprint", f"{size(m.inference_bytes, options)} for inference, weights + peak activations "
                                   "(check --max-memory adds the KV cache below)")
     if t.active_params is not None and t.active_params != t.params:
-        grid.add_row("Experts", f"{count(t.active_params, options)} params active per token")
+        grid.add_row("Experts", f"{param_count(t.active_params, options)} params active per token")
     if t.decoding is not None:
         d = t.decoding
         grid.add_row("Decoding", f"KV cache {size(d.kv_cache_bytes, options)} at {counted(d.context, 'token')} "
@@ -411,7 +413,7 @@ def budgets(results, options) -> str:
             # the budget's label wraps on a narrow terminal; figures and verdicts never do
             table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=column != "Budget")
         for line in result.lines:
-            fmt = size if line.in_bytes else count
+            fmt = size if line.in_bytes else param_count if line.key == "params" else count
             written = getattr(line.allowed, "written", None)
             if written and line.allowed.suffix and not options.exact:     # in the unit the budget was written in
                 used, allowed, headroom = written(line.used), written(), written(line.headroom)
