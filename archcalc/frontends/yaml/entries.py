@@ -20,9 +20,9 @@ Path = tuple[Any, ...]            # keys and indices from the document's root to
 Entry = dict[str, Any]            # one entry of a `layers` list, as written
 
 # Keys every entry may have besides its type's arguments (see docs/spec-format.md).
-ENTRY_KEYS = ("type", "name", "inputs", "repeat", "trainable", "if", "tied_to", "shares", "shared",
-              "experts", "top_k", "router_bias", "shared_experts")
-EXPERT_KEYS = ("top_k", "router_bias", "shared_experts")
+ENTRY_KEYS = ("type", "name", "inputs", "repeat", "index_from", "trainable", "if", "tied_to", "shares", "shared",
+              "experts", "top_k", "router_bias", "shared_experts", "router")
+EXPERT_KEYS = ("top_k", "router_bias", "shared_experts", "router")
 BLOCK_INPUT = "in"
 
 
@@ -33,6 +33,7 @@ class Experts(NamedTuple):
     top_k: int               # copies a token runs
     router_bias: bool
     shared: int              # `shared_experts`: copies every token runs, held once each
+    router: str | None = None   # the router's name beside the experts' (default: `<name>.router`)
 
 
 class Read(NamedTuple):
@@ -46,6 +47,7 @@ class Read(NamedTuple):
     tied_to: str | None
     shared: bool
     experts: Experts | None
+    start: int = 0           # `index_from`: the first repetition's number
 
 
 class EntryReader:
@@ -102,13 +104,25 @@ class EntryReader:
         repeat = entry.get("repeat", 1)
         if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
             raise self.origin.error(f"'repeat' must be an integer >= 1, got {describe(repeat)}", (*path, "repeat"))
+        start = self._index_from(entry, path)
         trainable = self._flag(entry, "trainable", True, path)
         shared = self._flag(entry, "shared", False, path)
         tied_to = self._tied_to(entry, path, block, rule, kind)
         if "shares" in entry and (block is not None or not isinstance(entry["shares"], str)):
             raise self.origin.error(f"'shares' names the layer whose weights this one uses, on a layer, got "
                                     f"{describe(entry['shares'])}", (*path, "shares"))
-        return Read(kind, block, rule, repeat, trainable, tied_to, shared, self._experts(entry, path))
+        return Read(kind, block, rule, repeat, trainable, tied_to, shared, self._experts(entry, path), start)
+
+    def _index_from(self, entry: Entry, path: Path) -> int:
+        """`index_from`: the number of a `repeat`'s first repetition (default 0)."""
+        start = entry.get("index_from", 0)
+        if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+            raise self.origin.error(f"'index_from' must be an integer >= 0, got {describe(start)}",
+                                    (*path, "index_from"))
+        if "index_from" in entry and "repeat" not in entry:
+            raise self.origin.error("'index_from' numbers the repetitions of a 'repeat'; this entry has none",
+                                    (*path, "index_from"))
+        return start
 
     def _check_name(self, entry: Entry, path: Path) -> None:
         if "name" not in entry:
@@ -156,4 +170,8 @@ class EntryReader:
         shared = number("shared_experts", 0, 0)
         if top_k > experts:
             raise self.origin.error(f"'top_k' {top_k} is more than the {experts} experts", (*path, "top_k"))
-        return Experts(experts, top_k, self._flag(entry, "router_bias", False, path), shared)
+        router = entry.get("router")
+        if router is not None and (not isinstance(router, str) or not router or "." in router):
+            raise self.origin.error(f"'router' names the router layer: a non-empty name without '.', got "
+                                    f"{describe(router)}", (*path, "router"))
+        return Experts(experts, top_k, self._flag(entry, "router_bias", False, path), shared, router)

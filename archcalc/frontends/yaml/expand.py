@@ -231,7 +231,7 @@ class Expander:
         if len(inputs) != 1:
             raise self.origin.error(f"experts take 1 input, got {len(inputs)}", (*path, "inputs"))
         rule = RULES[ROUTER_TYPE]
-        full = f"{context.prefix}{local}.router"
+        full = f"{context.prefix}{experts.router}" if experts.router else f"{context.prefix}{local}.router"
         args = self.binder.bind(rule, {"units": experts.experts, "bias": experts.router_bias}, path, full)
         self.nodes.add(Fields(full, rule.type, args, list(inputs), context.trainable, context.enclosing, path,
                               tied_to=None, shares=context.shared_name(full), copies=context.copies))
@@ -253,7 +253,8 @@ class Expander:
         if values is None:
             values = self._block_values.put(
                 bind_block_values(block, entry, outer or {}, ENTRY_KEYS, path, full, self.origin), entry, outer)
-        inner = context.but(prefix=full + ".", enclosing=(*context.enclosing, (full, block.name)),
+        enclosing = context.enclosing if block.namespace else (*context.enclosing, (full, block.name))
+        inner = context.but(prefix=full + ".", enclosing=enclosing,
                             stack=(*context.stack, block.name), values=values)
         return self._scope(block.layers, (*block.path, "layers"), inputs[0], inner, parent=scope)
 

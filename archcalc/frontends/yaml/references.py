@@ -64,12 +64,13 @@ class _Waiting(NamedTuple):
 
 class Nodes:
     """The expansion's nodes in order: Nodes, and the fields of those whose references wait."""
-    __slots__ = ("origin", "_nodes", "_pending")
+    __slots__ = ("origin", "_nodes", "_pending", "_names")
 
     def __init__(self, origin: Origin):
         self.origin = origin
         self._nodes: list[Node | Fields] = []
         self._pending: list[_Waiting] = []
+        self._names: set[str] | None = None      # every full name, made when a dotted reference asks
 
     def add(self, fields: Fields) -> None:
         """Keep a node's fields while a reference waits to be resolved; otherwise the Node at once."""
@@ -92,12 +93,19 @@ class Nodes:
                 setattr(waiting.fields, waiting.field, target)
         return [node if isinstance(node, Node) else node.node() for node in self._nodes]
 
+    def _full_names(self) -> set[str]:
+        if self._names is None:
+            self._names = {node.name for node in self._nodes}
+        return self._names
+
     def _resolve(self, ref: Ref) -> str:
         scope = ref.scope
         target = scope.names.get(ref.name)
         while target is None and scope.parent is not None and ref.name not in scope.left_out:
             scope = scope.parent
             target = scope.names.get(ref.name)
+        if target is None and "." in ref.name and ref.name in self._full_names():
+            return ref.name          # a layer inside a block use, by its full name (`transformer.wte`)
         if target is None:
             if ref.name in scope.left_out:
                 raise self.origin.error(f"layer '{ref.reader}' reads '{ref.name}', which its 'if:' left out",
