@@ -117,7 +117,7 @@ def describe_ratio(base, other, unit: str = "count") -> str:
     r = ratio(base, other)
     if r is None:
         return "-"
-    fewer = "fewer" if unit == "count" else "less"
+    fewer = "fewer" if unit in ("count", "params") else "less"
     return f"{_times(r)} {fewer}" if r > 1 else f"{_times(1 / r)} more"
 
 

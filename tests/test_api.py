@@ -153,7 +153,7 @@ def test_a_report_is_indexed_by_position_layer_name_and_block_name():
 
 @pytest.mark.parametrize("name, hint", [
     ("layer1.0.conv3", "(did you mean 'layer1.0.conv2'?)"),
-    ("layer1.bn1", "(did you mean 'layer1.1.bn1'?)"),
+    ("layer1.0.bn3", "(did you mean 'layer1.0.bn2'?)"),
     ("layer9", "(did you mean 'layer4'?)"),         # a block's name is offered too
     ("stem", ""),                                   # nothing close: no suggestion
     ("downsample", ""),                             # not 'layer2.0.downsample.0': too far to be a typo

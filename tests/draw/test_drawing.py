@@ -67,7 +67,7 @@ def test_depth_collapses_blocks_into_dashed_boxes():
     report = archcalc.analyze(SPECS / "resnet50.yaml")
     boxes, _ = boxes_and_edges(render_svg(build(report, depth=1)))
     # conv1, bn1, relu, maxpool, the 4 stages, avgpool, fc, and the input
-    assert set(boxes) == {"input", "conv1", "bn1", "relu_1", "maxpool", "layer1", "layer2", "layer3", "layer4",
+    assert set(boxes) == {"input", "conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4",
                           "avgpool", "fc"}
 
 
