@@ -6,7 +6,7 @@ shapes along the graph, scales by the batch and adds up.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from .dtypes import Dtypes, nbytes
 from .errors import ShapeError
@@ -35,6 +35,7 @@ class Figures(NamedTuple):
     dense_equivalent: int   # in·out + out: a dense layer mapping this layer's input to its output
     reuse: int | float | None       # MACs per weight (the batch's); None without weights
     sharing: int | float | None     # dense_equivalent / own params; None without params
+    scores: int = 0         # the score matrix's elements per sample (attention), for --attention eager
 
 class Held(NamedTuple):
     """A node's figures as its weights are held (see `_held`)."""
@@ -75,7 +76,8 @@ def _count(node: Node, call: Call, batch: int, dtype: Dtypes) -> Figures:
     return Figures(call.output, params.learned, params.buffers, macs * batch, rule.flops(call) * batch, weight,
                    read, nbytes(read, dtype.weights) + tensors,
                    dense, _quotient(weight_macs * batch, own) if weighted else None,
-                   _quotient(dense, params.learned) if weighted and params.learned else None)
+                   _quotient(dense, params.learned) if weighted and params.learned else None,
+                   rule.scores(call) if rule.scores else 0)
 
 def _quotient(a: int, b: int) -> int | float:
     """a / b, an int when it divides exactly."""
@@ -114,14 +116,14 @@ def _check_ties(graph: Graph, nodes: list[Node], weights: dict[str, int | None])
                               f"elements, this layer's {weights[node.name] or 0:,}", node)
 
 def _totals(graph: Graph, layers: list[LayerReport], sources: list[tuple[int, ...]], active: int,
-            tracer: FieldTracer, dense_total: int, dense_params: int) -> Totals:
+            tracer: FieldTracer, dense_total: int, dense_params: int, working: Sequence[int] = ()) -> Totals:
     batch = graph.batch
     params = sum(layer.params for layer in layers)
     trainable = sum(layer.trainable_params for layer in layers)
     buffers = sum(layer.buffers for layer in layers)
     held_as, activations = graph.dtype.weights, graph.dtype.activations
     sizes = [elements(layer.output_shape) for layer in layers]
-    peak = peak_live_elements(sources, sizes, [elements(shape) for _, shape in graph.inputs])
+    peak = peak_live_elements(sources, sizes, [elements(shape) for _, shape in graph.inputs], working)
     memory = Memory(
         params_bytes=sum(nbytes(layer.params + layer.buffers, held_as) for layer in layers),
         activations_bytes=sum(nbytes(n * batch, activations) for n in sizes),
@@ -151,6 +153,8 @@ def analyze_graph(graph: Graph) -> Report:
     ties = False
     tracer = FieldTracer(len(nodes), graph.inputs, sources)
     dense_total = dense_params = 0
+    # An eager kernel holds, while an attention layer runs, its scores and their softmax.
+    working: list[int] | None = [] if graph.attention == "eager" else None
     for i, node in enumerate(nodes):
         inputs = tuple([shapes[j] for j in sources[i]])
         key = (node.type, id(node.args), inputs)
@@ -173,6 +177,8 @@ def analyze_graph(graph: Graph) -> Report:
         if figures.reuse is not None and learned:
             dense_total += figures.dense_equivalent
             dense_params += learned
+        if working is not None:
+            working.append(2 * figures.scores * node.copies[1])
         layers.append(LayerReport(
             name=node.name, type=node.type, inputs=node.inputs, output_shape=output, params=learned,
             trainable_params=learned if node.trainable else 0, buffers=buffers, macs=macs, flops=flops,
@@ -183,6 +189,6 @@ def analyze_graph(graph: Graph) -> Report:
     if ties:
         _check_ties(graph, nodes, weights)
 
-    totals = _totals(graph, layers, sources, active, tracer, dense_total, dense_params)
+    totals = _totals(graph, layers, sources, active, tracer, dense_total, dense_params, working or ())
     return Report(name=graph.name, input=graph.input, batch=batch, dtype=graph.dtype,
-                  totals=totals, layers=tuple(layers), inputs=graph.inputs)
+                  totals=totals, layers=tuple(layers), inputs=graph.inputs, attention=graph.attention)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .dtypes import parse_dtype
 from .errors import ArgumentError, UsageError
 from .gcpause import without_gc
-from .graph import MAX_BATCH, Graph
+from .graph import ATTENTION, MAX_BATCH, Graph
 from .report import Report
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class HTML(str):
 def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set: Mapping[str, Any] | None = None,
          seq_len: int | None = None, head: str | None = None, input: Any = None,
          max_layers: int | None = None, inputs: Any = None, kwargs: Mapping[str, Any] | None = None,
-         allow_uncounted: bool = False) -> Graph:
+         allow_uncounted: bool = False, attention: str | None = None) -> Graph:
     """A `Graph` from a path (any supported file), a code target (`package.module:attribute`,
     `file.py:attribute`), a PyTorch `nn.Module`, a spec mapping, or a `Graph`.
     (`inputs` is the earlier name of `input`; `kwargs` and `allow_uncounted` are PyTorch's.)"""
@@ -113,7 +113,7 @@ def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set:
         graph = read_model(os.fspath(model), options, max_layers, overrides)
     else:
         raise UsageError(f"cannot analyse a {type(model).__name__}: give a path, a mapping or a Graph")
-    return apply_settings(graph, batch=batch, dtype=dtype)
+    return apply_settings(graph, batch=batch, dtype=dtype, attention=attention)
 
 
 def _is_torch_module(model: Any) -> bool:
@@ -170,7 +170,8 @@ def _import_options(seq_len, head, shapes):
     return ImportOptions(seq_len=seq_len, head=head, inputs=checked)
 
 
-def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None = None) -> Graph:
+def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None = None,
+                   attention: str | None = None) -> Graph:
     if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH):
         raise UsageError(f"batch must be an integer from 1 to 2^31, got {str(batch)[:40]}")
     dtypes = None
@@ -179,7 +180,9 @@ def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None 
             dtypes = parse_dtype(dtype)
         except ArgumentError as exc:
             raise UsageError(f"dtype: {exc}") from None
-    return graph.with_settings(batch=batch, dtype=dtypes)
+    if attention is not None and attention not in ATTENTION:
+        raise UsageError(f"attention must be one of {', '.join(ATTENTION)}, got {str(attention)[:40]!r}")
+    return graph.with_settings(batch=batch, dtype=dtypes, attention=attention)
 
 
 def analyze_graph(graph: Graph, *, context: int | None = None, device: Any = None,
@@ -243,12 +246,13 @@ def analyze_file(path: str | os.PathLike[str], **settings: Any) -> Analysis:
 
 @without_gc
 def analyze_text(text: str, *, batch: int | None = None, dtype: str | None = None, context: int | None = None,
-                 set: Mapping[str, Any] | None = None, device: Any = None, efficiency: float | None = None) -> Analysis:
+                 set: Mapping[str, Any] | None = None, device: Any = None, efficiency: float | None = None,
+                 attention: str | None = None) -> Analysis:
     """Analyse YAML spec text."""
     from .frontends.yaml import graph_from_text
     graph = graph_from_text(text, overrides=_set_texts(set))
-    return analyze_graph(apply_settings(graph, batch=batch, dtype=dtype), context=context, device=device,
-                         efficiency=efficiency)
+    return analyze_graph(apply_settings(graph, batch=batch, dtype=dtype, attention=attention), context=context,
+                         device=device, efficiency=efficiency)
 
 
 def analyze_mapping(data: Mapping[str, Any], **settings: Any) -> Analysis:

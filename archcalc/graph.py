@@ -64,6 +64,13 @@ class Node(NamedTuple):
     copies: tuple[int, int] = (1, 1)   # experts: (copies held, copies run per token)
 
 
+# The attention kernels `--attention` chooses between. Left unset, inference is costed as a
+# fused kernel runs it (the score matrix never held) and training as PyTorch's standard
+# modules run it (the probabilities kept for the backward pass): `eager` holds the scores at
+# inference too, `flash` keeps only the softmax statistics for training.
+ATTENTION = ("eager", "flash")
+
+
 class Graph(NamedTuple):
     name: str
     inputs: tuple[tuple[str, tuple[int, ...]], ...]     # (name, shape) in order
@@ -75,6 +82,7 @@ class Graph(NamedTuple):
     notes: tuple[str, ...] = ()           # said to the user (e.g. an importer's remarks)
     warnings: tuple[str, ...] = ()        # likely mistakes that do not stop the analysis
     context: int | None = None            # `workload: {context: T}`: tokens cached when decoding
+    attention: str | None = None          # the attention kernel assumed: None, "eager" or "flash" (ATTENTION)
 
     @property
     def input(self) -> tuple[int, ...]:
@@ -90,9 +98,11 @@ class Graph(NamedTuple):
         first, *rest = self.inputs
         return self._replace(inputs=((first[0], tuple(shape)), *rest))
 
-    def with_settings(self, *, batch: int | None = None, dtype: Dtypes | None = None) -> "Graph":
+    def with_settings(self, *, batch: int | None = None, dtype: Dtypes | None = None,
+                      attention: str | None = None) -> "Graph":
         return self._replace(batch=self.batch if batch is None else batch,
-                             dtype=self.dtype if dtype is None else dtype)
+                             dtype=self.dtype if dtype is None else dtype,
+                             attention=self.attention if attention is None else attention)
 
     def error(self, message: str, node: Node | None = None) -> SpecError:
         return self.origin.error(message, None if node is None else node.where)

@@ -6,14 +6,15 @@ from typing import Sequence
 
 
 def peak_live_elements(sources: Sequence[Sequence[int]], sizes: Sequence[int],
-                       input_elements: Sequence[int]) -> int:
+                       input_elements: Sequence[int], working: Sequence[int] = ()) -> int:
     """Largest number of elements alive at once.
 
     Layer i (in execution order) consumes the outputs at positions `sources[i]`
     (-1 - k is model input k) and produces `sizes[i]` elements. Every model input is
     alive from the start; a tensor is freed after its last consumer runs; while a
     layer runs, its inputs and its output are alive together; an output nobody
-    consumes is freed at once, except the last layer's (the model's output).
+    consumes is freed at once, except the last layer's (the model's output). `working[i]`
+    (when given) are elements layer i holds only while it runs (an eager attention's scores).
     """
     count = len(sizes)
     n_inputs = len(input_elements)
@@ -30,8 +31,9 @@ def peak_live_elements(sources: Sequence[Sequence[int]], sizes: Sequence[int],
     final = count - 1
     for i, inputs in enumerate(sources):
         live += sizes[i]
-        if live > peak:
-            peak = live
+        during = live + working[i] if working else live
+        if during > peak:
+            peak = during
         for j in set(inputs):
             if last_use[j] == i:
                 live -= all_sizes[j]

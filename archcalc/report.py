@@ -143,7 +143,7 @@ class Report:
     Immutable like a NamedTuple (`_replace` makes a changed copy), but a class of its own:
     `report["layer1.0.conv1"]` looks a layer up by name, which a tuple's indexing would not allow."""
 
-    __slots__ = ("name", "input", "batch", "dtype", "totals", "layers", "inputs")
+    __slots__ = ("name", "input", "batch", "dtype", "totals", "layers", "inputs", "attention")
     name: str
     input: tuple[int, ...]
     batch: int
@@ -151,10 +151,12 @@ class Report:
     totals: Totals
     layers: tuple[LayerReport, ...]
     inputs: tuple[tuple[str, tuple[int, ...]], ...]     # (name, shape) of every model input
+    attention: str | None                               # --attention: None, "eager" or "flash"
 
     def __init__(self, name: str, input: tuple[int, ...], batch: int, dtype: Dtypes, totals: Totals,
-                 layers: tuple[LayerReport, ...], inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()):
-        for field, value in zip(Report.__slots__, (name, input, batch, dtype, totals, layers, inputs)):
+                 layers: tuple[LayerReport, ...], inputs: tuple[tuple[str, tuple[int, ...]], ...] = (),
+                 attention: str | None = None):
+        for field, value in zip(Report.__slots__, (name, input, batch, dtype, totals, layers, inputs, attention)):
             object.__setattr__(self, field, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -234,7 +236,8 @@ class Report:
             for row, time in zip(rows, roofline.layers):
                 row.update(bound=time.bound, seconds=time.seconds)
         device = {} if roofline is None else {"device": roofline.device_dict()}
-        return {**head, "batch": self.batch, "dtype": self.dtype.to_json(), **device,
+        kernel = {} if self.attention is None else {"attention": self.attention}    # only when chosen
+        return {**head, "batch": self.batch, "dtype": self.dtype.to_json(), **kernel, **device,
                 "totals": self.totals.to_dict(), "layers": rows}
 
 

@@ -211,6 +211,14 @@ def chosen_device():
     return device
 
 
+attention_option = click.option(
+    "--attention", type=click.Choice(["eager", "flash"]), expose_value=False,
+    callback=lambda ctx, param, value: ctx.meta.__setitem__("archcalc.attention", value),
+    help="The attention kernel costed: eager (the score matrix held at inference too) or flash "
+         "(training keeps only the softmax statistics). Default: inference as a fused kernel, "
+         "training as PyTorch's standard modules.")
+
+
 def analyze_graph_with_workload(graph):
     """The graph's Report, with the decoding figures when a context is set (--context or the
     spec's `workload:`), and its roofline when a device is (--device)."""
@@ -253,7 +261,7 @@ def report_options(command, extra_formats=()):
     """--format, --batch, --dtype, --exact, --output, --set, --context and the model-file options,
     shared by the commands that report figures."""
     for option in reversed((format_option(extra_formats), batch_option, dtype_option, exact_option,
-                            output_option, set_option, context_option)):
+                            output_option, set_option, context_option, attention_option)):
         command = option(command)
     return import_options(command)
 
@@ -302,7 +310,9 @@ def load_all(specs, batch, dtype):
     max_spec_bytes = (root.get("max_file_size") or 16) * 2**20
     context = click.get_current_context()
     overrides, options = context.meta.get("archcalc.set") or {}, import_settings()
-    graphs = [apply_settings(read_model(s, options, max_layers, overrides, max_spec_bytes), batch=batch, dtype=dtype)
+    attention = context.meta.get("archcalc.attention")
+    graphs = [apply_settings(read_model(s, options, max_layers, overrides, max_spec_bytes), batch=batch, dtype=dtype,
+                             attention=attention)
               for s in specs]
     # Notes and warnings wait for the output (`emit`): a run that ends in an error prints that
     # error alone, though a shape error is found only after the graph (and its notes) exists.

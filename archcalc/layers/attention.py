@@ -212,6 +212,18 @@ def _saved(call: Call) -> tuple[Kept, ...]:
     return tuple(kept)
 
 
+def _fused_saved(call: Call) -> tuple[Kept, ...]:
+    """What a fused (flash) kernel keeps instead of the probabilities: per query and head, the
+    softmax's log-sum-exp in float32, from which the backward pass rebuilds them block by block
+    (its dropout mask comes again from the random seed)."""
+    g = _Geometry(call)
+    return (Kept("softmax statistics", g.t * g.heads, bytes=4),)
+
+
+def _scores(call: Call) -> int:
+    return _Geometry(call).scores
+
+
 def _product_macs(call: Call) -> int:
     return _Geometry(call).products
 
@@ -306,6 +318,6 @@ register(Rule(
     min_inputs=1, max_inputs=2, aliases=("MultiheadAttention", "MultiHeadAttention"),
     product_macs=_product_macs, cache_per_token=_cache_per_token, cache_positions=_cache_positions,
     decode_macs=_decode_macs, position_limit=_position_limit,
-    saved=_saved, fields=_fields,
+    saved=_saved, fields=_fields, scores=_scores, fused_saved=_fused_saved,
 ))
 

@@ -168,6 +168,11 @@ _RULE_OPTIONS = (
     # on, as a function (call, input fields) -> output field. Every rule states it; a test
     # fails on one that does not.
     ("fields", None),
+    # Attention kernels (`--attention`): the score matrix's elements per sample, which an eager
+    # kernel materialises at inference, and what a fused (flash) kernel keeps for the backward
+    # pass instead of the probabilities (the `core` tensors of `saved`).
+    ("scores", None),
+    ("fused_saved", None),
 )
 
 
@@ -200,6 +205,8 @@ class Rule:
     decode_macs: Callable[[Call, int], int] | None
     saved: Callable[[Call], tuple[Kept, ...]] | None
     fields: Callable[..., Any] | None
+    scores: Callable[[Call], int] | None
+    fused_saved: Callable[[Call], tuple[Kept, ...]] | None
     arg_names: frozenset[str]
 
     def __init__(self, type: str, family: str, summary: str, output_shape: Callable[[Call], Shape],

@@ -104,6 +104,8 @@ def model_figures(report) -> Iterator[tuple[str, str, object]]:
         yield "model", f"inputs.{name}", shape(input_shape).replace("×", "x")
     yield "model", "batch", report.batch
     yield "model", "dtype", str(report.dtype)
+    if report.attention is not None:
+        yield "model", "attention", report.attention
 
     def flat(prefix, data):
         for key, value in data.items():

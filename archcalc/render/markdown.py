@@ -45,7 +45,8 @@ def _training_rows(time, options):
 def analysis(reports, options) -> str:
     out = []
     for r in reports:
-        out += [f"## {shown(r.name)}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}.", ""]
+        out += [f"## {shown(r.name)}", "", f"Input {shape(r.input)}, batch {r.batch}, {r.dtype}"
+                + ("" if r.attention is None else f", {r.attention} attention") + ".", ""]
         out += _table(["", "value"], _total_rows(r, options), right={1})
         out.append("")
         if r.layers:            # none under --depth 0: the totals alone

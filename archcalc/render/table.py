@@ -54,7 +54,8 @@ _FIGURE_SPACE = re.compile(r"(?<=\d) (?=(?:[KMGTP]i?B|[KMGTP]|B|s|MACs?|FLOPs?|M
 
 
 def _title(report) -> str:
-    return (f"{shown(report.name)}: input {shape(report.input)}, batch {report.batch}, {report.dtype}")
+    kernel = "" if report.attention is None else f", {report.attention} attention"
+    return f"{shown(report.name)}: input {shape(report.input)}, batch {report.batch}, {report.dtype}{kernel}"
 
 
 class _Segments:

@@ -149,9 +149,12 @@ def train_figures(graph: Graph, report: Report, *, optimizer: str = "adamw", pre
     if mode not in RECOMPUTE_MODES:
         raise UsageError(f"unknown recompute mode {mode!r} (use {', '.join(RECOMPUTE_MODES)})")
     size = PRECISIONS[precision]
+    if mode == "attention" and graph.attention == "flash":
+        raise UsageError(f"{option('recompute')} attention rebuilds the attention probabilities, which a flash "
+                         "kernel never keeps: there is nothing to recompute")
     layers = list(walk(graph, report))
     macs, flops = _step_cost(layers, graph.batch)
-    kept = _kept_tensors(layers, graph.batch, size)
+    kept = _kept_tensors(layers, graph.batch, size, fused=graph.attention == "flash")
     if mode == "full":
         plan = _full_recompute(layers, graph, kept, size)
     elif mode == "attention":
@@ -200,19 +203,23 @@ def _use(step: Step) -> str | None:
     return step.row.blocks[0][0] if step.row.blocks else None
 
 
-def _saved(step: Step) -> tuple[Kept, ...]:
+def _saved(step: Step, fused: bool = False) -> tuple[Kept, ...]:
+    """What the layer's backward keeps; `fused` (--attention flash): an attention's
+    probabilities and masks replaced by what a fused kernel keeps (its softmax statistics)."""
     saved = step.rule.saved
     if saved is None:      # every rule states it; tests/layers/test_saved.py holds them to it
         raise AssertionError(f"rule {step.rule.type} states no saved tensors")
+    if fused and step.rule.fused_saved is not None:
+        return (*(k for k in saved(step.call) if not k.core), *step.rule.fused_saved(step.call))
     return saved(step.call)
 
 
-def _kept_tensors(layers: list[Step], batch: int, size: int) -> dict[tuple, _Tensor]:
+def _kept_tensors(layers: list[Step], batch: int, size: int, fused: bool = False) -> dict[tuple, _Tensor]:
     """Every tensor some rule says its backward keeps, once, with its bytes."""
     kept: dict[tuple, _Tensor] = {}
     for i, step in enumerate(layers):
         use = _use(step)
-        for n, item in enumerate(_saved(step)):
+        for n, item in enumerate(_saved(step, fused)):
             key, runs = _identify(layers, i, n, item)
             if key not in kept:
                 per_element = item.bytes if item.bytes is not None else size
