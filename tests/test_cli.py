@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from archcalc.cli import cli
 
-from helpers import SPECS, assert_golden
+from helpers import ROOT, SPECS, assert_golden
 
 ANN, CNN, RESNET = str(SPECS / "seed/ann_4x4.yaml"), str(SPECS / "seed/cnn_4x4.yaml"), str(SPECS / "resnet50.yaml")
 
@@ -346,3 +346,37 @@ def test_import_refuses_an_output_that_is_not_a_spec(tmp_path):
     result = invoke("import", str(SPECS.parent / "tests/fixtures/hf/llama-3-8b.json"), "-o", str(out))
     assert (result.exit_code, result.stderr) == (2, f"error: cannot write {out}: import writes a spec, .yaml or .yml\n")
     assert not out.exists()
+
+
+def test_analyse_is_analyze():
+    spec = str(ROOT / "specs" / "seed" / "cnn_4x4.yaml")
+    british, american = (CliRunner().invoke(cli, [name, spec]) for name in ("analyse", "analyze"))
+    assert british.exit_code == 0 and british.stdout == american.stdout
+    assert "analyse" not in CliRunner().invoke(cli, ["--help"]).stdout      # accepted, not listed
+
+
+def test_depth_zero_prints_the_totals_without_an_empty_table():
+    out = CliRunner().invoke(cli, ["analyze", str(ROOT / "specs" / "seed" / "cnn_4x4.yaml"), "--depth", "0"]).stdout
+    assert out.splitlines()[0] == "cnn_4x4: input 4×4×1, batch 1, float32"
+    assert "Layer" not in out and "Total" not in out and out.splitlines()[2].startswith("Params     38")
+
+
+@pytest.mark.parametrize("args, said, not_said", [
+    (["train", "specs/llm/gpt2_small.yaml"], "1 step)", "step(s)"),
+    (["train", "specs/llm/gpt2_small.yaml", "--steps", "2"], "2 steps)", "step(s)"),
+    (["analyze", "specs/llm/gpt2_small.yaml", "--context", "1"], "at 1 token (", "1 tokens"),
+    (["analyze", "specs/llm/gpt2_small.yaml", "--context", "2"], "at 2 tokens (", "2 token ("),
+])
+def test_counts_agree_with_their_nouns(monkeypatch, args, said, not_said):
+    monkeypatch.chdir(ROOT)
+    out = CliRunner().invoke(cli, args).stdout
+    assert said in out and not_said not in out
+
+
+def test_the_refusal_to_write_over_a_spec_names_it_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.yaml").write_text("input: [4]\nlayers: [relu]\n")
+    result = CliRunner().invoke(cli, ["analyze", "mine.yaml", "-o", "mine.yaml"])
+    assert result.stderr == "error: refusing to write over the input spec mine.yaml\n"
+    result = CliRunner().invoke(cli, ["analyze", "mine.yaml", "-o", "./mine.yaml"])
+    assert result.stderr == "error: refusing to write over the input spec mine.yaml (./mine.yaml)\n"
