@@ -175,7 +175,7 @@ def test_check_bad_budget_in_spec_is_located(tmp_path):
     result = invoke("check", spec)
     assert result.exit_code == 2
     assert result.stderr == (f"error: {spec}:3:18: budget 'params': malformed number '12Q': "
-                             "unknown suffix 'Q' (use K, M, G, T)\n")
+                             "unknown suffix 'Q' (use K, M, G (or B), T)\n")
 
 
 def test_check_worst_status_of_several(tmp_path):
