@@ -39,9 +39,9 @@ def test_uses_with_other_shapes_do_not_fold():
     # layers (Dosovitskiy et al. 2021, Table 1); ResNet-50's conv4_x: 6 bottlenecks (He et al.
     # 2016, Table 1), the first downsampling, so 5 identical; DenseNet's layers grow by 32
     # channels each, so none fold.
-    ("llm/llama3_8b.yaml", "layers.0–31", 32),
-    ("vit_b_16.yaml", "encoder_layer.0–11", 12),
-    ("resnet50.yaml", "layer3.rest.0–4", 5),
+    ("llm/llama3_8b.yaml", "model.layers.0–31", 32),       # the zoo names as transformers does
+    ("vit_b_16.yaml", "encoder.layers.encoder_layer_0–11", 12),     # and as torchvision does
+    ("resnet50.yaml", "layer3.1–5", 5),
 ])
 def test_shipped_models_fold_their_repeated_blocks(file, label, count):
     drawing = build(archcalc.analyze(SPECS / file))

@@ -119,15 +119,15 @@ def test_the_reports_controls_work_with_mouse_and_keyboard(tmp_path):
     assert "Uncaught" not in done.stderr
     # 32 decoder layers: Llama 3 8B's model card (num_hidden_layers 32); each is 10 layers in
     # specs/llm/llama3_8b.yaml's decoder_layer (two norms, attention, two adds, five MLP layers)
-    assert r["shareRow"] == "layers.0–31 (× 32)"
+    assert r["shareRow"] == "model.layers.0–31 (× 32)"      # the zoo names as transformers does
     assert r["stackOutlined"] == 1 and r["openShown"] is True and r["outlinedOpen"] == 32 * 10
-    assert r["focused"].startswith("layers.0.") and "params" in r["tip"] and "MACs" in r["tip"]
+    assert r["focused"].startswith("model.layers.0.") and "params" in r["tip"] and "MACs" in r["tip"]
     assert r["shapeSort"] == "ascending" and r["shapes"] == sorted(r["shapes"]) and r["shapes"][0] < r["shapes"][-1]
     assert r["macsSort"] == "descending" and r["unreachable"] == 0
 
 
 EXPAND = """<script>
-var block = document.querySelector('.view-folded .box[data-key="denseblock1.0"]');
+var block = document.querySelector('.view-folded .box[data-key="features.denseblock1.denselayer1"]');
 var r = {role: block.getAttribute('role')};
 block.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
 r.expanded = block.getAttribute('aria-expanded');
@@ -153,6 +153,6 @@ def test_a_collapsed_block_expands_in_the_page(tmp_path):
     assert "Uncaught" not in done.stderr
     # a DenseNet-BC layer is BN-ReLU-Conv1×1-BN-ReLU-Conv3×3 (Huang et al. 2017, section 3);
     # its concatenation stays a box of its own in the collapsed drawing
-    body = ["norm1", "relu_1", "conv1", "norm2", "relu_2", "conv2"]
+    body = ["norm1", "relu1", "conv1", "norm2", "relu2", "conv2"]          # torchvision's module names
     assert r["role"] == "button" and r["expanded"] == "true" and r["back"] is True
-    assert r["outlined"] == [f"denseblock1.0.{name}" for name in body]
+    assert r["outlined"] == [f"features.denseblock1.denselayer1.{name}" for name in body]
