@@ -11,6 +11,7 @@ from difflib import SequenceMatcher
 
 from ..render import Options
 from ..render.common import axes_cell, quotient_cell, zoom_lines
+from ..text import counted
 from ..units import human_bytes, human_count
 from .fold import Part, fold_parts
 from .svg import escape      # escape: names as `shown`, then HTML's escaping
@@ -38,7 +39,7 @@ def summary(report) -> str:
     rows += zoom_lines(report, Options(exact=True))
     if t.decoding is not None:
         d = t.decoding
-        rows.append(("Decoding", f"KV cache {human_bytes(d.kv_cache_bytes)} at {d.context:,} tokens "
+        rows.append(("Decoding", f"KV cache {human_bytes(d.kv_cache_bytes)} at {counted(d.context, 'token')} "
                                  f"({human_bytes(d.kv_cache_bytes_per_token)} per token); "
                                  f"{d.decode_macs_per_token:,} MACs per new token"))
     if t.roofline is not None:              # --device: the same rows the table's summary prints
