@@ -118,15 +118,18 @@ def _parts(layers: tuple[LayerReport, ...]) -> list[Part]:
 
 
 def _split(prefix: str, layers: tuple[LayerReport, ...]) -> list[Part]:
-    parts: list[Part] = []
+    """Runs of layers under one name of the next level (a list per run: a growing tuple would
+    copy itself for every layer)."""
+    runs: list[tuple[str, list[LayerReport]]] = []
+    start = len(prefix)
     for layer in layers:
-        rest = layer.name[len(prefix):]
-        head = prefix + rest.split(".", 1)[0]
-        if parts and parts[-1].name == head:
-            parts[-1] = parts[-1]._replace(layers=parts[-1].layers + (layer,))
+        end = layer.name.find(".", start)
+        head = layer.name if end == -1 else layer.name[:end]
+        if runs and runs[-1][0] == head:
+            runs[-1][1].append(layer)
         else:
-            parts.append(Part(head, (layer,)))
-    return parts
+            runs.append((head, [layer]))
+    return [Part(head, tuple(members)) for head, members in runs]
 
 
 def _signature(part: Part) -> tuple:
@@ -137,11 +140,14 @@ def _signature(part: Part) -> tuple:
 def _folded(parts: list[Part]) -> list[Part]:
     """Runs of equal parts (the same layers, types and figures, relative to their names) as one row."""
     out: list[Part] = []
+    last_signature: tuple = ()
     for part in parts:
+        signature = _signature(part) if len(part.layers) > 1 else ()
         last = out[-1] if out else None
-        if (last is not None and len(part.layers) > 1 and _signature(part) == _signature(last)
+        if (last is not None and signature and signature == last_signature
                 and part.name.rsplit(".", 1)[0] == last.name.rsplit(".", 1)[0]):
             out[-1] = last._replace(times=last.times + 1, last=part.name)
         else:
             out.append(part._replace(last=part.name))
+            last_signature = signature
     return out
