@@ -33,7 +33,7 @@ COMMANDS = {
 # (click would cut a longer first sentence with "...").
 SHORT_HELP = {
     "analyze": "Per-layer table and totals.", "check": "Budgets: exit 1 when over.",
-    "compare": "Models side by side.", "draw": "Draw the layer graph as SVG.",
+    "compare": "Models side by side.", "devices": "The device table.", "draw": "Draw the layer graph as SVG.",
     "import": "Write a model file's spec.", "layers": "The layer types and arguments.",
     "report": "One offline HTML report.", "scale": "Cost at several input sizes.",
     "train": "A training step's cost.", "verify": "Run the reference pass.",

@@ -198,7 +198,7 @@ def device_options(command):
     return click.option(
         "--device", expose_value=False, callback=_store_device, metavar="NAME|FILE|FIGURES",
         help="Time bounds and fit on a device: a name from `archcalc devices`, a YAML file, or "
-             "peak_bf16=FLOPS,bandwidth=B/s,memory=BYTES.")(command)
+             "figures joined by commas: peak_bf16=FLOPS, bandwidth=B/s, memory=BYTES.")(command)
 
 
 def chosen_device():

@@ -99,7 +99,8 @@ def test_vit_rows_keep_their_columns():
     assert rows and all(line[at - 3:at] == "   " for line in rows)
 
 
-COMMANDS = ["", "analyze", "compare", "check", "scale", "train", "verify", "import", "layers", "draw", "report"]
+COMMANDS = ["", "analyze", "compare", "check", "scale", "train", "verify", "import", "layers", "draw", "report",
+            "devices"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
