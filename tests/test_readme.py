@@ -28,6 +28,7 @@ def _blocks(text: str, language: str) -> list[str]:
 def _commands() -> list[str]:
     commands = []
     for block in _blocks(README.read_text(), "sh"):
+        block = re.sub(r"\\\n\s*", " ", block)          # a command continued on the next line
         for line in block.splitlines():
             line = re.sub(r"\s{2,}#.*$", "", line).strip()
             if line.startswith("archcalc "):
