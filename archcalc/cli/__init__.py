@@ -36,6 +36,7 @@ SHORT_HELP = {
     "compare": "Models side by side.", "devices": "The device table.", "draw": "Draw the layer graph as SVG.",
     "import": "Write a model file's spec.", "layers": "The layer types and arguments.",
     "report": "One offline HTML report.", "scale": "Cost at several input sizes.",
+    "sweep": "A grid of variants, budgets, Pareto.",
     "train": "A training step's cost.", "verify": "Run the reference pass.",
 }
 # Other spellings of a command, accepted but not listed: the British spelling the prose uses.

@@ -100,7 +100,7 @@ def test_vit_rows_keep_their_columns():
 
 
 COMMANDS = ["", "analyze", "compare", "check", "scale", "train", "verify", "import", "layers", "draw", "report",
-            "devices"]
+            "devices", "sweep"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
