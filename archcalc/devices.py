@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Mapping, NamedTuple
 
-from .errors import UsageError
+from .errors import UsageError, option
 from .text import suggest
 
 TABLE_VERSION = 1
@@ -45,7 +45,7 @@ class Device(NamedTuple):
             if name == wanted:
                 return flops
         have = ", ".join(name for name, _ in self.peaks)
-        raise DeviceError(f"--device {self.name}: no {wanted} peak for {dtype} arithmetic (it has {have}); "
+        raise DeviceError(f"{option('device')} {self.name}: no {wanted} peak for {dtype} arithmetic (it has {have}); "
                           f"choose another --dtype, or give your own figure: --device peak_{wanted}=FLOPS,...")
 
     def to_dict(self) -> dict[str, Any]:
@@ -136,7 +136,7 @@ def find_device(name: str) -> Device:
     names = [d.name for d in shipped_devices()]
     starting = [n for n in names if n.startswith(name.lower() + "-")]     # h100: h100-sxm or h100-pcie?
     hint = f" (which one: {', '.join(starting)}?)" if starting else suggest(name.lower(), names)
-    raise DeviceError(f"--device: no device named {name[:60]!r}{hint}" +
+    raise DeviceError(f"{option('device')}: no device named {name[:60]!r}{hint}" +
                       " (archcalc devices lists them; or give peak_bf16=FLOPS,bandwidth=B/s,memory=BYTES)")
 
 
@@ -147,23 +147,23 @@ def _from_pairs(text: str) -> Device:
     for item in text.split(","):
         key, sep, value = (part.strip() for part in item.partition("="))
         if not sep or not value:
-            raise DeviceError(f"--device: expected NAME=VALUE pairs, got {item[:40]!r}")
+            raise DeviceError(f"{option('device')}: expected NAME=VALUE pairs, got {item[:40]!r}")
         try:
             number = parse_quantity(value, memory=key == "memory")
         except UsageError as exc:
-            raise DeviceError(f"--device: {key}: {exc}") from None
+            raise DeviceError(f"{option('device')}: {key}: {exc}") from None
         if number <= 0:
-            raise DeviceError(f"--device: {key} must be positive")
+            raise DeviceError(f"{option('device')}: {key} must be positive")
         if key.startswith("peak_") and key[5:] in PEAK_NAMES:
             peaks[key[5:]] = number
         elif key in ("bandwidth", "memory"):
             figures[key] = number
         else:
-            raise DeviceError(f"--device: unknown figure {key[:40]!r} (use peak_<{'|'.join(PEAK_NAMES)}>, "
+            raise DeviceError(f"{option('device')}: unknown figure {key[:40]!r} (use peak_<{'|'.join(PEAK_NAMES)}>, "
                               "bandwidth, memory)")
     missing = [k for k in ("bandwidth", "memory") if k not in figures] + ([] if peaks else ["a peak_<dtype>"])
     if missing:
-        raise DeviceError(f"--device: missing {', '.join(missing)}")
+        raise DeviceError(f"{option('device')}: missing {', '.join(missing)}")
     return Device(name="custom", title="your device", peaks=tuple((p, peaks[p]) for p in PEAK_NAMES if p in peaks),
                   bandwidth=figures["bandwidth"], memory=figures["memory"], source="--device")
 
@@ -174,12 +174,12 @@ def _from_file(path: str) -> Device:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
     except (OSError, yaml.YAMLError) as exc:
-        raise DeviceError(f"--device: cannot read {path}: {str(exc)[:120]}") from None
+        raise DeviceError(f"{option('device')}: cannot read {path}: {str(exc)[:120]}") from None
     name = str(data.get("name", path)) if isinstance(data, Mapping) else path
     try:
         return device_from_entry(name, data)
     except DeviceError as exc:                   # said of the file the user named
-        raise DeviceError(f"--device {path}: {exc}") from None
+        raise DeviceError(f"{option('device')} {path}: {exc}") from None
 
 
 def parse_device(text: str) -> Device:

@@ -20,6 +20,7 @@ from operator import attrgetter, mul
 from typing import Any, NamedTuple
 
 from .devices import Device, DeviceError
+from .errors import option
 from .dtypes import nbytes
 from .report import Report
 from .shapes import elements
@@ -159,7 +160,7 @@ def _decode(report: Report, device: Device, peak: int, lower: float) -> Decode |
 def roofline(report: Report, device: Device, efficiency: float | None = None) -> Roofline:
     """The report on `device`: per-layer bound and time, the two totals, fit and decoding."""
     if efficiency is not None and not 0 < efficiency <= 1:
-        raise DeviceError(f"--efficiency must be above 0 and at most 1, got {efficiency}")
+        raise DeviceError(f"{option('efficiency')} must be above 0 and at most 1, got {efficiency}")
     dtype = report.dtype.activations
     peak, bandwidth = device.peak(dtype), device.bandwidth
     # Repeated layers share their figures, and so their time: one LayerTime per distinct pair.

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .devices import Device, DeviceError
+from .errors import option
 
 PRECISION_DTYPES = {"fp32": "float32", "bf16-mixed": "bfloat16", "fp16-mixed": "float16"}
 
@@ -77,11 +78,11 @@ def training_time(per_device: Any, forward_macs: int, device: Device, precision:
     """`per_device`: the training figures (workloads.training.Training) of one copy's step at
     batch / N; `forward_macs`: the forward MACs of the whole step (all copies)."""
     if devices < 1:
-        raise DeviceError(f"--devices must be at least 1, got {devices}")
+        raise DeviceError(f"{option('devices')} must be at least 1, got {devices}")
     if efficiency is not None and not 0 < efficiency <= 1:
-        raise DeviceError(f"--efficiency must be above 0 and at most 1, got {efficiency}")
+        raise DeviceError(f"{option('efficiency')} must be above 0 and at most 1, got {efficiency}")
     if measured_step_seconds is not None and measured_step_seconds <= 0:
-        raise DeviceError("--step-time must be positive")
+        raise DeviceError(f"{option('step_time')} must be positive")
     dtype = PRECISION_DTYPES[precision]
     peak, bandwidth = device.peak(dtype), device.bandwidth
     m = per_device.memory
@@ -107,9 +108,9 @@ def train_on_device(graph: Any, report: Any, figures: Any, device: Device, devic
     from .api import analyze_graph
     from .workloads.training import train_figures
     if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
-        raise DeviceError(f"--devices must be a positive integer, got {str(devices)[:40]}")
+        raise DeviceError(f"{option('devices')} must be a positive integer, got {str(devices)[:40]}")
     if graph.batch % devices:
-        raise DeviceError(f"--devices {devices}: the batch {graph.batch} does not split evenly over {devices} "
+        raise DeviceError(f"{option('devices')} {devices}: the batch {graph.batch} does not split evenly over {devices} "
                           f"copies (give --batch a multiple of {devices})")
     per_device = figures
     if devices > 1:

@@ -125,4 +125,4 @@ def test_bad_device_files_are_refused_naming_the_file(tmp_path, text, message):
     path.write_text("name: mine\n" + text)
     with pytest.raises(DeviceError, match=re.escape(message)) as caught:
         parse_device(str(path))
-    assert str(caught.value).startswith(f"--device {path}: ")
+    assert str(caught.value).startswith(f"device {path}: ")          # as a Python caller names the setting

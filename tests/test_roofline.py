@@ -137,7 +137,7 @@ def test_efficiency_scales_only_the_figure_it_names():
 
 @pytest.mark.parametrize("settings_, message", [
     (dict(efficiency=0.5), "efficiency scales a device's lower bound, so it needs device"),
-    (dict(device=DEVICE, efficiency=1.5), "--efficiency must be above 0 and at most 1"),
+    (dict(device=DEVICE, efficiency=1.5), "^efficiency must be above 0 and at most 1"),   # named as Python spells it
     (dict(device=DEVICE, dtype="int8"), "no int8 peak for int8 arithmetic"),
     (dict(device=3), "device must be a name"),
 ])
