@@ -1,5 +1,5 @@
 """Every torchvision classification model through the PyTorch door, against PyTorch's own
-figures (tests/frontends/torch/torch_oracle.py says how each is computed), with the time each
+figures (tests/frontends/pytorch/torch_oracle.py says how each is computed), with the time each
 takes. Run by hand: `python benchmarks/bench_torch_models.py [NAME ...]` (needs torch and
 torchvision); results are recorded in benchmarks/README.md.
 """
@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "frontends", "torch"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "frontends", "pytorch"))
 
 from torch_oracle import archcalc_figures, build_meta, input_size, torch_figures  # noqa: E402
 

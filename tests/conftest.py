@@ -16,4 +16,4 @@ def pytest_collection_modifyitems(session, config, items):
     MiB), and a child process started afterwards reports that as its own peak memory (Linux
     carries the parent's high-water mark through fork and exec into ru_maxrss), which
     tests/test_memory_limits.py would read as archcalc's."""
-    items.sort(key=lambda item: "frontends/torch/" in item.nodeid.replace("\\", "/"))
+    items.sort(key=lambda item: "frontends/pytorch/" in item.nodeid.replace("\\", "/"))

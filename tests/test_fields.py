@@ -18,19 +18,19 @@ FIXTURES = ROOT / "tests" / "fixtures" / "fields"
 # (end point in the table, our layer, RF, effective stride, effective padding), VGG-16 rows at 224 and 321
 # (the same figures at both sizes: every VGG-16 layer pads symmetrically).
 VGG16 = [
-    ("vgg_16/conv1/conv1_1", "block1.conv.0", 3, 1, 1),
-    ("vgg_16/pool1", "block1.pool", 6, 2, 2),
-    ("vgg_16/conv2/conv2_1", "block2.conv.0", 10, 2, 4),
-    ("vgg_16/pool2", "block2.pool", 16, 4, 6),
-    ("vgg_16/conv3/conv3_1", "block3.conv.0", 24, 4, 10),
-    ("vgg_16/conv3/conv3_2", "block3.conv.1", 32, 4, 14),
-    ("vgg_16/pool3", "block3.pool", 44, 8, 18),
-    ("vgg_16/conv4/conv4_1", "block4.conv.0", 60, 8, 26),
-    ("vgg_16/conv4/conv4_2", "block4.conv.1", 76, 8, 34),
-    ("vgg_16/pool4", "block4.pool", 100, 16, 42),
-    ("vgg_16/conv5/conv5_1", "block5.conv.0", 132, 16, 58),
-    ("vgg_16/conv5/conv5_2", "block5.conv.1", 164, 16, 74),
-    ("vgg_16/pool5", "block5.pool", 212, 32, 90),
+    ("vgg_16/conv1/conv1_1", "features.0", 3, 1, 1),
+    ("vgg_16/pool1", "features.4", 6, 2, 2),
+    ("vgg_16/conv2/conv2_1", "features.5", 10, 2, 4),
+    ("vgg_16/pool2", "features.9", 16, 4, 6),
+    ("vgg_16/conv3/conv3_1", "features.10", 24, 4, 10),
+    ("vgg_16/conv3/conv3_2", "features.12", 32, 4, 14),
+    ("vgg_16/pool3", "features.16", 44, 8, 18),
+    ("vgg_16/conv4/conv4_1", "features.17", 60, 8, 26),
+    ("vgg_16/conv4/conv4_2", "features.19", 76, 8, 34),
+    ("vgg_16/pool4", "features.23", 100, 16, 42),
+    ("vgg_16/conv5/conv5_1", "features.24", 132, 16, 58),
+    ("vgg_16/conv5/conv5_2", "features.26", 164, 16, 74),
+    ("vgg_16/pool5", "features.30", 212, 32, 90),
 ]
 
 # resnet_v1_50 end points (the output of each block), at 224 and at 321: the stem's 'SAME' max pool
@@ -171,13 +171,13 @@ def test_dense_equivalent_of_the_10x10_edge_filter():
 def test_resnet18_reaches_the_input_size_one_conv_before_it_sees_the_whole_image():
     # The example: a field larger than 224 that sits off-centre does not yet cover both edges.
     totals = analyze(load(SPECS / "resnet18.yaml")).totals
-    assert (totals.input_sized_field_layer, totals.whole_input_layer) == ("layer4_0.conv1", "layer4_0.conv2")
+    assert (totals.input_sized_field_layer, totals.whole_input_layer) == ("layer4.0.conv1", "layer4.0.conv2")
 
 
 def test_vgg16_zooms_out_at_fc6_not_at_the_flatten():
     report = analyze(load(SPECS / "vgg16.yaml"))
-    assert report.totals.whole_input_layer == "fc6"
-    assert report["flatten_1"].receptive_field == (None,)       # positions merged with channels
+    assert report.totals.whole_input_layer == "classifier.0"      # the paper's fc6, torchvision's name
+    assert report["flatten"].receptive_field == (None,)       # positions merged with channels
 
 
 # -- invariants ---------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_every_spec_agrees_with_the_reference_where_fields_are_interior(path):
     report = analyze(interior(path))
     untested = [c.name for c, row in zip(result.checks, report.layers) if row.receptive_field and not c.compared]
     if path.stem == "mistral_7b":      # only the first layer's window fits: later ones reach further back
-        assert "layers.0.self_attn" not in untested and "layers.1.self_attn" in untested
+        assert "model.layers.0.self_attn" not in untested and "model.layers.1.self_attn" in untested
     else:
         assert not untested
 
@@ -93,7 +93,7 @@ def test_verify_fields_on_the_command_line():
     assert table.exit_code == 0, table.output
     assert "68 of 68 layers agree" in table.output
     data = json.loads(runner.invoke(cli, ["verify", str(SPECS / "vgg16.yaml"), "--fields", "--format", "json"]).output)
-    assert data["agrees"] and data["whole_input_layer"] == data["reference_whole_input_layer"] == "fc6"
+    assert data["agrees"] and data["whole_input_layer"] == data["reference_whole_input_layer"] == "classifier.0"
 
 
 def test_value_pass_options_are_refused_with_fields():

@@ -7,7 +7,8 @@ from rich.text import Text
 from ..text import shown
 from .common import (FIELD_COLUMNS, BlockStart, count, display_name, field_cells, quotient_cell,
                      rows_with_block_headers, shape, zoom_lines)
-from .table import _Lines, _title, aligned_table
+from .aligned import aligned_table
+from .table import _Lines, _title
 
 
 def fields_table(report, options) -> Text:
