@@ -7,15 +7,13 @@
 Submodules are imported on first use, so `import archcalc` stays cheap for the CLI.
 """
 
-from __future__ import annotations
-
 __version__ = "0.2.0"
 
 _LAZY = {
     "analyze": "api", "analyze_file": "api", "analyze_text": "api", "analyze_mapping": "api",
     "analyze_graph": "api", "load": "api", "train": "api", "check": "api",
     "compare_models": "api", "scale_model": "api", "sweep_model": "api", "Analysis": "api", "devices": "api",
-    "Device": "devices", "roofline": "roofline",
+    "Device": "device_table", "roofline": "roofline_inference",
     "Graph": "graph", "Node": "graph",
     "Report": "report", "Totals": "report", "Memory": "report", "LayerReport": "report", "Block": "report",
     "ArchcalcError": "errors", "SpecError": "errors", "UsageError": "errors",

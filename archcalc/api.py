@@ -203,13 +203,13 @@ def analyze_graph(graph: Graph, *, context: int | None = None, device: Any = Non
     chosen = _device(device, efficiency)
     if chosen is None:
         return report
-    from .roofline import with_roofline
+    from .roofline_inference import with_roofline
     return Analysis(*with_roofline(report, chosen, efficiency)._fields())
 
 
 def devices() -> tuple[Any, ...]:
     """The shipped device table (`archcalc devices`): `devices.Device` records, peaks dense."""
-    from .devices import shipped_devices
+    from .device_table import shipped_devices
     return shipped_devices()
 
 
@@ -219,7 +219,7 @@ def _device(device: Any, efficiency: float | None) -> Any:
         if efficiency is not None:
             raise UsageError("efficiency scales a device's lower bound, so it needs device")
         return None
-    from .devices import Device, parse_device
+    from .device_table import Device, parse_device
     if isinstance(device, Device):
         return device
     if isinstance(device, (str, os.PathLike)):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from .devices import Device, DeviceError
+from .device_table import Device, DeviceError
 from .errors import option
 
 PRECISION_DTYPES = {"fp32": "float32", "bf16-mixed": "bfloat16", "fp16-mixed": "float16"}

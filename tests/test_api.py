@@ -171,6 +171,15 @@ def test_dir_lists_each_name_once():
     assert len(names) == len(set(names)) and "analyze_text" in names
 
 
+def test_no_submodule_shares_a_public_name():
+    # Importing archcalc.X sets the package's attribute X to the module, which would replace the
+    # function of that name (archcalc.devices() became a module once the device table was read).
+    import importlib.util
+    assert [name for name in archcalc.__all__ if importlib.util.find_spec(f"archcalc.{name}")] == []
+    archcalc.analyze(ROOT / "specs" / "seed" / "cnn_4x4.yaml", device="t4")
+    assert callable(archcalc.devices) and callable(archcalc.roofline) and "annotations" not in dir(archcalc)
+
+
 def test_records_are_the_json_rows():
     report = archcalc.analyze(ROOT / "specs" / "seed" / "cnn_4x4.yaml")
     layers = api_json(report)["layers"]

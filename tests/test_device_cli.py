@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from archcalc.cli import cli
-from archcalc.devices import shipped_devices
+from archcalc.device_table import shipped_devices
 
 from helpers import SPECS
 

@@ -1,4 +1,4 @@
-"""The device table and its one loader (archcalc/devices.py): every figure as the vendor prints
+"""The device table and its one loader (archcalc/device_table.py): every figure as the vendor prints
 it, dense, decimal; a user's device from figures or a YAML file; refusals."""
 
 import re
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archcalc.devices import Device, DeviceError, find_device, parse_device, shipped_devices
+from archcalc.device_table import Device, DeviceError, find_device, parse_device, shipped_devices
 
 PACKAGE = Path(__file__).resolve().parents[1] / "archcalc"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "devices.md"
@@ -70,7 +70,7 @@ def test_every_device_has_a_source_and_a_docs_entry():
 
 def test_one_loader_reads_the_table():
     readers = [p for p in PACKAGE.rglob("*.py") if "devices.yaml" in p.read_text(encoding="utf-8")]
-    assert [p.name for p in readers] == ["devices.py"]
+    assert [p.name for p in readers] == ["device_table.py"]
 
 
 def test_a_missing_unit_is_refused_not_guessed():

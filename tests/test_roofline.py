@@ -1,4 +1,4 @@
-"""The roofline stage (archcalc/roofline.py): exact bounds for cases worked out by hand here,
+"""The roofline stage (archcalc/roofline_inference.py): exact bounds for cases worked out by hand here,
 bytes moved per layer, decoding, fit, and the refusals of options that do not apply."""
 
 import pytest
@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import archcalc
-from archcalc.devices import Device, DeviceError
-from archcalc.roofline import roofline
+from archcalc.device_table import Device, DeviceError
+from archcalc.roofline_inference import roofline
 
 # A device with round figures, so every expected time below is a quotient written out by hand.
 PEAK, BANDWIDTH, MEMORY = 10**15, 10**12, 10**9

@@ -181,7 +181,7 @@ context_option = click.option(
 
 def _store_device(ctx, param, value):
     if value is not None:
-        from ..devices import parse_device
+        from ..device_table import parse_device
         value = parse_device(value)
     ctx.meta["archcalc.device"] = value
 
@@ -226,7 +226,7 @@ def analyze_graph_with_workload(graph):
     report = analyze_graph(graph, context=click.get_current_context().meta.get("archcalc.context"))
     device = chosen_device()
     if device is not None:
-        from ..roofline import with_roofline
+        from ..roofline_inference import with_roofline
         report = with_roofline(report, device, click.get_current_context().meta.get("archcalc.efficiency"))
     if report.totals.decoding is None:
         return report
@@ -248,7 +248,7 @@ def analyze_side_by_side(graphs):
             report = analyze_graph(graph)
             device = chosen_device()
             if device is not None:
-                from ..roofline import with_roofline
+                from ..roofline_inference import with_roofline
                 report = with_roofline(report, device, click.get_current_context().meta.get("archcalc.efficiency"))
             reports.append(report)
             refusals.append(exc)

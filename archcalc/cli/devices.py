@@ -12,6 +12,6 @@ from .common import emit
               show_default=True, help="Output format.")
 def devices(fmt):
     """List the devices --device names: dense peaks per dtype, bandwidth, memory, source."""
-    from ..devices import shipped_devices
+    from ..device_table import shipped_devices
     from ..render.devices import device_list
     emit(device_list(shipped_devices(), fmt))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from ..devices import PEAK_NAMES, Device
+from ..device_table import PEAK_NAMES, Device
 
 TERA, GIGA = 10**12, 10**9
 

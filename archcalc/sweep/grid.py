@@ -132,7 +132,7 @@ def check_knob(axis: Axis) -> None:
     """batch, seq_len and context take positive integers, dtype a dtype's name."""
     option = f"--set {axis.name}"
     if axis.name == "device":
-        from ..devices import parse_device
+        from ..device_table import parse_device
         for text in axis.texts:
             try:
                 parse_device(text)

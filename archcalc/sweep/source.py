@@ -115,7 +115,7 @@ class Source:
 
     def device(self, name: Any) -> Any:
         """A swept device by its name (read once)."""
-        from ..devices import parse_device
+        from ..device_table import parse_device
         if name not in self.devices:
             self.devices[name] = parse_device(str(name))
         return self.devices[name]
@@ -143,7 +143,7 @@ def run_point(source: Source, index: int) -> Point:
         report: Report = analyze_graph(graph, context=knobs.get("context", job.context))
         device = source.device(knobs["device"]) if "device" in knobs else job.device
         if device is not None:
-            from ..roofline import with_roofline
+            from ..roofline_inference import with_roofline
             report = with_roofline(report, device, job.efficiency)
         budget = {**graph.budget, **job.budget}
         training = None

@@ -58,8 +58,8 @@ def test_json_in_pieces_is_the_report():
 
 
 def test_json_and_json_lines_in_pieces_carry_each_layers_time_on_a_device():
-    from archcalc.devices import find_device
-    from archcalc.roofline import with_roofline
+    from archcalc.device_table import find_device
+    from archcalc.roofline_inference import with_roofline
     report = with_roofline(_many_layers(), find_device("l4"))
     text = "".join(jsonfmt.analysis_chunks([report], Options()))
     assert json.loads(text) == report.to_dict()

@@ -19,7 +19,7 @@ from itertools import chain, filterfalse
 from operator import attrgetter, mul
 from typing import Any, NamedTuple
 
-from .devices import Device, DeviceError
+from .device_table import Device, DeviceError
 from .errors import option
 from .dtypes import nbytes
 from .report import Report
