@@ -98,6 +98,20 @@ def test_devices_lists_every_device_in_every_format(fmt):
         assert [d["peaks"] for d in listed] == [dict(d.peaks) for d in shipped_devices()]
 
 
+def test_a_narrow_table_keeps_every_figure():
+    def figures(width):         # each device's cells, from every table above the sources
+        text = CliRunner(env={"COLUMNS": str(width)}).invoke(cli, ["devices"]).stdout.split("Sources:")[0]
+        rows: dict[str, list[str]] = {}
+        for line in text.splitlines():
+            name, *cells = line.split() or [""]
+            if name in names:
+                rows.setdefault(name, []).extend(cells)
+        return rows
+    names = {d.name for d in shipped_devices()}
+    wide, narrow = figures(200), figures(60)
+    assert set(wide) == names and narrow == wide
+
+
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json", "jsonl"])
 def test_a_device_title_cannot_drive_the_terminal(tmp_path, fmt):
     from helpers import dangerous

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit
+from .common import emit, terminal_width
 
 
 @click.command()
@@ -14,4 +14,4 @@ def devices(fmt):
     """List the devices --device names: dense peaks per dtype, bandwidth, memory, source."""
     from ..device_table import shipped_devices
     from ..render.devices import device_list
-    emit(device_list(shipped_devices(), fmt))
+    emit(device_list(shipped_devices(), fmt, terminal_width()))

@@ -31,7 +31,7 @@ def _decimal(n: int, unit: int) -> str:
     return f"{whole}.{digits}"
 
 
-def device_list(devices: Sequence[Device], fmt: str) -> str:
+def device_list(devices: Sequence[Device], fmt: str, width: int = 100) -> str:
     if fmt == "json":
         return json.dumps({"devices": [d.to_dict() for d in devices]}, indent=2) + "\n"
     header, rows = _rows(devices)
@@ -45,19 +45,41 @@ def device_list(devices: Sequence[Device], fmt: str) -> str:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
         return "\n".join(lines) + "\n"
-    return _table(header, rows)
+    return _table(rows, width)
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    """Name, peaks, bandwidth and memory aligned; the sources listed under the table by name."""
+def _table(rows: list[list[Any]], width: int) -> str:
+    """Name, peaks, bandwidth and memory aligned, within `width`: columns that do not fit beside
+    the others go to a second table (each starting with the device's name); the sources are
+    listed under the tables by name, wrapped at spaces."""
+    import textwrap
     short = ["device", *(p for p in PEAK_NAMES), "GB/s", "GB", "on-chip MB"]
     cells = [[row[0], *row[2:-1]] for row in rows]
-    used = [i for i in range(len(short)) if any(str(c[i]) for c in cells)]
-    widths = [max(len(str(x)) for x in [short[i], *(c[i] for c in cells)]) for i in used]
-    line = lambda values: "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)  # noqa: E731
-                                    for i, (v, w) in enumerate(zip(values, widths)))
-    out = ["Dense peaks in TFLOP/s (TOP/s for integers); bandwidth GB/s and memory GB in powers of 1000.",
-           "", line([short[i] for i in used]), line(["-" * w for w in widths])]
-    out += [line([c[i] for i in used]) for c in cells]
-    out += ["", "Sources:"] + [f"  {row[0]}: {row[1]}; {row[-1]}" for row in rows]
+    used = [i for i in range(1, len(short)) if any(str(c[i]) for c in cells)]
+    widths = {i: max(len(str(x)) for x in [short[i], *(c[i] for c in cells)]) for i in range(len(short))}
+    out = textwrap.wrap("Dense peaks in TFLOP/s (TOP/s for integers); bandwidth GB/s and memory GB in "
+                        "powers of 1000.", width)
+    for group in _column_groups(used, widths, width):
+        columns = [0, *group]
+        line = lambda values: "  ".join(str(v).ljust(widths[i]) if i == 0 else str(v).rjust(widths[i])  # noqa: E731
+                                        for i, v in zip(columns, values)).rstrip()
+        out += ["", line([short[i] for i in columns]), line(["-" * widths[i] for i in columns])]
+        out += [line([c[i] for i in columns]) for c in cells]
+    out += ["", "Sources:"]
+    for row in rows:
+        out += textwrap.wrap(f"{row[0]}: {row[1]}; {row[-1]}", width, initial_indent="  ", subsequent_indent="    ",
+                             break_long_words=False, break_on_hyphens=False)
     return "\n".join(out) + "\n"
+
+
+def _column_groups(columns: list[int], widths: dict[int, int], width: int) -> list[list[int]]:
+    """`columns` in order, as many to a table as fit `width` beside the name (at least one)."""
+    groups: list[list[int]] = [[]]
+    used = widths[0]
+    for i in columns:
+        if groups[-1] and used + 2 + widths[i] > width:
+            groups.append([])
+            used = widths[0]
+        groups[-1].append(i)
+        used += 2 + widths[i]
+    return groups

@@ -241,7 +241,19 @@ def comparison(cmp, options) -> str:
         start += max(count, 1)
         if start >= len(others):
             break
-    return render(tables, options)
+    return render([*tables, *_named_layers(cmp)], options)
+
+
+def _named_layers(cmp) -> list[str]:
+    """Metrics that name a layer (where a model first sees its whole input), below the tables:
+    a name is no figure to set beside a ratio, and a long one would widen every column."""
+    lines = []
+    for metric in (m for m in cmp.metrics if m.unit == "name"):
+        width = max(len(shown(name)) for name in cmp.names) + 1
+        lines.append(escape(metric.label) + "\n" + "\n".join(
+            f"  {escape(shown(name) + ':'):<{width}} {escape(metric_value(metric, value, None))}"
+            for name, value in zip(cmp.names, metric.values)))
+    return lines
 
 
 def _comparison_table(cmp, chosen, options, measure=False):
@@ -256,7 +268,7 @@ def _comparison_table(cmp, chosen, options, measure=False):
         if i:
             table.add_column("vs first", justify="right", style="dim", no_wrap=True, min_width=11)
     table.add_row("Input", *_interleave([shape(cmp.inputs[i]) for i in columns], [""] * len(columns)))
-    for metric in cmp.metrics:
+    for metric in (m for m in cmp.metrics if m.unit != "name"):
         cells = [metric_value(metric, metric.values[i], options) for i in columns]
         ratios = [describe_ratio(metric.values[0], metric.values[i], metric.unit) for i in columns]
         table.add_row(metric.label, *_interleave(cells, ratios))

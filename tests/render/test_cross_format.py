@@ -202,11 +202,14 @@ def test_compare_every_format_reads_back_as_the_json(spec):
     head = next(i for i, line in enumerate(table) if line.startswith(" ───"))
     assert re.split(r" {2,}", table[head - 1].strip()) == [names[0], names[1], "vs first"]
     shown = {}
-    for line in table[head + 2:]:
+    named = table.index("Whole input at")       # the names below the table: "  model: layer"
+    for line in table[head + 2:named]:
         if not line.strip():
             continue
         cells = re.split(r" {2,}", line.strip())
         shown[labels[cells[0]]] = [_figure(cells[1], labels[cells[0]]), _figure(cells[2], labels[cells[0]])]
+    shown["whole_input_layer"] = [_figure(line.split(": ", 1)[1].strip(), "whole_input_layer")
+                                  for line in table[named + 1:named + 3]]
     assert shown == expected(1)
 
 
