@@ -189,7 +189,7 @@ def analyze_graph(graph: Graph, *, context: int | None = None, device: Any = Non
                   efficiency: float | None = None) -> Analysis:
     """The graph's `Report` (an `Analysis`), with the decoding figures (`totals.decoding`) when a
     context is given here or in the spec's `workload: {context: T}`, and the figures on a device
-    (`totals.roofline`, a `roofline.Roofline`) when `device` is given (a name from `devices()`, a
+    (`totals.roofline`, a `Roofline`) when `device` is given (a name from `devices()`, a
     YAML file, "peak_bf16=…,bandwidth=…,memory=…" or a `Device`) — as `archcalc analyze` reports them."""
     from .analysis import analyze_graph as run
     report = Analysis(*run(graph)._fields())
@@ -208,7 +208,7 @@ def analyze_graph(graph: Graph, *, context: int | None = None, device: Any = Non
 
 
 def devices() -> tuple[Any, ...]:
-    """The shipped device table (`archcalc devices`): `devices.Device` records, peaks dense."""
+    """The shipped device table (`archcalc devices`): `Device` records, peaks dense."""
     from .device_table import shipped_devices
     return shipped_devices()
 

@@ -104,7 +104,7 @@ class Totals(NamedTuple):
     memory: Memory
     active_params: int | None = None     # params with only the experts a token runs; None: = params
     decoding: Any = None                 # workloads.decode.Decoding when a context was given
-    roofline: Any = None                 # roofline.Roofline when a device was given
+    roofline: Any = None                 # roofline_inference.Roofline when a device was given
     whole_input_layer: str | None = None        # the first layer with a unit seeing all of every input axis
     input_sized_field_layer: str | None = None  # the first whose field is as large as the input on every axis
     dense_equivalent_params: int = 0     # Σ over weighted layers of their dense equivalents

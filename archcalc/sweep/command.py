@@ -40,7 +40,7 @@ class Request(NamedTuple):
     options: ImportOptions | None
     context: int | None
     limits: tuple[int | None, int]          # --max-layers, --max-file-size in bytes
-    device: Any = None                      # --device (a devices.Device) and --efficiency
+    device: Any = None                      # --device (a device_table.Device) and --efficiency
     efficiency: float | None = None
     time_budgets: Mapping[str, int] = {}    # --max-latency, --min-tokens-per-second, read on the device
 

@@ -32,7 +32,7 @@ class Job(NamedTuple):
     context: int | None
     budget: Mapping[str, int]            # --max-… flags (over the spec's own `budget:`)
     max_layers: int | None
-    device: Any = None                   # --device: a devices.Device, whose roofline joins the totals
+    device: Any = None                   # --device: a device_table.Device, whose roofline joins the totals
     efficiency: float | None = None      # --efficiency
 
 
