@@ -6,7 +6,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import archcalc
@@ -46,6 +46,7 @@ def test_a_cut_name_fits(text, width):
 @example("x" * 100)
 @example("层" * 40)
 def test_every_line_of_a_box_fits_it(name):
+    assume(name not in ("in", "input"))         # the names of a block's and the model's input
     report = archcalc.analyze_mapping({"input": [4], "layers": [{"type": "dense", "units": 2,
                                                                 "name": name.replace(".", "_") or "x"}]})
     drawing = build(report)
