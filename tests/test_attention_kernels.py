@@ -45,6 +45,30 @@ def test_llama3_8b_by_hand():
     assert eager - flash == 32 * (32 * 2048 * 2048 * 2 - 32 * 2048 * 4)
 
 
+# DeepSeek's multi-head latent attention, 2 heads on [T = 4, C = 8]: its probabilities are
+# heads · T · T = 32 per sample, as for the attention above.
+LATENT = {"input": [4, 8], "layers": [{"type": "latent_attention", "heads": 2, "kv_rank": 4, "nope_dim": 2,
+                                       "rope_dim": 2, "v_dim": 4}]}
+
+
+def test_latent_attention_follows_the_kernel_too():
+    # inference: input 4·8 and output 4·8 alive; eager adds the scores and their softmax (2 · 32)
+    peaks = [archcalc.analyze(LATENT, attention=k).totals.memory.peak_activation_bytes for k in (None, "eager")]
+    assert peaks == [(32 + 32) * 4, (32 + 32 + 2 * SCORES) * 4]
+    # training: flash keeps 4 · 2 float32 statistics instead of the 32 probabilities (4 B each)
+    eager = archcalc.train(LATENT).memory.activation_bytes
+    assert archcalc.train(LATENT, attention="flash").memory.activation_bytes == eager - SCORES * 4 + 4 * 2 * 4
+
+
+def test_a_model_without_attention_refuses_the_option():
+    with pytest.raises(ArchcalcError, match="attention eager: resnet50 has no attention layer"):
+        archcalc.analyze(SPECS / "resnet50.yaml", attention="eager")
+    result = CliRunner().invoke(cli, ["analyze", str(SPECS / "resnet50.yaml"), "--attention", "flash"])
+    assert result.exit_code == 2
+    assert result.output.strip() == ("error: --attention flash: resnet50 has no attention layer, so no figure "
+                                     "depends on the attention kernel")
+
+
 def test_selective_recompute_has_nothing_to_rebuild_under_flash():
     with pytest.raises(ArchcalcError, match="nothing to recompute"):
         archcalc.train(SPEC, attention="flash", recompute="attention")

@@ -217,7 +217,7 @@ def _fused_saved(call: Call) -> tuple[Kept, ...]:
     softmax's log-sum-exp in float32, from which the backward pass rebuilds them block by block
     (its dropout mask comes again from the random seed)."""
     g = _Geometry(call)
-    return (Kept("softmax statistics", g.t * g.heads, bytes=4),)
+    return (Kept("softmax statistics", g.t * g.heads, bytes=STAT_BYTES),)
 
 
 def _scores(call: Call) -> int:

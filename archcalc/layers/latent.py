@@ -111,6 +111,17 @@ def _saved(call: Call) -> tuple[Kept, ...]:
     return tuple(kept)
 
 
+def _scores(call: Call) -> int:
+    return _Sizes(call).scores()
+
+
+def _fused_saved(call: Call) -> tuple[Kept, ...]:
+    """A fused (flash) kernel keeps, instead of the probabilities, one float32 softmax statistic
+    per query and head, from which its backward pass rebuilds them."""
+    s = _Sizes(call)
+    return (Kept("softmax statistics", s.t * s.heads, bytes=STAT_BYTES),)
+
+
 def _product_macs(call: Call) -> int:
     return _Sizes(call).products()
 
@@ -166,4 +177,5 @@ register(Rule(
                 "latents' norms, per score 2 (scaling and softmax) and 3 per rotated query and key element"),
     min_inputs=1, max_inputs=1, product_macs=_product_macs, cache_per_token=_cache_per_token,
     decode_macs=_decode_macs, position_limit=_position_limit, saved=_saved, fields=_fields,
+    scores=_scores, fused_saved=_fused_saved,
 ))

@@ -101,6 +101,15 @@ def test_a_rule_without_the_statement_is_caught():
     assert without_statement({**RULES, "dense": RULES["dense"]._replace(saved=None)}) == ["dense"]
 
 
+def test_every_attention_states_what_its_kernel_changes():
+    # --attention eager|flash reads a rule's score matrix and what a fused kernel keeps instead of
+    # the probabilities; a rule that caches keys and values and states neither would be costed the
+    # same under both kernels without a word (latent_attention was, until this test)
+    caching = sorted(name for name, rule in RULES.items() if rule.cache_per_token is not None)
+    assert {"attention", "latent_attention"} <= set(caching)
+    assert [name for name in caching if RULES[name].scores is None or RULES[name].fused_saved is None] == []
+
+
 @pytest.mark.parametrize("rule_type, args, inputs, output, expected", CASES)
 def test_saved(rule_type, args, inputs, output, expected):
     assert kept(rule_type, args, inputs, output) == expected
