@@ -182,13 +182,13 @@ def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None 
             raise UsageError(f"dtype: {exc}") from None
     if attention is not None and attention not in ATTENTION:
         raise UsageError(f"attention must be one of {', '.join(ATTENTION)}, got {str(attention)[:40]!r}")
-    if attention is not None and not _has_attention_kernel(graph):
+    if attention is not None and not has_attention_kernel(graph):
         raise UsageError(f"{option('attention')} {attention}: {graph.name} has no attention layer, so no figure "
                          "depends on the attention kernel")
     return graph.with_settings(batch=batch, dtype=dtypes, attention=attention)
 
 
-def _has_attention_kernel(graph: Graph) -> bool:
+def has_attention_kernel(graph: Graph) -> bool:
     """Whether some layer's figures depend on the kernel: a rule that states its score matrix."""
     from .layers.registry import RULES
     return any(RULES[kind].scores is not None for kind in {node.type for node in graph.nodes})

@@ -69,6 +69,18 @@ def test_a_model_without_attention_refuses_the_option():
                                      "depends on the attention kernel")
 
 
+def test_a_comparison_applies_the_kernel_where_there_is_attention(tmp_path):
+    spec = tmp_path / "att.yaml"
+    spec.write_text(json.dumps(SPEC))
+    cnn = str(SPECS / "seed" / "cnn_4x4.yaml")
+    peaks = json.loads(CliRunner().invoke(cli, ["compare", cnn, str(spec), "--attention", "eager", "--format",
+                                                "json"]).stdout)["models"]
+    assert [m["peak_activation_bytes"] for m in peaks] == [
+        archcalc.analyze(cnn).totals.memory.peak_activation_bytes, (32 + 32 + 2 * SCORES) * 4]
+    alone = CliRunner().invoke(cli, ["compare", cnn, cnn, "--attention", "eager"])
+    assert alone.exit_code == 2 and "cnn_4x4 has no attention layer" in alone.output
+
+
 def test_selective_recompute_has_nothing_to_rebuild_under_flash():
     with pytest.raises(ArchcalcError, match="nothing to recompute"):
         archcalc.train(SPEC, attention="flash", recompute="attention")

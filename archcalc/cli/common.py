@@ -301,7 +301,7 @@ def render_options(exact: bool, output: str | None = None):
 
 def load_all(specs, batch, dtype):
     """Every SPEC (a spec or a model file) as a `Graph`, with --batch and --dtype applied."""
-    from ..api import apply_settings
+    from ..api import apply_settings, has_attention_kernel
     from ..frontends import read_model
     if list(specs).count("-") > 1:
         raise click.UsageError("standard input ('-') can be read only once")
@@ -311,9 +311,14 @@ def load_all(specs, batch, dtype):
     context = click.get_current_context()
     overrides, options = context.meta.get("archcalc.set") or {}, import_settings()
     attention = context.meta.get("archcalc.attention")
-    graphs = [apply_settings(read_model(s, options, max_layers, overrides, max_spec_bytes), batch=batch, dtype=dtype,
-                             attention=attention)
-              for s in specs]
+    graphs = [read_model(s, options, max_layers, overrides, max_spec_bytes) for s in specs]
+    # Several models: --attention applies to those with attention layers, and is refused only
+    # when none has one (as --context leaves a model without a KV cache at "–").
+    with_kernel = [has_attention_kernel(g) for g in graphs] if attention and len(graphs) > 1 else None
+    graphs = [apply_settings(g, batch=batch, dtype=dtype,
+                             attention=attention if with_kernel is None or with_kernel[i] or not any(with_kernel)
+                             else None)
+              for i, g in enumerate(graphs)]
     # Notes and warnings wait for the output (`emit`): a run that ends in an error prints that
     # error alone, though a shape error is found only after the graph (and its notes) exists.
     pending = context.meta.setdefault("archcalc.notes", [])
