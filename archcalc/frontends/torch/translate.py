@@ -73,13 +73,10 @@ class Translator:
             if constant is not None:
                 self.values[op.name] = constant
                 continue
-            if handler is None:
-                result = self._uncounted(op, "archcalc has no rule for it")
-            else:
-                try:
-                    result = handler(self, op)
-                except Refused as exc:
-                    raise self.error(str(exc)) from None
+            try:
+                result = handler(self, op) if handler is not None else self._uncounted(op, "archcalc has no rule for it")
+            except Refused as exc:      # also an uncounted op's output that the layers after it cannot take
+                raise self.error(str(exc)) from None
             self.values[op.name] = result
         self.op = None
 
@@ -120,6 +117,9 @@ class Translator:
             raise self.error(f"{why}, and its output is not one tensor computed from the input, so nothing after it "
                              "can be counted")
         source = acts[0]
+        if _elements(op.out) != _elements(source.shape):
+            raise self.error(f"{why}, and its output {list(op.out)} holds other elements than its input "
+                             f"{list(source.shape)}, so no uncounted stand-in can carry on from it")
         if tuple(op.out) == source.shape:
             return self.emit({"type": "identity"}, [source], source.perm, hint=op.target)
         return self.reshape(source, tuple(op.out), hint=op.target)
@@ -273,6 +273,13 @@ MAKES_CONSTANTS = ("new_zeros", "new_ones", "new_full", "new_empty", "zeros_like
 HELD_VIEWS = ("view", "reshape", "_unsafe_view", "permute", "transpose", "t", "unsqueeze", "squeeze", "expand",
               "slice", "index", "contiguous", "clone", "alias", "select", "getitem", "detach", "to", "_to_copy",
               "lift_fresh_copy", "expand_as", "flatten", "unflatten")
+
+
+def _elements(shape: Sequence[int]) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
 
 
 def _refs(values: Any) -> list[Ref]:

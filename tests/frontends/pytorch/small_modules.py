@@ -69,3 +69,15 @@ class Cumulative(nn.Module):
 class Running(nn.Module):
     def forward(self, x):
         return torch.cumsum(x, dim=-1)
+
+
+class Repeated(nn.Module):
+    """An op with no rule (aten.repeat) whose output holds more elements than its input: let
+    through uncounted, nothing can stand for it."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.fc(x).repeat(1, 3)

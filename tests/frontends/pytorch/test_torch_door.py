@@ -86,6 +86,13 @@ def test_allow_uncounted_lets_it_through_and_says_partial():
     assert report.totals.params == 20 and report.totals.macs == 16
 
 
+def test_an_uncounted_op_that_nothing_can_stand_for_is_one_located_line():
+    from small_modules import Repeated
+    with pytest.raises(SpecError, match=r"op aten.repeat: archcalc has no rule for it, and its output \[1, 12\] "
+                                        r"holds other elements than its input \[1, 4\]"):
+        archcalc.analyze(Repeated(), input=(1, 4), allow_uncounted=True)
+
+
 @pytest.fixture
 def model_file(tmp_path):
     path = tmp_path / "models.py"
