@@ -88,7 +88,8 @@ def load(model: Any, *, batch: int | None = None, dtype: str | None = None, set:
         if options is not None and options.kwargs:
             raise UsageError("kwargs apply to a code target's class or factory, not to a built module")
         imported = module_to_spec(model, options.inputs if options else {}, f"<{type(model).__name__}>",
-                                  type(model).__name__, bool(options and options.allow_uncounted))
+                                  type(model).__name__, bool(options and options.allow_uncounted),
+                                  options.input_dtypes if options else {})
         graph = graph_from_import(imported, f"<{type(model).__name__}>", max_layers, overrides)
     elif isinstance(model, Graph):
         if overrides or options:
@@ -149,17 +150,23 @@ def _set_texts(pairs: Mapping[str, Any] | None) -> dict[str, str] | None:
 def _import_options(seq_len, head, shapes):
     """The options saying what a file's inputs are (--seq-len, --head, --input), or None when
     none is given. `shapes`, as --input: one shape for the first (or only) input ((64, 64, 3)
-    or "64,64,3"), or {NAME: shape}."""
+    or "64,64,3"), or {NAME: shape}; a shape written as text may end in ":int64" or ":int32"
+    (PyTorch code's token ids: "1,128:int64")."""
     if seq_len is None and head is None and not shapes:
         return None
     if seq_len is not None and (isinstance(seq_len, bool) or not isinstance(seq_len, int) or seq_len < 1):
         raise UsageError(f"seq_len must be a positive integer, got {str(seq_len)[:40]}")
-    from .frontends.imported import FIRST_INPUT, ImportOptions
+    from .frontends.imported import FIRST_INPUT, INPUT_DTYPES, ImportOptions
     if shapes and not isinstance(shapes, Mapping):
         shapes = {FIRST_INPUT: shapes}
-    checked = {}
+    checked, dtypes = {}, {}
     for name, shape in (shapes or {}).items():
         if isinstance(shape, str):
+            shape, colon, dtype = shape.partition(":")
+            if colon and dtype not in INPUT_DTYPES:
+                raise UsageError(f"input {name}: an input's type is {' or '.join(INPUT_DTYPES)}, got {dtype[:20]!r}")
+            if colon:
+                dtypes[str(name)] = dtype
             shape = shape.split(",")
         try:
             checked[str(name)] = tuple(int(n) for n in shape)
@@ -167,7 +174,7 @@ def _import_options(seq_len, head, shapes):
             raise UsageError(f"input {name}: expected sizes, got {str(shape)[:40]}") from None
         if not checked[str(name)] or min(checked[str(name)]) < 1:
             raise UsageError(f"input {name}: sizes must be positive, got {str(shape)[:40]}")
-    return ImportOptions(seq_len=seq_len, head=head, inputs=checked)
+    return ImportOptions(seq_len=seq_len, head=head, inputs=checked, input_dtypes=dtypes)
 
 
 def apply_settings(graph: Graph, *, batch: int | None = None, dtype: str | None = None,

@@ -105,11 +105,16 @@ set_option = click.option(
 
 
 def _store_shape_inputs(ctx, param, values):
-    """`--input SHAPE` (the first or only input) or `--input NAME=SHAPE`, repeatable."""
-    shapes = {}
+    """`--input SHAPE` (the first or only input) or `--input NAME=SHAPE`, repeatable; a shape
+    may end in `:int64` or `:int32` (PyTorch code's token ids)."""
+    shapes, dtypes = {}, {}
     for item in values or ():
-        from ..frontends.imported import FIRST_INPUT
+        from ..frontends.imported import FIRST_INPUT, INPUT_DTYPES
         name, sep, text = item.rpartition("=")
+        text, colon, dtype = text.partition(":")
+        if colon and dtype not in INPUT_DTYPES:
+            raise click.BadParameter(f"{item!r}: an input's type is {' or '.join(INPUT_DTYPES)}, got {dtype!r}",
+                                     ctx, param)
         name = name.strip() if sep else FIRST_INPUT
         if sep and not name:
             raise click.BadParameter(f"expected SHAPE or NAME=SHAPE, got {item!r}", ctx, param)
@@ -125,7 +130,10 @@ def _store_shape_inputs(ctx, param, values):
             raise click.BadParameter(f"{said}a size is larger than 2^62, the largest a spec holds", ctx, param)
         if not shapes[name] or min(shapes[name]) < 1:
             raise click.BadParameter(f"{said}sizes must be positive, got {text!r}", ctx, param)
+        if colon:
+            dtypes[name] = dtype
     ctx.meta["archcalc.inputs"] = shapes
+    ctx.meta["archcalc.input_dtypes"] = dtypes
 
 
 input_option = click.option(
@@ -274,7 +282,8 @@ def import_settings():
     from ..frontends.imported import ImportOptions
     return ImportOptions(seq_len=meta.get("archcalc.seq_len"), head=meta.get("archcalc.head"),
                          inputs=meta.get("archcalc.inputs") or {}, kwargs=meta.get("archcalc.kwargs") or {},
-                         allow_uncounted=bool(meta.get("archcalc.allow_uncounted")))
+                         allow_uncounted=bool(meta.get("archcalc.allow_uncounted")),
+                         input_dtypes=meta.get("archcalc.input_dtypes") or {})
 
 
 def terminal_width(fallback: int = 100) -> int:

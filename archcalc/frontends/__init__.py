@@ -29,15 +29,16 @@ IMPORTERS = {
 
 # door -> the ImportOptions fields it reads, and what it is called when one is refused
 OPTIONS = {"yaml": ("inputs",), "onnx": ("inputs",), "huggingface": ("seq_len", "head"), "keras": ("inputs",),
-           "torch": ("inputs", "kwargs", "allow_uncounted")}
+           "torch": ("inputs", "kwargs", "allow_uncounted", "input_dtypes")}
 DOOR_NAMES = {"yaml": "a YAML spec", "onnx": "an ONNX model", "huggingface": "a Hugging Face config",
               "keras": "a Keras model JSON", "torch": "PyTorch code"}
 WHAT_IT_SETS = {"inputs": "the input shapes", "seq_len": "the sequence length", "head": "the head",
-                "kwargs": "the factory arguments", "allow_uncounted": "what an op without a rule does"}
+                "kwargs": "the factory arguments", "allow_uncounted": "what an op without a rule does",
+                "input_dtypes": "an input's integer type (SHAPE:int64, token ids)"}
 INSTEAD = {("huggingface", "inputs"): ("a config's sequence length", "seq_len"),
            ("yaml", "seq_len"): ("a spec's input shape", "input")}
 KEYWORDS = {"inputs": "input", "seq_len": "seq_len", "head": "head", "kwargs": "kwargs",
-            "allow_uncounted": "allow_uncounted"}     # each option's API keyword
+            "allow_uncounted": "allow_uncounted", "input_dtypes": "input"}     # each option's API keyword
 
 
 def _importer(name: str) -> ModuleType:

@@ -25,7 +25,9 @@ FIRST_INPUT = ""     # the key of `--input SHAPE` in `ImportOptions.inputs`: the
 
 # option field -> how the command line spells it, and what it is for (said when it is refused)
 OPTION_FLAGS = {"inputs": "--input", "seq_len": "--seq-len", "head": "--head", "kwargs": "--kwargs",
-                "allow_uncounted": "--allow-uncounted"}
+                "allow_uncounted": "--allow-uncounted", "input_dtypes": "--input"}
+# The element types an input of PyTorch code may be given (`--input ids=1,128:int64`); float32 otherwise.
+INPUT_DTYPES = ("int64", "int32")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class ImportOptions:
     batch: int | None = None
     kwargs: Mapping[str, str] = field(default_factory=dict)              # --kwargs NAME=VALUE: factory arguments
     allow_uncounted: bool = False                # --allow-uncounted: an op without a rule is listed, not refused
+    input_dtypes: Mapping[str, str] = field(default_factory=dict)         # --input NAME=SHAPE:int64: token ids
 
     def given(self) -> tuple[str, ...]:
         """The option fields set (those a front door must read or refuse)."""

@@ -43,7 +43,7 @@ def to_spec(source: str, options: ImportOptions) -> Imported:
     target = _user_code(lambda: load_target(source), source, "importing the target")
     module, late = _user_code(lambda: instantiate(target, kwargs, source), source, "building the model")
     name = source.rsplit(":", 1)[-1].split(".")[-1]
-    imported = module_to_spec(module, options.inputs, source, name, options.allow_uncounted)
+    imported = module_to_spec(module, options.inputs, source, name, options.allow_uncounted, options.input_dtypes)
     if late:
         from .build import LATE_NOTE
         imported = Imported(imported.spec, (*imported.notes, LATE_NOTE), imported.where)
@@ -51,7 +51,7 @@ def to_spec(source: str, options: ImportOptions) -> Imported:
 
 
 def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str, name: str,
-                   allow_uncounted: bool = False) -> Imported:
+                   allow_uncounted: bool = False, dtypes: Mapping[str, str] | None = None) -> Imported:
     from ..imported import Imported, ImportOptions
     from .build import example_inputs
     from .capture import capture
@@ -63,7 +63,7 @@ def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     module.eval()
     batch = _batch(shapes, source)
     # Captured with a batch of one: every count is per sample, times the batch (as for a spec).
-    names, example = example_inputs(module, {k: (1, *v[1:]) for k, v in shapes.items()}, source)
+    names, example = example_inputs(module, {k: (1, *v[1:]) for k, v in shapes.items()}, source, dtypes or {})
     captured = _user_code(lambda: capture(module, example, names), source, "capturing the forward")
     translator = Translator(captured, source, ImportOptions(inputs=dict(shapes)), HANDLERS, allow_uncounted)
     translator.run()

@@ -69,9 +69,11 @@ def weights_on_meta() -> Iterator[None]:
         setattr(module_class, "register_buffer", register_buffer)
 
 
-def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str) -> tuple[list[str], tuple[Any, ...]]:
-    """The forward's tensor arguments (names, meta tensors) from `--input [NAME=]SHAPE`, in the
-    forward's order; every input must be given (the model's own layout, batch first)."""
+def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str,
+                   dtypes: Mapping[str, str]) -> tuple[list[str], tuple[Any, ...]]:
+    """The forward's tensor arguments (names, meta tensors) from `--input [NAME=]SHAPE[:DTYPE]`,
+    in the forward's order; every input must be given (the model's own layout, batch first).
+    float32 unless `dtypes` says int64 or int32 (token ids, which an embedding reads)."""
     import torch
     if not shapes:
         raise SpecError("a PyTorch model needs its input shape: --input SHAPE (batch first, e.g. 1,3,224,224) "
@@ -83,6 +85,7 @@ def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
         parameters = []
     names = [p.name for p in parameters]
     given: dict[str, tuple[int, ...]] = {}
+    kinds: dict[str, Any] = {}
     for key, shape in shapes.items():
         name = key if key != FIRST_INPUT else (names[0] if names else "input")
         if key != FIRST_INPUT and key not in names:
@@ -91,6 +94,8 @@ def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
         if name in given:
             raise SpecError(f"--input: '{name}' given twice (as the first input and by name)", source)
         given[name] = shape
+        if key in dtypes:
+            kinds[name] = getattr(torch, dtypes[key])
     order = [n for n in names if n in given] or list(given)
     for position, name in enumerate(order):
         if names and names.index(name) != position:
@@ -99,5 +104,6 @@ def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     # On the module's own device: a module object built on the CPU keeps its weights there, and
     # export traces with fake tensors either way, so no forward runs and no weight is read.
     device = next((p.device for p in module.parameters()), torch.device("meta"))
-    tensors = tuple(torch.empty(given[n], device=device) for n in order)
+    tensors = tuple(torch.zeros(given[n], dtype=kinds[n], device=device) if n in kinds
+                    else torch.empty(given[n], device=device) for n in order)
     return order, tensors

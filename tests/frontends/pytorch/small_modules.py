@@ -81,3 +81,15 @@ class Repeated(nn.Module):
 
     def forward(self, x):
         return self.fc(x).repeat(1, 3)
+
+
+class Tokens(nn.Module):
+    """Token ids through an embedding and a linear head (a language model's ends)."""
+
+    def __init__(self, vocab: int = 10, dim: int = 4):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, dim)
+        self.head = nn.Linear(dim, vocab, bias=False)
+
+    def forward(self, ids):
+        return self.head(self.wte(ids))

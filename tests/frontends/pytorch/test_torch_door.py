@@ -93,6 +93,32 @@ def test_an_uncounted_op_that_nothing_can_stand_for_is_one_located_line():
         archcalc.analyze(Repeated(), input=(1, 4), allow_uncounted=True)
 
 
+def test_token_ids_are_integer_inputs():
+    from small_modules import Tokens
+    # by hand: the table 10·4 and the head 4·10; MACs: 3 positions × 4 × 10 through the head
+    report = archcalc.analyze(Tokens(), input="1,3:int64")
+    assert (report.totals.params, report.totals.macs) == (80, 120)
+    assert [layer.type for layer in report.layers] == ["embedding", "dense"]
+    with pytest.raises(SpecError, match="Expected tensor for argument #1 'indices' to have one of the following"):
+        archcalc.analyze(Tokens(), input=(1, 3))          # float ids: PyTorch's own refusal, in one line
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--input", "ids=1,3:int8"], "an input's type is int64 or int32, got 'int8'"),
+    (["--input", "1,3:"], "an input's type is int64 or int32, got ''"),
+])
+def test_an_input_type_other_than_an_integer_is_refused(args, said):
+    result = run("analyze", "torch.nn:Identity", *args)
+    assert result.exit_code == 2 and said in result.output
+
+
+def test_an_input_type_does_not_apply_to_a_spec():
+    from helpers import SPECS
+    result = run("analyze", str(SPECS / "seed" / "ann_4x4.yaml"), "--input", "4,4,1:int64")
+    assert result.exit_code == 2
+    assert "--input does not apply to a YAML spec: it sets an input's integer type" in result.output
+
+
 @pytest.fixture
 def model_file(tmp_path):
     path = tmp_path / "models.py"

@@ -44,7 +44,7 @@ def build_meta(name: str) -> Any:
     return model.eval()
 
 
-def torch_figures(model: Any, shape: tuple[int, ...]) -> Figures:
+def torch_figures(model: Any, shape: tuple[int, ...], dtype: str | None = None) -> Figures:
     """PyTorch's figures of what the forward uses. The tensors the forward passes to any torch
     function are recorded (a TorchFunctionMode sees each Parameter object as it is passed), so
     modules the forward never runs (GoogLeNet's and Inception's auxiliary classifiers, which run
@@ -62,13 +62,21 @@ def torch_figures(model: Any, shape: tuple[int, ...]) -> Figures:
                     seen[id(value)] = value
             return func(*args, **(kwargs or {}))
 
+    from torch.nn.attention import SDPBackend, sdpa_kernel
     counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad(), Seen():
-        model(torch.empty(shape, device="meta"))
+    # On the CPU, scaled_dot_product_attention may run a fused kernel FlopCounterMode has no
+    # formula for (its products would count 0); the math backend's matrix products are counted.
+    with counter, torch.no_grad(), Seen(), sdpa_kernel(SDPBackend.MATH):
+        device = next(model.parameters()).device      # meta, or the CPU for a model whose forward reads values
+        model(torch.empty(shape, device=device) if dtype is None
+              else torch.zeros(shape, dtype=getattr(torch, dtype), device=device))
     flops = counter.get_total_flops()
     assert flops % 2 == 0
     params = sum(p.numel() for p in model.parameters() if id(p) in seen)
-    buffers = sum(b.numel() for b in model.buffers() if id(b) in seen and b.is_floating_point())
+    # buffers the model saves (its state_dict's): a non-persistent one (Hugging Face's rotary
+    # inv_freq, computed from the config at construction) is a constant, as archcalc holds it
+    saved = {id(b) for b in model.state_dict(keep_vars=True).values()}
+    buffers = sum(b.numel() for b in model.buffers() if id(b) in seen and id(b) in saved and b.is_floating_point())
     return Figures(params, buffers, flops // 2)
 
 

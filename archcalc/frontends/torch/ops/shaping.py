@@ -129,7 +129,18 @@ def expand(t: Translator, op: Op) -> Any:
         return x.view(tuple(op.out))
     if isinstance(x, Act) and tuple(op.out) == x.shape:
         return x
-    raise Refused("an expand of a computed tensor: archcalc does not repeat activations")
+    if isinstance(x, Act) and isinstance(op.out, tuple) and len(op.out) == x.rank:
+        grown = [a for a in range(x.rank) if op.out[a] != x.shape[a]]
+        if all(x.shape[a] == 1 for a in grown) and x.perm[0] not in grown:
+            # Copies along an axis of one (grouped-query attention's repeat_kv: each key/value head
+            # for the query heads that read it) are a concatenation of the tensor with itself:
+            # no count, and the copy's elements, as the reshape after it makes them in PyTorch.
+            for a in grown:
+                x = t.emit({"type": "concat", "axis": spec_axis(x, a)}, [x] * op.out[a], x.perm, hint="repeat",
+                           check=False)
+            return x
+    raise Refused("an expand of a computed tensor along an axis longer than one: archcalc repeats a tensor only "
+                  "along a new axis of one")
 
 
 @handles("cat", "concat", "concatenate")

@@ -85,8 +85,8 @@ def attention_products(t: Translator, op: Op) -> Act:
     a product (the projections around it are linear ops of their own)."""
     q, k, v = (t.torch_order(t.act(op.args[i], what)) for i, what in enumerate(("query", "key", "value")))
     mask = t.arg(op, 3, "attn_mask")
-    if mask is not None:
-        raise Refused("an attention mask tensor: not supported")
+    if mask is not None and not isinstance(mask, Held):
+        raise Refused("an attention mask computed from the input: archcalc adds a constant mask only")
     rank = len(k.ours())
     keys = t.emit({"type": "permute", "axes": [*range(rank - 2), rank - 1, rank - 2]}, [k], k.perm,
                   hint="key_transpose", check=False)
@@ -94,6 +94,8 @@ def attention_products(t: Translator, op: Op) -> Act:
     scale = t.arg(op, 6, "scale") or q.shape[-1] ** -0.5
     scaled = t.emit({"type": "elementwise", "op": "multiply", "value": float(scale)}, [scores], hint="scale",
                     check=False)
+    if mask is not None:        # a constant mask (Hugging Face's causal or padding mask) added to the scores
+        scaled = t.emit({"type": "elementwise", "op": "add"}, [scaled], hint="mask", check=False)
     weights = t.emit({"type": "softmax"}, [scaled], hint="softmax", check=False)
     return t.emit({"type": "matmul"}, [weights, v], hint="context")
 
@@ -135,3 +137,17 @@ def einsum(t: Translator, op: Op) -> Act:
     if tuple(op.out) != held.shape:
         raise AssertionError(f"einsum '{equation}': {list(held.shape)} where PyTorch has {list(op.out)}")
     return held
+
+
+@handles("embedding")
+def embedding(t: Translator, op: Op) -> Any:
+    """Rows of a [vocab, dim] table picked by ids: an `embedding` layer over token ids; picked by
+    constant positions (GPT-2's position table) a view of the table, counted where it is added."""
+    table = t.value(op.args[0])
+    if not isinstance(table, Held) or table.kind != "parameter" or len(table.shape) != 2:
+        raise Refused("its table is not a 2-D parameter of the model")
+    ids = t.value(op.args[1])
+    if isinstance(ids, Held):
+        return table.view(tuple(op.out))
+    x = t.act(op.args[1], "ids")
+    return t.emit({"type": "embedding", "vocab": table.shape[0], "dim": table.shape[1]}, [x], held=[table])
