@@ -46,13 +46,16 @@ EXACT = {
     "opt": dict(num_hidden_layers=2, hidden_size=64, num_attention_heads=4, ffn_dim=128, vocab_size=100,
                 max_position_embeddings=32, word_embed_proj_dim=64),
     "vit": IMAGE,
+    "deit": IMAGE,                                   # two learned tokens in front: class and distillation
+    "bloom": dict(n_layer=2, hidden_size=64, n_head=4, vocab_size=100),           # ALiBi: baddbmm
+    "falcon": dict(num_hidden_layers=2, hidden_size=64, num_attention_heads=4, vocab_size=100),   # x @ W.T
 }
 
 # model_type -> (config, what the refusal names): each refused with one line naming module and op
 REFUSED = {
     "mixtral": (dict(GROUPED, num_local_experts=4, num_experts_per_tok=2), "op aten.topk"),
-    "bloom": (dict(n_layer=2, hidden_size=64, n_head=4, vocab_size=100), "op aten.baddbmm"),
     "gemma": (dict(GROUPED, head_dim=16), "computes with the parameter 'layers.0.input_layernorm.weight' alone"),
+    "roberta": (dict(TEXT, pad_token_id=1), "op aten.ne"),
 }
 
 
@@ -63,7 +66,7 @@ def build(model_type: str, values: dict):
 
 
 def shape_of(model_type: str) -> tuple[tuple[int, ...], str | None]:
-    return ((1, 3, 32, 32), None) if model_type == "vit" else ((1, 16), "int64")
+    return ((1, 3, 32, 32), None) if model_type in ("vit", "deit") else ((1, 16), "int64")
 
 
 @pytest.mark.parametrize("model_type", sorted(EXACT))

@@ -96,7 +96,7 @@ def transpose(t: Translator, op: Op) -> Any:
     return moved(t, x, dims)
 
 
-@handles("t")
+@handles("t", "numpy_T")
 def transposed(t: Translator, op: Op) -> Any:
     return moved(t, t.value(op.args[0]), [1, 0])
 
@@ -149,13 +149,15 @@ def cat(t: Translator, op: Op) -> Act:
     dim = t.arg(op, 1, "dim", 0)
     held = [p for p in parts if isinstance(p, Held)]
     acts = [p for p in parts if isinstance(p, Act)]
-    if len(held) == 1 and len(acts) == 1 and parts[0] is held[0] and acts[0].rank == 3 and dim % 3 == 1 \
-            and held[0].base == (1, 1, acts[0].shape[2]) and held[0].kind == "parameter":
-        x = t.torch_order(acts[0])
-        return t.emit({"type": "class_token"}, [x], held=held)        # ViT's learned token, prepended
+    if held and len(acts) == 1 and parts[-1] is acts[0] and acts[0].rank == 3 and dim % 3 == 1 \
+            and all(h.base == (1, 1, acts[0].shape[2]) and h.kind == "parameter" for h in held):
+        x = t.torch_order(acts[0])        # learned tokens prepended (ViT's class token; DeiT's and its distillation token)
+        for token in reversed(held):
+            x = t.emit({"type": "class_token"}, [x], held=[token], check=token is held[0])
+        return x
     if held or len(acts) != len(parts):
-        raise Refused("a concatenation with a tensor of the model's own: archcalc has a rule for a prepended "
-                      "class token [1, 1, C] only")
+        raise Refused("a concatenation with a tensor of the model's own: archcalc has a rule for prepended "
+                      "learned tokens [1, 1, C] only")
     first = acts[0]
     aligned = [first, *(t.hold(a, first.perm) for a in acts[1:])]
     if len(aligned) == 1:

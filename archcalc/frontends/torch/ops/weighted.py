@@ -79,6 +79,24 @@ def matmul(t: Translator, op: Op) -> Act:
     return t.emit({"type": "matmul"}, [t.torch_order(a), t.torch_order(b)])
 
 
+@handles("baddbmm")
+def baddbmm(t: Translator, op: Op) -> Act:
+    """beta·input + alpha·(b1 @ b2) with a constant `input` (BLOOM's ALiBi biases on the scores):
+    the product, its scaling by alpha and the constant added."""
+    bias = t.value(op.args[0])
+    if not isinstance(bias, Held) or bias.kind == "parameter":
+        raise Refused("an input that is not a constant: archcalc adds a constant to the product only")
+    a, b = t.act(op.args[1], "first operand"), t.act(op.args[2], "second operand")
+    product = t.emit({"type": "matmul"}, [t.torch_order(a), t.torch_order(b)], hint="product", check=False)
+    alpha = t.arg(op, 4, "alpha", 1)
+    if alpha != 1:
+        product = t.emit({"type": "elementwise", "op": "multiply", "value": float(alpha)}, [product], hint="alpha",
+                         check=False)
+    if t.arg(op, 3, "beta", 1) == 0:
+        return product
+    return t.emit({"type": "elementwise", "op": "add"}, [product], hint="bias")
+
+
 @handles("scaled_dot_product_attention")
 def attention_products(t: Translator, op: Op) -> Act:
     """softmax(q·kᵀ·scale [+ mask])·v as the layers it is: a product, a scaling, a softmax and
