@@ -72,7 +72,8 @@ def weights_on_meta() -> Iterator[None]:
 def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str,
                    dtypes: Mapping[str, str]) -> tuple[list[str], tuple[Any, ...]]:
     """The forward's tensor arguments (names, meta tensors) from `--input [NAME=]SHAPE[:DTYPE]`,
-    in the forward's order; every input must be given (the model's own layout, batch first).
+    in the forward's order (the model's own layout, batch first); an argument left out keeps its
+    default (capture passes the others by name).
     float32 unless `dtypes` says int64 or int32 (token ids, which an embedding reads)."""
     import torch
     if not shapes:
@@ -97,10 +98,6 @@ def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
         if key in dtypes:
             kinds[name] = getattr(torch, dtypes[key])
     order = [n for n in names if n in given] or list(given)
-    for position, name in enumerate(order):
-        if names and names.index(name) != position:
-            missing = names[position]
-            raise SpecError(f"--input: forward's argument '{missing}' comes before '{name}' and has no shape", source)
     # On the module's own device: a module object built on the CPU keeps its weights there, and
     # export traces with fake tensors either way, so no forward runs and no weight is read.
     device = next((p.device for p in module.parameters()), torch.device("meta"))

@@ -63,14 +63,35 @@ def _stack(meta: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
 
 
 def capture(module: Any, example: tuple[Any, ...], names: list[str]) -> Captured:
+    """The forward's graph. Its arguments go in by position while they are the forward's first
+    ones, by name when one before them is left out (an encoder-decoder's `decoder_input_ids`
+    after an optional `attention_mask`)."""
     import torch
     held = _held_tensors(module)
+    leading = _leading_arguments(module, len(names))
+    by_name = bool(leading) and names != leading
     try:
-        program = torch.export.export(module, example, strict=False)
+        if by_name:
+            program = torch.export.export(module, (), dict(zip(names, example)), strict=False)
+        else:
+            program = torch.export.export(module, example, strict=False)
     except Exception as exc:    # the user's forward failed under export (any type): try FX
         export_error = f"{type(exc).__name__}: {_first_line(exc)}"
+        if by_name:             # FX traces the forward's arguments in order: nothing to fall back on
+            skipped = next(a for a, n in zip(leading, names) if a != n)
+            raise TargetFailed(f"torch.export failed ({export_error}); FX symbolic tracing, the fallback, takes "
+                               f"the forward's arguments in order, and '{skipped}' has no shape") from None
         return _fx_capture(module, example, names, held, export_error)
     return _from_export(program, held)
+
+
+def _leading_arguments(module: Any, count: int) -> list[str]:
+    import inspect
+    try:
+        parameters = inspect.signature(module.forward).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -51,11 +51,19 @@ EXACT = {
     "falcon": dict(num_hidden_layers=2, hidden_size=64, num_attention_heads=4, vocab_size=100),   # x @ W.T
 }
 
+SEQ2SEQ = dict(encoder_layers=2, decoder_layers=2, d_model=64, encoder_attention_heads=4, decoder_attention_heads=4,
+               encoder_ffn_dim=128, decoder_ffn_dim=128, vocab_size=100, max_position_embeddings=32)
+# encoder-decoders: input_ids (16 tokens) and decoder_input_ids (8), given by name (the optional
+# attention_mask between them left out)
+ENCODER_DECODERS = {"bart": SEQ2SEQ, "mbart": SEQ2SEQ, "marian": dict(SEQ2SEQ, decoder_vocab_size=100, pad_token_id=0)}
+
 # model_type -> (config, what the refusal names): each refused with one line naming module and op
 REFUSED = {
     "mixtral": (dict(GROUPED, num_local_experts=4, num_experts_per_tok=2), "op aten.topk"),
     "gemma": (dict(GROUPED, head_dim=16), "computes with the parameter 'layers.0.input_layernorm.weight' alone"),
     "roberta": (dict(TEXT, pad_token_id=1), "op aten.ne"),
+    "t5": (dict(num_layers=2, d_model=64, num_heads=4, d_ff=128, d_kv=16, vocab_size=100),
+           "computes with the parameter 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'"),
 }
 
 
@@ -80,11 +88,22 @@ def test_hugging_face_model_equals_pytorch(model_type):
         torch_figures(model, shape, dtype)
 
 
+@pytest.mark.parametrize("model_type", sorted(ENCODER_DECODERS))
+def test_encoder_decoder_equals_pytorch(model_type):
+    import archcalc
+    from torch_oracle import Figures, torch_figures
+    model = build(model_type, ENCODER_DECODERS[model_type])
+    report = archcalc.analyze(model, input={"input_ids": "1,16:int64", "decoder_input_ids": "1,8:int64"})
+    assert Figures(report.totals.params, report.totals.buffers, report.totals.macs) == \
+        torch_figures(model, {"input_ids": (1, 16), "decoder_input_ids": (1, 8)}, "int64")
+
+
 @pytest.mark.parametrize("model_type", sorted(REFUSED))
 def test_what_the_door_cannot_hold_is_refused_in_one_line(model_type):
     import archcalc
     from archcalc.errors import SpecError
     values, said = REFUSED[model_type]
     with pytest.raises(SpecError) as refused:
-        archcalc.analyze(build(model_type, values), input="1,16:int64")
+        inputs = {"input_ids": "1,16:int64", "decoder_input_ids": "1,8:int64"} if model_type == "t5" else "1,16:int64"
+        archcalc.analyze(build(model_type, values), input=inputs)
     assert said in str(refused.value) and "\n" not in str(refused.value)

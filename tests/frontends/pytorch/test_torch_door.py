@@ -103,6 +103,13 @@ def test_token_ids_are_integer_inputs():
         archcalc.analyze(Tokens(), input=(1, 3))          # float ids: PyTorch's own refusal, in one line
 
 
+def test_an_argument_left_out_keeps_its_default():
+    from small_modules import Skipping
+    # by hand: 4·3 + 3 and 5·3 + 3 params; 12 + 15 MACs
+    report = archcalc.analyze(Skipping(), input={"x": (1, 4), "y": (1, 5)})
+    assert (report.totals.params, report.totals.macs) == (33, 27)
+
+
 @pytest.mark.parametrize("args, said", [
     (["--input", "ids=1,3:int8"], "an input's type is int64 or int32, got 'int8'"),
     (["--input", "1,3:"], "an input's type is int64 or int32, got ''"),

@@ -44,7 +44,7 @@ def build_meta(name: str) -> Any:
     return model.eval()
 
 
-def torch_figures(model: Any, shape: tuple[int, ...], dtype: str | None = None) -> Figures:
+def torch_figures(model: Any, shape: tuple[int, ...] | dict[str, tuple[int, ...]], dtype: str | None = None) -> Figures:
     """PyTorch's figures of what the forward uses. The tensors the forward passes to any torch
     function are recorded (a TorchFunctionMode sees each Parameter object as it is passed), so
     modules the forward never runs (GoogLeNet's and Inception's auxiliary classifiers, which run
@@ -68,8 +68,14 @@ def torch_figures(model: Any, shape: tuple[int, ...], dtype: str | None = None) 
     # formula for (its products would count 0); the math backend's matrix products are counted.
     with counter, torch.no_grad(), Seen(), sdpa_kernel(SDPBackend.MATH):
         device = next(model.parameters()).device      # meta, or the CPU for a model whose forward reads values
-        model(torch.empty(shape, device=device) if dtype is None
-              else torch.zeros(shape, dtype=getattr(torch, dtype), device=device))
+
+        def tensor(size: tuple[int, ...]) -> Any:
+            return torch.empty(size, device=device) if dtype is None else \
+                torch.zeros(size, dtype=getattr(torch, dtype), device=device)
+        if isinstance(shape, dict):                  # arguments by name (an encoder-decoder's two sequences)
+            model(**{name: tensor(size) for name, size in shape.items()})
+        else:
+            model(tensor(shape))
     flops = counter.get_total_flops()
     assert flops % 2 == 0
     params = sum(p.numel() for p in model.parameters() if id(p) in seen)
