@@ -88,6 +88,18 @@ def test_hugging_face_model_equals_pytorch(model_type):
         torch_figures(model, shape, dtype)
 
 
+@pytest.mark.parametrize("model_type", sorted(set(EXACT) - {"vit", "deit"}))
+def test_the_config_door_and_the_code_door_agree(model_type, tmp_path):
+    # the same config read by the Hugging Face door (its own traits, no torch) and built by
+    # transformers for the PyTorch door: two independent readings of one model
+    import archcalc
+    model = build(model_type, EXACT[model_type])
+    model.config.to_json_file(tmp_path / "config.json")
+    from_config = archcalc.analyze(tmp_path / "config.json", seq_len=16, head="base")
+    from_code = archcalc.analyze(model, input="1,16:int64")
+    assert (from_config.totals.params, from_config.totals.macs) == (from_code.totals.params, from_code.totals.macs)
+
+
 @pytest.mark.parametrize("model_type", sorted(ENCODER_DECODERS))
 def test_encoder_decoder_equals_pytorch(model_type):
     import archcalc
