@@ -104,3 +104,16 @@ class Skipping(nn.Module):
 
     def forward(self, x, mask=None, y=None):
         return self.a(x) + self.b(y)
+
+
+class ReshapedScale(nn.Module):
+    """A per-channel factor kept as [C] and reshaped to [1, C, 1, 1] where it is used (timm's
+    ConvNeXt with its convolutional MLP)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 1)
+        self.gamma = nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        return self.conv(x) * self.gamma.reshape(1, -1, 1, 1)

@@ -103,6 +103,14 @@ def test_token_ids_are_integer_inputs():
         archcalc.analyze(Tokens(), input=(1, 3))          # float ids: PyTorch's own refusal, in one line
 
 
+def test_a_reshaped_factor_per_channel_is_a_layer_scale():
+    from small_modules import ReshapedScale
+    report = archcalc.analyze(ReshapedScale(), input=(1, 3, 5, 5))
+    # by hand: the conv's 3·4 + 4 and the factor's 4; MACs 25 positions × 3 × 4
+    assert [layer.type for layer in report.layers] == ["conv2d", "layer_scale"]
+    assert (report.totals.params, report.totals.macs) == (20, 300)
+
+
 def test_an_argument_left_out_keeps_its_default():
     from small_modules import Skipping
     # by hand: 4·3 + 3 and 5·3 + 3 params; 12 + 15 MACs

@@ -131,7 +131,9 @@ def _multiply_held(t: Translator, x: Act, factor: Held, divide: bool) -> Act:
     if factor.kind != "parameter":
         return t.emit({"type": "elementwise", "op": "divide" if divide else "multiply"}, [x], x.perm)
     sizes = [n for n in factor.shape if n != 1]
-    if divide or len(sizes) != 1 or factor.base != factor.shape:
+    # the whole parameter, perhaps reshaped (timm's gamma.reshape(1, -1, 1, 1)); not rows gathered from it
+    whole = [n for n in factor.base if n != 1] == sizes
+    if divide or len(sizes) != 1 or not whole:
         raise Refused(f"a product with the parameter '{factor.source}' {list(factor.shape)}: archcalc has a rule "
                       "for one learned factor per channel only")
     axis = len(x.shape) - len(factor.shape) + next(i for i, n in enumerate(factor.shape) if n != 1)
