@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any, Sequence
 
+from ...layers import find_rule
 from .translate import Layer
 
 BLOCK_INPUT = "in"
@@ -158,7 +159,7 @@ class Writer:
             return self.by_body[text]
         base = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", scope.kind).lower()
         base = re.sub(r"[^a-z0-9_]", "_", base) or "block"
-        if base in self.reserved:
+        if base in self.reserved or find_rule(base) is not None:    # a type or an alias (timm's Linear)
             base += "_block"
         name, n = base, 1
         while name in self.blocks:

@@ -117,3 +117,27 @@ class ReshapedScale(nn.Module):
 
     def forward(self, x):
         return self.conv(x) * self.gamma.reshape(1, -1, 1, 1)
+
+
+class Padded(nn.Module):
+    """F.pad in its two modes: written out with a mode argument before the value (aten.pad)."""
+
+    def __init__(self, mode: str = "constant"):
+        super().__init__()
+        self.mode = mode
+
+    def forward(self, x):
+        return torch.nn.functional.pad(x, (1, 1), mode=self.mode, value=2.0) if self.mode == "constant" \
+            else torch.nn.functional.pad(x, (1, 1), mode=self.mode)
+
+
+class TokenMixing(nn.Module):
+    """A Linear across tokens (MLP-Mixer's token mixing): the door writes a permute inside the
+    Linear's scope, which makes it a block, named after the class: not 'linear', a layer type."""
+
+    def __init__(self):
+        super().__init__()
+        self.mix = nn.Linear(4, 5)
+
+    def forward(self, x):
+        return self.mix(x.transpose(1, 2))

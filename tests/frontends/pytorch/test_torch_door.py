@@ -111,6 +111,24 @@ def test_a_reshaped_factor_per_channel_is_a_layer_scale():
     assert (report.totals.params, report.totals.macs) == (20, 300)
 
 
+def test_a_block_is_never_named_as_a_layer_type():
+    from small_modules import TokenMixing
+    report = archcalc.analyze(TokenMixing(), input=(1, 4, 3))      # was: "block name 'linear' is already a layer type"
+    assert report.layers[-1].blocks == (("mix", "linear_block"),)
+    assert (report.totals.params, report.totals.macs) == (4 * 5 + 5, 3 * 4 * 5)
+
+
+@pytest.mark.parametrize("mode, said", [("constant", None), ("reflect", "a padding in mode 'reflect'")])
+def test_a_pad_reads_its_mode_before_its_value(mode, said):
+    from small_modules import Padded
+    if said is None:
+        assert archcalc.analyze(Padded(mode), input=(1, 2, 3))["pad"].output_shape == (2, 5)
+        assert archcalc.load(Padded(mode), input=(1, 2, 3)).nodes[0].args["value"] == 2.0
+    else:      # was: ValueError "could not convert string to float: 'reflect'", exit 3
+        with pytest.raises(SpecError, match=said):
+            archcalc.analyze(Padded(mode), input=(1, 2, 3))
+
+
 def test_an_argument_left_out_keeps_its_default():
     from small_modules import Skipping
     # by hand: 4·3 + 3 and 5·3 + 3 params; 12 + 15 MACs

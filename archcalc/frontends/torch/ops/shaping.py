@@ -258,7 +258,13 @@ def pad(t: Translator, op: Op) -> Act:
     if x.perm[0] != VIRTUAL and pairs[x.perm[0]] != [0, 0]:
         raise Refused("a padding of the batch axis")
     pairs = [pairs[a] for a in x.perm[1:]]
-    return t.emit({"type": "pad", "padding": pairs, "value": float(t.arg(op, 2, "value", 0.0) or 0.0)}, [x])
+    if op.target == "pad":        # aten.pad(input, pad, mode, value); constant_pad_nd(input, pad, value)
+        mode, value = t.arg(op, 2, "mode", "constant"), t.arg(op, 3, "value", None)
+        if mode != "constant":
+            raise Refused(f"a padding in mode '{str(mode)[:20]}': archcalc's pad layer fills with a constant")
+    else:
+        value = t.arg(op, 2, "value", None)
+    return t.emit({"type": "pad", "padding": pairs, "value": float(value or 0.0)}, [x])
 
 
 @handles("sym_size", "size", "dim", "numel")
