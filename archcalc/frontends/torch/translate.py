@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 from ...errors import SpecError
 from ..imported import ImportOptions
 from .capture import Captured, Op, Ref
-from .values import VIRTUAL, Act, Held
+from .values import VIRTUAL, Act, Held, elements
 
 LAYER_KEYS = ("type", "tied_to", "shares", "trainable")     # entry keys that are not a rule's arguments
 
@@ -117,7 +117,7 @@ class Translator:
             raise self.error(f"{why}, and its output is not one tensor computed from the input, so nothing after it "
                              "can be counted")
         source = acts[0]
-        if _elements(op.out) != _elements(source.shape):
+        if elements(op.out) != elements(source.shape):
             raise self.error(f"{why}, and its output {list(op.out)} holds other elements than its input "
                              f"{list(source.shape)}, so no uncounted stand-in can carry on from it")
         if tuple(op.out) == source.shape:
@@ -237,12 +237,12 @@ class Translator:
             return Act(source.ref, source.shape, perm)
         return self.emit({"type": "reshape", "shape": target or [1]}, [source], perm, hint="reshape", check=False)
 
-    def reshape(self, x: Act, sizes: tuple[int, ...], hint: str = "reshape") -> Act:
+    def reshape(self, x: Act, sizes: tuple[int, ...], hint: str = "reshape", check: bool = True) -> Act:
         """PyTorch's view of `x` as `sizes`, batch of one included: the batch stays on its axis
         when the view keeps the axes up to it, else it goes to a new axis of size 1 that leaves
         the spec's shape as it was (no layer), or the first of size 1, or it is folded."""
         if len(sizes) == 2 and sizes[0] == 1 and x.perm[0] == 0 and x.rank > 2:
-            return self.emit({"type": "flatten"}, [x], (0, 1), hint="flatten")   # element order changes no count
+            return self.emit({"type": "flatten"}, [x], (0, 1), hint="flatten", check=check)   # order changes no count
         source = self.torch_order(x)
         candidates = [i for i, n in enumerate(sizes) if n == 1]
         plain = [i for i in candidates if [n for j, n in enumerate(sizes) if j != i] == source.ours()]
@@ -257,7 +257,7 @@ class Translator:
         target = [sizes[p] for p in perm[1:]]
         if target == source.ours():
             return Act(source.ref, tuple(sizes), perm)
-        return self.emit({"type": "reshape", "shape": target or [1]}, [source], perm, hint=hint)
+        return self.emit({"type": "reshape", "shape": target or [1]}, [source], perm, hint=hint, check=check)
 
     def torch_order(self, act: Act) -> Act:
         return self.hold(act, _batch_first(act.perm[0], act.rank))
@@ -273,13 +273,6 @@ MAKES_CONSTANTS = ("new_zeros", "new_ones", "new_full", "new_empty", "zeros_like
 HELD_VIEWS = ("embedding", "_assert_tensor_metadata", "view", "reshape", "_unsafe_view", "permute", "transpose", "t", "numpy_T", "unsqueeze", "squeeze", "expand",
               "slice", "index", "contiguous", "clone", "alias", "select", "getitem", "detach", "to", "_to_copy",
               "lift_fresh_copy", "expand_as", "flatten", "unflatten")
-
-
-def _elements(shape: Sequence[int]) -> int:
-    total = 1
-    for n in shape:
-        total *= n
-    return total
 
 
 def _refs(values: Any) -> list[Ref]:

@@ -141,3 +141,26 @@ class TokenMixing(nn.Module):
 
     def forward(self, x):
         return self.mix(x.transpose(1, 2))
+
+
+class Stacked(nn.Module):
+    """Two branches stacked on a new axis and summed over it (a selective kernel's shape)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 3), nn.Linear(4, 3)
+
+    def forward(self, x):
+        return torch.stack([self.a(x), self.b(x)], dim=1).sum(1)
+
+
+class Affine(nn.Module):
+    """ResMLP's Affine, beta + alpha · x, written as one addcmul."""
+
+    def __init__(self, dim: int = 4):
+        super().__init__()
+        self.alpha = nn.Parameter(torch.ones(1, 1, dim))
+        self.beta = nn.Parameter(torch.zeros(1, 1, dim))
+
+    def forward(self, x):
+        return torch.addcmul(self.beta, self.alpha, x)

@@ -129,6 +129,22 @@ def test_a_pad_reads_its_mode_before_its_value(mode, said):
             archcalc.analyze(Padded(mode), input=(1, 2, 3))
 
 
+def test_a_stack_is_a_concatenation_on_a_new_axis():
+    from small_modules import Stacked
+    report = archcalc.analyze(Stacked(), input=(1, 4))
+    # by hand: two Linear(4, 3), 15 params and 12 MACs each; stack and sum count no MAC
+    assert (report.totals.params, report.totals.macs) == (30, 24)
+    assert "concat" in [layer.type for layer in report.layers]
+
+
+def test_an_addcmul_with_learned_factor_and_offset():
+    from small_modules import Affine
+    report = archcalc.analyze(Affine(), input=(1, 5, 4))
+    # by hand: alpha and beta, 4 each; no MAC
+    assert [layer.type for layer in report.layers] == ["layer_scale", "learned_bias"]
+    assert (report.totals.params, report.totals.macs) == (8, 0)
+
+
 def test_an_argument_left_out_keeps_its_default():
     from small_modules import Skipping
     # by hand: 4·3 + 3 and 5·3 + 3 params; 12 + 15 MACs

@@ -141,6 +141,19 @@ def _multiply_held(t: Translator, x: Act, factor: Held, divide: bool) -> Act:
     return t.emit({"type": "layer_scale"}, [x], x.perm, held=[factor])
 
 
+@handles("addcmul")
+def addcmul(t: Translator, op: Op) -> Act:
+    """input + value · tensor1 · tensor2 with learned factors and offsets (ResMLP's Affine:
+    beta + alpha · x): the product by the factor, then the offset added."""
+    base, first, second = (t.value(op.args[i]) for i in range(3))
+    if float(t.arg(op, 3, "value", 1)) != 1.0:
+        raise Refused("a product scaled by a number other than one: not supported")
+    x, factor = (first, second) if isinstance(first, Act) else (second, first)
+    if not isinstance(x, Act) or not isinstance(factor, Held) or not isinstance(base, Held):
+        raise Refused("an addcmul of other than a computed tensor, a tensor of the model's and an offset")
+    return _add_held(t, _multiply_held(t, x, factor, False), base)
+
+
 @handles("masked_fill", "masked_fill_")
 def masked_fill(t: Translator, op: Op) -> Act:
     x = t.act(op.args[0])

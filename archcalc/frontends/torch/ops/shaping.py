@@ -7,7 +7,7 @@ from typing import Any
 
 from ..capture import Op
 from ..translate import Refused, Translator
-from ..values import VIRTUAL, Act, Held
+from ..values import VIRTUAL, Act, Held, elements
 from .common import handles, spec_axis
 
 
@@ -30,13 +30,6 @@ def _reshape_to(t: Translator, x: Act, sizes: tuple[int, ...]) -> Act:
     return t.reshape(x, sizes)
 
 
-def _elements(shape: tuple[int, ...]) -> int:
-    total = 1
-    for n in shape:
-        total *= n
-    return total
-
-
 @handles("view", "reshape", "_unsafe_view", "view_copy")
 def view(t: Translator, op: Op) -> Any:
     x = t.value(op.args[0])
@@ -50,7 +43,7 @@ def view(t: Translator, op: Op) -> Any:
 def flatten(t: Translator, op: Op) -> Any:
     x = t.act(op.args[0])
     start, end = t.arg(op, 1, "start_dim", 0) % x.rank, t.arg(op, 2, "end_dim", -1) % x.rank
-    sizes = (*x.shape[:start], _elements(x.shape[start:end + 1]), *x.shape[end + 1:])
+    sizes = (*x.shape[:start], elements(x.shape[start:end + 1]), *x.shape[end + 1:])
     return _reshape_to(t, x, sizes)
 
 
@@ -160,6 +153,22 @@ def cat(t: Translator, op: Op) -> Act:
                       "learned tokens [1, 1, C] only")
     first = acts[0]
     aligned = [first, *(t.hold(a, first.perm) for a in acts[1:])]
+    if len(aligned) == 1:
+        return first
+    return t.emit({"type": "concat", "axis": spec_axis(first, dim)}, aligned, first.perm)
+
+
+@handles("stack")
+def stack(t: Translator, op: Op) -> Act:
+    """Tensors stacked on a new axis: each given an axis of one there (a reshape), then
+    concatenated along it (selective-kernel branches, CoaT's serial blocks)."""
+    parts = t.value(op.args[0])
+    if not all(isinstance(p, Act) for p in parts):
+        raise Refused("a stack with a tensor of the model's own: not supported")
+    dim = t.arg(op, 1, "dim", 0) % (parts[0].rank + 1)
+    grown = [t.reshape(p, (*p.shape[:dim], 1, *p.shape[dim:]), check=False) for p in parts]
+    first = grown[0]
+    aligned = [first, *(t.hold(g, first.perm) for g in grown[1:])]
     if len(aligned) == 1:
         return first
     return t.emit({"type": "concat", "axis": spec_axis(first, dim)}, aligned, first.perm)
