@@ -1,58 +1,66 @@
-"""Export torchvision classifiers to ONNX and compare archcalc's figures with torchvision's published
-ones. Run by hand in an environment of its own (nothing here runs in CI):
+"""Every torchvision classifier exported with both of torch's exporters, each file checked
+against the framework's own figures (see onnx_sweep.py for how those are counted and compared).
+Run by hand in an environment of its own (nothing here runs in CI):
 
-    python3 -m venv /tmp/tvenv && /tmp/tvenv/bin/pip install torch torchvision onnx onnxscript archcalc[onnx]
-    /tmp/tvenv/bin/python benchmarks/check_torchvision_onnx.py resnet50,vit_b_16,densenet121
+    python3.11 -m venv /tmp/tv && /tmp/tv/bin/pip install torch torchvision onnx onnxscript -e .
+    /tmp/tv/bin/python benchmarks/check_torchvision_onnx.py [NAMES] [--results FILE] [--jobs N] [--table]
 
-Each model is exported twice with the TorchScript exporter: with defaults (batchnorm folded into
-the convolutions: the file holds fewer params than the model) and with
-training=TrainingMode.PRESERVE (batchnorm kept: params should equal torchvision's `num_params`).
-Printed per export: archcalc's params, buffers and GMACs, then torchvision's `num_params` and
-`_ops` (its published GFLOPS, which count multiply-accumulates). Parameters are drawn at random
-before export (see below). Files are deleted after use.
+NAMES (comma-separated) defaults to every model of torchvision.models' classification set,
+smallest first. Each model runs in a child process; its rows (one per exporter: `dynamo`,
+torch.onnx.export's default, and `torchscript`, the legacy exporter with batchnorm kept) are
+appended to the results file (default /tmp/archcalc_torchvision_onnx.jsonl), which a rerun
+skips; `--table` prints that file as the Markdown table of benchmarks/README.md. Parameters are
+drawn at random before export; files are deleted after use. The input is 1×3×224×224 (299×299
+for inception_v3, whose stem needs it at its published size).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
+from pathlib import Path
+
+import onnx_sweep
+
+EXPORTERS = ("dynamo", "torchscript")
+RESULTS = Path("/tmp/archcalc_torchvision_onnx.jsonl")
 
 
-def main(names: list[str]) -> None:
+def every_classifier() -> list[str]:
+    import torchvision
+    from torchvision import models
+    names = models.list_models(module=torchvision.models)
+    # smallest first (the weights' published size), so a long run reports the most models early
+    return sorted(names, key=lambda name: models.get_model_weights(name).DEFAULT.meta["num_params"])
+
+
+def worker(name: str) -> None:
     import torch
     from torchvision import models
     torch.backends.mha.set_fastpath_enabled(False)      # the fused attention kernel has no export
-    print(f"{'model':<22}{'export':<8}{'params':>14}{'buffers':>10}{'GMACs':>8}{'published':>14}{'GFLOPS':>8}")
-    for name in names:
-        weights = models.get_model_weights(name).DEFAULT
-        meta = weights.meta
-        model = models.get_model(name).eval()
-        with torch.no_grad():
-            # Untrained layers share values (every layer norm's weight is all ones), and the exporter
-            # stores identical tensors once; distinct values keep one initializer per parameter.
-            for parameter in model.parameters():
-                parameter.uniform_(0.5, 1.5)
-        # The size the published GFLOPS are measured at: the weights' evaluation crop
-        # (224 for most, 299 for Inception, 300 for EfficientNet-B3, 480 for EfficientNetV2-M).
-        size = weights.transforms().crop_size[0]
-        example = torch.randn(1, 3, size, size)
-        for variant, options in (("folded", {}), ("bn", {"training": torch.onnx.TrainingMode.PRESERVE,
-                                                       "do_constant_folding": False})):
-            with tempfile.TemporaryDirectory() as folder:
-                path = os.path.join(folder, f"{name}.onnx")
-                torch.onnx.export(model, (example,), path, dynamo=False, opset_version=17, **options)
-                done = subprocess.run(["archcalc", "analyze", path, "--format", "json"], capture_output=True,
-                                      text=True)
-            if done.returncode:
-                print(f"{name:<22}{variant:<8}{done.stderr.strip().splitlines()[-1]}")
-                continue
-            t = json.loads(done.stdout)["totals"]
-            print(f"{name:<22}{variant:<8}{t['params']:>14,}{t['buffers']:>10,}{t['macs'] / 1e9:>8.2f}"
-                  f"{meta['num_params']:>14,}{meta.get('_ops', float('nan')):>8.2f}")
+    model = models.get_model(name).eval()
+    onnx_sweep.randomize(model)
+    size = 299 if name == "inception_v3" else 224
+    for exporter in EXPORTERS:
+        row = onnx_sweep.check(model, torch.randn(1, 3, size, size), exporter)
+        print(json.dumps({"name": name, **row}), flush=True)
+
+
+def main(argv: list[str]) -> None:
+    results = Path(argv[argv.index("--results") + 1]) if "--results" in argv else RESULTS
+    if "--table" in argv:
+        print(onnx_sweep.table(results, "model"))
+        return
+    names = [a for a in argv if not a.startswith("--") and not a.isdigit() and a != str(results)]
+    parallel = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else 1
+    done = onnx_sweep.done_keys(results)
+    jobs = [[name, "both"] for name in (names[0].split(",") if names else every_classifier())
+            if any((name, exporter) not in done for exporter in EXPORTERS)]
+    onnx_sweep.run_all(__file__, jobs, results, timeout=1800, parallel=parallel)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1].split(",") if len(sys.argv) > 1 else ["resnet18", "resnet50", "vit_b_16"])
+    if sys.argv[1:2] == ["--worker"]:
+        worker(sys.argv[2])
+    else:
+        main(sys.argv[1:])
