@@ -249,3 +249,32 @@ def test_convs_with_biases_each_followed_by_an_activation_give_the_note(tmp_path
     path = save(tmp_path, nodes, [tensor("x", 1, 3, 8, 8)], [tensor("y", 1, 4, 8, 8)],
                 [weight("w1", 4, 3, 3, 3), weight("b1", 4), weight("w2", 4, 4, 3, 3), weight("b2", 4)])
     assert any(FOLDED in note for note in import_file(path).notes)
+
+
+# -- one layer (weight and bias) applied twice: CoaT's shared position convolution ------------
+
+SHARED_LAYERS = {
+    # op, its nodes applying w (and b) to x then to the result, inits, input, output;
+    # params by hand: the layer's weight and bias, once.
+    "depthwise Conv": ([node("Conv", ["x", "w", "b"], ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=4),
+                        node("Conv", ["h", "w", "b"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=4)],
+                       [weight("w", 4, 1, 3, 3), weight("b", 4)], (1, 4, 5, 5), 4 * 9 + 4),
+    "ConvTranspose": ([node("ConvTranspose", ["x", "w", "b"], ["h"], kernel_shape=[1, 1]),
+                       node("ConvTranspose", ["h", "w", "b"], ["y"], kernel_shape=[1, 1])],
+                      [weight("w", 4, 4, 1, 1), weight("b", 4)], (1, 4, 5, 5), 16 + 4),
+    "Gemm": ([node("Gemm", ["x", "w", "b"], ["h"], transB=1), node("Gemm", ["h", "w", "b"], ["y"], transB=1)],
+             [weight("w", 4, 4), weight("b", 4)], (1, 4), 16 + 4),
+    "MatMul + bias Add": ([node("MatMul", ["x", "w"], ["m1"]), node("Add", ["m1", "b"], ["h"]),
+                           node("MatMul", ["h", "w"], ["m2"]), node("Add", ["m2", "b"], ["y"])],
+                          [weight("w", 4, 4), weight("b", 4)], (1, 3, 4), 16 + 4),
+}
+
+
+@pytest.mark.parametrize("case", SHARED_LAYERS)
+def test_a_layer_applied_twice_counts_its_weight_and_bias_once(tmp_path, case):
+    nodes, inits, shape, params = SHARED_LAYERS[case]
+    path = save(tmp_path, nodes, [tensor("x", *shape)], [tensor("y", *shape)], inits)
+    report = archcalc.analyze(path)
+    assert report.totals.params == params
+    assert report.totals.macs == 2 * report.layers[0].macs       # each application computes
+    assert verify(archcalc.load(path)).agrees

@@ -399,6 +399,14 @@ class Translator:
         raise self.error(f"weight '{weight.init or '?'}' holds {_elements(shape):,} elements {shape}, but "
                          f"{source} implies {wanted}, {_elements(wanted):,} elements{given}")
 
+    def own_inputs(self, names: Iterable[str], layer: str) -> None:
+        """`layer` holds the initializers among `names` that no layer holds yet (a weight and its
+        bias alike, so that a node applying both again is seen to share them)."""
+        for name in names:
+            found = self.values.get(name) if name else None
+            if isinstance(found, Const):
+                self.own(found.init, layer)
+
     def own(self, init: str | None, layer: str) -> None:
         if init and init not in self.weight_owner:
             self.weight_owner[init] = layer

@@ -85,7 +85,9 @@ def matmul(t: Translator, node: Node) -> None:
         t.check_weight(b, 0, x.shape[-1], f"its input's last axis of {x.shape[-1]}")
         units = b.shape[1]
         add = _bias_add_after(t, node, units)
-        layer = {"type": "dense", "units": units, "bias": add is not None, **t.tie_or_own(b.init, "")}
+        weights = [node.input[1], *([n for n in add.input if n != node.output[0]] if add is not None else [])]
+        layer = {"type": "dense", "units": units, "bias": add is not None,
+                 **(t.shared_weights(weights) or t.tie_or_own(b.init, ""))}
         out = t.emit(layer, [x], x.perm)
         t.own(b.init, out.name)
         t.set(node.output[0], out)
@@ -112,7 +114,8 @@ def gemm(t: Translator, node: Node) -> None:
         raise t.error(f"a Gemm of {list(x.shape)} by {list(weight.shape)} (two matrices were expected)")
     t.check_weight(weight, 1 if a.integer("transB", 0) else 0, x.shape[-1], f"its input's last axis of {x.shape[-1]}")
     units = weight.shape[0] if a.integer("transB", 0) else weight.shape[1]
-    layer = {"type": "dense", "units": units, "bias": present(node, 2), **t.tie_or_own(weight.init, "")}
+    layer = {"type": "dense", "units": units, "bias": present(node, 2),
+             **(t.shared_weights(node.input[1:]) or t.tie_or_own(weight.init, ""))}
     out = t.emit(layer, [x], x.perm)
-    t.own(weight.init, out.name)
+    t.own_inputs(node.input[1:], out.name)
     t.set(node.output[0], out)
