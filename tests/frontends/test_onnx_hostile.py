@@ -87,6 +87,25 @@ def test_an_initializer_with_external_data_counts_by_its_dims(tmp_path, monkeypa
     assert archcalc.analyze(path).totals.params == 12        # 4·3, by hand
 
 
+def test_a_small_constant_kept_aside_is_named_with_what_to_do(tmp_path, monkeypatch):
+    # torch.onnx.export's default (external_data=True) writes small integer initializers, a
+    # Gather's positions or a Reshape's shape, to the side file too: the node that needs the
+    # values says so, naming the input, and the side file stays closed.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hostile.onnx.data").write_bytes(np.array([1, 2, 2, 1], dtype=np.int64).tobytes())
+    shape = external_tensor("shape", "hostile.onnx.data")
+    path = save(tmp_path, [helper.make_node("Reshape", ["x", "shape"], ["y"], name="r")], [shape])
+    opened = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda f, *a, **k: opened.append(str(f)) or real_open(f, *a, **k))
+    status, stdout, stderr = analyze(path)
+    assert (status, stdout) == (2, "")
+    assert stderr.startswith(f"error: {path}: node 'r' (op Reshape): ")
+    assert stderr.endswith("; its input 'shape' is kept in another file (external data), which archcalc never "
+                           "opens: export the model as one file (torch.onnx.export(..., external_data=False))\n")
+    assert not [f for f in opened if f.endswith(".data")]
+
+
 def big_range(stop):
     return [helper.make_node("Range", ["zero", "stop", "one"], ["r"], name="range"),
             helper.make_node("Reshape", ["x", "r"], ["y"], name="r")], \

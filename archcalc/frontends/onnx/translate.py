@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .model import Model, Node
     from .ops.common import Handler
 
+SMALL_INTEGERS = (6, 7)    # int32, int64: the element types of shapes, axes and positions
 LAYER_KEYS = ("type", "tied_to", "shares")   # entry keys that are not a rule's arguments
 NORMS = ("BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization")
 ACTIVATIONS = ("Relu", "Clip", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Elu", "Selu", "Celu",
@@ -54,12 +55,24 @@ class Translator:
         self.skipped: dict[str, Act] = {}         # outputs of nodes folded into an earlier layer
         self._attributes: Attributes | None = None
         self.folded = 0                           # elements of the constants computed so far
+        self.aside: set[str] = set()              # small initializers whose values are in another file
 
     # -- errors and names ----------------------------------------------------------
     def error(self, message: str) -> SpecError:
         if self.node is not None:
-            message = f"node '{self.node.name or '?'}' (op {self.node.op_type}): {message}"
+            message = f"node '{self.node.name or '?'}' (op {self.node.op_type}): {message}{self._kept_aside()}"
         return SpecError(message, self.file)
+
+    def _kept_aside(self) -> str:
+        """Why a node may lack a constant's values: torch.onnx.export's default writes the
+        initializers, small integer ones (shapes, positions) too, to a file beside the model,
+        which archcalc never opens."""
+        if not self.aside:
+            return ""
+        named = [name for name in self.node.input if name in self.aside]
+        which = f"its input '{named[0]}' is" if named else f"{len(self.aside):,} small constants of the file are"
+        return (f"; {which} kept in another file (external data), which archcalc never opens: export the "
+                "model as one file (torch.onnx.export(..., external_data=False))")
 
     def layer_name(self, hint: str) -> str:
         base = re.sub(r"[^A-Za-z0-9_]+", "_", hint).strip("_") or "layer"
@@ -78,6 +91,8 @@ class Translator:
                 # are checked against the length of its data, and only a small one is read.
                 dims = checked_dims(init, "initializer")
                 value = None if external(init) else values(init, "initializer", SMALL)
+                if external(init) and _elements(dims) <= SMALL and init.data_type in SMALL_INTEGERS:
+                    self.aside.add(init.name)
             except Refused as exc:
                 raise SpecError(str(exc), self.file) from None
             self.values[init.name] = Const(value, dims, init=init.name)
