@@ -80,23 +80,32 @@ def framework_figures(model: Any, example: Any) -> dict[str, int]:
 
 
 def export(model: Any, example: Any, path: Path, exporter: str) -> None:
-    """`dynamo`: torch.onnx.export's default (dynamo=True), all options left as they are.
+    """`dynamo`: torch.onnx.export's default (dynamo=True), its options left as they are but
+    one: external_data=False, the model in one file (by default the weights and the small
+    integer constants alike go to a side file, which archcalc never opens: a node needing
+    such a constant's values is refused, naming it and this option).
     `torchscript`: the legacy exporter (dynamo=False), opset 17, batchnorm kept
     (TrainingMode.PRESERVE without constant folding), otherwise its defaults."""
     import torch
     if exporter == "dynamo":
-        torch.onnx.export(model, (example,), str(path), dynamo=True)
+        torch.onnx.export(model, (example,), str(path), dynamo=True, external_data=False)
     else:
         torch.onnx.export(model, (example,), str(path), dynamo=False, opset_version=17,
                           training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
 
 
 def file_weights(path: Path) -> int:
-    """Elements of the file's float initializers of more than one element (its weights)."""
+    """Elements of the file's float initializers of more than one element (its weights), but
+    for those only a Resize reads (its scales)."""
     import onnx
     model = onnx.load(str(path), load_external_data=False)
+    readers: dict[str, set[str]] = {}
+    for node in model.graph.node:
+        for name in node.input:
+            readers.setdefault(name, set()).add(node.op_type)
     return sum(math.prod(i.dims) for i in model.graph.initializer
-               if i.data_type in FLOAT_TYPES and math.prod(i.dims) > 1)
+               if i.data_type in FLOAT_TYPES and math.prod(i.dims) > 1
+               and not readers.get(i.name, set()) <= {"Resize", "Upsample"})
 
 
 def archcalc_figures(path: Path) -> dict[str, Any]:

@@ -278,3 +278,21 @@ def test_a_layer_applied_twice_counts_its_weight_and_bias_once(tmp_path, case):
     assert report.totals.params == params
     assert report.totals.macs == 2 * report.layers[0].macs       # each application computes
     assert verify(archcalc.load(path)).agrees
+
+
+# -- several learned tokens in front: DeiT's distillation token, register tokens ----------------
+
+@pytest.mark.parametrize("tokens", [[1, 1], [1, 4]], ids=["class + distillation", "class + 4 registers"])
+def test_learned_tokens_in_front_each_count_their_elements(tmp_path, tokens):
+    # Concat([cls [1, 1, 8], t2 [1, k, 8], x [1, 4, 8]]) then an 8×8 projection. Params by hand:
+    # the tokens' elements (8 each) + 64; MACs: (4 + tokens) · 64.
+    names = [f"token{i}" for i in range(len(tokens))]
+    nodes = [node("Concat", [*names, "x"], ["h"], axis=1), node("MatMul", ["h", "w"], ["y"])]
+    steps = 4 + sum(tokens)
+    inits = [weight(name, 1, k, 8, value=0.5 + i) for i, (name, k) in enumerate(zip(names, tokens))]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 8)], [tensor("y", 1, steps, 8)], [*inits, weight("w", 8, 8)])
+    report = archcalc.analyze(path)
+    assert report.totals.params == 8 * sum(tokens) + 64
+    assert report.totals.macs == steps * 64
+    assert report.layers[-1].output_shape == (steps, 8)
+    assert verify(archcalc.load(path)).agrees

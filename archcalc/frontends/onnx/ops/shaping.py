@@ -158,14 +158,24 @@ def concat(t: Translator, node: Node) -> None:
 
 
 def _class_token(t: Translator, node: Node, values: list[Act | Const], acts: list[Act], axis: int) -> None:
-    """Concat([a learned [1, 1, C] token, x], axis=1): ViT's class token."""
-    token = values[0]
-    if (len(values) != 2 or not isinstance(token, Const) or token.init is None or len(acts) != 1
-            or axis != 1 or acts[0].rank != 3 or acts[0].batch_axis != 0 or len(token.shape) != 3 or token.shape[axis] != 1):
-        raise t.error("a Concat of activations and constants has no rule (a learned class token in front has)")
-    x = t.file_order(acts[0])
-    out = t.emit({"type": "class_token"}, [x])
-    t.own(token.init, out.name)
+    """Concat([learned [1, k, C] tokens…, x], axis=1): ViT's class token, DeiT's class and
+    distillation tokens, register tokens. Each of the k tokens is a class_token layer in front
+    (the last first, so they end up in the file's order): k·C params each."""
+    tokens, x = values[:-1], values[-1]
+    if (not isinstance(x, Act) or len(acts) != 1 or axis != 1 or x.rank != 3 or x.batch_axis != 0
+            or not all(isinstance(v, Const) and v.init is not None and len(v.shape) == 3 and v.shape[0] == 1
+                       and v.shape[2] == x.shape[2] for v in tokens)):
+        raise t.error("a Concat of activations and constants has no rule (learned [1, k, C] tokens in front of "
+                      "a [N, T, C] sequence have)")
+    out = t.file_order(x)
+    for token in reversed(tokens):
+        assert isinstance(token, Const)
+        first = None
+        for _ in range(token.shape[1]):
+            out = t.emit({"type": "class_token"}, [out])
+            first = first or out.name
+        if first is not None:
+            t.own(token.init, first)
     t.set(node.output[0], out)
 
 
