@@ -206,7 +206,12 @@ def run_worker(script: str, args: list[str], results: Path, timeout: float) -> N
 
 def table(results: Path, first_column: str) -> str:
     """The Markdown table of a results file, one row per model and exporter."""
-    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    latest = {}
+    for line in results.read_text().splitlines():      # a model run again: its latest row
+        if line.strip():
+            row = json.loads(line)
+            latest[(row.get("family", row["name"]), row["exporter"])] = row
+    rows = list(latest.values())
     out = [f"| {first_column} | exporter | input | framework params | archcalc params | framework MACs | "
            "archcalc MACs | status | reason |", "|---|---|---|---:|---:|---:|---:|---|---|"]
     for row in sorted(rows, key=lambda r: (r.get("family", r["name"]), r["exporter"])):

@@ -296,3 +296,21 @@ def test_learned_tokens_in_front_each_count_their_elements(tmp_path, tokens):
     assert report.totals.macs == steps * 64
     assert report.layers[-1].output_shape == (steps, 8)
     assert verify(archcalc.load(path)).agrees
+
+
+# -- a stack of per-sample results averaged: CrossViT's heads -----------------------------------
+
+def test_stacked_heads_averaged_over_the_stack_axis_not_the_batch(tmp_path):
+    # torch.stack([head1(x), head2(x)]).mean(0): each [1, 3] result unsqueezed at axis 0
+    # (the batch moves to axis 1), concatenated along axis 0 and reduced over it. By hand:
+    # params 2 · 3·4 = 24, MACs 2 · 3·4 = 24, output [3] per sample.
+    nodes = [node("Gemm", ["x", "w1"], ["a"], transB=1), node("Gemm", ["x", "w2"], ["b"], transB=1),
+             node("Unsqueeze", ["a", "zero"], ["a1"]), node("Unsqueeze", ["b", "zero"], ["b1"]),
+             node("Concat", ["a1", "b1"], ["s"], axis=0),
+             node("ReduceMean", ["s", "zero"], ["y"], keepdims=0)]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4)], [tensor("y", 1, 3)],
+                [weight("w1", 3, 4), weight("w2", 3, 4, value=0.25), ints("zero", [0])])
+    report = archcalc.analyze(path)
+    assert (report.totals.params, report.totals.macs) == (24, 24)
+    assert report.layers[-1].output_shape == (3,)
+    assert verify(archcalc.load(path)).agrees

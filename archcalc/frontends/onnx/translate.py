@@ -383,16 +383,20 @@ class Translator:
         owner = self.weight_owner.get(init) if init else None
         return {"tied_to": owner} if owner else {}
 
-    def shared_weights(self, names: Iterable[str]) -> dict[str, str]:
+    def shared_weights(self, names: Iterable[str], kind: str | None = None) -> dict[str, str]:
         """`shares` the layer that already holds every one of these initializers (one
-        initializer read twice counts once), or nothing."""
+        initializer read twice counts once), or nothing; with `kind`, only a layer of that type
+        (an embedding table read again as an output head is a tie, not a repetition)."""
         inits = [v.init for v in (self.values.get(n) for n in names if n) if isinstance(v, Const)]
         owners = {self.weight_owner.get(i) for i in inits if i}
         if inits and len(owners) == 1 and all(inits):
             owner = owners.pop()
-            if owner is not None:       # an initializer no layer holds yet: nothing to share
+            if owner is not None and (kind is None or self._layer_type(owner) == kind):
                 return {"shares": owner}
         return {}
+
+    def _layer_type(self, name: str) -> str | None:
+        return next((str(layer["type"]) for layer in reversed(self.layers) if layer["name"] == name), None)
 
     def skip_node(self, node: Node, value: Act) -> None:
         """`node` was folded into the layer that gives `value` (a MatMul's bias Add): its inputs'

@@ -86,15 +86,17 @@ def channels_last_of(t: Translator, x: Act) -> Act:
 
 # -- shapes of activations ---------------------------------------------------------------
 
-def set_reshaped(t: Translator, x: Act, new_shape: list[int]) -> None:
+def set_reshaped(t: Translator, x: Act, new_shape: list[int], batch_at: int | None = None) -> None:
     """Reshape `x` (file semantics) to `new_shape`, as the node's output."""
-    t.set(t.node.output[0], reshape_act(t, x, new_shape))
+    t.set(t.node.output[0], reshape_act(t, x, new_shape, batch_at))
 
 
-def reshape_act(t: Translator, x: Act, new_shape: list[int]) -> Act:
+def reshape_act(t: Translator, x: Act, new_shape: list[int], batch_at: int | None = None) -> Act:
     """`x` reshaped (file semantics) to `new_shape`. The batch axis may sit anywhere (a
     sequence-first layout), but the reshape must keep it whole: the elements before it stay
-    before it."""
+    before it. `batch_at`: where the op itself puts it (an Unsqueeze or Squeeze, which name
+    the axes they add or drop), else the first place it fits (a batch of one fits beside any
+    other axis of 1)."""
     fold.check_rank(len(new_shape))
     if math.prod(new_shape) != math.prod(x.shape):
         raise t.error(f"a reshape from {list(x.shape)} to {list(new_shape)} changes the number of elements")
@@ -106,6 +108,8 @@ def reshape_act(t: Translator, x: Act, new_shape: list[int]) -> Act:
         outer, inner = math.prod(x.shape[:b]), math.prod(x.shape[b + 1:])
         candidates = [i for i, n in enumerate(new_shape) if n == x.shape[b]
                       and math.prod(new_shape[:i]) == outer and math.prod(new_shape[i + 1:]) == inner]
+        if batch_at in candidates:
+            candidates = [batch_at]
     if candidates:
         nb = candidates[0] if b == 0 or len(candidates) == 1 else min(candidates, key=lambda i: abs(i - b))
         perm = (nb, *[i for i in range(len(new_shape)) if i != nb])

@@ -64,7 +64,7 @@ def conv(t: Translator, node: Node) -> None:
         t.check_weight(weight, 1, x.shape[1] // groups,
                        f"its input's {x.shape[1]} channels" + (f" in {groups} groups" if groups > 1 else ""))
     layer["bias"] = present(node, 2)
-    layer.update(t.shared_weights(node.input[1:]) or t.tie_or_own(weight.init, ""))
+    layer.update(t.shared_weights(node.input[1:], layer["type"]) or t.tie_or_own(weight.init, ""))
     out = t.emit(layer, [x], x.perm)
     t.own_inputs(node.input[1:], out.name)
     t.set(node.output[0], out)
@@ -106,7 +106,7 @@ def conv_transpose(t: Translator, node: Node) -> None:
     dilations = per_axis(t, a.integers("dilations", [1] * spatial), spatial, "dilations", 1)
     layer = {"type": f"conv_transpose{spatial}d", "filters": filters, "kernel": kernel, "stride": strides,
              "padding": pads[:spatial], "output_padding": extra, "dilation": dilations, "groups": groups,
-             "bias": present(node, 2), **t.shared_weights(node.input[1:])}
+             "bias": present(node, 2), **t.shared_weights(node.input[1:], f"conv_transpose{spatial}d")}
     out = t.emit(layer, [x], x.perm)
     t.own_inputs(node.input[1:], out.name)
     t.set(node.output[0], out)

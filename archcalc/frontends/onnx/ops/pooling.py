@@ -58,7 +58,7 @@ def reduce(t: Translator, node: Node) -> None:
             raise t.error("a reduction of a large constant")
         return
     axes = sorted({axis_of(a, x.rank) for a in axes}) if axes else list(range(1, x.rank))
-    if 0 in axes or not axes:
+    if x.batch_axis in axes or not axes:      # the batch where the activation holds it (a stack puts it second)
         raise t.error("a reduction over the batch axis")
     if kind in ("mean", "max") and keep and x.rank >= 3 and axes == list(range(2, x.rank)):
         t.set(node.output[0], global_pool_act(t, x, "avg" if kind == "mean" else "max"))
@@ -68,7 +68,7 @@ def reduce(t: Translator, node: Node) -> None:
         perm = x.perm
     else:
         remaining = [a for a in range(x.rank) if a not in axes]
-        perm = tuple(remaining.index(p) for p in x.perm if p not in axes)
+        perm = tuple(remaining.index(p) if p != VIRTUAL else VIRTUAL for p in x.perm if p not in axes)
     t.set(node.output[0], t.emit({"type": "reduce", "op": kind, "axis": ours, "keepdims": keep}, [x], perm))
 
 

@@ -87,7 +87,7 @@ def matmul(t: Translator, node: Node) -> None:
         add = _bias_add_after(t, node, units)
         weights = [node.input[1], *([n for n in add.input if n != node.output[0]] if add is not None else [])]
         layer = {"type": "dense", "units": units, "bias": add is not None,
-                 **(t.shared_weights(weights) or t.tie_or_own(b.init, ""))}
+                 **(t.shared_weights(weights, "dense") or t.tie_or_own(b.init, ""))}
         out = t.emit(layer, [x], x.perm)
         t.own(b.init, out.name)
         t.set(node.output[0], out)
@@ -115,7 +115,7 @@ def gemm(t: Translator, node: Node) -> None:
     t.check_weight(weight, 1 if a.integer("transB", 0) else 0, x.shape[-1], f"its input's last axis of {x.shape[-1]}")
     units = weight.shape[0] if a.integer("transB", 0) else weight.shape[1]
     layer = {"type": "dense", "units": units, "bias": present(node, 2),
-             **(t.shared_weights(node.input[1:]) or t.tie_or_own(weight.init, ""))}
+             **(t.shared_weights(node.input[1:], "dense") or t.tie_or_own(weight.init, ""))}
     out = t.emit(layer, [x], x.perm)
     t.own_inputs(node.input[1:], out.name)
     t.set(node.output[0], out)

@@ -78,16 +78,20 @@ def squeeze(t: Translator, node: Node) -> None:
             raise t.error(f"axes {axes} name one axis twice")
         rest = iter(shape)
         shape = [1 if i in new else next(rest) for i in range(rank)]
+        kept = [i for i in range(rank) if i not in new]        # where the old axes go, in order
     else:
         drop = {axis_of(a, len(shape)) for a in axes} if axes else {i for i, n in enumerate(shape) if n == 1}
         if any(shape[i] != 1 for i in drop):
             raise t.error(f"squeezing axes {sorted(drop)} of shape {shape}, not all of size 1")
+        kept = [i - sum(d < i for d in drop) if i not in drop else -1 for i in range(len(shape))]
         shape = [n for i, n in enumerate(shape) if i not in drop]
     if isinstance(value, Const):
         t.set(node.output[0], Const(fold.reshape(value.value, shape) if value.value is not None else None,
                                     tuple(shape), init=value.init, table=value.table))
         return
-    set_reshaped(t, value, shape)
+    # the batch axis goes where the op moves it (a batch of one squeezed away: folded)
+    batch = value.batch_axis
+    set_reshaped(t, value, shape, kept[batch] if batch != VIRTUAL and kept[batch] >= 0 else None)
 
 
 @op("Transpose")
