@@ -120,17 +120,18 @@ def archcalc_figures(path: Path) -> dict[str, Any]:
 
 
 def verdict(framework: dict[str, int], ours: dict[str, Any], weights: int) -> tuple[str, str]:
-    """exact: params, buffers and MACs equal the framework's — or, where the exporter folded
-    batchnorm into the convolutions (the file holds fewer weights than the model), params +
-    buffers equal the file's weights and MACs the framework's."""
+    """exact: params, buffers and MACs equal the framework's — or, where the exporter changed
+    the weights (folded batchnorm into the convolutions, stored a gathered bias table instead
+    of the table), params + buffers equal the file's weights and MACs the framework's."""
     if ours["exit"]:
         return ("refused" if ours["exit"] == 2 else "crash"), ours["error"]
     same_macs = ours["macs"] == framework["macs"]
     if ours["params"] == framework["params"] and ours["buffers"] == framework["buffers"] and same_macs:
         return "exact", ""
-    folded = framework["buffers"] > 0 and weights < framework["params"] + framework["buffers"]
-    if folded and ours["params"] + ours["buffers"] == weights and same_macs:
-        return "exact", "batchnorm folded by the exporter: params + buffers = the file's weights"
+    model = framework["params"] + framework["buffers"]
+    if ours["params"] + ours["buffers"] == weights and same_macs:
+        return "exact", (f"params + buffers = the file's weights, {weights:,}; the exporter changed the model's "
+                         f"{model:,}" + (" (batchnorm folded)" if framework["buffers"] and weights < model else ""))
     differences = [f"{key} {ours[key]:,} vs {framework[key]:,}" for key in ("params", "buffers", "macs")
                    if ours[key] != framework[key]]
     return "differs", "; ".join(differences) + f" (the file's weights: {weights:,})"
@@ -150,7 +151,7 @@ def check(model: Any, example: Any, exporter: str) -> dict[str, Any]:
         ours = archcalc_figures(path)
         weights = file_weights(path)
         row["megabytes"] = round(sum(f.stat().st_size for f in Path(folder).iterdir()) / 2**20, 1)
-    row["archcalc"] = ours
+    row["archcalc"], row["file_weights"] = ours, weights
     row["status"], row["reason"] = verdict(framework, ours, weights)
     return row
 
@@ -165,7 +166,7 @@ def root_cause(exc: BaseException) -> str:
 def first_line(text: str) -> str:
     text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return (lines[0] if lines else "")[:200]
+    return (lines[0] if lines else "")[:400]
 
 
 def done_keys(results: Path) -> set[tuple[str, str]]:
@@ -212,6 +213,12 @@ def table(results: Path, first_column: str) -> str:
             row = json.loads(line)
             latest[(row.get("family", row["name"]), row["exporter"])] = row
     rows = list(latest.values())
+    for row in rows:        # rows written before the verdict last changed: judged again
+        if row.get("archcalc", {}).get("exit") == 0:
+            found = re.search(r"file's weights: ([0-9,]+)", row.get("reason", ""))
+            weights = row.get("file_weights") or (int(found.group(1).replace(",", "")) if found else
+                                                  row["archcalc"]["params"] + row["archcalc"]["buffers"])
+            row["status"], row["reason"] = verdict(row["framework"], row["archcalc"], weights)
     out = [f"| {first_column} | exporter | input | framework params | archcalc params | framework MACs | "
            "archcalc MACs | status | reason |", "|---|---|---|---:|---:|---:|---:|---|---|"]
     for row in sorted(rows, key=lambda r: (r.get("family", r["name"]), r["exporter"])):
@@ -221,8 +228,10 @@ def table(results: Path, first_column: str) -> str:
 
         def figure(source: dict[str, Any], key: str) -> str:
             return f"{source[key]:,}" if key in source else ""
-        reason = str(row.get("reason", "")).replace("|", "\\|")
+        reason = re.sub(r"^error: \S+?model\.onnx: ", "", first_line(str(row.get("reason", ""))))
+        reason = reason.replace("|", "\\|")
+        status = "timed out" if reason.startswith("no result in") else row["status"]
         out.append(f"| {label} | {row['exporter']} | {size} | {figure(framework, 'params')} | "
                    f"{figure(ours, 'params')} | {figure(framework, 'macs')} | {figure(ours, 'macs')} | "
-                   f"{row['status']} | {reason} |")
+                   f"{status} | {reason} |")
     return "\n".join(out)

@@ -314,3 +314,21 @@ def test_stacked_heads_averaged_over_the_stack_axis_not_the_batch(tmp_path):
     assert (report.totals.params, report.totals.macs) == (24, 24)
     assert report.layers[-1].output_shape == (3,)
     assert verify(archcalc.load(path)).agrees
+
+
+# -- a weight computed from a weight as the model runs: weight standardization ------------------
+
+def test_a_standardized_weight_is_refused_naming_its_initializer(tmp_path):
+    # BiT's and NFNet's convolutions standardize their weight on every call: ReduceMean of the
+    # [64, 8, 3, 3] initializer (4,608 elements, more than the door reads as values), Sub, Conv.
+    nodes = [node("ReduceMean", ["w", "axes"], ["mean"], keepdims=1), node("Sub", ["w", "mean"], ["ws"]),
+             node("Conv", ["x", "ws"], ["y"], kernel_shape=[3, 3])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 8, 5, 5)], [tensor("y", 1, 64, 3, 3)],
+                [weight("w", 64, 8, 3, 3), ints("axes", [1, 2, 3])])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError) as refused:
+        import_file(path)
+    assert str(refused.value) == (f"{path}: node 'mean' (op ReduceMean): its input 'w' comes from initializer 'w', "
+                                  "whose values archcalc does not read (it reads initializers of up to 4,096 "
+                                  "elements): a tensor computed from it as the model runs (a standardized weight, "
+                                  "a large position index) has no rule")

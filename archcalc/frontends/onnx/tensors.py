@@ -48,6 +48,7 @@ TYPED = {1: ("float_data", 1), 14: ("float_data", 2), 11: ("double_data", 1), 15
          7: ("int64_data", 1), 12: ("uint64_data", 1), 13: ("uint64_data", 1), 8: ("string_data", 1),
          **{k: ("int32_data", 1) for k in (2, 3, 4, 5, 6, 9, 10, 16)}}
 EXTERNAL = 1        # TensorProto.DataLocation.EXTERNAL
+SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
 
 
 def external(tensor: TensorRecord) -> bool:

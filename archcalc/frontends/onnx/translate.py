@@ -17,7 +17,7 @@ from ...errors import SpecError, option
 from ..imported import ImportOptions
 from .attributes import Attributes
 from .fold import MAX_FOLDED, MAX_RANK, Refused
-from .tensors import checked_dims, external, values
+from .tensors import SMALL, checked_dims, external, values
 from .values import VIRTUAL, Act, Const
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ LAYER_KEYS = ("type", "tied_to", "shares")   # entry keys that are not a rule's 
 NORMS = ("BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization")
 ACTIVATIONS = ("Relu", "Clip", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Elu", "Selu", "Celu",
                "Softplus", "Mish", "Tanh", "Gelu")
-SMALL = 4096        # initializers up to this many elements are read as values (shapes, axes, masks)
 
 
 # Graph names exporters give every model (torch.onnx: `main_graph`, formerly `torch_jit` and

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Union
 
 from .. import fold
 from ..fold import MAX_ELEMENTS, Array
+from ..tensors import SMALL
 from ..values import VIRTUAL, Act, Const
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ def fold_node(t: Translator, node: Node, fn: Fold) -> bool:
     if not inputs or len(constants) != len(inputs):
         return False
     for name, v in zip([n for n in node.input if n], constants):
+        if v.value is None and v.init is not None and v.size > SMALL:
+            raise t.error(f"its input '{name}' comes from initializer '{v.init}', whose values archcalc does not "
+                          f"read (it reads initializers of up to {SMALL:,} elements): a tensor computed from it as "
+                          "the model runs (a standardized weight, a large position index) has no rule")
         if v.value is None:
             raise t.error(f"its input '{name}' is a constant of shape {list(v.shape)}, too large to compute "
                           f"with (archcalc folds constants of up to {MAX_ELEMENTS:,} elements)")
