@@ -187,18 +187,22 @@ def run_all(script: str, jobs: list[list[str]], results: Path, timeout: float, p
 
 def run_worker(script: str, args: list[str], results: Path, timeout: float) -> None:
     """Runs `script --worker ARGS` in a child (a crash or hang of the exporter ends only that
-    child) and appends its JSON lines to `results`; a timeout is recorded as such."""
+    child) and appends its JSON lines to `results`. The last of ARGS names the exporter, or is
+    `both`; an exporter the child gave no row for is recorded as failed (with the child's last
+    error line) or as timed out, one row each."""
+    exporters = ["dynamo", "torchscript"] if args[-1] == "both" else [args[-1]]
     try:
         done = subprocess.run([sys.executable, script, "--worker", *args], capture_output=True, text=True,
                               timeout=timeout)
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        if not lines:
-            lines = [json.dumps({"name": args[0], "exporter": args[-1], "status": "export failed",
-                                 "reason": first_line(done.stderr.strip().splitlines()[-1:][0]
-                                                      if done.stderr.strip() else f"exit {done.returncode}")})]
-    except subprocess.TimeoutExpired:
-        lines = [json.dumps({"name": args[0], "exporter": args[-1], "status": "export failed",
-                             "reason": f"no result in {timeout:.0f} s"})]
+        stdout, stderr = done.stdout, done.stderr
+        missing = first_line(stderr.strip().splitlines()[-1]) if stderr.strip() else f"exit {done.returncode}"
+    except subprocess.TimeoutExpired as exc:      # the rows printed before the hang are kept
+        stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        missing = f"no result in {timeout:.0f} s"
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    given = {json.loads(line)["exporter"] for line in lines}
+    lines += [json.dumps({"name": args[0], "exporter": exporter, "status": "export failed", "reason": missing})
+              for exporter in exporters if exporter not in given]
     with results.open("a") as handle:
         for line in lines:
             handle.write(line + "\n")
