@@ -129,8 +129,9 @@ def boolean(value: Any) -> bool:
 kinded(boolean, "bool")
 
 
-def number(minimum: float | None = None, below: float | None = None) -> Validator:
-    """A finite number; a YAML string that reads as one (`1e-6`, which YAML 1.1 keeps as text) too."""
+def number(minimum: float | None = None, below: float | None = None, finite: bool = True) -> Validator:
+    """A finite number; a YAML string that reads as one (`1e-6`, which YAML 1.1 keeps as text) too.
+    With finite=False ±infinity too (a pad value of -inf in front of a max pool), never NaN."""
     def check(value: Any) -> float:
         if isinstance(value, str):
             try:
@@ -143,8 +144,8 @@ def number(minimum: float | None = None, below: float | None = None) -> Validato
             value = float(value)
         except OverflowError:
             raise ArgumentError(f"expected a number, got {describe_number(value)}, too large for a float") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ArgumentError(f"expected a finite number, got {value}")
+        if value != value or (finite and value in (float("inf"), float("-inf"))):
+            raise ArgumentError(f"expected a {'finite ' if finite else ''}number, got {value}")
         if minimum is not None and value < minimum:
             raise ArgumentError(f"expected a number >= {minimum}, got {value}")
         if below is not None and value >= below:

@@ -171,7 +171,7 @@ register(Rule(
     type="pad", family="shaping",
     summary="Pads with a constant: an int pads every axis but the channels on both sides.",
     args=(Arg("padding", _ints_or_pairs, help="int, or per axis an int or [before, after]"),
-          Arg("value", number(), 0.0)),
+          Arg("value", number(finite=False), 0.0, help="the padding's value; -inf (before a max pool) too")),
     output_shape=_pad_output, aliases=("ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "ConstantPad2d"),
     fields=_pad_fields, **_MOVES,
 ))

@@ -332,3 +332,23 @@ def test_a_standardized_weight_is_refused_naming_its_initializer(tmp_path):
                                   "whose values archcalc does not read (it reads initializers of up to 4,096 "
                                   "elements): a tensor computed from it as the model runs (a standardized weight, "
                                   "a large position index) has no rule")
+
+
+# -- TensorFlow's "same" max pool: a Pad with -inf in front of the MaxPool (NASNet, timm's -----
+# MaxPool2dSame) -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [-np.inf, np.inf, 0.0])
+def test_padding_with_an_infinite_value_before_a_max_pool(tmp_path, value):
+    # x [1, 4, 7, 7]: one row and column of -inf at the end (pads [0, 0, 0, 0, 0, 0, 1, 1]),
+    # 8×8, then MaxPool 3×3 stride 2: (8 - 3) // 2 + 1 = 3; a 1×1 conv of 4 → 2 channels after
+    # it. By hand: params 2·4 = 8, MACs 3·3·2·4 = 72 (padding and pooling multiply nothing).
+    nodes = [node("Pad", ["x", "pads", "value"], ["p"]),
+             node("MaxPool", ["p"], ["m"], kernel_shape=[3, 3], strides=[2, 2]),
+             node("Conv", ["m", "w"], ["y"], kernel_shape=[1, 1])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 7, 7)], [tensor("y", 1, 2, 3, 3)],
+                [ints("pads", [0, 0, 0, 0, 0, 0, 1, 1]), floats("value", value), weight("w", 2, 4, 1, 1)])
+    report = archcalc.analyze(path)
+    assert report.layers[0].output_shape == (4, 8, 8)         # padded as the file lays it out
+    assert report.layers[-1].output_shape == (3, 3, 2)
+    assert (report.totals.params, report.totals.macs) == (8, 72)
+    assert verify(archcalc.load(path)).agrees
