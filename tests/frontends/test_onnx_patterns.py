@@ -352,3 +352,20 @@ def test_padding_with_an_infinite_value_before_a_max_pool(tmp_path, value):
     assert report.layers[-1].output_shape == (3, 3, 2)
     assert (report.totals.params, report.totals.macs) == (8, 72)
     assert verify(archcalc.load(path)).agrees
+
+
+# -- a position table added after the batch of one was folded away (CaiT's class attention) ----
+
+def test_position_table_after_a_folded_batch_is_a_per_sample_table(tmp_path):
+    # x [1, 4, 8] reshaped to [-1, 8] (the batch of one merged into the rows), a MatMul by an
+    # 8×8 weight, reshaped back to [1, 4, 8], a [1, 4, 8] table added. By hand: params
+    # 8·8 + 4·8 = 96; MACs 4·8·8 = 256 (the table is added, not multiplied); output [4, 8].
+    nodes = [node("Reshape", ["x", "flat"], ["f"]), node("MatMul", ["f", "w"], ["g"]),
+             node("Reshape", ["g", "back"], ["h"]), node("Add", ["h", "table"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 8)], [tensor("y", 1, 4, 8)],
+                [ints("flat", [-1, 8]), ints("back", [1, 4, 8]), weight("w", 8, 8), weight("table", 1, 4, 8)])
+    report = archcalc.analyze(path)
+    assert (report.totals.params, report.totals.macs) == (96, 256)
+    assert report.layers[-1].type == "position_embedding"
+    assert report.layers[-1].output_shape == (4, 8)
+    assert verify(archcalc.load(path)).agrees

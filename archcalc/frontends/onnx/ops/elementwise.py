@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import fold
 from ..fold import axis_of
-from ..values import Act, Const
+from ..values import VIRTUAL, Act, Const
 from .common import channels_last_of, fold_node, op, present
 
 if TYPE_CHECKING:
@@ -171,7 +171,9 @@ def _learned_operand(t: Translator, node: Node, x: Act, c: Const) -> None:
         out = t.emit({"type": "layer_scale", **_held_elsewhere(t, c)}, [x], x.perm)
     elif (node.op_type == "Add" and x.rank == 3 and c.size == x.shape[1] * x.shape[2]
           and (c.table is None or (len(c.table) == 2 and c.table[1] == x.shape[2] and c.table[0] >= x.shape[1]))):
-        x = t.file_order(x)
+        # A table is [T, C] per sample: a batch of one folded away on the way here (a reshape to
+        # [-1, T, D], CaiT's class attention) is put back in front, where the table expects it.
+        x = t.hold(x, (0, 1, 2)) if x.batch_axis == VIRTUAL else t.file_order(x)
         rows = c.table[0] if c.table is not None else x.shape[1]
         out = t.emit({"type": "position_embedding", "max_positions": rows, **_held_elsewhere(t, c)}, [x], x.perm)
     elif node.op_type in ("Add", "Sub"):
