@@ -223,7 +223,7 @@ def table(results: Path, first_column: str) -> str:
             weights = row.get("file_weights") or (int(found.group(1).replace(",", "")) if found else
                                                   row["archcalc"]["params"] + row["archcalc"]["buffers"])
             row["status"], row["reason"] = verdict(row["framework"], row["archcalc"], weights)
-    out = [f"| {first_column} | exporter | input | framework params | archcalc params | framework MACs | "
+    out = [summary(rows), "", f"| {first_column} | exporter | input | framework params | archcalc params | framework MACs | "
            "archcalc MACs | status | reason |", "|---|---|---|---:|---:|---:|---:|---|---|"]
     for row in sorted(rows, key=lambda r: (r.get("family", r["name"]), r["exporter"])):
         framework, ours = row.get("framework", {}), row.get("archcalc", {})
@@ -234,8 +234,23 @@ def table(results: Path, first_column: str) -> str:
             return f"{source[key]:,}" if key in source else ""
         reason = re.sub(r"^error: \S+?model\.onnx: ", "", first_line(str(row.get("reason", ""))))
         reason = reason.replace("|", "\\|")
-        status = "timed out" if reason.startswith("no result in") else row["status"]
+        status = status_of(row)
         out.append(f"| {label} | {row['exporter']} | {size} | {figure(framework, 'params')} | "
                    f"{figure(ours, 'params')} | {figure(framework, 'macs')} | {figure(ours, 'macs')} | "
                    f"{status} | {reason} |")
+    return "\n".join(out)
+
+
+def status_of(row: dict[str, Any]) -> str:
+    """A row's status, an export that ran out of time told apart from one that failed."""
+    return "timed out" if str(row.get("reason", "")).startswith("no result in") else str(row["status"])
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    """How many rows of each status, per exporter: the counts above the table."""
+    statuses = ["exact", "refused", "differs", "crash", "export failed", "timed out"]
+    out = ["| exporter | rows | " + " | ".join(statuses) + " |", "|---|" + "---:|" * (len(statuses) + 1)]
+    for exporter in sorted({row["exporter"] for row in rows}):
+        mine = [status_of(row) for row in rows if row["exporter"] == exporter]
+        out.append(f"| {exporter} | {len(mine)} | " + " | ".join(str(mine.count(s)) for s in statuses) + " |")
     return "\n".join(out)
