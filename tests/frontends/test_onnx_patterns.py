@@ -369,3 +369,33 @@ def test_position_table_after_a_folded_batch_is_a_per_sample_table(tmp_path):
     assert report.layers[-1].type == "position_embedding"
     assert report.layers[-1].output_shape == (4, 8)
     assert verify(archcalc.load(path)).agrees
+
+
+# -- negative padding crops: NASNet's and PNASNet's ZeroPad2d((-1, 1, -1, 1)) ------------------
+
+@pytest.mark.parametrize("pads, padded_hw", [
+    ([0, 0, -1, -1, 0, 0, 1, 1], (6, 6)),       # the shift by one: crop the first row and column, pad the last
+    ([0, 0, -1, 0, 0, 0, 0, -2], (5, 4)),       # cropping only: 6 - 1 rows, 6 - 2 columns
+])
+def test_negative_padding_crops_before_it_pads(tmp_path, pads, padded_hw):
+    # x [1, 2, 6, 6]; after the Pad a 1×1 conv of 2 → 3 channels. By hand: params 3·2 = 6;
+    # MACs h·w·3·2 over the padded size.
+    nodes = [node("Pad", ["x", "pads"], ["p"]), node("Conv", ["p", "w"], ["y"], kernel_shape=[1, 1])]
+    h, w = padded_hw
+    path = save(tmp_path, nodes, [tensor("x", 1, 2, 6, 6)], [tensor("y", 1, 3, h, w)],
+                [ints("pads", pads), weight("w", 3, 2, 1, 1)])
+    report = archcalc.analyze(path)
+    assert report.layers[-1].output_shape == (h, w, 3)
+    assert (report.totals.params, report.totals.macs) == (6, h * w * 3 * 2)
+    assert verify(archcalc.load(path)).agrees
+
+
+def test_padding_in_reflect_mode_is_refused_naming_the_mode(tmp_path):
+    nodes = [node("Pad", ["x", "pads"], ["p"], mode="reflect")]
+    path = save(tmp_path, nodes, [tensor("x", 1, 2, 6, 6)], [tensor("p", 1, 2, 8, 8)],
+                [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError) as refused:
+        import_file(path)
+    assert str(refused.value) == (f"{path}: node 'p' (op Pad): padding in mode 'reflect' has no rule (only constant "
+                                  "padding has; its counts would be the same, the receptive fields at the border not)")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import fold
 from ..fold import Element, axis_of
 from ..values import VIRTUAL, Act, Const
-from .common import axes_of, channels_last_of, fold_node, ints_of, op, present, spatial_input
+from .common import axes_of, channels_last_of, fold_node, ints_of, op, present, slice_act, spatial_input
 from .conv import geometry
 
 if TYPE_CHECKING:
@@ -110,8 +110,10 @@ def resize(t: Translator, node: Node) -> None:
 def pad(t: Translator, node: Node) -> None:
     x = t.act(t.input(node, 0, "input"))
     pads = ints_of(t, node, 1, "pads")
-    if t.attrs().text("mode", "constant") != "constant":
-        raise t.error("only constant padding has a rule")
+    mode = t.attrs().text("mode", "constant")
+    if mode != "constant":
+        raise t.error(f"padding in mode '{mode}' has no rule (only constant padding has; its counts would be "
+                      "the same, the receptive fields at the border not)")
     if present(node, 3):
         raise t.error("padding some axes only (an axes input) has no rule")
     rank = x.rank
@@ -119,8 +121,17 @@ def pad(t: Translator, node: Node) -> None:
         raise t.error(f"{len(pads)} pads for a rank-{rank} tensor")
     befores, afters = pads[:rank], pads[rank:]
     batch = x.batch_axis
-    if (batch != VIRTUAL and (befores[batch] or afters[batch])) or any(p < 0 for p in pads):
-        raise t.error("padding the batch axis, or negative padding, has no rule")
+    if batch != VIRTUAL and (befores[batch] or afters[batch]):
+        raise t.error("padding the batch axis has no rule")
+    # A negative amount crops (NASNet's ZeroPad2d((-1, 1, -1, 1)) shifts by one): a slice first.
+    for axis in range(rank):
+        if befores[axis] < 0 or afters[axis] < 0:
+            x = slice_act(t, x, axis, -min(befores[axis], 0), x.shape[axis] + min(afters[axis], 0),
+                          name=f"{node.name or 'pad'}_crop")
+    befores, afters = [max(p, 0) for p in befores], [max(p, 0) for p in afters]
+    if not any(befores + afters):
+        t.set(node.output[0], x)
+        return
     value = float(t.small(node.input[2], "value").first()) if present(node, 2) else 0.0
     pairs = [[befores[p], afters[p]] for p in x.perm[1:]]
     t.set(node.output[0], t.emit({"type": "pad", "padding": pairs, "value": value}, [x], x.perm))
