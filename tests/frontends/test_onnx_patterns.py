@@ -399,3 +399,27 @@ def test_padding_in_reflect_mode_is_refused_naming_the_mode(tmp_path):
         import_file(path)
     assert str(refused.value) == (f"{path}: node 'p' (op Pad): padding in mode 'reflect' has no rule (only constant "
                                   "padding has; its counts would be the same, the receptive fields at the border not)")
+
+
+# -- norms over an axis: cosine attention's F.normalize (Swin-V2 CR) ----------------------------
+
+@pytest.mark.parametrize("op, steps", [
+    ("ReduceL2", ["elementwise", "reduce", "elementwise"]),       # square, sum, square root
+    ("ReduceSumSquare", ["elementwise", "reduce"]),
+    ("ReduceL1", ["elementwise", "reduce"]),                      # absolute value, sum
+])
+def test_norm_reductions_are_the_steps_around_a_sum(tmp_path, op, steps):
+    # x [1, 4, 8]: the norm over the last axis (keepdims), x divided by it, a MatMul by an 8×8
+    # weight. By hand: params 8·8 = 64; MACs 4·8·8 = 256 (the norm multiplies no weight); the
+    # norm's own FLOPs: 32 for the step before the sum, 32 for the sum, 4 for a square root.
+    nodes = [node(op, ["x", "last"], ["n"], keepdims=1), node("Div", ["x", "n"], ["u"]),
+             node("MatMul", ["u", "w"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 8)], [tensor("y", 1, 4, 8)],
+                [ints("last", [-1]), weight("w", 8, 8)])
+    report = archcalc.analyze(path)
+    assert (report.totals.params, report.totals.macs) == (64, 256)
+    norm = report.layers[:len(steps)]
+    assert [layer.type for layer in norm] == steps
+    assert [layer.flops for layer in norm] == [32, 32, 4][:len(steps)]
+    assert norm[-1].output_shape == (4, 1)
+    assert verify(archcalc.load(path)).agrees

@@ -47,15 +47,25 @@ def global_pool(t: Translator, node: Node) -> None:
                                   "avg" if node.op_type == "GlobalAveragePool" else "max"))
 
 
-@op("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin")
+# Norms as the element-wise steps around a sum (cosine attention's F.normalize is a ReduceL2):
+# the op, the step before the sum, the step after it.
+_NORMS: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {
+    "ReduceL2": ({"type": "elementwise", "op": "power", "value": 2.0}, {"type": "elementwise", "op": "sqrt"}),
+    "ReduceSumSquare": ({"type": "elementwise", "op": "power", "value": 2.0}, None),
+    "ReduceL1": ({"type": "elementwise", "op": "abs"}, None),
+}
+
+
+@op("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", *_NORMS)
 def reduce(t: Translator, node: Node) -> None:
-    kind = node.op_type[len("Reduce"):].lower()
+    kind = "sum" if node.op_type in _NORMS else node.op_type[len("Reduce"):].lower()
     x = t.value(t.input(node, 0, "input"))
     axes = axes_of(t, node)
     keep = bool(t.attrs().integer("keepdims", 1))
     if isinstance(x, Const):
-        if not fold_node(t, node, lambda v, *rest: fold.reduce(kind, v, axes, keep)):
-            raise t.error("a reduction of a large constant")
+        if node.op_type in _NORMS or not fold_node(t, node, lambda v, *rest: fold.reduce(kind, v, axes, keep)):
+            raise t.error("a reduction of a large constant" if node.op_type not in _NORMS else
+                          f"a {node.op_type} of a constant has no rule")
         return
     axes = sorted({axis_of(a, x.rank) for a in axes}) if axes else list(range(1, x.rank))
     if x.batch_axis in axes or not axes:      # the batch where the activation holds it (a stack puts it second)
@@ -63,13 +73,19 @@ def reduce(t: Translator, node: Node) -> None:
     if kind in ("mean", "max") and keep and x.rank >= 3 and axes == list(range(2, x.rank)):
         t.set(node.output[0], global_pool_act(t, x, "avg" if kind == "mean" else "max"))
         return
+    before, after = _NORMS.get(node.op_type, (None, None))
+    if before is not None:
+        x = t.emit(dict(before), [x], x.perm, hint=f"{node.name or 'reduce'}_{before['op']}")
     ours = [x.perm.index(a) - 1 for a in axes]
     if keep:
         perm = x.perm
     else:
         remaining = [a for a in range(x.rank) if a not in axes]
         perm = tuple(remaining.index(p) if p != VIRTUAL else VIRTUAL for p in x.perm if p not in axes)
-    t.set(node.output[0], t.emit({"type": "reduce", "op": kind, "axis": ours, "keepdims": keep}, [x], perm))
+    out = t.emit({"type": "reduce", "op": kind, "axis": ours, "keepdims": keep}, [x], perm)
+    if after is not None:
+        out = t.emit(dict(after), [out], out.perm, hint=f"{node.name or 'reduce'}_{after['op']}")
+    t.set(node.output[0], out)
 
 
 @op("Resize", "Upsample")
