@@ -423,3 +423,19 @@ def test_norm_reductions_are_the_steps_around_a_sum(tmp_path, op, steps):
     assert [layer.flops for layer in norm] == [32, 32, 4][:len(steps)]
     assert norm[-1].output_shape == (4, 1)
     assert verify(archcalc.load(path)).agrees
+
+
+# -- patches run as a batch of their own (TNT's inner blocks, EfficientViT-MSRA's windows) ------
+
+def test_a_conv_over_a_merged_batch_is_refused_saying_so(tmp_path):
+    # [1, 4, 8, 8] reshaped to [-1, 2, 8, 8]: the batch of one merged into an axis of 2, then a
+    # Conv, which needs a batch axis of its own.
+    nodes = [node("Reshape", ["x", "split"], ["r"]), node("Conv", ["r", "w"], ["y"], kernel_shape=[3, 3])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 8, 8)], [tensor("y", 2, 3, 6, 6)],
+                [ints("split", [-1, 2, 8, 8]), weight("w", 3, 2, 3, 3)])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError) as refused:
+        import_file(path)
+    assert str(refused.value) == (f"{path}: node 'y' (op Conv): its input [2, 2, 8, 8] holds the batch of one "
+                                  "merged into an axis of 2 (patches or windows run as a batch of their own): a "
+                                  "per-sample layer over a merged batch has no rule")

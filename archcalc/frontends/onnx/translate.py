@@ -360,7 +360,10 @@ class Translator:
         tensors of one shape line up: a reshape that moves no element."""
         old = act.batch_axis
         if (old != VIRTUAL and act.shape[old] != 1) or (batch != VIRTUAL and act.shape[batch] != 1):
-            raise self.error("the batch axis would move: not supported")
+            merged = act.shape[old] if old != VIRTUAL and act.shape[old] != 1 else act.shape[batch]
+            raise self.error(f"its input {list(act.shape)} holds the batch of one merged into an axis of {merged} "
+                             "(patches or windows run as a batch of their own): a per-sample layer over a merged "
+                             "batch has no rule")
         act = self.file_order(act)
         rank = act.rank
         perm = (batch, *[a for a in range(rank) if a != batch])
