@@ -170,6 +170,19 @@ def test_conv_of_a_constant_is_refused_naming_what_it_would_take(tmp_path):
         "with it precomputed)")
 
 
+def test_any_op_over_a_constant_is_refused_the_same_way(tmp_path):
+    # EVA's rotary table split as the model runs: a Softmax here, over a learned [1, 4] row.
+    nodes = [node("Softmax", ["row"], ["s"], axis=-1), node("Add", ["x", "s"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4)], [tensor("y", 1, 4)], [weight("row", 1, 4)])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError) as refused:
+        import_file(path)
+    assert str(refused.value).endswith(
+        "node 's' (op Softmax): its input 'row' is a constant, computed from weights alone: a Softmax of a "
+        "constant has no rule (archcalc counts layers over the model's inputs; make that tensor a model input, "
+        "or export with it precomputed)")
+
+
 # -- one initializer read by two nodes of different kinds -----------------------------------------
 
 def test_class_token_also_added_later_counts_once(tmp_path):

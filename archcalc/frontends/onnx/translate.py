@@ -267,7 +267,12 @@ class Translator:
     def act(self, name: str) -> Act:
         value = self.value(name)
         if isinstance(value, Const):
-            raise self.error(f"input '{name}' is a constant where a computed tensor was expected")
+            # Computed from weights alone (a grid of positions, a rotary table): the same every
+            # run, so no per-sample layer can hold it, and folding it would drop its weights.
+            op = self.node.op_type if self.node is not None else "layer"
+            raise self.error(f"its input '{name}' is a constant, computed from weights alone: a {op} of a "
+                             "constant has no rule (archcalc counts layers over the model's inputs; make that "
+                             "tensor a model input, or export with it precomputed)")
         return value
 
     def const(self, name: str, what: str = "value") -> Const:

@@ -155,13 +155,7 @@ def slice_act(t: Translator, x: Act, axis: int, start: int, stop: int, step: int
 
 def spatial_input(t: Translator, node: Node) -> Act:
     name = t.input(node, 0, "input")
-    if isinstance(t.value(name), Const):
-        # Computed from weights alone (a conv over a learned grid): the same every run, so no
-        # per-sample layer can hold it, and folding it would drop its weights from the count.
-        raise t.error(f"its input '{name}' is a constant, computed from weights alone: a {node.op_type} "
-                      "of a constant has no rule (archcalc counts layers over the model's inputs; make "
-                      "that tensor a model input, or export with it precomputed)")
-    x = t.act(name)
+    x = t.act(name)         # a constant (a conv over a learned grid) is refused there
     if x.rank not in (3, 4, 5):
         raise t.error(f"an input of shape {list(x.shape)}: 1, 2 or 3 spatial axes after [N, C] were expected")
     return t.channels_last(x)
