@@ -452,3 +452,18 @@ def test_a_conv_over_a_merged_batch_is_refused_saying_so(tmp_path):
     assert str(refused.value) == (f"{path}: node 'y' (op Conv): its input [2, 2, 8, 8] holds the batch of one "
                                   "merged into an axis of 2 (patches or windows run as a batch of their own): a "
                                   "per-sample layer over a merged batch has no rule")
+
+
+def test_a_per_head_scale_over_windows_run_as_a_batch(tmp_path):
+    # Swin-V2's learned logit scale: scores of windows run as a batch ([1, 4, 2, 4] reshaped to
+    # [2, 2, 2, 4]: 2 windows × 2 heads, the batch of one merged into the windows) multiplied by
+    # a [2, 1, 1] scale per head, then a MatMul by a 4×4 weight. By hand: params 2 + 4·4 = 18;
+    # MACs 2·2·2 rows · 4·4 = 128 (the scale multiplies no weight product).
+    nodes = [node("Reshape", ["x", "windows"], ["w0"]), node("Mul", ["w0", "scale"], ["s"]),
+             node("MatMul", ["s", "w"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 2, 4)], [tensor("y", 2, 2, 2, 4)],
+                [ints("windows", [2, 2, 2, 4]), floats("scale", [[[0.5]], [[1.5]]]), weight("w", 4, 4)])
+    report = archcalc.analyze(path)
+    assert (report.totals.params, report.totals.macs) == (18, 128)
+    assert "layer_scale" in [layer.type for layer in report.layers]
+    assert verify(archcalc.load(path)).agrees

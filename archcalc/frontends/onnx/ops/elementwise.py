@@ -167,7 +167,12 @@ def _learned_operand(t: Translator, node: Node, x: Act, c: Const) -> None:
     last = len(vector) == 1 and x.rank >= 1 and vector[0] == x.shape[-1] and (not c.shape or c.shape[-1] == vector[0])
     second = len(vector) == 1 and x.rank >= 3 and vector[0] == x.shape[1] and not last
     if node.op_type == "Mul" and (last or second):
-        x = channels_last_of(t, x) if second else t.file_order(x)
+        if second and x.batch_axis == VIRTUAL:
+            # A batch merged into the first axis (windows run as a batch, Swin-V2's per-head
+            # logit scale): that axis stays, only the scaled axis goes last.
+            x = t.hold(x, (VIRTUAL, 0, *range(2, x.rank), 1))
+        else:
+            x = channels_last_of(t, x) if second else t.file_order(x)
         out = t.emit({"type": "layer_scale", **_held_elsewhere(t, c)}, [x], x.perm)
     elif (node.op_type == "Add" and x.rank == 3 and c.size == x.shape[1] * x.shape[2]
           and (c.table is None or (len(c.table) == 2 and c.table[1] == x.shape[2] and c.table[0] >= x.shape[1]))):
