@@ -467,3 +467,18 @@ def test_a_per_head_scale_over_windows_run_as_a_batch(tmp_path):
     assert (report.totals.params, report.totals.macs) == (18, 128)
     assert "layer_scale" in [layer.type for layer in report.layers]
     assert verify(archcalc.load(path)).agrees
+
+
+def test_normalize_divides_by_the_expanded_norm(tmp_path):
+    # F.normalize(x, dim=-1) as exported: ReduceL2 (keepdims), Clip at ε, Expand to x's shape,
+    # Div; then a MatMul by a 300×2 weight. x [1, 2, 300]: the Expand makes 300 copies, more
+    # than a concat of copies is written for, and the Div would broadcast the norm anyway.
+    # By hand: params 300·2 = 600; MACs 2 rows · 300·2 = 1,200.
+    nodes = [node("ReduceL2", ["x", "last"], ["n"], keepdims=1), node("Clip", ["n", "eps"], ["c"]),
+             node("Expand", ["c", "full"], ["e"]), node("Div", ["x", "e"], ["u"]), node("MatMul", ["u", "w"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 2, 300)], [tensor("y", 1, 2, 2)],
+                [ints("last", [-1]), floats("eps", 1e-12), ints("full", [1, 2, 300]), weight("w", 300, 2)])
+    report = archcalc.analyze(path)
+    assert (report.totals.params, report.totals.macs) == (600, 1200)
+    assert report.layers[-1].output_shape == (2, 2)
+    assert verify(archcalc.load(path)).agrees

@@ -121,6 +121,9 @@ def expand(t: Translator, node: Node) -> None:
         result = const_result(expanded)
         t.set(node.output[0], Const(result.value, shape, init=value.init, table=value.table))
         return
+    if _broadcast_anyway(t, node, tuple(shape)):
+        t.set(node.output[0], value)
+        return
     if len(shape) != value.rank:
         raise t.error(f"an Expand of an activation from {list(value.shape)} to {list(shape)} has no rule")
     x = value
@@ -133,6 +136,23 @@ def expand(t: Translator, node: Node) -> None:
         x = t.emit({"type": "concat", "axis": x.perm.index(axis) - 1}, [x] * new, x.perm,
                    hint=f"{t.node.name or 'expand'}_{axis}")
     t.set(node.output[0], x)
+
+
+def _broadcast_anyway(t: Translator, node: Node, shape: tuple[int, ...]) -> bool:
+    """Whether every reader of the Expand is an element-wise op whose other operand, already
+    computed, has the expanded shape (F.normalize's x / norm.expand_as(x)): the op broadcasts
+    the unexpanded tensor to the same result, so the copies are no layer of their own."""
+    readers = t.consumers.get(node.output[0], ())
+    if not readers:
+        return False
+    for reader in readers:
+        others = [name for name in reader.input if name and name != node.output[0]]
+        if reader.op_type not in ("Add", "Sub", "Mul", "Div") or len(others) != 1:
+            return False
+        other = t.values.get(others[0])
+        if not isinstance(other, Act) or tuple(other.shape) != shape:
+            return False
+    return True
 
 
 @op("Concat")
