@@ -96,7 +96,8 @@ def export(model: Any, example: Any, path: Path, exporter: str) -> None:
 
 def file_weights(path: Path) -> int:
     """Elements of the file's float initializers of more than one element (its weights), but
-    for those only a Resize reads (its scales)."""
+    for those only a Resize reads (its scales) or a ScatterND writes (the values a mask is
+    built from as the model runs: torchvision's Swin)."""
     import onnx
     model = onnx.load(str(path), load_external_data=False)
     readers: dict[str, set[str]] = {}
@@ -105,7 +106,7 @@ def file_weights(path: Path) -> int:
             readers.setdefault(name, set()).add(node.op_type)
     return sum(math.prod(i.dims) for i in model.graph.initializer
                if i.data_type in FLOAT_TYPES and math.prod(i.dims) > 1
-               and not readers.get(i.name, set()) <= {"Resize", "Upsample"})
+               and not readers.get(i.name, set()) <= {"Resize", "Upsample", "ScatterND"})
 
 
 def archcalc_figures(path: Path) -> dict[str, Any]:

@@ -482,3 +482,23 @@ def test_normalize_divides_by_the_expanded_norm(tmp_path):
     assert (report.totals.params, report.totals.macs) == (600, 1200)
     assert report.layers[-1].output_shape == (2, 2)
     assert verify(archcalc.load(path)).agrees
+
+
+# -- a mask built as the model runs from a constant too large to compute (torchvision's Swin) ---
+
+def test_a_shifted_window_mask_too_large_to_compute_is_kept_as_a_shape(tmp_path):
+    # Swin's mask: window ids [64, 49] compared pairwise (Sub of [64, 1, 49] and [64, 49, 1]:
+    # 153,664 elements, more than the door computes), Equal 0, Where to 0 / -100, added to the
+    # scores x [1, 64, 49, 49]; then a MatMul by a 49×2 weight. By hand: params 49·2 = 98;
+    # MACs 64·49 rows · 49·2 = 307,328; the mask is no weight.
+    nodes = [node("Unsqueeze", ["ids", "one"], ["a"]), node("Unsqueeze", ["ids", "two"], ["b"]),
+             node("Sub", ["a", "b"], ["d"]), node("Equal", ["d", "zero"], ["same"]),
+             node("Where", ["same", "zero_f", "minus"], ["m"]), node("Unsqueeze", ["m", "first"], ["m1"]),
+             node("Add", ["x", "m1"], ["s"]), node("MatMul", ["s", "w"], ["y"])]
+    ids = numpy_helper.from_array(np.arange(64 * 49, dtype=np.int64).reshape(64, 49) % 4, "ids")
+    path = save(tmp_path, nodes, [tensor("x", 1, 64, 49, 49)], [tensor("y", 1, 64, 49, 2)],
+                [ids, ints("one", [1]), ints("two", [2]), ints("first", [0]), ints("zero", 0),
+                 floats("zero_f", 0.0), floats("minus", -100.0), weight("w", 49, 2)])
+    report = archcalc.analyze(path)
+    assert (report.totals.params, report.totals.macs) == (98, 307_328)
+    assert report.layers[-1].output_shape == (64, 49, 2)

@@ -68,6 +68,9 @@ def fold_node(t: Translator, node: Node, fn: Fold) -> bool:
     constants = [v for v in inputs if isinstance(v, Const)]
     if not inputs or len(constants) != len(inputs):
         return False
+    if _mask_of_shapes(node, constants):
+        t.set(node.output[0], Const(shape=fold.broadcast(*[v.shape for v in constants])))
+        return True
     for name, v in zip([n for n in node.input if n], constants):
         if v.value is None and v.init is not None and v.size > SMALL:
             raise t.error(f"its input '{name}' comes from initializer '{v.init}', whose values archcalc does not "
@@ -81,6 +84,21 @@ def fold_node(t: Translator, node: Node, fn: Fold) -> bool:
     for name, value in zip(node.output, results):
         t.set(name, const_result(value))
     return True
+
+
+# Comparisons and selections: their result is a mask, whose values no count depends on.
+_MASK_OPS = ("Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "IsNaN", "IsInf",
+             "Where")
+
+
+def _mask_of_shapes(node: Node, constants: list[Const]) -> bool:
+    """Whether the node builds a mask from a constant too large to compute (Swin's shifted-window
+    mask, [windows, T, T], made as the model runs from slices of a grid) and no float weight: its
+    result is kept as a shape, as a too-large folded result is; an op needing its values
+    (a shape, positions) refuses it there."""
+    return (node.op_type in _MASK_OPS and any(v.value is None for v in constants)
+            and not any(v.init is not None and v.size > 1 and (v.value is None or v.value.kind == "f")
+                        for v in constants))
 
 
 def channels_last_of(t: Translator, x: Act) -> Act:
