@@ -502,3 +502,19 @@ def test_a_shifted_window_mask_too_large_to_compute_is_kept_as_a_shape(tmp_path)
     report = archcalc.analyze(path)
     assert (report.totals.params, report.totals.macs) == (98, 307_328)
     assert report.layers[-1].output_shape == (64, 49, 2)
+
+
+def test_a_matmul_of_a_constant_grid_by_a_weight_is_refused_not_folded(tmp_path):
+    # Swin-V2's continuous position bias: an MLP over a constant [4, 2] grid of coordinates
+    # (a MatMul by a [2, 3] weight), its result added to the activation. Folding the product
+    # would drop the weight's 6 parameters from the count; refused instead.
+    nodes = [node("MatMul", ["grid", "w"], ["bias"]), node("Add", ["x", "bias"], ["y"])]
+    path = save(tmp_path, nodes, [tensor("x", 1, 4, 3)], [tensor("y", 1, 4, 3)],
+                [floats("grid", [[0.0, 0.5], [0.5, 0.0], [1.0, 0.5], [0.5, 1.0]]), weight("w", 2, 3)])
+    from archcalc.errors import SpecError
+    with pytest.raises(SpecError) as refused:
+        import_file(path)
+    assert str(refused.value).endswith(
+        "node 'bias' (op MatMul): its input 'grid' is a constant, computed from weights alone: a MatMul of a "
+        "constant has no rule (archcalc counts layers over the model's inputs; make that tensor a model input, "
+        "or export with it precomputed)")

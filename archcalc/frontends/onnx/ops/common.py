@@ -68,6 +68,11 @@ def fold_node(t: Translator, node: Node, fn: Fold) -> bool:
     constants = [v for v in inputs if isinstance(v, Const)]
     if not inputs or len(constants) != len(inputs):
         return False
+    if node.op_type in _WEIGHTED and any(_float_weight(v) for v in constants):
+        # Folding would drop the weight from the count (Swin-V2's position MLP over a constant grid).
+        raise t.error(f"its input '{node.input[0]}' is a constant, computed from weights alone: a {node.op_type} "
+                      "of a constant has no rule (archcalc counts layers over the model's inputs; make that "
+                      "tensor a model input, or export with it precomputed)")
     if _mask_of_shapes(node, constants):
         t.set(node.output[0], Const(shape=fold.broadcast(*[v.shape for v in constants])))
         return True
@@ -91,14 +96,21 @@ _MASK_OPS = ("Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not",
              "Where")
 
 
+_WEIGHTED = ("MatMul", "Gemm", "Conv", "ConvTranspose")
+
+
+def _float_weight(v: Const) -> bool:
+    """An initializer of trained numbers: float, more than one element."""
+    return v.init is not None and v.size > 1 and (v.value is None or v.value.kind == "f")
+
+
 def _mask_of_shapes(node: Node, constants: list[Const]) -> bool:
     """Whether the node builds a mask from a constant too large to compute (Swin's shifted-window
     mask, [windows, T, T], made as the model runs from slices of a grid) and no float weight: its
     result is kept as a shape, as a too-large folded result is; an op needing its values
     (a shape, positions) refuses it there."""
     return (node.op_type in _MASK_OPS and any(v.value is None for v in constants)
-            and not any(v.init is not None and v.size > 1 and (v.value is None or v.value.kind == "f")
-                        for v in constants))
+            and not any(_float_weight(v) for v in constants))
 
 
 def channels_last_of(t: Translator, x: Act) -> Act:
