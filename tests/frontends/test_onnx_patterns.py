@@ -170,15 +170,20 @@ def test_conv_of_a_constant_is_refused_naming_what_it_would_take(tmp_path):
         "with it precomputed)")
 
 
-def test_any_op_over_a_constant_is_refused_the_same_way(tmp_path):
-    # EVA's rotary table split as the model runs: a Softmax here, over a learned [1, 4] row.
-    nodes = [node("Softmax", ["row"], ["s"], axis=-1), node("Add", ["x", "s"], ["y"])]
+@pytest.mark.parametrize("op, attributes, phrase", [
+    ("Softmax", {"axis": -1}, "a Softmax"),
+    ("Elu", {}, "an Elu"),
+])
+def test_any_op_over_a_constant_is_refused_the_same_way(tmp_path, op, attributes, phrase):
+    # EVA's rotary table split as the model runs, MViT-v2's einsum over a constant: here an op
+    # over a learned [1, 4] row.
+    nodes = [node(op, ["row"], ["s"], **attributes), node("Add", ["x", "s"], ["y"])]
     path = save(tmp_path, nodes, [tensor("x", 1, 4)], [tensor("y", 1, 4)], [weight("row", 1, 4)])
     from archcalc.errors import SpecError
     with pytest.raises(SpecError) as refused:
         import_file(path)
     assert str(refused.value).endswith(
-        "node 's' (op Softmax): its input 'row' is a constant, computed from weights alone: a Softmax of a "
+        f"node 's' (op {op}): its input 'row' is a constant, computed from weights alone: {phrase} of a "
         "constant has no rule (archcalc counts layers over the model's inputs; make that tensor a model input, "
         "or export with it precomputed)")
 

@@ -267,13 +267,18 @@ class Translator:
     def act(self, name: str) -> Act:
         value = self.value(name)
         if isinstance(value, Const):
-            # Computed from weights alone (a grid of positions, a rotary table): the same every
-            # run, so no per-sample layer can hold it, and folding it would drop its weights.
-            op = self.node.op_type if self.node is not None else "layer"
-            raise self.error(f"its input '{name}' is a constant, computed from weights alone: a {op} of a "
-                             "constant has no rule (archcalc counts layers over the model's inputs; make that "
-                             "tensor a model input, or export with it precomputed)")
+            raise self.computed_from_weights(name)
         return value
+
+    def computed_from_weights(self, name: str) -> SpecError:
+        """The refusal of a node over a tensor computed from weights alone (a grid of positions,
+        a rotary table): the same every run, so no per-sample layer can hold it, and computing
+        it would drop its weights from the count."""
+        op = self.node.op_type if self.node is not None else "layer"
+        article = "an" if op[:1] in "AEIOU" else "a"
+        return self.error(f"its input '{name}' is a constant, computed from weights alone: {article} {op} of a "
+                          "constant has no rule (archcalc counts layers over the model's inputs; make that tensor a "
+                          "model input, or export with it precomputed)")
 
     def const(self, name: str, what: str = "value") -> Const:
         value = self.value(name)

@@ -70,9 +70,7 @@ def fold_node(t: Translator, node: Node, fn: Fold) -> bool:
         return False
     if node.op_type in _WEIGHTED and any(_float_weight(v) for v in constants):
         # Folding would drop the weight from the count (Swin-V2's position MLP over a constant grid).
-        raise t.error(f"its input '{node.input[0]}' is a constant, computed from weights alone: a {node.op_type} "
-                      "of a constant has no rule (archcalc counts layers over the model's inputs; make that "
-                      "tensor a model input, or export with it precomputed)")
+        raise t.computed_from_weights(node.input[0])
     if _mask_of_shapes(node, constants):
         t.set(node.output[0], Const(shape=fold.broadcast(*[v.shape for v in constants])))
         return True
