@@ -197,6 +197,14 @@ def test_transformer_bits(tmp_path):
     assert verify(archcalc.load(transformer_bits(tmp_path))).agrees
 
 
+def test_weights_read_twice_are_said_in_a_note(tmp_path):
+    # the tied head reads the table the embedding holds: counted once, and said, since an exporter
+    # also stores equal tensors once (an untrained model's biases), which then count once too
+    graph = archcalc.load(transformer_bits(tmp_path))
+    assert [n for n in graph.notes if "read weights another layer holds (lm_head)" in n]
+    assert not [n for n in archcalc.load(small_cnn(tmp_path)).notes if "another layer holds" in n]
+
+
 def test_lstm(tmp_path):
     nodes = [helper.make_node("LSTM", ["x", "W", "R", "B"], ["y"], name="lstm", hidden_size=4,
                               direction="bidirectional")]

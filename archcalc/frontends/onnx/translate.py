@@ -133,6 +133,12 @@ class Translator:
                               "probably folded batchnorm into them, so params are fewer than the original "
                               "model's and there are no buffers (torch.onnx.export(..., training="
                               "TrainingMode.PRESERVE) keeps it).")
+        reusing = [layer["name"] for layer in self.layers if "tied_to" in layer or "shares" in layer]
+        if reusing:
+            self.notes.append(f"{len(reusing):,} layer(s) read weights another layer holds ({', '.join(reusing[:3])}"
+                              f"{', …' if len(reusing) > 3 else ''}): shared weights, or equal tensors the exporter "
+                              "stored once (a freshly initialised model's zero biases, say); each initializer is "
+                              "counted once, so params may be fewer than the model's.")
         spec: dict[str, Any] = {"name": self._model_name()}
         if len(inputs) == 1 and inputs[0][0] == "input":
             spec["input"] = inputs[0][1]
