@@ -263,6 +263,8 @@ class Translator:
         return self.hold(act, _batch_first(act.perm[0], act.rank))
 
     def channels_last(self, act: Act) -> Act:
+        if act.perm[0] == VIRTUAL:      # the batch folded into axis 0 (LeViT's norms over [N·T, C])
+            return self.hold(act, (VIRTUAL, 0, *range(2, act.rank), 1))
         return self.hold(act, (0, *range(2, act.rank), 1))
 
 
@@ -270,7 +272,7 @@ class Translator:
 MAKES_CONSTANTS = ("new_zeros", "new_ones", "new_full", "new_empty", "zeros_like", "ones_like", "full_like",
                    "empty_like", "scalar_tensor", "zeros", "ones", "full", "empty", "arange")
 # Ops whose handlers give a view of a held tensor (a parameter keeps its name and size through them).
-HELD_VIEWS = ("embedding", "_assert_tensor_metadata", "view", "reshape", "_unsafe_view", "permute", "transpose", "t", "numpy_T", "unsqueeze", "squeeze", "expand",
+HELD_VIEWS = ("embedding", "_assert_tensor_metadata", "view", "reshape", "reshape_as", "view_as", "_unsafe_view", "permute", "transpose", "t", "numpy_T", "unsqueeze", "squeeze", "expand",
               "slice", "index", "contiguous", "clone", "alias", "select", "getitem", "detach", "to", "_to_copy",
               "lift_fresh_copy", "expand_as", "flatten", "unflatten")
 

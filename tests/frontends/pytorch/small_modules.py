@@ -164,3 +164,16 @@ class Affine(nn.Module):
 
     def forward(self, x):
         return torch.addcmul(self.beta, self.alpha, x)
+
+
+class FoldedNorm(nn.Module):
+    """A BatchNorm1d over tokens with the batch folded in ([N·T, C], LeViT's LinearNorm), its
+    output viewed back with reshape_as."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.bn = nn.Linear(4, 4), nn.BatchNorm1d(4)
+
+    def forward(self, x):
+        y = self.fc(x)
+        return self.bn(y.flatten(0, 1)).reshape_as(y)

@@ -145,6 +145,13 @@ def test_an_addcmul_with_learned_factor_and_offset():
     assert (report.totals.params, report.totals.macs) == (8, 0)
 
 
+def test_a_norm_over_tokens_with_the_batch_folded_in():
+    from small_modules import FoldedNorm
+    report = archcalc.analyze(FoldedNorm(), input=(1, 3, 4))
+    # by hand: the linear 4·4 + 4, the norm's scale and shift 8 and its running statistics 8
+    assert (report.totals.params, report.totals.buffers, report.totals.macs) == (28, 8, 48)
+
+
 def test_an_argument_left_out_keeps_its_default():
     from small_modules import Skipping
     # by hand: 4·3 + 3 and 5·3 + 3 params; 12 + 15 MACs

@@ -39,6 +39,16 @@ def view(t: Translator, op: Op) -> Any:
     return _reshape_to(t, t.act(op.args[0]), sizes)
 
 
+@handles("reshape_as", "view_as")
+def view_as(t: Translator, op: Op) -> Any:
+    """A view as another tensor's shape: PyTorch's output shape."""
+    x = t.value(op.args[0])
+    sizes = tuple(op.out) if isinstance(op.out, tuple) else ()
+    if isinstance(x, Held):
+        return x.view(sizes)
+    return _reshape_to(t, t.act(op.args[0]), sizes)
+
+
 @handles("flatten")
 def flatten(t: Translator, op: Op) -> Any:
     x = t.act(op.args[0])
