@@ -141,6 +141,12 @@ CAPPED = {
 }
 
 
+# Time here only catches a blow-up (a quadratic or unbounded fold took 36 s to minutes on earlier
+# mains); the figures of a normal run live in benchmarks/, and a loaded CI machine must not fail
+# these for being slow. The refusal's exact place and the traced memory are the tests proper.
+BLOW_UP_SECONDS = 30
+
+
 @pytest.mark.parametrize("case", sorted(CAPPED))
 def test_folded_constants_are_capped_before_they_are_computed(tmp_path, case):
     (nodes, inits), message = CAPPED[case]
@@ -155,7 +161,7 @@ def test_folded_constants_are_capped_before_they_are_computed(tmp_path, case):
     tracemalloc.stop()
     assert str(caught.value) == f"{path}: {message}"
     # The bound: 2^16 elements a constant, a few MiB of Python numbers; main took 128 MB or more here.
-    assert peak < 16 * 2**20 and seconds < 2, (peak, seconds)
+    assert peak < 16 * 2**20 and seconds < BLOW_UP_SECONDS, (peak, seconds)
 
 
 def test_the_constants_a_file_folds_are_bounded_in_total(tmp_path):
@@ -166,7 +172,7 @@ def test_the_constants_a_file_folds_are_bounded_in_total(tmp_path):
     path = save(tmp_path, nodes, [ints("seed", [1]), ints("reps", [1 << 16])])
     start = time.perf_counter()
     status, _, stderr = analyze(path)
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < BLOW_UP_SECONDS
     assert (status, stderr) == (2, f"error: {path}: node 'tile32' (op Tile): its constants add up to more than "
                                    "2,097,152 elements computed (archcalc folds the small constants of shape "
                                    "arithmetic only)\n")
@@ -178,7 +184,7 @@ def test_unsqueeze_with_absurd_axes_is_refused_at_once(tmp_path):
     path = save(tmp_path, [helper.make_node("Unsqueeze", ["x", "axes"], ["y"], name="u")], [ints("axes", axes)])
     start = time.perf_counter()
     status, _, stderr = analyze(path)
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < BLOW_UP_SECONDS
     assert (status, stderr) == (2, f"error: {path}: node 'u' (op Unsqueeze): its axes 'axes' is too large to read "
                                    "as a value\n")
 
