@@ -121,9 +121,9 @@ def archcalc_figures(path: Path) -> dict[str, Any]:
 
 
 def verdict(framework: dict[str, int], ours: dict[str, Any], weights: int) -> tuple[str, str]:
-    """exact: params, buffers and MACs equal the framework's — or, where the exporter changed
-    the weights (folded batchnorm into the convolutions, stored a gathered bias table instead
-    of the table), params + buffers equal the file's weights and MACs the framework's."""
+    """exact: params, buffers and MACs equal the framework's. exact to the file: the exporter
+    changed the weights (folded batchnorm into the convolutions, stored a gathered bias table
+    instead of the table), and params + buffers equal the file's weights, MACs the framework's."""
     if ours["exit"]:
         return ("refused" if ours["exit"] == 2 else "crash"), ours["error"]
     same_macs = ours["macs"] == framework["macs"]
@@ -131,7 +131,7 @@ def verdict(framework: dict[str, int], ours: dict[str, Any], weights: int) -> tu
         return "exact", ""
     model = framework["params"] + framework["buffers"]
     if ours["params"] + ours["buffers"] == weights and same_macs:
-        return "exact", (f"params + buffers = the file's weights, {weights:,}; the exporter changed the model's "
+        return "exact to the file", (f"params + buffers = the file's weights, {weights:,}; the exporter changed the model's "
                          f"{model:,}" + (" (batchnorm folded)" if framework["buffers"] and weights < model else ""))
     differences = [f"{key} {ours[key]:,} vs {framework[key]:,}" for key in ("params", "buffers", "macs")
                    if ours[key] != framework[key]]
@@ -249,7 +249,7 @@ def status_of(row: dict[str, Any]) -> str:
 
 def summary(rows: list[dict[str, Any]]) -> str:
     """How many rows of each status, per exporter: the counts above the table."""
-    statuses = ["exact", "refused", "differs", "crash", "export failed", "timed out"]
+    statuses = ["exact", "exact to the file", "refused", "differs", "crash", "export failed", "timed out"]
     out = ["| exporter | rows | " + " | ".join(statuses) + " |", "|---|" + "---:|" * (len(statuses) + 1)]
     for exporter in sorted({row["exporter"] for row in rows}):
         mine = [status_of(row) for row in rows if row["exporter"] == exporter]
