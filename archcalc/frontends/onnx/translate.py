@@ -128,17 +128,7 @@ class Translator:
         if not self.layers:
             raise SpecError("the graph has no layer that archcalc counts", self.file)
         self._end_with_output(outputs)
-        if self._folded_batchnorm():
-            self.notes.append("Convolutions carry biases and no BatchNormalization node appears: the exporter "
-                              "probably folded batchnorm into them, so params are fewer than the original "
-                              "model's and there are no buffers (torch.onnx.export(..., training="
-                              "TrainingMode.PRESERVE) keeps it).")
-        reusing = [layer["name"] for layer in self.layers if "tied_to" in layer or "shares" in layer]
-        if reusing:
-            self.notes.append(f"{len(reusing):,} layer(s) read weights another layer holds ({', '.join(reusing[:3])}"
-                              f"{', …' if len(reusing) > 3 else ''}): shared weights, or equal tensors the exporter "
-                              "stored once (a freshly initialised model's zero biases, say); each initializer is "
-                              "counted once, so params may be fewer than the model's.")
+        self._note_weights()
         spec: dict[str, Any] = {"name": self._model_name()}
         if len(inputs) == 1 and inputs[0][0] == "input":
             spec["input"] = inputs[0][1]
@@ -395,6 +385,20 @@ class Translator:
     def channels_last(self, act: Act) -> Act:
         """`act` held as [N, spatial…, C] for an NC… file tensor."""
         return self.hold(act, (0, *range(2, act.rank), 1))
+
+    def _note_weights(self) -> None:
+        """What the file's weights may say of the model's: folded batchnorm, weights read twice."""
+        if self._folded_batchnorm():
+            self.notes.append("Convolutions carry biases and no BatchNormalization node appears: the exporter "
+                              "probably folded batchnorm into them, so params are fewer than the original "
+                              "model's and there are no buffers (torch.onnx.export(..., training="
+                              "TrainingMode.PRESERVE) keeps it).")
+        reusing = [layer["name"] for layer in self.layers if "tied_to" in layer or "shares" in layer]
+        if reusing:
+            self.notes.append(f"{len(reusing):,} layer(s) read weights another layer holds ({', '.join(reusing[:3])}"
+                              f"{', …' if len(reusing) > 3 else ''}): shared weights, or equal tensors the exporter "
+                              "stored once (a freshly initialised model's zero biases, say); each initializer is "
+                              "counted once, so params may be fewer than the model's.")
 
     def tie_or_own(self, init: str | None, layer_name_hint: str) -> dict[str, str]:
         """`tied_to` the layer already holding initializer `init`, or nothing (this one owns it)."""
