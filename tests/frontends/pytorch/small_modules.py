@@ -177,3 +177,14 @@ class FoldedNorm(nn.Module):
     def forward(self, x):
         y = self.fc(x)
         return self.bn(y.flatten(0, 1)).reshape_as(y)
+
+
+class Quotient(nn.Module):
+    """One computed tensor divided by another (EfficientViT's linear attention normalises so)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 3), nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.a(x) / self.b(x)

@@ -152,6 +152,14 @@ def test_a_norm_over_tokens_with_the_batch_folded_in():
     assert (report.totals.params, report.totals.buffers, report.totals.macs) == (28, 8, 48)
 
 
+def test_a_quotient_of_two_tensors_counts_as_their_product():
+    from small_modules import Quotient
+    report = archcalc.analyze(Quotient(), input=(1, 4))
+    # by hand: two Linear(4, 3), 15 params and 12 MACs each; the division one FLOP for each of 3 elements
+    assert (report.totals.params, report.totals.macs) == (30, 24)
+    assert report.layers[-1].type == "multiply" and report.layers[-1].flops == 3
+
+
 def test_an_argument_left_out_keeps_its_default():
     from small_modules import Skipping
     # by hand: 4·3 + 3 and 5·3 + 3 params; 12 + 15 MACs

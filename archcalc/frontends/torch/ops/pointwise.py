@@ -113,8 +113,8 @@ def multiply(t: Translator, op: Op) -> Any:
     if isinstance(left, (Held, int, float)) and isinstance(right, Act) and not divide:
         left, right = right, left
     if isinstance(left, Act) and isinstance(right, Act):
-        if divide:
-            raise Refused("a division of two computed tensors: not supported")
+        # a quotient of two tensors counts as their product does (one FLOP an element, no
+        # weights), as the ONNX door writes it too (EfficientViT's linear attention divides)
         a, b = _aligned(t, left, right)
         return t.emit({"type": "multiply"}, [a, b], a.perm)
     if isinstance(left, Act) and isinstance(right, (int, float)) and not isinstance(right, bool):
