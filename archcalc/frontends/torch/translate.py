@@ -272,9 +272,11 @@ class Translator:
 MAKES_CONSTANTS = ("new_zeros", "new_ones", "new_full", "new_empty", "zeros_like", "ones_like", "full_like",
                    "empty_like", "scalar_tensor", "zeros", "ones", "full", "empty", "arange")
 # Ops whose handlers give a view of a held tensor (a parameter keeps its name and size through them).
-HELD_VIEWS = ("embedding", "_assert_tensor_metadata", "view", "reshape", "reshape_as", "view_as", "_unsafe_view", "permute", "transpose", "t", "numpy_T", "unsqueeze", "squeeze", "expand",
-              "slice", "index", "contiguous", "clone", "alias", "select", "getitem", "detach", "to", "_to_copy",
-              "lift_fresh_copy", "expand_as", "flatten", "unflatten")
+# (`embedding` of a table by constant positions is the table's rows, viewed.)
+HELD_VIEWS = ("view", "reshape", "reshape_as", "view_as", "_unsafe_view", "permute", "transpose", "t", "numpy_T",
+              "unsqueeze", "squeeze", "expand", "slice", "index", "contiguous", "clone", "alias", "select", "getitem",
+              "detach", "to", "_to_copy", "_assert_tensor_metadata", "lift_fresh_copy", "expand_as", "flatten",
+              "unflatten", "embedding")
 
 
 def _refs(values: Any) -> list[Ref]:
