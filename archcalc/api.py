@@ -156,16 +156,17 @@ def _import_options(seq_len, head, shapes):
         return None
     if seq_len is not None and (isinstance(seq_len, bool) or not isinstance(seq_len, int) or seq_len < 1):
         raise UsageError(f"seq_len must be a positive integer, got {str(seq_len)[:40]}")
-    from .frontends.imported import FIRST_INPUT, INPUT_DTYPES, ImportOptions
+    from .frontends.imported import FIRST_INPUT, ImportOptions, split_input_type
     if shapes and not isinstance(shapes, Mapping):
         shapes = {FIRST_INPUT: shapes}
     checked, dtypes = {}, {}
     for name, shape in (shapes or {}).items():
         if isinstance(shape, str):
-            shape, colon, dtype = shape.partition(":")
-            if colon and dtype not in INPUT_DTYPES:
-                raise UsageError(f"input {name}: an input's type is {' or '.join(INPUT_DTYPES)}, got {dtype[:20]!r}")
-            if colon:
+            try:
+                shape, dtype = split_input_type(shape)
+            except ValueError as exc:
+                raise UsageError(f"input {name}: {exc}") from None
+            if dtype is not None:
                 dtypes[str(name)] = dtype
             shape = shape.split(",")
         try:
@@ -339,7 +340,6 @@ def compare_models(*models: Any, context: int | None = None, device: Any = None,
     elif len(labels) != len(reports) or not all(isinstance(label, str) for label in labels):
         raise UsageError(f"labels must be {len(reports)} strings, one a model")
     return Compared(*compare_reports(reports, list(labels)))
-
 
 
 BUDGET_KEYWORDS = {"max_params": "params", "max_macs": "macs", "max_flops": "flops", "max_memory": "memory",

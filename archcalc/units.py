@@ -14,7 +14,8 @@ from .errors import UsageError
 
 _COUNT_SUFFIX = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "T": 10**12}
 _BYTE_SUFFIX = {     # here B is a byte, and a count of bytes has no billions
-    **{s: n for s, n in _COUNT_SUFFIX.items() if s != "B"}, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    **{s: n for s, n in _COUNT_SUFFIX.items() if s != "B"},
+    "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
     "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
 }
 MAX_DIGITS = 40        # a budget's digits: 10^40 is beyond any count or size (2^62 per axis, 2^31 batch)

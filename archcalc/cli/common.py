@@ -109,12 +109,12 @@ def _store_shape_inputs(ctx, param, values):
     may end in `:int64` or `:int32` (PyTorch code's token ids)."""
     shapes, dtypes = {}, {}
     for item in values or ():
-        from ..frontends.imported import FIRST_INPUT, INPUT_DTYPES
+        from ..frontends.imported import FIRST_INPUT, split_input_type
         name, sep, text = item.rpartition("=")
-        text, colon, dtype = text.partition(":")
-        if colon and dtype not in INPUT_DTYPES:
-            raise click.BadParameter(f"{item!r}: an input's type is {' or '.join(INPUT_DTYPES)}, got {dtype!r}",
-                                     ctx, param)
+        try:
+            text, dtype = split_input_type(text)
+        except ValueError as exc:
+            raise click.BadParameter(f"{item!r}: {exc}", ctx, param) from None
         name = name.strip() if sep else FIRST_INPUT
         if sep and not name:
             raise click.BadParameter(f"expected SHAPE or NAME=SHAPE, got {item!r}", ctx, param)
@@ -130,7 +130,7 @@ def _store_shape_inputs(ctx, param, values):
             raise click.BadParameter(f"{said}a size is larger than 2^62, the largest a spec holds", ctx, param)
         if not shapes[name] or min(shapes[name]) < 1:
             raise click.BadParameter(f"{said}sizes must be positive, got {text!r}", ctx, param)
-        if colon:
+        if dtype is not None:
             dtypes[name] = dtype
     ctx.meta["archcalc.inputs"] = shapes
     ctx.meta["archcalc.input_dtypes"] = dtypes
@@ -321,13 +321,14 @@ def load_all(specs, batch, dtype):
     overrides, options = context.meta.get("archcalc.set") or {}, import_settings()
     attention = context.meta.get("archcalc.attention")
     graphs = [read_model(s, options, max_layers, overrides, max_spec_bytes) for s in specs]
-    # Several models: --attention applies to those with attention layers, and is refused only
-    # when none has one (as --context leaves a model without a KV cache at "–").
-    with_kernel = [has_attention_kernel(g) for g in graphs] if attention and len(graphs) > 1 else None
-    graphs = [apply_settings(g, batch=batch, dtype=dtype,
-                             attention=attention if with_kernel is None or with_kernel[i] or not any(with_kernel)
-                             else None)
-              for i, g in enumerate(graphs)]
+    kernels = [attention] * len(graphs)
+    if attention and len(graphs) > 1:
+        # Several models: --attention applies to those with attention layers, and is refused only
+        # when none has one (as --context leaves a model without a KV cache at "–").
+        has = [has_attention_kernel(g) for g in graphs]
+        if any(has):
+            kernels = [attention if h else None for h in has]
+    graphs = [apply_settings(g, batch=batch, dtype=dtype, attention=kernel) for g, kernel in zip(graphs, kernels)]
     # Notes and warnings wait for the output (`emit`): a run that ends in an error prints that
     # error alone, though a shape error is found only after the graph (and its notes) exists.
     pending = context.meta.setdefault("archcalc.notes", [])

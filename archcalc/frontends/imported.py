@@ -30,6 +30,15 @@ OPTION_FLAGS = {"inputs": "--input", "seq_len": "--seq-len", "head": "--head", "
 INPUT_DTYPES = ("int64", "int32")
 
 
+def split_input_type(text: str) -> tuple[str, str | None]:
+    """`"1,128:int64"` -> ("1,128", "int64"); `"1,128"` -> ("1,128", None). A type other than
+    INPUT_DTYPES is a ValueError saying so (the caller words it as its reader's error)."""
+    shape, colon, dtype = text.partition(":")
+    if colon and dtype not in INPUT_DTYPES:
+        raise ValueError(f"an input's type is {' or '.join(INPUT_DTYPES)}, got {dtype[:20]!r}")
+    return shape, dtype if colon else None
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     seq_len: int | None = None                  # --seq-len: T for sequence models

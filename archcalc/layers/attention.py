@@ -30,7 +30,8 @@ from typing import Any
 from ..shapes import Shape
 from ..args import Arg, boolean, choice, describe, kinded, number, optional, per_axis, positive
 from ..errors import ArgumentError, ShapeError
-from .registry import MASK_BYTES, STAT_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
+from .registry import (MASK_BYTES, STAT_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register,
+                       softmax_statistics)
 from ..fieldmaps import Field, causal, gathered, join_hulls, moved, spread, tabulated
 
 
@@ -213,11 +214,8 @@ def _saved(call: Call) -> tuple[Kept, ...]:
 
 
 def _fused_saved(call: Call) -> tuple[Kept, ...]:
-    """What a fused (flash) kernel keeps instead of the probabilities: per query and head, the
-    softmax's log-sum-exp in float32, from which the backward pass rebuilds them block by block
-    (its dropout mask comes again from the random seed)."""
     g = _Geometry(call)
-    return (Kept("softmax statistics", g.t * g.heads, bytes=STAT_BYTES),)
+    return softmax_statistics(g.t, g.heads)
 
 
 def _scores(call: Call) -> int:

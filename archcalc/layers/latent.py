@@ -26,7 +26,8 @@ from __future__ import annotations
 from ..args import Arg, boolean, number, optional, positive
 from ..errors import ShapeError
 from ..shapes import Shape
-from .registry import MASK_BYTES, STAT_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register
+from .registry import (MASK_BYTES, STAT_BYTES, Call, Kept, Params, PositionLimit, Rule, keeps_inputs, register,
+                       softmax_statistics)
 from ..fieldmaps import Field, causal, moved, spread
 
 
@@ -116,10 +117,8 @@ def _scores(call: Call) -> int:
 
 
 def _fused_saved(call: Call) -> tuple[Kept, ...]:
-    """A fused (flash) kernel keeps, instead of the probabilities, one float32 softmax statistic
-    per query and head, from which its backward pass rebuilds them."""
     s = _Sizes(call)
-    return (Kept("softmax statistics", s.t * s.heads, bytes=STAT_BYTES),)
+    return softmax_statistics(s.t, s.heads)
 
 
 def _product_macs(call: Call) -> int:

@@ -92,6 +92,13 @@ def keeps_output(call: "Call") -> tuple[Kept, ...]:
     return (Kept("output", elements(call.output), OUTPUT),)
 
 
+def softmax_statistics(queries: int, heads: int) -> tuple[Kept, ...]:
+    """What a fused (flash) attention kernel keeps for its backward pass instead of the
+    probabilities: per query and head, the softmax's log-sum-exp in float32, from which it
+    rebuilds them block by block (a dropout mask comes again from the random seed)."""
+    return (Kept("softmax statistics", queries * heads, bytes=STAT_BYTES),)
+
+
 def keeps_nothing(why: str) -> "Zero":
     """A backward pass that needs no tensor of the forward's (`keeps_nothing("a sum")`)."""
     return Zero(why, ())

@@ -22,6 +22,11 @@ def params(n: int, options) -> str:
     return exact(n) if options.exact else human_params(n)
 
 
+def budget_figure(line, n: int, options) -> str:
+    """A budget line's figure (used, allowed or headroom) in its unit: bytes, params or a count."""
+    return size(n, options) if line.in_bytes else params(n, options) if line.key == "params" else count(n, options)
+
+
 def size(n: int, options) -> str:
     return f"{exact(n)} B" if options.exact else human_bytes(n)
 

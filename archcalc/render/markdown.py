@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..text import counted, shown
-from .common import (FIELD_COLUMNS, BlockStart, count, exponent, field_cells, metric_value, params, quotient_cell,
-                     rows_with_block_headers, shape, share, size, zoom_lines)
+from .common import (FIELD_COLUMNS, BlockStart, budget_figure, count, exponent, field_cells, metric_value, params,
+                     quotient_cell, rows_with_block_headers, shape, share, size, zoom_lines)
 
 
 def _table(header, rows, right=()) -> list[str]:
@@ -160,9 +160,8 @@ def budgets(results, options) -> str:
                 f"{'within budget' if r.within else 'over budget'}", ""]
         rows = []
         for line in r.lines:
-            fmt = size if line.in_bytes else params if line.key == "params" else count
-            rows.append([line.label, fmt(line.used, options), fmt(line.allowed, options),
-                         fmt(line.headroom, options), "ok" if line.within else "**over**"])
+            rows.append([line.label, *(budget_figure(line, n, options) for n in (line.used, line.allowed, line.headroom)),
+                         "ok" if line.within else "**over**"])
         out += _table(["Budget", "Used", "Allowed", "Headroom", "Status"], rows, right={1, 2, 3})
         out.append("")
     return "\n".join(out)

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ..text import counted, shown
 from .common import BlockStart, count, display_name, exponent, metric_value, rows_with_block_headers, shape, share, size
+from .common import budget_figure
 from .common import params as param_count
 from .aligned import aligned_table
 
@@ -298,12 +299,11 @@ def budgets(results, options) -> str:
             # the budget's label wraps on a narrow terminal; figures and verdicts never do
             table.add_column(column, justify="left" if column == "Budget" else "right", no_wrap=column != "Budget")
         for line in result.lines:
-            fmt = size if line.in_bytes else param_count if line.key == "params" else count
             written = getattr(line.allowed, "written", None)
             if written and line.allowed.suffix and not options.exact:     # in the unit the budget was written in
                 used, allowed, headroom = written(line.used), written(), written(line.headroom)
             else:
-                used, allowed, headroom = (fmt(v, options) for v in (line.used, line.allowed, line.headroom))
+                used, allowed, headroom = (budget_figure(line, v, options) for v in (line.used, line.allowed, line.headroom))
             table.add_row(line.label, used, allowed, headroom, "ok" if line.within else "[red]over[/]")
         if not result.lines:
             table.add_row("(no budget set)", "", "", "", "")

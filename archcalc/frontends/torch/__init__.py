@@ -58,7 +58,6 @@ def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     from .ops import HANDLERS
     from .scopes import Writer, build_tree
     from .translate import Translator
-    from ...layers import all_type_names
     require_torch(source)
     module.eval()
     batch = _batch(shapes, source)
@@ -68,7 +67,7 @@ def module_to_spec(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     translator = Translator(captured, source, ImportOptions(inputs=dict(shapes)), HANDLERS, allow_uncounted)
     translator.run()
     input_names = ["input"] if len(captured.inputs) == 1 else [n for n, _ in captured.inputs]
-    writer = Writer(translator.layers, input_names, all_type_names())
+    writer = Writer(translator.layers, input_names)
     layers = writer.write(build_tree(translator.layers, type(module).__name__))
     spec: dict[str, Any] = {"name": name + (" [partial]" if translator.uncounted else "")}
     shapes_held = [translator.values[n].ours() for n, _ in captured.inputs]

@@ -69,6 +69,15 @@ def weights_on_meta() -> Iterator[None]:
         setattr(module_class, "register_buffer", register_buffer)
 
 
+def forward_arguments(module: Any) -> list[str]:
+    """The names of the forward's positional arguments, in order (none when it has no signature)."""
+    try:
+        parameters = inspect.signature(module.forward).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
 def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: str,
                    dtypes: Mapping[str, str]) -> tuple[list[str], tuple[Any, ...]]:
     """The forward's tensor arguments (names, meta tensors) from `--input [NAME=]SHAPE[:DTYPE]`,
@@ -79,12 +88,7 @@ def example_inputs(module: Any, shapes: Mapping[str, tuple[int, ...]], source: s
     if not shapes:
         raise SpecError("a PyTorch model needs its input shape: --input SHAPE (batch first, e.g. 1,3,224,224) "
                         "or --input NAME=SHAPE per forward argument", source)
-    try:
-        parameters = [p for p in inspect.signature(module.forward).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        parameters = []
-    names = [p.name for p in parameters]
+    names = forward_arguments(module)
     given: dict[str, tuple[int, ...]] = {}
     kinds: dict[str, Any] = {}
     for key, shape in shapes.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .build import forward_arguments
 from .values import Held
 
 
@@ -68,7 +69,7 @@ def capture(module: Any, example: tuple[Any, ...], names: list[str]) -> Captured
     after an optional `attention_mask`)."""
     import torch
     held = _held_tensors(module)
-    leading = _leading_arguments(module, len(names))
+    leading = forward_arguments(module)[:len(names)]
     by_name = bool(leading) and names != leading
     try:
         if by_name:
@@ -83,15 +84,6 @@ def capture(module: Any, example: tuple[Any, ...], names: list[str]) -> Captured
                                f"the forward's arguments in order, and '{skipped}' has no shape") from None
         return _fx_capture(module, example, names, held, export_error)
     return _from_export(program, held)
-
-
-def _leading_arguments(module: Any, count: int) -> list[str]:
-    import inspect
-    try:
-        parameters = inspect.signature(module.forward).parameters.values()
-    except (TypeError, ValueError):
-        return []
-    return [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
 
 
 def _first_line(exc: BaseException) -> str:

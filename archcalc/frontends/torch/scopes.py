@@ -56,9 +56,8 @@ def build_tree(layers: Sequence[Layer], model_class: str) -> Scope:
 class Writer:
     """The spec's `blocks` and `layers` from the tree."""
 
-    def __init__(self, layers: Sequence[Layer], input_names: Sequence[str], reserved: Sequence[str]):
+    def __init__(self, layers: Sequence[Layer], input_names: Sequence[str]):
         self.layers, self.input_names = layers, list(input_names)
-        self.reserved = set(reserved)           # type names a block may not take
         self.blocks: dict[str, Any] = {}
         self.by_body: dict[str, str] = {}
 
@@ -159,7 +158,7 @@ class Writer:
             return self.by_body[text]
         base = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", scope.kind).lower()
         base = re.sub(r"[^a-z0-9_]", "_", base) or "block"
-        if base in self.reserved or find_rule(base) is not None:    # a type or an alias (timm's Linear)
+        if find_rule(base) is not None:     # a block may not take a type's name or alias (timm's Linear)
             base += "_block"
         name, n = base, 1
         while name in self.blocks:

@@ -8,12 +8,13 @@ the module path it ran in; scopes.py nests them into blocks.
 
 from __future__ import annotations
 
+from math import prod
 from typing import Any, Callable, Mapping, Sequence
 
 from ...errors import SpecError
 from ..imported import ImportOptions
 from .capture import Captured, Op, Ref
-from .values import VIRTUAL, Act, Held, elements
+from .values import VIRTUAL, Act, Held
 
 LAYER_KEYS = ("type", "tied_to", "shares", "trainable")     # entry keys that are not a rule's arguments
 
@@ -117,7 +118,7 @@ class Translator:
             raise self.error(f"{why}, and its output is not one tensor computed from the input, so nothing after it "
                              "can be counted")
         source = acts[0]
-        if elements(op.out) != elements(source.shape):
+        if prod(op.out) != prod(source.shape):
             raise self.error(f"{why}, and its output {list(op.out)} holds other elements than its input "
                              f"{list(source.shape)}, so no uncounted stand-in can carry on from it")
         if tuple(op.out) == source.shape:

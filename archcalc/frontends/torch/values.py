@@ -57,10 +57,3 @@ class Held:
 
 
 Value = Any     # Act, Held, a tuple of values, or a plain Python value
-
-
-def elements(shape: tuple[int, ...] | list[int]) -> int:
-    total = 1
-    for n in shape:
-        total *= n
-    return total

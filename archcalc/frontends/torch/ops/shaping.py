@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import operator
+from math import prod
 from typing import Any
 
 from ..capture import Op
 from ..translate import Refused, Translator
-from ..values import VIRTUAL, Act, Held, elements
+from ..values import VIRTUAL, Act, Held
 from .common import handles, spec_axis
 
 
@@ -53,7 +54,7 @@ def view_as(t: Translator, op: Op) -> Any:
 def flatten(t: Translator, op: Op) -> Any:
     x = t.act(op.args[0])
     start, end = t.arg(op, 1, "start_dim", 0) % x.rank, t.arg(op, 2, "end_dim", -1) % x.rank
-    sizes = (*x.shape[:start], elements(x.shape[start:end + 1]), *x.shape[end + 1:])
+    sizes = (*x.shape[:start], prod(x.shape[start:end + 1]), *x.shape[end + 1:])
     return _reshape_to(t, x, sizes)
 
 
@@ -161,10 +162,15 @@ def cat(t: Translator, op: Op) -> Act:
     if held or len(acts) != len(parts):
         raise Refused("a concatenation with a tensor of the model's own: archcalc has a rule for prepended "
                       "learned tokens [1, 1, C] only")
+    return _concatenated(t, acts, dim)
+
+
+def _concatenated(t: Translator, acts: list[Act], dim: int) -> Act:
+    """`acts` joined along PyTorch's axis `dim`, each held as the first is."""
     first = acts[0]
-    aligned = [first, *(t.hold(a, first.perm) for a in acts[1:])]
-    if len(aligned) == 1:
+    if len(acts) == 1:
         return first
+    aligned = [first, *(t.hold(a, first.perm) for a in acts[1:])]
     return t.emit({"type": "concat", "axis": spec_axis(first, dim)}, aligned, first.perm)
 
 
@@ -176,12 +182,7 @@ def stack(t: Translator, op: Op) -> Act:
     if not all(isinstance(p, Act) for p in parts):
         raise Refused("a stack with a tensor of the model's own: not supported")
     dim = t.arg(op, 1, "dim", 0) % (parts[0].rank + 1)
-    grown = [t.reshape(p, (*p.shape[:dim], 1, *p.shape[dim:]), check=False) for p in parts]
-    first = grown[0]
-    aligned = [first, *(t.hold(g, first.perm) for g in grown[1:])]
-    if len(aligned) == 1:
-        return first
-    return t.emit({"type": "concat", "axis": spec_axis(first, dim)}, aligned, first.perm)
+    return _concatenated(t, [t.reshape(p, (*p.shape[:dim], 1, *p.shape[dim:]), check=False) for p in parts], dim)
 
 
 @handles("getitem")
