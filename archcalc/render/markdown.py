@@ -134,7 +134,7 @@ def _layer_rows(r, options) -> list[list[str]]:
         layer = row
         rows.append(["&nbsp;&nbsp;" * len(layer.blocks) + shown(layer.name), layer.type, shape(layer.output_shape),
                      params(layer.params, options), count(layer.macs, options), share(layer.macs, r.totals.macs)])
-    rows.append(["**Total**", "", "", count(r.totals.params, options), count(r.totals.macs, options),
+    rows.append(["**Total**", "", "", params(r.totals.params, options), count(r.totals.macs, options),
                  share(r.totals.macs, r.totals.macs)])
     return rows
 

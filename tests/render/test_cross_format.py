@@ -310,3 +310,13 @@ def test_device_figures_read_back_as_the_json_in_every_format(spec, options):
         left = data["totals"]["memory_left_bytes"]
         assert f"{'yes' if data['totals']['fits'] else 'no'}, {abs(left):,} B" in text
         assert f"{data['device']['peak_used']:,} FLOP/s" in text and data["device"]["name"] in text
+
+
+def test_a_parameter_count_in_billions_reads_b_wherever_it_is_printed():
+    # Llama-3-8B: 8,030,261,248 params (its model card's 8.03 B). The table's footer and summary
+    # and Markdown's totals and total row all write it as B; the Markdown total row wrote G.
+    spec = str(SPECS / "llm" / "llama3_8b.yaml")
+    table, markdown = run("analyze", spec, "--depth", "1"), run("analyze", spec, "--depth", "1", "--format", "markdown")
+    total = next(line for line in markdown.splitlines() if line.startswith("| **Total**"))
+    assert _cells(total)[3] == "8.03 B"
+    assert "8.03 G" not in table + markdown and "8.03 B" in table.split("Params")[-1]
